@@ -1,0 +1,266 @@
+"""Parley's composition root and command line.
+
+The only module that reads the environment (through `Settings`). It builds the database
+engine, loads the policy and directory, and starts the web server.
+
+    python app.py serve                      start the bot (GET /healthz, chat endpoints)
+    python app.py db upgrade                 create or update the database tables
+    python app.py policy check FILE|PRESET   validate a policy file; errors show their line
+    python app.py policy show PRESET         the stages, who is involved and the timescales
+    python app.py directory check FILE       validate a directory file (YAML or CSV)
+    python app.py directory load FILE        validate and store a directory file
+    python app.py record show DISPUTE_ID     print a dispute's whole record, for the child's file
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from aiohttp import web
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from bot.directory import Directory, InvalidDirectory
+from bot.policy import InvalidPolicy, Policy
+from bot.services import load_directory
+from handlers.directory_files import read_directory
+from handlers.files import read_policy
+from messages.policy import policy_table
+from messages.record import record_text
+from policies import PRESETS
+from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
+from storage.repository import SqlUnitOfWork
+
+log = logging.getLogger("parley")
+
+
+class Settings(BaseSettings):
+    """Everything Parley reads from the environment (or a `.env` file beside app.py)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///parley.sqlite3"
+    parley_policy: str = "bradford"
+    parley_directory: str | None = None
+    port: int = 3000
+    host: str = "127.0.0.1"
+
+
+@dataclass
+class Parley:
+    settings: Settings
+    engine: Engine
+    policy: Policy
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(session_factory(self.engine))
+
+
+def now() -> datetime:
+    # The one place the clock is read; everything below takes `now` as an argument.
+    return datetime.now(timezone.utc)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    print(f"Database is up to date: {_safe_url(settings.database_url)}")
+    return 0
+
+
+def cmd_policy_check(target: str) -> int:
+    try:
+        policy = read_policy(target)
+    except InvalidPolicy as exc:
+        print(f"{target}: {len(exc.errors)} problem(s):", file=sys.stderr)
+        for err in exc.errors:
+            print(f"  {err}", file=sys.stderr)
+        return 1
+    print(f"{target}: OK. {policy.title}: {len(policy.stages)} stages, {len(policy.categories)} categories.")
+    return 0
+
+
+def cmd_policy_show(target: str) -> int:
+    try:
+        policy = read_policy(target)
+    except InvalidPolicy as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(policy_table(policy))
+    return 0
+
+
+def _read_directory_for(path: str, policy_name: str | None) -> Directory:
+    policy = read_policy(policy_name) if policy_name else None
+    return read_directory(path, policy=policy)
+
+
+def cmd_directory_check(path: str, policy_name: str | None) -> int:
+    try:
+        directory = _read_directory_for(path, policy_name)
+    except InvalidDirectory as exc:
+        print(f"{path}: {len(exc.errors)} problem(s):", file=sys.stderr)
+        for err in exc.errors:
+            print(f"  {err}", file=sys.stderr)
+        return 1
+    print(f"{path}: OK. {len(directory.people)} people in {len(directory.agencies)} agencies.")
+    return 0
+
+
+def cmd_directory_load(settings: Settings, path: str) -> int:
+    if cmd_directory_check(path, settings.parley_policy) != 0:
+        print("Nothing was changed.", file=sys.stderr)
+        return 1
+    engine = _migrated_engine(settings)
+    directory = _read_directory_for(path, settings.parley_policy)
+    load_directory(directory, uow=SqlUnitOfWork(session_factory(engine)))
+    print(f"Stored {len(directory.people)} people from {path}.")
+    return 0
+
+
+def cmd_record_show(settings: Settings, dispute_id: str, as_json: bool) -> int:
+    engine = _migrated_engine(settings)
+    with SqlUnitOfWork(session_factory(engine)) as uow:
+        try:
+            dispute = uow.disputes.get(dispute_id)
+        except Exception as exc:  # DisputeNotFound carries a plain message
+            print(str(exc), file=sys.stderr)
+            return 1
+        entries = uow.disputes.record(dispute_id)
+        directory = uow.directory.load()
+    if as_json:
+        print(json.dumps([e.__dict__ for e in entries], default=str, indent=2))
+    else:
+        policy = read_policy(settings.parley_policy)
+        print(record_text(dispute, entries, directory=directory, policy=policy))
+    return 0
+
+
+def _migrated_engine(settings: Settings) -> Engine:
+    engine = make_engine(settings.database_url)
+    check_migrated(engine)
+    return engine
+
+
+# --- serve --------------------------------------------------------------------------------------
+
+
+def build_web_app(parley: Parley) -> web.Application:
+    """The HTTP app: /healthz now; the chat front ends add their routes here."""
+    app = web.Application(client_max_size=1024 * 1024)
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "policy": parley.policy.name})
+
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+def cmd_serve(settings: Settings) -> int:
+    print(f"Parley: using the database {_safe_url(settings.database_url)}")
+    try:
+        engine = _migrated_engine(settings)
+    except NotMigrated as exc:
+        print(f"Parley can't start: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(f"Parley can't reach the database {_safe_url(settings.database_url)}: {exc.orig}", file=sys.stderr)
+        return 2
+    try:
+        policy = read_policy(settings.parley_policy)
+    except InvalidPolicy as exc:
+        print(f"Parley can't start: the policy PARLEY_POLICY={settings.parley_policy} has problems:\n{exc}", file=sys.stderr)
+        return 2
+    print(f"Parley: escalation policy '{policy.name}' ({policy.title}), {len(policy.stages)} stages.")
+    parley = Parley(settings=settings, engine=engine, policy=policy)
+    if settings.parley_directory:
+        if cmd_directory_load(settings, settings.parley_directory) != 0:
+            return 2
+    else:
+        with parley.uow() as uow:
+            people = len(uow.directory.load().people)
+        print(
+            f"Parley: {people} people in the directory. Set PARLEY_DIRECTORY to a directory file "
+            "(see docs/directory-format.md and examples/directory.yaml) to load who is who."
+        )
+    print(
+        "Parley: no chat platform is configured yet. To connect Slack set SLACK_BOT_TOKEN and "
+        "SLACK_SIGNING_SECRET; for Microsoft Teams set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
+        "(see README.md)."
+    )
+    print(f"Parley: serving http://{settings.host}:{settings.port}/healthz  (Ctrl+C to stop)")
+    web.run_app(build_web_app(parley), host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    # never print a password
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+    return url
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="parley", description="Parley: professional disagreements, on the record.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="start the bot")
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="create or update the tables")
+    pol = sub.add_parser("policy", help="escalation policies").add_subparsers(dest="policy_command", required=True)
+    pol.add_parser("check", help="validate a policy file or preset").add_argument("target", help=f"a file, or one of: {', '.join(PRESETS)}")
+    pol.add_parser("show", help="print a policy's stages and timescales").add_argument("target")
+    dire = sub.add_parser("directory", help="who is who").add_subparsers(dest="directory_command", required=True)
+    check = dire.add_parser("check", help="validate a directory file (YAML or CSV)")
+    check.add_argument("path")
+    check.add_argument("--policy", help="also check roles against this policy (default: PARLEY_POLICY)")
+    dire.add_parser("load", help="validate and store a directory file").add_argument("path")
+    rec = sub.add_parser("record", help="a dispute's record").add_subparsers(dest="record_command", required=True)
+    show = rec.add_parser("show", help="print the whole record of a dispute")
+    show.add_argument("dispute_id")
+    show.add_argument("--json", action="store_true")
+
+    args = parser.parse_args(argv)
+    settings = Settings()
+    match args.command:
+        case "serve":
+            return cmd_serve(settings)
+        case "db":
+            return cmd_db_upgrade(settings)
+        case "policy" if args.policy_command == "check":
+            return cmd_policy_check(args.target)
+        case "policy":
+            return cmd_policy_show(args.target)
+        case "directory" if args.directory_command == "check":
+            return cmd_directory_check(args.path, args.policy or settings.parley_policy)
+        case "directory":
+            return cmd_directory_load(settings, args.path)
+        case "record":
+            try:
+                return cmd_record_show(settings, args.dispute_id, args.json)
+            except NotMigrated as exc:
+                print(str(exc), file=sys.stderr)
+                return 2
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

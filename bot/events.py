@@ -1,0 +1,147 @@
+"""What happened to a dispute, in the past tense. Transitions return these; adapters turn them into messages."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    dispute_id: str
+    at: datetime
+    actor: str | None  # person id; None when Parley acted on its own (a missed timescale)
+
+    kind: ClassVar[str] = "event"
+
+    def details(self) -> dict[str, Any]:
+        """The event's own fields as plain JSON-ready values, for the record."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name in ("dispute_id", "at", "actor"):
+                continue
+            out[f.name] = _plain(getattr(self, f.name))
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+@dataclass(frozen=True)
+class DisputeOpened(Event):
+    reference: str
+    category: str
+    raiser: str
+    raiser_agency: str
+    other: str | None
+    other_agency: str
+    problem: str
+    cause: str
+    outcome: str
+    discussed: bool
+    immediate_risk: bool
+    kind: ClassVar[str] = "opened"
+
+
+@dataclass(frozen=True)
+class StageStarted(Event):
+    """People at a stage were asked to act; the deadline runs from here."""
+
+    stage_id: str
+    stage_name: str
+    deadline: datetime
+    asked: tuple[tuple[str, str, str, str], ...]  # (person id, side, agency, role)
+    flags: tuple[str, ...]
+    kind: ClassVar[str] = "stage started"
+
+
+@dataclass(frozen=True)
+class FormalChallengeLodged(Event):
+    stage_id: str
+    kind: ClassVar[str] = "formal challenge lodged"
+
+
+@dataclass(frozen=True)
+class NoteAdded(Event):
+    text: str
+    kind: ClassVar[str] = "note"
+
+
+@dataclass(frozen=True)
+class DisputeEscalated(Event):
+    from_stage: str
+    to_stage: str
+    reason: str
+    automatic: bool  # True when the timescale was missed
+    waiting_on: tuple[str, ...]  # who had been asked to act at the stage it left
+    proposal_lapsed: bool = False
+    kind: ClassVar[str] = "escalated"
+
+
+@dataclass(frozen=True)
+class ResolutionProposed(Event):
+    side: str
+    agreed_outcome: str
+    outstanding_issues: str  # how outstanding issues will be pursued
+    learning_points: str
+    kind: ClassVar[str] = "resolution proposed"
+
+
+@dataclass(frozen=True)
+class ResolutionConfirmed(Event):
+    side: str
+    statement: str
+    kind: ClassVar[str] = "resolution confirmed"
+
+
+@dataclass(frozen=True)
+class ResolutionRejected(Event):
+    side: str
+    reason: str
+    kind: ClassVar[str] = "resolution not agreed"
+
+
+@dataclass(frozen=True)
+class DisputeResolved(Event):
+    agreed_outcome: str
+    outstanding_issues: str
+    learning_points: str
+    learning_to: str  # partnership role that receives the learning points
+    learning_group: str
+    kind: ClassVar[str] = "resolved"
+
+
+@dataclass(frozen=True)
+class DisputeClosedUnresolved(Event):
+    reason: str
+    kind: ClassVar[str] = "closed: decision unchanged, disagreement remains"
+
+
+@dataclass(frozen=True)
+class DisputeWithdrawn(Event):
+    reason: str
+    kind: ClassVar[str] = "withdrawn"
+
+
+@dataclass(frozen=True)
+class DeadlineMissed(Event):
+    """The timescale ran out at a stage whose policy says remind and wait."""
+
+    stage_id: str
+    deadline: datetime
+    waiting_on: tuple[str, ...]
+    kind: ClassVar[str] = "timescale missed"

@@ -1,0 +1,311 @@
+"""Use cases: what a front end or the scheduler asks the core to do.
+
+Every use case has one shape: keyword-only dependencies, a unit of work, an explicit commit,
+rollback by default. The time is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, Self
+from uuid import uuid4
+
+from bot import dispute as transitions
+from bot.calendar import WorkingCalendar
+from bot.directory import Directory
+from bot.dispute import Dispute, Party
+from bot.errors import ConcurrentUpdate, InvalidInput, StaleAction, UnknownPerson
+from bot.events import Event
+from bot.intake import reference_problem
+from bot.policy import Policy
+from bot.record import RecordEntry
+
+# --- ports --------------------------------------------------------------------------------------
+
+
+class DisputeRepository(Protocol):
+    def add(self, dispute: Dispute, idempotency_key: str | None = None) -> None: ...
+    def get(self, dispute_id: str) -> Dispute: ...
+    def save(self, dispute: Dispute) -> None: ...
+    def by_idempotency_key(self, key: str) -> Dispute | None: ...
+    def record(self, dispute_id: str) -> list[RecordEntry]: ...
+    def last_entry(self, dispute_id: str) -> RecordEntry | None: ...
+    def active_involving(self, person_id: str) -> list[Dispute]: ...
+    def overdue(self, now: datetime, limit: int) -> list[Dispute]: ...
+
+
+class DirectoryRepository(Protocol):
+    def load(self) -> Directory: ...
+    def replace(self, directory: Directory) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    disputes: DisputeRepository
+    directory: DirectoryRepository
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenDispute:
+    raiser: str  # person id
+    reference: str
+    category: str
+    other_agency: str
+    problem: str
+    outcome: str
+    cause: str = ""
+    other_person: str | None = None
+    other_description: str = ""
+    raiser_agency: str | None = None  # needed only when the raiser works in more than one agency
+    discussed: bool = False
+    immediate_risk: bool = False
+    formal_challenge: bool = False
+    idempotency_key: str | None = None  # the same key twice opens one dispute
+
+
+@dataclass(frozen=True)
+class Move:
+    """A button press or a form on an existing dispute."""
+
+    dispute_id: str
+    by: str
+    expected_version: int | None = None  # the version the person was looking at; None skips the check
+
+
+@dataclass(frozen=True)
+class AddNote(Move):
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Escalate(Move):
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ProposeResolution(Move):
+    agreed_outcome: str = ""
+    outstanding_issues: str = ""
+    learning_points: str = ""
+
+
+@dataclass(frozen=True)
+class ConfirmResolution(Move):
+    statement: str = ""
+
+
+@dataclass(frozen=True)
+class RejectResolution(Move):
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CloseUnresolved(Move):
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Withdraw(Move):
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    dispute: Dispute
+    events: list[Event]
+
+
+# --- use cases ----------------------------------------------------------------------------------
+
+
+def open_dispute(
+    cmd: OpenDispute,
+    *,
+    uow: UnitOfWork,
+    policy: Policy,
+    calendar: WorkingCalendar,
+    now: datetime,
+    new_id: Callable[[], str] = lambda: uuid4().hex,
+) -> Outcome:
+    """Open a dispute; the same idempotency key twice returns the first one and records nothing new."""
+    problem = reference_problem(cmd.reference)
+    if problem:
+        raise InvalidInput({"reference": problem})
+    try:
+        with uow:
+            if cmd.idempotency_key and (existing := uow.disputes.by_idempotency_key(cmd.idempotency_key)):
+                return Outcome(existing, [])
+            directory = uow.directory.load()
+            raiser = directory.person(cmd.raiser)
+            if raiser is None:
+                raise UnknownPerson(cmd.raiser)
+            raiser_agency = cmd.raiser_agency or raiser.agencies[0]
+            if raiser.membership(raiser_agency) is None:
+                raise InvalidInput({"raiser_agency": f"You are not listed in {directory.agency_name(raiser_agency)}."})
+            if cmd.other_agency not in directory.agencies:
+                raise InvalidInput({"other_agency": "Please choose one of the listed agencies."})
+            if cmd.other_person is not None:
+                other = directory.person(cmd.other_person)
+                if other is None:
+                    raise UnknownPerson(cmd.other_person)
+                if other.membership(cmd.other_agency) is None:
+                    raise InvalidInput(
+                        {"other_agency": f"{other.name} is not listed in {directory.agency_name(cmd.other_agency)}."}
+                    )
+            dispute = transitions.open_dispute(
+                dispute_id=new_id(),
+                reference=cmd.reference.strip(),
+                category=cmd.category,
+                raiser=Party(agency=raiser_agency, person_id=raiser.id),
+                other=Party(agency=cmd.other_agency, person_id=cmd.other_person, description=cmd.other_description.strip()),
+                problem=cmd.problem,
+                cause=cmd.cause,
+                outcome=cmd.outcome,
+                discussed=cmd.discussed,
+                immediate_risk=cmd.immediate_risk,
+                formal_challenge=cmd.formal_challenge,
+                policy=policy,
+                directory=directory,
+                calendar=calendar,
+                now=now,
+            )
+            uow.disputes.add(dispute, idempotency_key=cmd.idempotency_key)
+            uow.commit()
+            return Outcome(dispute, list(dispute.events))
+    except ConcurrentUpdate:
+        # Someone committed the same idempotency key a moment before us: theirs is the dispute.
+        if not cmd.idempotency_key:
+            raise
+        with uow:
+            existing = uow.disputes.by_idempotency_key(cmd.idempotency_key)
+            if existing is None:
+                raise
+            return Outcome(existing, [])
+
+
+def _act(
+    uow: UnitOfWork, move: Move, change: Callable[[Dispute, Directory], list[Event]]
+) -> Outcome:
+    try:
+        with uow:
+            dispute = uow.disputes.get(move.dispute_id)
+            if move.expected_version is not None and dispute.version != move.expected_version:
+                raise _stale(uow, move.dispute_id)
+            events = change(dispute, uow.directory.load())
+            uow.disputes.save(dispute)
+            uow.commit()
+            return Outcome(dispute, events)
+    except ConcurrentUpdate:
+        with uow:
+            raise _stale(uow, move.dispute_id) from None
+
+
+def _stale(uow: UnitOfWork, dispute_id: str) -> StaleAction:
+    last = uow.disputes.last_entry(dispute_id)
+    if last is None:
+        return StaleAction(None, "changed", None)
+    person = uow.directory.load().person(last.actor) if last.actor else None
+    return StaleAction(person.name if person else last.actor, last.kind, last.at)
+
+
+def add_note(cmd: AddNote, *, uow: UnitOfWork, now: datetime) -> Outcome:
+    """Add a note to the record."""
+    return _act(uow, cmd, lambda d, _: transitions.add_note(d, by=cmd.by, text=cmd.text, now=now))
+
+
+def escalate(cmd: Escalate, *, uow: UnitOfWork, policy: Policy, calendar: WorkingCalendar, now: datetime) -> Outcome:
+    """Escalate to the next stage on a person's request."""
+    return _act(
+        uow,
+        cmd,
+        lambda d, directory: transitions.escalate(
+            d, by=cmd.by, reason=cmd.reason, policy=policy, directory=directory, calendar=calendar, now=now
+        ),
+    )
+
+
+def propose_resolution(cmd: ProposeResolution, *, uow: UnitOfWork, now: datetime) -> Outcome:
+    """Propose an agreed outcome for the other side to confirm."""
+    return _act(
+        uow,
+        cmd,
+        lambda d, _: transitions.propose_resolution(
+            d,
+            by=cmd.by,
+            agreed_outcome=cmd.agreed_outcome,
+            outstanding_issues=cmd.outstanding_issues,
+            learning_points=cmd.learning_points,
+            now=now,
+        ),
+    )
+
+
+def confirm_resolution(cmd: ConfirmResolution, *, uow: UnitOfWork, policy: Policy, now: datetime) -> Outcome:
+    """Confirm the proposed outcome in writing."""
+    return _act(
+        uow, cmd, lambda d, _: transitions.confirm_resolution(d, by=cmd.by, statement=cmd.statement, policy=policy, now=now)
+    )
+
+
+def reject_resolution(cmd: RejectResolution, *, uow: UnitOfWork, now: datetime) -> Outcome:
+    """Say the proposed outcome is not agreed."""
+    return _act(uow, cmd, lambda d, _: transitions.reject_resolution(d, by=cmd.by, reason=cmd.reason, now=now))
+
+
+def close_unresolved(cmd: CloseUnresolved, *, uow: UnitOfWork, policy: Policy, now: datetime) -> Outcome:
+    """Close at the last stage with the decision unchanged."""
+    return _act(
+        uow, cmd, lambda d, _: transitions.close_unresolved(d, by=cmd.by, reason=cmd.reason, policy=policy, now=now)
+    )
+
+
+def withdraw(cmd: Withdraw, *, uow: UnitOfWork, now: datetime) -> Outcome:
+    """The raiser withdraws the disagreement."""
+    return _act(uow, cmd, lambda d, _: transitions.withdraw(d, by=cmd.by, reason=cmd.reason, now=now))
+
+
+def escalate_overdue(
+    *, uow: UnitOfWork, policy: Policy, calendar: WorkingCalendar, now: datetime, limit: int = 100
+) -> Iterator[Outcome | Exception]:
+    """Act on every dispute whose timescale has run out: escalate, or record the miss and wait.
+
+    Each dispute is its own unit of work, so one bad dispute does not stop the rest; a dispute
+    someone else moved in the meantime is simply skipped (it is no longer overdue, or will be
+    picked up by the next sweep).
+    """
+    with uow:
+        due = [d.id for d in uow.disputes.overdue(now, limit)]
+    for dispute_id in due:
+        try:
+            yield _act(
+                uow,
+                Move(dispute_id=dispute_id, by=""),
+                lambda d, directory: _on_overdue(d, directory, policy=policy, calendar=calendar, now=now),
+            )
+        except Exception as exc:  # noqa: BLE001 - reported to the caller, never stops the sweep
+            yield exc
+
+
+def _on_overdue(
+    dispute: Dispute, directory: Directory, *, policy: Policy, calendar: WorkingCalendar, now: datetime
+) -> list[Event]:
+    stage = policy.stages[dispute.stage_index]
+    if stage.when_missed is transitions.WhenMissed.ESCALATE and dispute.stage_index < policy.last_index:
+        return transitions.escalate_automatically(dispute, policy=policy, directory=directory, calendar=calendar, now=now)
+    return transitions.note_missed_deadline(dispute, policy=policy, now=now)
+
+
+def load_directory(directory: Directory, *, uow: UnitOfWork) -> None:
+    """Replace the stored directory with a freshly loaded one."""
+    with uow:
+        uow.directory.replace(directory)
+        uow.commit()

@@ -1,0 +1,123 @@
+"""A dispute's whole record as plain text, to be kept on the child's file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.directory import Directory
+from bot.dispute import Dispute
+from bot.policy import Policy
+from bot.record import RecordEntry
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def local_time(at: datetime) -> str:
+    """'Mon 23 Nov 2026, 14:05' in UK time."""
+    return at.astimezone(LONDON).strftime("%a %d %b %Y, %H:%M")
+
+
+def _who(directory: Directory, person_id: str | None) -> str:
+    if person_id is None:
+        return "Parley"
+    person = directory.person(person_id)
+    return person.name if person else person_id
+
+
+def _stage_name(policy: Policy, stage_id: str) -> str:
+    try:
+        return policy.stages[policy.stage_index(stage_id)].name
+    except KeyError:
+        return stage_id
+
+
+def describe_entry(entry: RecordEntry, *, directory: Directory, policy: Policy) -> list[str]:
+    """The lines that describe one record entry."""
+    d = entry.details
+    who = _who(directory, entry.actor)
+    match entry.kind:
+        case "opened":
+            lines = [
+                f"{who} raised a disagreement (category: {d['category']}).",
+                f"Problem: {d['problem']}",
+                f"Possible cause: {d['cause'] or '(not given)'}",
+                f"Outcome needed: {d['outcome']}",
+                f"Discussed with the other professional first: {'yes' if d['discussed'] else 'no'}",
+            ]
+            if d["immediate_risk"]:
+                lines.append("The raiser said a child is at immediate risk of significant harm: urgent path.")
+            return lines
+        case "stage started":
+            asked = ", ".join(f"{_who(directory, p)} ({role.replace('_', ' ')}, {directory.agency_name(agency)})" for p, _, agency, role in d["asked"])
+            lines = [
+                f"Stage '{d['stage_name']}' started; due by {local_time(datetime.fromisoformat(d['deadline']))}.",
+                f"Asked to act: {asked or 'nobody could be found'}",
+            ]
+            lines += [f"Note: {flag}" for flag in d["flags"]]
+            return lines
+        case "formal challenge lodged":
+            return ["Recorded as a formal challenge."]
+        case "note":
+            return [f"{who} added a note: {d['text']}"]
+        case "escalated":
+            how = "automatically, because the timescale was missed" if d["automatic"] else f"by {who}"
+            lines = [
+                f"Escalated {how}: from '{_stage_name(policy, d['from_stage'])}' to '{_stage_name(policy, d['to_stage'])}'.",
+            ]
+            if not d["automatic"]:
+                lines.append(f"Reason: {d['reason']}")
+            if d["waiting_on"]:
+                lines.append("Was waiting on: " + ", ".join(_who(directory, p) for p in d["waiting_on"]))
+            if d.get("proposal_lapsed"):
+                lines.append("The proposed resolution lapsed before it was confirmed.")
+            return lines
+        case "resolution proposed":
+            return [
+                f"{who} proposed a resolution.",
+                f"Agreed outcome: {d['agreed_outcome']}",
+                f"How outstanding issues will be pursued: {d['outstanding_issues'] or '(none)'}",
+                f"Learning points: {d['learning_points'] or '(none)'}",
+            ]
+        case "resolution confirmed":
+            return [f"{who} confirmed the agreed outcome in writing for the {d['side']} side: {d['statement']}"]
+        case "resolution not agreed":
+            return [f"{who} did not agree the proposed resolution: {d['reason']}"]
+        case "resolved":
+            return [
+                "Resolved: both parties confirmed the agreed outcome in writing.",
+                f"Learning points go to the {d['learning_to'].replace('_', ' ')} for the {d['learning_group']}.",
+            ]
+        case "closed: decision unchanged, disagreement remains":
+            return [f"{who} closed it: the decision is unchanged and the disagreement remains. Reason: {d['reason']}"]
+        case "withdrawn":
+            return [f"{who} withdrew the disagreement. Reason: {d['reason']}"]
+        case "timescale missed":
+            waiting = ", ".join(_who(directory, p) for p in d["waiting_on"]) or "nobody"
+            return [f"The timescale for '{_stage_name(policy, d['stage_id'])}' ran out. Waiting on: {waiting}."]
+    return [f"{who}: {entry.kind} {d}"]
+
+
+def record_text(dispute: Dispute, entries: list[RecordEntry], *, directory: Directory, policy: Policy) -> str:
+    """The full record, header first, then every entry oldest first."""
+    other = _who(directory, dispute.other.person_id) if dispute.other.person_id else (dispute.other.description or "(not named)")
+    stage = policy.stages[dispute.stage_index].name if dispute.stage_index < len(policy.stages) else str(dispute.stage_index)
+    out = [
+        "PROFESSIONAL DISAGREEMENT: RECORD",
+        f"Case reference: {dispute.reference}",
+        f"Category: {dispute.category}",
+        f"Raised by: {_who(directory, dispute.raiser.person_id)} ({directory.agency_name(dispute.raiser.agency)})",
+        f"Other party: {other} ({directory.agency_name(dispute.other.agency)})",
+        f"Procedure: {policy.title}",
+        f"Status: {dispute.status.value}; stage: {stage}",
+        f"Formal challenge: {'yes' if dispute.formal_challenge else 'no'}",
+        f"Opened: {local_time(dispute.opened_at)}",
+    ]
+    if dispute.closed_at:
+        out.append(f"Closed: {local_time(dispute.closed_at)}")
+    out.append("")
+    for entry in entries:
+        lines = describe_entry(entry, directory=directory, policy=policy)
+        out.append(f"{entry.seq:>3}. {local_time(entry.at)}  {lines[0]}")
+        out += [f"     {line}" for line in lines[1:]]
+    return "\n".join(out)

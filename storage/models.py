@@ -1,0 +1,131 @@
+"""SQLAlchemy 2 typed models. The core never sees these: repositories map them to core types."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite keeps no time zone, so store naive UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware one")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class AgencyRow(Base):
+    __tablename__ = "agencies"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+
+
+class MembershipRow(Base):
+    __tablename__ = "memberships"
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True)
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    line_manager_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class IdentityRow(Base):
+    __tablename__ = "identities"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+
+
+class DisputeRow(Base):
+    __tablename__ = "disputes"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(300))
+    policy_name: Mapped[str] = mapped_column(String(64))
+    raiser_id: Mapped[str] = mapped_column(String(64), index=True)
+    raiser_agency: Mapped[str] = mapped_column(String(64))
+    other_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    other_agency: Mapped[str] = mapped_column(String(64))
+    other_description: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str] = mapped_column(Text)
+    cause: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(Text)
+    discussed: Mapped[bool] = mapped_column(Boolean)
+    immediate_risk: Mapped[bool] = mapped_column(Boolean)
+    formal_challenge: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean)
+    stage_index: Mapped[int] = mapped_column(Integer)
+    stage_started_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    deadline_missed: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    routing: Mapped[dict[str, Any]]
+    involved: Mapped[list[Any]]
+    proposal: Mapped[dict[str, Any] | None]
+    confirmations: Mapped[list[Any]]
+    version: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+    __table_args__ = (
+        # the sweep's question: which active disputes are past their deadline?
+        Index("ix_disputes_active_deadline", "active", "deadline"),
+    )
+
+
+class InvolvementRow(Base):
+    """Who is involved in which dispute, so 'my open disputes' is one indexed query."""
+
+    __tablename__ = "dispute_people"
+    dispute_id: Mapped[str] = mapped_column(ForeignKey("disputes.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class RecordEntryRow(Base):
+    """Append-only: the migrations add triggers that refuse UPDATE and DELETE on this table."""
+
+    __tablename__ = "record_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dispute_id: Mapped[str] = mapped_column(ForeignKey("disputes.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]]
+
+    __table_args__ = (UniqueConstraint("dispute_id", "seq", name="uq_record_entries_dispute_seq"),)
