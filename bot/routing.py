@@ -94,7 +94,9 @@ class _Router:
         assignees = sorted(self.assignees, key=lambda a: rank[a.side])  # stable: role order, then id
         return Routing(tuple(assignees), tuple(self.flags))
 
-    def add(self, people: tuple[str, ...], side: str, agency: str, role: str, substitute_for: str | None = None) -> None:
+    def add(
+        self, people: tuple[str, ...], side: str, agency: str, role: str, substitute_for: str | None = None
+    ) -> None:
         for person_id in people:
             if any(a.person_id == person_id and a.side == side for a in self.assignees):
                 continue  # once per side, in the first role found for them
@@ -112,7 +114,7 @@ class _Router:
     def find_practitioner(self, side_name: str, side: Side) -> _Found:
         agency = self.agency_name(side.agency)
         if side.party is None:
-            return _Found((), f"{_party_label(side_name)} in {agency} is known only as the agency, so there is no practitioner to ask")
+            return _Found((), f"{_agency_only(side_name, agency)}, so there is no practitioner to ask")
         if self.directory.person(side.party) is None:
             return _Found((), f"{side.party} is not in the directory, so there is no practitioner to ask in {agency}")
         return _Found((side.party,))
@@ -120,7 +122,7 @@ class _Router:
     def find_line_manager(self, side_name: str, side: Side) -> _Found:
         agency = self.agency_name(side.agency)
         if side.party is None:
-            return _Found((), f"{_party_label(side_name)} in {agency} is known only as the agency, so there is no line manager to ask")
+            return _Found((), f"{_agency_only(side_name, agency)}, so there is no line manager to ask")
         party = self.directory.person(side.party)
         if party is None:
             return _Found((), f"{side.party} is not in the directory, so their line manager in {agency} is not known")
@@ -179,7 +181,9 @@ class _Router:
                         f" is asked to act for {agency} instead."
                     )
                     return
-        self.flags.append(f"{reason}; {_none_either(tried)}nobody can act for {agency}, and the partnership must be told.")
+        self.flags.append(
+            f"{reason}; {_none_either(tried)}nobody can act for {agency}, and the partnership must be told."
+        )
 
     def flag_both_sides(self) -> None:
         raiser_side = {a.person_id for a in self.assignees if a.side == RAISER}
@@ -199,8 +203,9 @@ def _words(role: str) -> str:
     return role.replace("_", " ")
 
 
-def _party_label(side_name: str) -> str:
-    return "The party raising the disagreement" if side_name == RAISER else "The other party"
+def _agency_only(side_name: str, agency: str) -> str:
+    party = "The party raising the disagreement" if side_name == RAISER else "The other party"
+    return f"{party} in {agency} is known only as the agency"
 
 
 def _none_either(tried: list[str]) -> str:

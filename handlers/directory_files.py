@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from bot.directory import PARTNERSHIP, Directory, DirectoryError, InvalidDirectory, parse_directory
-from bot.policy import Policy
+
+if TYPE_CHECKING:
+    from bot.policy import Policy
 
 CSV_COLUMNS = ("id", "name", "email", "agency", "roles", "line_manager", "slack", "teams")
 CSV_REQUIRED = ("id", "name", "email", "agency")
