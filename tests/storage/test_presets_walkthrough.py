@@ -1,0 +1,124 @@
+"""Each of the five presets walked end to end on a real database, from a fixed start.
+
+The expected deadlines are worked out by hand from each source's timescales, starting on
+Monday 2 November 2026 at 10:00 London time (GMT, so also 10:00 UTC), with every stage left to
+run out so that Parley escalates it automatically.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from bot import services
+from bot.dispute import Status, sides_to_confirm
+from handlers.files import read_policy
+from handlers.holidays import calendar_for
+from tests.builders import directory_for
+
+UTC = timezone.utc
+START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+def _d(day: int, hour: int, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, 0, tzinfo=UTC)
+
+
+EXPECTED_DEADLINES = {
+    # six steps, each within 5 working days
+    "bradford": [_d(9, 10), _d(16, 10), _d(23, 10), _d(30, 10), _d(7, 10, 12), _d(14, 10, 12)],
+    # workers escalate the same working day; later tiers take Parley's 5-working-day default
+    "lscb": [_d(2, 17), _d(9, 17), _d(16, 17), _d(23, 17)],
+    # one working day to talk, then 5-working-day defaults
+    "northamptonshire": [_d(3, 10), _d(10, 10), _d(17, 10), _d(24, 10), _d(1, 10, 12)],
+    # one working day to talk, line managers within 24 (clock) hours, then defaults
+    "specialist-childrens-services": [_d(3, 10), _d(4, 10), _d(11, 10), _d(18, 10), _d(25, 10)],
+    # the diagram with the timescales is missing: 5-working-day defaults throughout
+    "hips": [_d(9, 10), _d(16, 10), _d(23, 10), _d(30, 10)],
+}
+
+
+def _open(uow, policy, calendar, *, immediate_risk: bool = False) -> services.Outcome:
+    return services.open_dispute(
+        services.OpenDispute(
+            raiser="amara.okafor",
+            reference="CSC-2026-0193",
+            category=policy.categories[0],
+            other_agency="police",
+            other_person="dc.jones",
+            problem="The referral was closed with no further action.",
+            cause="Different reading of the threshold document.",
+            outcome="A strategy discussion this week.",
+            discussed=True,
+            immediate_risk=immediate_risk,
+        ),
+        uow=uow,
+        policy=policy,
+        calendar=calendar,
+        now=START,
+    )
+
+
+@pytest.mark.parametrize("preset", sorted(EXPECTED_DEADLINES))
+def test_each_preset_walks_every_stage_to_a_resolution_both_parties_confirm(uow, preset):
+    policy = read_policy(preset)
+    calendar = calendar_for(policy)
+    services.load_directory(directory_for(policy), uow=uow)
+    dispute = _open(uow, policy, calendar).dispute
+
+    deadlines = [dispute.deadline]
+    for stage_index in range(1, len(policy.stages)):
+        results = list(services.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=deadlines[-1]))
+        assert [type(r).__name__ for r in results] == ["Outcome"], results
+        dispute = results[0].dispute  # type: ignore[union-attr]
+        assert dispute.stage_index == stage_index
+        assert dispute.routing.assignees, f"nobody asked at {policy.stages[stage_index].id}"
+        deadlines.append(dispute.deadline)
+    assert deadlines == EXPECTED_DEADLINES[preset]
+
+    # at the last stage, someone asked to act proposes; every party side still needed confirms
+    last = dispute.routing.assignees[0].person_id
+    proposed = services.propose_resolution(
+        services.ProposeResolution(
+            dispute_id=dispute.id,
+            by=last,
+            agreed_outcome="A strategy discussion on Thursday.",
+            outstanding_issues="Police to share the incident log.",
+            learning_points="Threshold guidance is unclear on neglect.",
+        ),
+        uow=uow,
+        now=deadlines[-1],
+    ).dispute
+    for side in sides_to_confirm(proposed):
+        by = "amara.okafor" if side == "raiser" else "dc.jones"
+        services.confirm_resolution(
+            services.ConfirmResolution(dispute_id=dispute.id, by=by, statement="I agree this outcome."),
+            uow=uow,
+            policy=policy,
+            now=deadlines[-1],
+        )
+
+    with uow:
+        final = uow.disputes.get(dispute.id)
+        record = uow.disputes.record(dispute.id)
+    assert final.status is Status.RESOLVED
+    assert {c.side for c in final.confirmations} == {"raiser", "other"}
+    kinds = [e.kind for e in record]
+    assert kinds.count("escalated") == len(policy.stages) - 1
+    assert kinds.count("stage started") == len(policy.stages)
+    assert kinds[-1] == "resolved"
+    assert [e.seq for e in record] == list(range(1, len(record) + 1))
+
+
+@pytest.mark.parametrize("preset", sorted(EXPECTED_DEADLINES))
+def test_each_preset_sends_immediate_risk_to_its_urgent_stage_due_the_same_working_day(uow, preset):
+    policy = read_policy(preset)
+    calendar = calendar_for(policy)
+    services.load_directory(directory_for(policy), uow=uow)
+    dispute = _open(uow, policy, calendar, immediate_risk=True).dispute
+    assert dispute.stage_index == policy.stage_index(policy.urgent.starts_at)
+    assert dispute.deadline == _d(2, 17)
+    # missed: the next stage is due by the end of the next working day
+    moved = next(iter(services.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=dispute.deadline)))
+    assert moved.dispute.deadline == _d(3, 17)  # type: ignore[union-attr]
