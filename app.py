@@ -144,6 +144,8 @@ def cmd_record_show(settings: Settings, dispute_id: str, as_json: bool) -> int:
         print(json.dumps([e.__dict__ for e in entries], default=str, indent=2))
     else:
         policy = read_policy(settings.parley_policy)
+        if policy.name != dispute.policy_name and dispute.policy_name in PRESETS:
+            policy = read_policy(dispute.policy_name)  # the procedure the dispute was opened under
         print(record_text(dispute, entries, directory=directory, policy=policy))
     return 0
 
@@ -240,6 +242,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     settings = Settings()
+    try:
+        return _run(args, settings)
+    except NotMigrated as exc:
+        print(f"Parley can't do that yet: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     match args.command:
         case "serve":
             return cmd_serve(settings)
@@ -254,11 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "directory":
             return cmd_directory_load(settings, args.path)
         case "record":
-            try:
-                return cmd_record_show(settings, args.dispute_id, args.json)
-            except NotMigrated as exc:
-                print(str(exc), file=sys.stderr)
-                return 2
+            return cmd_record_show(settings, args.dispute_id, args.json)
     return 2
 
 

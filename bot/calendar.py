@@ -166,6 +166,11 @@ class WorkingCalendar:
 
     # -- helpers ----------------------------------------------------------------------
 
+    def next_morning(self, at: datetime) -> datetime:
+        """The start of the first working day after at's local date (for once-a-working-day reminders)."""
+        day = self._next_working_day(self.to_local(_aware(at, "at")).date())
+        return self._hours(day)[0]
+
     def _hours(self, d: date) -> tuple[datetime, datetime]:
         """The working period of day d as UTC instants, so each side of a clock change is right."""
         opens = datetime.combine(d, self.day_start, tzinfo=self._tz)

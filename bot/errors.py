@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
+
+_LONDON = ZoneInfo("Europe/London")
 
 
 class ParleyError(Exception):
@@ -48,8 +51,8 @@ class StaleAction(ParleyError):
 
     def __init__(self, by: str | None, what: str, at: datetime | None) -> None:
         who = by or "Parley"
-        when = f" at {at.isoformat(timespec='minutes')}" if at else ""
-        super().__init__(f"This was already done: {what} by {who}{when}.")
+        when = f" at {at.astimezone(_LONDON):%H:%M on %a %d %b}" if at else ""
+        super().__init__(f"Someone got there first: {what} by {who}{when}.")
         self.by = by
         self.what = what
         self.at = at

@@ -6,7 +6,7 @@ rollback by default. The time is passed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, Self
@@ -17,8 +17,10 @@ from bot.calendar import WorkingCalendar
 from bot.directory import Directory
 from bot.dispute import Dispute, Party
 from bot.errors import ConcurrentUpdate, InvalidInput, StaleAction, UnknownPerson
-from bot.events import Event
+from bot.events import DeadlineMissed, Event, StageStarted
 from bot.intake import reference_problem
+from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge, plan_stage_nudges
+from bot.outbox import NoNotifier, Notifier, OutgoingMessage
 from bot.policy import Policy
 from bot.record import RecordEntry
 
@@ -41,14 +43,39 @@ class DirectoryRepository(Protocol):
     def replace(self, directory: Directory) -> None: ...
 
 
+class OutboxRepository(Protocol):
+    def add(self, messages: Sequence[OutgoingMessage], now: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class DueNudge:
+    id: int
+    dispute_id: str
+    stage_index: int
+    kind: str
+    due_at: datetime
+
+
+class NudgeRepository(Protocol):
+    def schedule(self, dispute_id: str, stage_index: int, planned: Sequence[PlannedNudge]) -> None: ...
+    def due(self, now: datetime, limit: int) -> list[DueNudge]: ...
+    def claim(self, nudge: DueNudge, status: str, now: datetime) -> bool: ...
+    def later_due(self, nudge: DueNudge, now: datetime) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     disputes: DisputeRepository
     directory: DirectoryRepository
+    outbox: OutboxRepository
+    nudges: NudgeRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+
+
+NO_NOTIFIER = NoNotifier()
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -134,6 +161,7 @@ def open_dispute(
     policy: Policy,
     calendar: WorkingCalendar,
     now: datetime,
+    notifier: Notifier = NO_NOTIFIER,
     new_id: Callable[[], str] = lambda: uuid4().hex,
 ) -> Outcome:
     """Open a dispute; the same idempotency key twice returns the first one and records nothing new."""
@@ -178,9 +206,12 @@ def open_dispute(
                 calendar=calendar,
                 now=now,
             )
+            events = list(dispute.events)
+            uow.outbox.add(notifier.messages_for(dispute, events, directory), now)
             uow.disputes.add(dispute, idempotency_key=cmd.idempotency_key)
+            _schedule(uow, dispute, events, policy=policy, calendar=calendar, now=now)
             uow.commit()
-            return Outcome(dispute, list(dispute.events))
+            return Outcome(dispute, events)
     except ConcurrentUpdate:
         # Someone committed the same idempotency key a moment before us: theirs is the dispute.
         if not cmd.idempotency_key:
@@ -193,15 +224,24 @@ def open_dispute(
 
 
 def _act(
-    uow: UnitOfWork, move: Move, change: Callable[[Dispute, Directory], list[Event]]
+    uow: UnitOfWork,
+    move: Move,
+    change: Callable[[Dispute, Directory], list[Event]],
+    notifier: Notifier,
+    now: datetime,
+    clock: tuple[Policy, WorkingCalendar] | None = None,
 ) -> Outcome:
     try:
         with uow:
             dispute = uow.disputes.get(move.dispute_id)
             if move.expected_version is not None and dispute.version != move.expected_version:
                 raise _stale(uow, move.dispute_id)
-            events = change(dispute, uow.directory.load())
+            directory = uow.directory.load()
+            events = change(dispute, directory)
+            uow.outbox.add(notifier.messages_for(dispute, events, directory), now)
             uow.disputes.save(dispute)
+            if clock is not None:
+                _schedule(uow, dispute, events, policy=clock[0], calendar=clock[1], now=now)
             uow.commit()
             return Outcome(dispute, events)
     except ConcurrentUpdate:
@@ -209,20 +249,36 @@ def _act(
             raise _stale(uow, move.dispute_id) from None
 
 
+def _schedule(
+    uow: UnitOfWork, dispute: Dispute, events: Sequence[Event], *, policy: Policy, calendar: WorkingCalendar, now: datetime
+) -> None:
+    """Plan the reminders that the moves just made call for, in the same transaction."""
+    for event in events:
+        if isinstance(event, StageStarted):
+            uow.nudges.schedule(dispute.id, dispute.stage_index, plan_stage_nudges(dispute, policy=policy, calendar=calendar))
+        elif isinstance(event, DeadlineMissed):
+            uow.nudges.schedule(
+                dispute.id, dispute.stage_index, [next_overdue_nudge(dispute, number=1, after=now, calendar=calendar)]
+            )
+
+
 def _stale(uow: UnitOfWork, dispute_id: str) -> StaleAction:
-    last = uow.disputes.last_entry(dispute_id)
-    if last is None:
+    record = uow.disputes.record(dispute_id)
+    if not record:
         return StaleAction(None, "changed", None)
-    person = uow.directory.load().person(last.actor) if last.actor else None
-    return StaleAction(person.name if person else last.actor, last.kind, last.at)
+    # one move writes several entries at one moment (escalated, stage started, ...): name the first
+    last = record[-1]
+    move = [e for e in record if e.at == last.at and e.actor == last.actor][0]
+    person = uow.directory.load().person(move.actor) if move.actor else None
+    return StaleAction(person.name if person else move.actor, move.kind, move.at)
 
 
-def add_note(cmd: AddNote, *, uow: UnitOfWork, now: datetime) -> Outcome:
+def add_note(cmd: AddNote, *, uow: UnitOfWork, now: datetime, notifier: Notifier = NO_NOTIFIER) -> Outcome:
     """Add a note to the record."""
-    return _act(uow, cmd, lambda d, _: transitions.add_note(d, by=cmd.by, text=cmd.text, now=now))
+    return _act(uow, cmd, lambda d, _: transitions.add_note(d, by=cmd.by, text=cmd.text, now=now), notifier, now)
 
 
-def escalate(cmd: Escalate, *, uow: UnitOfWork, policy: Policy, calendar: WorkingCalendar, now: datetime) -> Outcome:
+def escalate(cmd: Escalate, *, uow: UnitOfWork, policy: Policy, calendar: WorkingCalendar, now: datetime, notifier: Notifier = NO_NOTIFIER) -> Outcome:
     """Escalate to the next stage on a person's request."""
     return _act(
         uow,
@@ -230,10 +286,13 @@ def escalate(cmd: Escalate, *, uow: UnitOfWork, policy: Policy, calendar: Workin
         lambda d, directory: transitions.escalate(
             d, by=cmd.by, reason=cmd.reason, policy=policy, directory=directory, calendar=calendar, now=now
         ),
+        notifier,
+        now,
+        (policy, calendar),
     )
 
 
-def propose_resolution(cmd: ProposeResolution, *, uow: UnitOfWork, now: datetime) -> Outcome:
+def propose_resolution(cmd: ProposeResolution, *, uow: UnitOfWork, now: datetime, notifier: Notifier = NO_NOTIFIER) -> Outcome:
     """Propose an agreed outcome for the other side to confirm."""
     return _act(
         uow,
@@ -246,35 +305,47 @@ def propose_resolution(cmd: ProposeResolution, *, uow: UnitOfWork, now: datetime
             learning_points=cmd.learning_points,
             now=now,
         ),
+        notifier,
+        now,
     )
 
 
-def confirm_resolution(cmd: ConfirmResolution, *, uow: UnitOfWork, policy: Policy, now: datetime) -> Outcome:
+def confirm_resolution(cmd: ConfirmResolution, *, uow: UnitOfWork, policy: Policy, now: datetime, notifier: Notifier = NO_NOTIFIER) -> Outcome:
     """Confirm the proposed outcome in writing."""
     return _act(
-        uow, cmd, lambda d, _: transitions.confirm_resolution(d, by=cmd.by, statement=cmd.statement, policy=policy, now=now)
+        uow, cmd, lambda d, _: transitions.confirm_resolution(d, by=cmd.by, statement=cmd.statement, policy=policy, now=now),
+        notifier,
+        now,
     )
 
 
-def reject_resolution(cmd: RejectResolution, *, uow: UnitOfWork, now: datetime) -> Outcome:
+def reject_resolution(cmd: RejectResolution, *, uow: UnitOfWork, now: datetime, notifier: Notifier = NO_NOTIFIER) -> Outcome:
     """Say the proposed outcome is not agreed."""
-    return _act(uow, cmd, lambda d, _: transitions.reject_resolution(d, by=cmd.by, reason=cmd.reason, now=now))
+    return _act(uow, cmd, lambda d, _: transitions.reject_resolution(d, by=cmd.by, reason=cmd.reason, now=now), notifier, now)
 
 
-def close_unresolved(cmd: CloseUnresolved, *, uow: UnitOfWork, policy: Policy, now: datetime) -> Outcome:
+def close_unresolved(cmd: CloseUnresolved, *, uow: UnitOfWork, policy: Policy, now: datetime, notifier: Notifier = NO_NOTIFIER) -> Outcome:
     """Close at the last stage with the decision unchanged."""
     return _act(
-        uow, cmd, lambda d, _: transitions.close_unresolved(d, by=cmd.by, reason=cmd.reason, policy=policy, now=now)
+        uow, cmd, lambda d, _: transitions.close_unresolved(d, by=cmd.by, reason=cmd.reason, policy=policy, now=now),
+        notifier,
+        now,
     )
 
 
-def withdraw(cmd: Withdraw, *, uow: UnitOfWork, now: datetime) -> Outcome:
+def withdraw(cmd: Withdraw, *, uow: UnitOfWork, now: datetime, notifier: Notifier = NO_NOTIFIER) -> Outcome:
     """The raiser withdraws the disagreement."""
-    return _act(uow, cmd, lambda d, _: transitions.withdraw(d, by=cmd.by, reason=cmd.reason, now=now))
+    return _act(uow, cmd, lambda d, _: transitions.withdraw(d, by=cmd.by, reason=cmd.reason, now=now), notifier, now)
 
 
 def escalate_overdue(
-    *, uow: UnitOfWork, policy: Policy, calendar: WorkingCalendar, now: datetime, limit: int = 100
+    *,
+    uow: UnitOfWork,
+    policy: Policy,
+    calendar: WorkingCalendar,
+    now: datetime,
+    notifier: Notifier = NO_NOTIFIER,
+    limit: int = 100,
 ) -> Iterator[Outcome | Exception]:
     """Act on every dispute whose timescale has run out: escalate, or record the miss and wait.
 
@@ -290,6 +361,9 @@ def escalate_overdue(
                 uow,
                 Move(dispute_id=dispute_id, by=""),
                 lambda d, directory: _on_overdue(d, directory, policy=policy, calendar=calendar, now=now),
+                notifier,
+                now,
+                (policy, calendar),
             )
         except Exception as exc:  # noqa: BLE001 - reported to the caller, never stops the sweep
             yield exc
@@ -302,6 +376,52 @@ def _on_overdue(
     if stage.when_missed is transitions.WhenMissed.ESCALATE and dispute.stage_index < policy.last_index:
         return transitions.escalate_automatically(dispute, policy=policy, directory=directory, calendar=calendar, now=now)
     return transitions.note_missed_deadline(dispute, policy=policy, now=now)
+
+
+NUDGE_SENT = "sent"
+NUDGE_SKIPPED = "skipped"
+
+
+def send_due_nudges(
+    *,
+    uow: UnitOfWork,
+    policy: Policy,
+    calendar: WorkingCalendar,
+    now: datetime,
+    notifier: Notifier = NO_NOTIFIER,
+    limit: int = 100,
+) -> Iterator[tuple[DueNudge, str] | Exception]:
+    """Queue the reminders that are due, each exactly once.
+
+    Each nudge is claimed by a conditional update in the same transaction that queues its
+    messages, so two sweepers (or replicas) never both send it, and a sweep that dies before
+    committing leaves it pending for the next one. A nudge whose stage has moved on, or that a
+    later nudge has overtaken while Parley was down, is marked skipped instead of sent late.
+    """
+    with uow:
+        due = uow.nudges.due(now, limit)
+    for nudge in due:
+        try:
+            with uow:
+                dispute = uow.disputes.get(nudge.dispute_id)
+                current = dispute.status.is_active and dispute.stage_index == nudge.stage_index
+                stale = not current or is_stale(
+                    nudge.kind, nudge.due_at, later_due=uow.nudges.later_due(nudge, now), dispute=dispute, now=now
+                )
+                status = NUDGE_SKIPPED if stale else NUDGE_SENT
+                if not uow.nudges.claim(nudge, status, now):
+                    continue  # another sweeper took it
+                if not stale:
+                    uow.outbox.add(notifier.reminders_for(dispute, nudge.kind, uow.directory.load()), now)
+                    if nudge.kind.startswith(OVERDUE):
+                        number = int(nudge.kind.split()[-1]) + 1
+                        uow.nudges.schedule(
+                            dispute.id, dispute.stage_index, [next_overdue_nudge(dispute, number=number, after=now, calendar=calendar)]
+                        )
+                uow.commit()
+            yield nudge, status
+        except Exception as exc:  # noqa: BLE001 - left pending and retried; never stops the sweep
+            yield exc
 
 
 def load_directory(directory: Directory, *, uow: UnitOfWork) -> None:

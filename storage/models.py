@@ -129,3 +129,58 @@ class RecordEntryRow(Base):
     details: Mapped[dict[str, Any]]
 
     __table_args__ = (UniqueConstraint("dispute_id", "seq", name="uq_record_entries_dispute_seq"),)
+
+
+class OutboxRow(Base):
+    """A chat message waiting to be delivered, or delivered (kept, with the platform's message id)."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    dispute_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64))
+    delivery: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]]
+    fallback_text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+
+
+class ThreadRow(Base):
+    """Where a dispute's thread lives in one Slack workspace or Teams tenant."""
+
+    __tablename__ = "threads"
+    dispute_id: Mapped[str] = mapped_column(ForeignKey("disputes.id"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(200))
+    root_id: Mapped[str] = mapped_column(String(200))  # Slack message ts, or Teams activity id
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # e.g. the Teams service URL
+
+
+class NudgeRow(Base):
+    """A reminder due at a moment; claimed and marked done in the transaction that queues its messages."""
+
+    __tablename__ = "nudges"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dispute_id: Mapped[str] = mapped_column(ForeignKey("disputes.id"), index=True)
+    stage_index: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | skipped
+    done_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("dispute_id", "stage_index", "kind", name="uq_nudges_dispute_stage_kind"),
+        Index("ix_nudges_status_due", "status", "due_at"),
+    )

@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Sequence
 from typing import Any, Self
 
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import and_, delete, event, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.directory import Agency, Directory, Identity, Membership, Person
 from bot.dispute import Confirmation, Dispute, Party, Proposal, Status
 from bot.errors import ConcurrentUpdate, DisputeNotFound
+from bot.nudges import PlannedNudge
+from bot.services import DueNudge
 from bot.record import RecordEntry, entry_for
 from bot.routing import Assignee, Routing
+from storage.outbox import SqlOutboxRepository, SqlThreadRepository
 from storage.models import (
     AgencyRow,
     DisputeRow,
     IdentityRow,
     InvolvementRow,
     MembershipRow,
+    NudgeRow,
     PersonRow,
     RecordEntryRow,
 )
+
+
+PENDING_NUDGE = "pending"
 
 
 class AppendOnlyViolation(RuntimeError):
@@ -300,6 +309,73 @@ class SqlDirectoryRepository:
         self.session.flush()
 
 
+class SqlNudgeRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def schedule(self, dispute_id: str, stage_index: int, planned: Sequence[PlannedNudge]) -> None:
+        """Add these nudges; one already planned for the same dispute, stage and kind is kept as it is."""
+        if not planned:
+            return
+        insert_ = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        self.session.execute(
+            insert_(NudgeRow)
+            .values(
+                [
+                    {"dispute_id": dispute_id, "stage_index": stage_index, "kind": p.kind, "due_at": p.due_at, "status": PENDING_NUDGE}
+                    for p in planned
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["dispute_id", "stage_index", "kind"])
+        )
+
+    def due(self, now: datetime, limit: int) -> list[DueNudge]:
+        """Pending nudges whose moment has come, earliest first."""
+        rows = self.session.execute(
+            select(NudgeRow.id, NudgeRow.dispute_id, NudgeRow.stage_index, NudgeRow.kind, NudgeRow.due_at)
+            .where(NudgeRow.status == PENDING_NUDGE, NudgeRow.due_at <= now)
+            .order_by(NudgeRow.due_at, NudgeRow.id)
+            .limit(limit)
+        )
+        return [DueNudge(*r) for r in rows]
+
+    def claim(self, nudge: DueNudge, status: str, now: datetime) -> bool:
+        """Mark a pending nudge done (sent or skipped); False if another sweeper already did."""
+        result = self.session.execute(
+            update(NudgeRow)
+            .where(NudgeRow.id == nudge.id, NudgeRow.status == PENDING_NUDGE)
+            .values(status=status, done_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    def later_due(self, nudge: DueNudge, now: datetime) -> bool:
+        """Is a later nudge of the same dispute and stage also due already?"""
+        return (
+            self.session.scalar(
+                select(NudgeRow.id)
+                .where(
+                    NudgeRow.dispute_id == nudge.dispute_id,
+                    NudgeRow.stage_index == nudge.stage_index,
+                    NudgeRow.status == PENDING_NUDGE,
+                    or_(NudgeRow.due_at > nudge.due_at, and_(NudgeRow.due_at == nudge.due_at, NudgeRow.id > nudge.id)),
+                    NudgeRow.due_at <= now,
+                )
+                .limit(1)
+            )
+            is not None
+        )
+
+    def for_dispute(self, dispute_id: str) -> list[tuple[int, str, datetime, str]]:
+        """(stage index, kind, due at, status) of every nudge of a dispute, in due order."""
+        rows = self.session.execute(
+            select(NudgeRow.stage_index, NudgeRow.kind, NudgeRow.due_at, NudgeRow.status)
+            .where(NudgeRow.dispute_id == dispute_id)
+            .order_by(NudgeRow.due_at, NudgeRow.id)
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
 # --- unit of work -------------------------------------------------------------------------------
 
 
@@ -313,6 +389,9 @@ class SqlUnitOfWork:
         self.session = self.session_factory()
         self.disputes = SqlDisputeRepository(self.session)
         self.directory = SqlDirectoryRepository(self.session)
+        self.outbox = SqlOutboxRepository(self.session)
+        self.nudges = SqlNudgeRepository(self.session)
+        self.threads = SqlThreadRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Self
 
 from bot.directory import Directory
 from bot.dispute import Dispute
+from bot.nudges import PlannedNudge
+from bot.events import Event
+from bot.outbox import Delivery, OutgoingMessage
+from bot.services import DueNudge
 from bot.errors import ConcurrentUpdate, DisputeNotFound
 from bot.record import RecordEntry, entry_for
 
@@ -75,10 +80,50 @@ class FakeDirectoryRepository:
         self.directory = directory
 
 
+class FakeOutboxRepository:
+    def __init__(self) -> None:
+        self.messages: list[OutgoingMessage] = []
+
+    def add(self, messages: Sequence[OutgoingMessage], now: datetime) -> None:
+        self.messages.extend(messages)
+
+
+class FakeNudgeRepository:
+    def __init__(self) -> None:
+        self.rows: dict[int, dict] = {}
+
+    def schedule(self, dispute_id: str, stage_index: int, planned: Sequence[PlannedNudge]) -> None:
+        for p in planned:
+            if any((r["dispute_id"], r["stage_index"], r["kind"]) == (dispute_id, stage_index, p.kind) for r in self.rows.values()):
+                continue
+            nid = len(self.rows) + 1
+            self.rows[nid] = {"id": nid, "dispute_id": dispute_id, "stage_index": stage_index, "kind": p.kind, "due_at": p.due_at, "status": "pending"}
+
+    def due(self, now: datetime, limit: int) -> list[DueNudge]:
+        rows = sorted((r for r in self.rows.values() if r["status"] == "pending" and r["due_at"] <= now), key=lambda r: (r["due_at"], r["id"]))
+        return [DueNudge(r["id"], r["dispute_id"], r["stage_index"], r["kind"], r["due_at"]) for r in rows[:limit]]
+
+    def claim(self, nudge: DueNudge, status: str, now: datetime) -> bool:
+        row = self.rows[nudge.id]
+        if row["status"] != "pending":
+            return False
+        row["status"] = status
+        return True
+
+    def later_due(self, nudge: DueNudge, now: datetime) -> bool:
+        return any(
+            r["dispute_id"] == nudge.dispute_id and r["stage_index"] == nudge.stage_index and r["status"] == "pending"
+            and (r["due_at"], r["id"]) > (nudge.due_at, nudge.id) and r["due_at"] <= now
+            for r in self.rows.values()
+        )
+
+
 class FakeUnitOfWork:
     def __init__(self, directory: Directory) -> None:
         self.disputes = FakeDisputeRepository()
         self.directory = FakeDirectoryRepository(directory)
+        self.outbox = FakeOutboxRepository()
+        self.nudges = FakeNudgeRepository()
         self.committed = 0
 
     def __enter__(self) -> Self:
@@ -92,3 +137,42 @@ class FakeUnitOfWork:
 
     def rollback(self) -> None:
         pass
+
+
+class FakeNotifier:
+    """Queues one plain message per event and one DM per person asked to act for each reminder."""
+
+    def __init__(self, fail_on: int | None = None) -> None:
+        self.calls = 0
+        self.fail_on = fail_on
+
+    def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
+        return [
+            OutgoingMessage(
+                key=f"{dispute.id}:v{dispute.version}:{i}:{e.kind}",
+                platform="slack",
+                workspace="T0CSC",
+                delivery=Delivery.THREAD_ROOT if e.kind == "opened" else Delivery.THREAD_REPLY,
+                target="C0THREADS",
+                payload={"text": e.kind},
+                dispute_id=dispute.id,
+            )
+            for i, e in enumerate(events)
+        ]
+
+    def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
+        self.calls += 1
+        if self.fail_on is not None and self.calls == self.fail_on:
+            raise RuntimeError("the notifier broke")
+        return [
+            OutgoingMessage(
+                key=f"{dispute.id}:{dispute.stage_index}:{nudge}:{person}",
+                platform="slack",
+                workspace="T0CSC",
+                delivery=Delivery.DIRECT,
+                target=person,
+                payload={"text": f"reminder {nudge}"},
+                dispute_id=dispute.id,
+            )
+            for person in dispute.routing.people()
+        ]

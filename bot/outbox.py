@@ -1,0 +1,64 @@
+"""Outgoing chat messages, as the core sees them.
+
+Every message Parley sends is first written to an outbox in the same transaction as the change
+that causes it, then delivered after commit by a sender that retries until the platform accepts
+it. So a crash, an outage or a rate limit can delay a message but never lose it, and the same
+`key` is never delivered twice.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.directory import Directory
+from bot.dispute import Dispute
+from bot.events import Event
+
+
+class Delivery(enum.Enum):
+    THREAD_ROOT = "thread root"  # the dispute's root message in a channel; its id is kept for replies and updates
+    THREAD_REPLY = "thread reply"  # a reply under the dispute's root message in that space
+    ROOT_UPDATE = "root update"  # replace the root message's content in place
+    DIRECT = "direct"  # a direct message to one person
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    key: str  # unique: the same key is delivered at most once
+    platform: str  # "slack" | "teams"
+    workspace: str  # Slack team id or Microsoft tenant id
+    delivery: Delivery
+    target: str  # channel or conversation id; the user id for DIRECT
+    payload: dict[str, Any]  # the platform's own message body, built in messages/
+    dispute_id: str | None = None
+    fallback_text: str = ""  # plain text for notifications and logs; never a child's name
+
+
+class Notifier(Protocol):
+    """Turns what happened to a dispute into the messages each person and thread should get.
+
+    Built at the composition root with the policy and deployment settings it needs.
+    """
+
+    def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]: ...
+
+    def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
+        """A reminder (DMs to the people asked to act, a line in each thread) for one due nudge.
+
+        `nudge` is the nudge's kind: "half way", "morning of due day", "at deadline", or
+        "overdue N" for the Nth daily reminder after a missed timescale.
+        """
+        ...
+
+
+class NoNotifier:
+    """Sends nothing: used where no chat platform is configured, and in core tests."""
+
+    def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
+        return []
+
+    def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
+        return []

@@ -1,0 +1,126 @@
+"""The timekeeper: one APScheduler job that sweeps for due work every few seconds.
+
+The database is the source of truth. There are no one-off jobs per dispute: deadlines live on
+the disputes, nudges in their table, messages in the outbox. Each sweep
+  1. escalates (or records) every missed timescale,
+  2. queues every due nudge exactly once,
+  3. delivers the outbox.
+A sweep that dies part-way leaves the rest for the next one; running several (a `worker` beside
+the web server, or replicas) is safe because every step claims its work in the database first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import services
+from bot.calendar import WorkingCalendar
+from bot.errors import StaleAction
+from bot.outbox import NoNotifier, Notifier
+from bot.policy import Policy
+from handlers.delivery import Sender, deliver_due
+from storage.outbox import OutboxDelivery
+from storage.repository import SqlUnitOfWork
+
+log = logging.getLogger("parley.timekeeper")
+
+BATCH = 100
+MAX_BATCHES = 20  # per sweep; the rest waits for the next sweep, seconds later
+
+
+@dataclass
+class SweepReport:
+    escalated: int = 0
+    missed: int = 0
+    nudged: int = 0
+    skipped: int = 0
+    errors: int = 0
+    delivery: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Timekeeper:
+    sessions: sessionmaker[Session]
+    policy: Policy
+    calendar: WorkingCalendar
+    clock: Callable[[], datetime]
+    notifier: Notifier = field(default_factory=NoNotifier)
+    senders: Mapping[str, Sender] = field(default_factory=dict)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.sessions)
+
+    def run_due_work(self, now: datetime) -> SweepReport:
+        """Steps 1 and 2 of a sweep, at `now` (synchronous: the database work)."""
+        report = SweepReport()
+        for _ in range(MAX_BATCHES):
+            results = list(
+                services.escalate_overdue(
+                    uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier, limit=BATCH
+                )
+            )
+            for result in results:
+                if isinstance(result, StaleAction):
+                    continue  # another sweeper or a person moved it first
+                if isinstance(result, Exception):
+                    report.errors += 1
+                    log.error("could not act on a missed timescale: %r", result)
+                elif any(e.kind == "escalated" for e in result.events):
+                    report.escalated += 1
+                else:
+                    report.missed += 1
+            if len(results) < BATCH:
+                break
+        for _ in range(MAX_BATCHES):
+            results = list(
+                services.send_due_nudges(
+                    uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier, limit=BATCH
+                )
+            )
+            for result in results:
+                if isinstance(result, Exception):
+                    report.errors += 1
+                    log.error("could not send a reminder: %r", result)
+                elif result[1] == services.NUDGE_SENT:
+                    report.nudged += 1
+                else:
+                    report.skipped += 1
+            if len(results) < BATCH:
+                break
+        return report
+
+    async def sweep(self) -> SweepReport:
+        """One whole sweep: due work, then delivery. Reads the clock once for each step."""
+        report = await asyncio.to_thread(self.run_due_work, self.clock())
+        report.delivery = await deliver_due(OutboxDelivery(self.sessions), self.senders, now=self.clock())
+        if report.escalated or report.missed or report.nudged or report.errors:
+            log.info("sweep: %s", report)
+        return report
+
+    def start(self, interval_seconds: float) -> AsyncIOScheduler:
+        """Start the sweep on the running event loop, now and then every `interval_seconds`."""
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        scheduler.add_job(
+            self._safe_sweep,
+            "interval",
+            seconds=interval_seconds,
+            id="parley-sweep",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=self.clock(),
+        )
+        scheduler.start()
+        return scheduler
+
+    async def _safe_sweep(self) -> None:
+        try:
+            await self.sweep()
+        except Exception:  # noqa: BLE001 - the next sweep tries again; never kill the scheduler
+            log.exception("sweep failed; the next one will pick up the work")

@@ -1,0 +1,230 @@
+"""The outbox and the dispute threads: queued in the caller's transaction, delivered after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.outbox import Delivery, OutgoingMessage
+from storage.models import OutboxRow, ThreadRow
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"  # the platform refused it for good (e.g. unknown channel); shown to admins, never deleted
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    id: int
+    key: str
+    dispute_id: str | None
+    platform: str
+    workspace: str
+    delivery: Delivery
+    target: str
+    payload: dict[str, Any]
+    fallback_text: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Thread:
+    dispute_id: str
+    platform: str
+    workspace: str
+    channel: str
+    root_id: str
+    extra: dict[str, Any]
+
+
+def _insert(session: Session):  # noqa: ANN202 - dialect-specific insert construct
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(OutboxRow)
+
+
+class SqlOutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, messages: Sequence[OutgoingMessage], now: datetime) -> None:
+        """Queue messages in the current transaction; a key already queued is left as it is."""
+        if not messages:
+            return
+        rows = [
+            {
+                "key": m.key,
+                "dispute_id": m.dispute_id,
+                "platform": m.platform,
+                "workspace": m.workspace,
+                "delivery": m.delivery.value,
+                "target": m.target,
+                "payload": m.payload,
+                "fallback_text": m.fallback_text,
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for m in messages
+        ]
+        self.session.execute(_insert(self.session).values(rows).on_conflict_do_nothing(index_elements=["key"]))
+
+
+class SqlThreadRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, dispute_id: str, platform: str, workspace: str) -> Thread | None:
+        row = self.session.get(ThreadRow, (dispute_id, platform, workspace))
+        return _thread(row) if row else None
+
+    def for_dispute(self, dispute_id: str) -> list[Thread]:
+        rows = self.session.scalars(select(ThreadRow).where(ThreadRow.dispute_id == dispute_id))
+        return [_thread(r) for r in rows]
+
+    def by_root(self, platform: str, channel: str, root_id: str) -> Thread | None:
+        row = self.session.scalar(
+            select(ThreadRow).where(ThreadRow.platform == platform, ThreadRow.channel == channel, ThreadRow.root_id == root_id)
+        )
+        return _thread(row) if row else None
+
+    def put(self, thread: Thread) -> None:
+        self.session.merge(
+            ThreadRow(
+                dispute_id=thread.dispute_id,
+                platform=thread.platform,
+                workspace=thread.workspace,
+                channel=thread.channel,
+                root_id=thread.root_id,
+                extra=thread.extra,
+            )
+        )
+
+
+def _thread(row: ThreadRow) -> Thread:
+    return Thread(row.dispute_id, row.platform, row.workspace, row.channel, row.root_id, dict(row.extra or {}))
+
+
+def _queued(row: Any) -> QueuedMessage:
+    return QueuedMessage(
+        id=row.id,
+        key=row.key,
+        dispute_id=row.dispute_id,
+        platform=row.platform,
+        workspace=row.workspace,
+        delivery=Delivery(row.delivery),
+        target=row.target,
+        payload=row.payload,
+        fallback_text=row.fallback_text,
+        attempts=row.attempts,
+    )
+
+
+class OutboxDelivery:
+    """The sender's side of the outbox. Each call is its own short transaction."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def claim_due(self, now: datetime, *, limit: int = 50, lease: timedelta = timedelta(seconds=60)) -> list[QueuedMessage]:
+        """Claim up to `limit` due messages for `lease`; a claim whose sender died expires and is claimed again.
+
+        On PostgreSQL, rows another sender holds are skipped (FOR UPDATE SKIP LOCKED), so several
+        replicas share the work without sending anything twice.
+        """
+        with self.sessions.begin() as session:
+            due = (
+                select(OutboxRow.id)
+                .where(
+                    OutboxRow.status == PENDING,
+                    OutboxRow.next_attempt_at <= now,
+                    or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+                )
+                .order_by(OutboxRow.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            ids = list(session.scalars(due))
+            if not ids:
+                return []
+            rows = session.execute(
+                update(OutboxRow)
+                .where(
+                    OutboxRow.id.in_(ids),
+                    OutboxRow.status == PENDING,
+                    or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+                )
+                .values(claimed_until=now + lease, attempts=OutboxRow.attempts + 1)
+                .returning(OutboxRow)
+                .execution_options(synchronize_session=False)
+            ).scalars()
+            return sorted((_queued(r) for r in rows), key=lambda m: m.id)
+
+    def mark_sent(self, message_id: int, *, platform_id: str, now: datetime) -> None:
+        with self.sessions.begin() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == message_id)
+                .values(status=SENT, message_id=platform_id, sent_at=now, claimed_until=None, last_error=None)
+            )
+
+    def retry_later(self, message_id: int, *, at: datetime, error: str, count_attempt: bool = True) -> None:
+        """Release the claim and try again at `at` (after a rate limit, an outage, or a root not yet sent)."""
+        values: dict[str, Any] = {"next_attempt_at": at, "claimed_until": None, "last_error": error[:2000]}
+        if not count_attempt:
+            values["attempts"] = OutboxRow.attempts - 1
+        with self.sessions.begin() as session:
+            session.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(**values))
+
+    def mark_failed(self, message_id: int, *, error: str) -> None:
+        """The platform refused it for good: keep it, visible to admins, and stop retrying."""
+        with self.sessions.begin() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == message_id)
+                .values(status=FAILED, claimed_until=None, last_error=error[:2000])
+            )
+
+    def thread(self, dispute_id: str, platform: str, workspace: str) -> Thread | None:
+        with self.sessions() as session:
+            return SqlThreadRepository(session).get(dispute_id, platform, workspace)
+
+    def root_pending(self, dispute_id: str, platform: str, workspace: str) -> bool:
+        """Is this dispute's root message in that space still waiting to be delivered?"""
+        with self.sessions() as session:
+            return (
+                session.scalar(
+                    select(OutboxRow.id)
+                    .where(
+                        and_(
+                            OutboxRow.dispute_id == dispute_id,
+                            OutboxRow.platform == platform,
+                            OutboxRow.workspace == workspace,
+                            OutboxRow.delivery == Delivery.THREAD_ROOT.value,
+                            OutboxRow.status == PENDING,
+                        )
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
+
+    def record_root(self, thread: Thread, *, message_id: int, now: datetime) -> None:
+        """Keep where the root landed and mark it sent, in one transaction."""
+        with self.sessions.begin() as session:
+            SqlThreadRepository(session).put(thread)
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == message_id)
+                .values(status=SENT, message_id=thread.root_id, sent_at=now, claimed_until=None, last_error=None)
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Messages by status, for /healthz and the admin view."""
+        with self.sessions() as session:
+            return dict(session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).all())  # type: ignore[arg-type]
