@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Creates and migrates the database (parley.sqlite3 unless DATABASE_URL says otherwise), then serves.
 run: $(STAMP)
+	$(BIN)/python app.py db upgrade
 	$(BIN)/python app.py serve
 
 # Runs every test on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.

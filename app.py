@@ -3,7 +3,8 @@
 The only module that reads the environment (through `Settings`). It builds the database
 engine, loads the policy and directory, and starts the web server.
 
-    python app.py serve                      start the bot (GET /healthz, chat endpoints)
+    python app.py serve                      start the bot (GET /healthz, chat endpoints) and the timekeeper
+    python app.py worker                     run only the timekeeper (deadlines, reminders, delivery)
     python app.py db upgrade                 create or update the database tables
     python app.py policy check FILE|PRESET   validate a policy file; errors show their line
     python app.py policy show PRESET         the stages, who is involved and the timescales
@@ -20,7 +21,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,13 +32,18 @@ from sqlalchemy.exc import OperationalError
 
 from bot.directory import Directory, InvalidDirectory
 from bot.policy import InvalidPolicy, Policy
+from bot.outbox import NoNotifier, Notifier
 from bot.services import load_directory
+from handlers.delivery import Sender
 from handlers.directory_files import read_directory
 from handlers.files import read_policy
+from handlers.holidays import calendar_for
+from handlers.scheduler import Timekeeper
 from messages.policy import policy_table
 from messages.record import record_text
 from policies import PRESETS
 from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
+from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
 
 log = logging.getLogger("parley")
@@ -53,6 +59,7 @@ class Settings(BaseSettings):
     parley_directory: str | None = None
     port: int = 3000
     host: str = "127.0.0.1"
+    parley_sweep_seconds: float = 30.0  # how often the timekeeper looks for due work
 
 
 @dataclass
@@ -60,9 +67,21 @@ class Parley:
     settings: Settings
     engine: Engine
     policy: Policy
+    notifier: Notifier = field(default_factory=NoNotifier)
+    senders: dict[str, Sender] = field(default_factory=dict)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(session_factory(self.engine))
+
+    def timekeeper(self) -> Timekeeper:
+        return Timekeeper(
+            sessions=session_factory(self.engine),
+            policy=self.policy,
+            calendar=calendar_for(self.policy),
+            clock=now,
+            notifier=self.notifier,
+            senders=self.senders,
+        )
 
 
 def now() -> datetime:
@@ -163,33 +182,53 @@ def build_web_app(parley: Parley) -> web.Application:
     """The HTTP app: /healthz now; the chat front ends add their routes here."""
     app = web.Application(client_max_size=1024 * 1024)
 
+    outbox = OutboxDelivery(session_factory(parley.engine))
+
     async def healthz(_: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "policy": parley.policy.name})
+        counts = await asyncio.to_thread(outbox.counts)
+        return web.json_response(
+            {
+                "status": "ok",
+                "policy": parley.policy.name,
+                "platforms": sorted(parley.senders),
+                "outbox": {"pending": counts.get("pending", 0), "failed": counts.get("failed", 0)},
+            }
+        )
 
     app.router.add_get("/healthz", healthz)
+
+    async def start_timekeeper(app: web.Application) -> None:
+        app["scheduler"] = parley.timekeeper().start(parley.settings.parley_sweep_seconds)
+
+    async def stop_timekeeper(app: web.Application) -> None:
+        app["scheduler"].shutdown(wait=False)
+
+    app.on_startup.append(start_timekeeper)
+    app.on_cleanup.append(stop_timekeeper)
     return app
 
 
-def cmd_serve(settings: Settings) -> int:
+def boot(settings: Settings) -> Parley | None:
+    """Check the database and the policy, load the directory; None (having said why) if Parley can't start."""
     print(f"Parley: using the database {_safe_url(settings.database_url)}")
     try:
         engine = _migrated_engine(settings)
     except NotMigrated as exc:
         print(f"Parley can't start: {exc}", file=sys.stderr)
-        return 2
+        return None
     except OperationalError as exc:
         print(f"Parley can't reach the database {_safe_url(settings.database_url)}: {exc.orig}", file=sys.stderr)
-        return 2
+        return None
     try:
         policy = read_policy(settings.parley_policy)
     except InvalidPolicy as exc:
         print(f"Parley can't start: the policy PARLEY_POLICY={settings.parley_policy} has problems:\n{exc}", file=sys.stderr)
-        return 2
+        return None
     print(f"Parley: escalation policy '{policy.name}' ({policy.title}), {len(policy.stages)} stages.")
     parley = Parley(settings=settings, engine=engine, policy=policy)
     if settings.parley_directory:
         if cmd_directory_load(settings, settings.parley_directory) != 0:
-            return 2
+            return None
     else:
         with parley.uow() as uow:
             people = len(uow.directory.load().people)
@@ -197,13 +236,43 @@ def cmd_serve(settings: Settings) -> int:
             f"Parley: {people} people in the directory. Set PARLEY_DIRECTORY to a directory file "
             "(see docs/directory-format.md and examples/directory.yaml) to load who is who."
         )
-    print(
-        "Parley: no chat platform is configured yet. To connect Slack set SLACK_BOT_TOKEN and "
-        "SLACK_SIGNING_SECRET; for Microsoft Teams set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
-        "(see README.md)."
-    )
+    return parley
+
+
+def cmd_serve(settings: Settings) -> int:
+    parley = boot(settings)
+    if parley is None:
+        return 2
+    if not parley.senders:
+        print(
+            "Parley: no chat platform is configured yet, so messages wait in the outbox. To connect Slack set "
+            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; for Microsoft Teams set MICROSOFT_APP_ID and "
+            "MICROSOFT_APP_PASSWORD (see README.md)."
+        )
+    print(f"Parley: checking deadlines and reminders every {settings.parley_sweep_seconds:g} seconds.")
     print(f"Parley: serving http://{settings.host}:{settings.port}/healthz  (Ctrl+C to stop)")
     web.run_app(build_web_app(parley), host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def cmd_worker(settings: Settings) -> int:
+    """Run the timekeeper without serving HTTP (safe to run beside `serve` and other workers)."""
+    parley = boot(settings)
+    if parley is None:
+        return 2
+    print(f"Parley worker: checking deadlines and reminders every {settings.parley_sweep_seconds:g} seconds (Ctrl+C to stop).")
+
+    async def run() -> None:
+        scheduler = parley.timekeeper().start(settings.parley_sweep_seconds)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            scheduler.shutdown(wait=False)
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -222,9 +291,12 @@ def _safe_url(url: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("apscheduler", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(prog="parley", description="Parley: professional disagreements, on the record.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="start the bot")
+    sub.add_parser("worker", help="run the deadline and reminder sweep without serving HTTP")
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="create or update the tables")
     pol = sub.add_parser("policy", help="escalation policies").add_subparsers(dest="policy_command", required=True)
@@ -253,6 +325,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     match args.command:
         case "serve":
             return cmd_serve(settings)
+        case "worker":
+            return cmd_worker(settings)
         case "db":
             return cmd_db_upgrade(settings)
         case "policy" if args.policy_command == "check":
