@@ -226,7 +226,9 @@ def test_directory_load_on_an_unmigrated_database_exits_2_saying_what_to_run(
     assert "Run `python app.py db upgrade`" in capsys.readouterr().err
 
 
-def test_healthz_answers_ok_with_the_policy_in_use(database_url: str) -> None:
+def test_healthz_answers_ok_with_the_policy_in_use_and_the_outbox(database_url: str) -> None:
+    app.main(["db", "upgrade"])
+
     async def ask() -> tuple[int, object]:
         engine = make_engine(database_url)
         parley = app.Parley(settings=app.Settings(), engine=engine, policy=BRADFORD)
@@ -240,7 +242,7 @@ def test_healthz_answers_ok_with_the_policy_in_use(database_url: str) -> None:
     status, body = asyncio.run(ask())
 
     assert status == 200
-    assert body == {"status": "ok", "policy": "bradford"}
+    assert body == {"status": "ok", "policy": "bradford", "platforms": [], "outbox": {"pending": 0, "failed": 0}}
 
 
 # --- record -------------------------------------------------------------------------------------
