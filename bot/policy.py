@@ -38,6 +38,11 @@ class WhenMissed(enum.Enum):
     REMIND = "remind"
 
 
+class Sides(enum.Enum):
+    BOTH = "both"  # each_agency roles are asked in both agencies
+    RAISER = "raiser"  # only the challenging professional's agency (e.g. reflecting with co-workers first)
+
+
 class Nudge(enum.Enum):
     HALF_WAY = "half way"
     DUE_DAY_MORNING = "morning of due day"
@@ -73,6 +78,7 @@ class Stage:
     when_missed: WhenMissed
     nudges: tuple[Nudge, ...]
     guidance: str = ""  # one or two lines from the source, shown to people at this stage
+    sides: Sides = Sides.BOTH
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -137,7 +143,7 @@ MIN_STAGES = 2
 _TOP_REQUIRED = ("name", "title", "roles", "categories", "learning", "urgent", "stages")
 _TOP_OPTIONAL = ("source", "working_hours", "bank_holidays", "digest", "formal_challenge_from", "notes")
 _STAGE_REQUIRED = ("id", "name", "timescale")
-_STAGE_OPTIONAL = ("each_agency", "partnership", "counted_from", "when_missed", "nudges", "guidance")
+_STAGE_OPTIONAL = ("each_agency", "partnership", "counted_from", "when_missed", "nudges", "guidance", "sides")
 _URGENT_REQUIRED = ("starts_at", "timescale")
 _URGENT_OPTIONAL = ("counted_from", "guidance")
 _LEARNING_REQUIRED = ("to", "group")
@@ -244,6 +250,7 @@ class _RawStage:
     when_missed: WhenMissed | None = WhenMissed.ESCALATE  # None when the file's value is unreadable
     nudges: tuple[Nudge, ...] = DEFAULT_NUDGES
     guidance: str = ""
+    sides: Sides = Sides.BOTH
 
 
 class _PolicyParser:
@@ -305,6 +312,7 @@ class _PolicyParser:
                     when_missed=s.when_missed or WhenMissed.REMIND,
                     nudges=s.nudges,
                     guidance=s.guidance,
+                    sides=s.sides,
                 )
                 for s in stages
             ),
@@ -496,6 +504,7 @@ class _PolicyParser:
             self.choice(raw, path, "when_missed", WhenMissed, label) if "when_missed" in raw else WhenMissed.ESCALATE
         )
         stage.nudges = self.nudges(raw, path, label)
+        stage.sides = self.choice(raw, path, "sides", Sides, label) or Sides.BOTH
         stage.each_agency = self.stage_roles(
             raw.get("each_agency"), path + ("each_agency",), label, "each_agency",
             known=RELATIVE_ROLES + agency_roles, elsewhere=partnership_roles, elsewhere_key="partnership",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.directory import PARTNERSHIP, Directory
-from bot.policy import LINE_MANAGER, PRACTITIONER, Policy
+from bot.policy import LINE_MANAGER, PRACTITIONER, Policy, Sides
 
 RAISER = "raiser"
 OTHER = "other"
@@ -77,6 +77,8 @@ class _Router:
     def route(self) -> Routing:
         stage = self.policy.stages[self.stage_index]
         for side_name, side in self.sides.items():
+            if side_name == OTHER and stage.sides is Sides.RAISER:
+                continue  # the challenging side works this stage on its own
             for role in stage.each_agency:
                 found = self.find(side_name, side, role)
                 if found.people:

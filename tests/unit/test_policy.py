@@ -13,6 +13,7 @@ from bot.policy import (
     Nudge,
     Policy,
     PolicyError,
+    Sides,
     Timescale,
     TimescaleKind,
     WhenMissed,
@@ -626,3 +627,14 @@ def test_the_example_in_the_format_guide_is_a_valid_policy() -> None:
     policy = parse("# Built from our" + example)
 
     assert [s.id for s in policy.stages] == ["practitioners", "managers", "partnership"]
+
+
+def test_a_stage_can_be_for_the_raisers_side_only_and_a_wrong_value_is_reported_with_its_line():
+    policy = read_policy("bradford")
+    assert policy.stages[0].sides is Sides.RAISER
+    assert policy.stages[1].sides is Sides.BOTH
+
+
+def test_an_unknown_sides_value_is_reported() -> None:
+    text = edit("    when_missed: remind", "    when_missed: remind\n    sides: them")
+    assert_reported(text, "sides: them", "sides can't be 'them'; choose one of: both, raiser")

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, Person
+from bot.policy import Sides
 from bot.routing import Assignee, Routing, Side, who_must_act
 from tests.unit.factories import four_stage_policy, make_policy, make_stage
 
@@ -304,3 +307,12 @@ def test_rejects_a_stage_the_policy_does_not_have():
         route(4)
     with pytest.raises(IndexError):
         route(-1)
+
+
+def test_a_stage_for_the_raisers_side_only_asks_nobody_in_the_other_agency():
+    stages = list(POLICY.stages)
+    stages[PRACTITIONERS] = dataclasses.replace(stages[PRACTITIONERS], sides=Sides.RAISER)
+    policy = dataclasses.replace(POLICY, stages=tuple(stages))
+    routing = who_must_act(policy, bradford(), PRACTITIONERS, Side("csc", "amara.okafor"), Side("health", "hana.ali"))
+    assert routing.people() == ("amara.okafor",)
+    assert routing.flags == ()
