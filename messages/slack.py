@@ -1,0 +1,709 @@
+"""Block Kit for Slack: every message, modal and home tab Parley shows there.
+
+Pure functions of the view-model in messages/text.py; they return plain dicts. Everything a
+person typed, and every name from the directory, goes through `esc` before it reaches mrkdwn,
+so nobody can ping @channel or forge a link through a dispute field. Long text is split across
+sections so each stays inside Slack's limits.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.dispute import MAX_REASON, MAX_TEXT
+from bot.events import (
+    DeadlineMissed,
+    DisputeClosedUnresolved,
+    DisputeEscalated,
+    DisputeOpened,
+    DisputeResolved,
+    DisputeWithdrawn,
+    Event,
+    FormalChallengeLodged,
+    NoteAdded,
+    ResolutionConfirmed,
+    ResolutionProposed,
+    ResolutionRejected,
+    StageStarted,
+)
+from bot.intake import REFERENCE_MAX
+from messages.text import IMMEDIATE_RISK, DisputeView, Names, PersonView, by_when, role_words
+
+Block = dict[str, Any]
+Payload = dict[str, Any]
+
+SECTION_MAX = 3000
+FIELD_MAX = 2000
+CHUNK = 2900
+HEADER_MAX = 150
+OPTION_MAX = 75
+DESCRIPTION_MAX = 200  # the other party's role, when they are not on Slack
+MESSAGE_BLOCKS_MAX = 50
+MODAL_BLOCKS_MAX = 100
+LIST_MAX = 15
+METADATA_EVENT = "parley_dispute"
+THREAD_LINK_BLOCK = "parley_thread_link"
+
+
+class ActionId(enum.StrEnum):
+    """Buttons; their `value` is "<dispute id>:<version>" so a click on an old message is caught."""
+
+    RESOLVE = "parley.resolve"
+    ESCALATE = "parley.escalate"
+    ADD_NOTE = "parley.add_note"
+    VIEW_RECORD = "parley.view_record"
+    CONFIRM = "parley.confirm"
+    NOT_AGREED = "parley.not_agreed"
+
+
+class ViewId(enum.StrEnum):
+    """Modal callback ids."""
+
+    INTAKE = "parley.intake"
+    RESOLVE = "parley.resolve_form"
+    ESCALATE = "parley.escalate_form"
+    ADD_NOTE = "parley.note_form"
+    NOT_AGREED = "parley.not_agreed_form"
+    RECORD = "parley.record"
+    DONE = "parley.done"
+
+
+class Field(enum.StrEnum):
+    """Block ids of the modal inputs; each input's action id is VALUE."""
+
+    REFERENCE = "reference"
+    CATEGORY = "category"
+    RAISER_AGENCY = "raiser_agency"
+    OTHER_PERSON = "other_person"
+    OTHER_AGENCY = "other_agency"
+    OTHER_DESCRIPTION = "other_description"
+    PROBLEM = "problem"
+    CAUSE = "cause"
+    OUTCOME = "outcome"
+    DISCUSSED = "discussed"
+    IMMEDIATE_RISK = "immediate_risk"
+    AGREED_OUTCOME = "agreed_outcome"
+    OUTSTANDING_ISSUES = "outstanding_issues"
+    LEARNING_POINTS = "learning_points"
+    REASON = "reason"
+    NOTE = "note"
+
+
+VALUE = "value"
+YES, NO = "yes", "no"
+
+
+# --- escaping and limits ------------------------------------------------------------------------
+
+
+def esc(text: str) -> str:
+    """Escape text for mrkdwn: &, < and > are the only characters Slack gives meaning to."""
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
+
+
+def _cut(escaped: str, limit: int) -> str:
+    """At most `limit` characters of already-escaped text, never splitting an entity."""
+    if len(escaped) <= limit:
+        return escaped
+    head = escaped[: limit - 1]
+    head = _ENTITY_TAIL.sub("", head)
+    return head + "…"
+
+
+def _chunks(escaped: str, limit: int = CHUNK) -> list[str]:
+    out: list[str] = []
+    rest = escaped
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = rest.rfind(" ", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+        piece = rest[:cut]
+        tail = _ENTITY_TAIL.search(piece)
+        if tail:
+            cut -= len(tail.group(0))
+            piece = rest[:cut]
+        out.append(piece)
+        rest = rest[cut:].lstrip("\n")
+    out.append(rest)
+    return out
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _md(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def section(text: str) -> Block:
+    """A mrkdwn section of text that is already escaped; cut to Slack's limit."""
+    return {"type": "section", "text": _md(_cut(text, SECTION_MAX))}
+
+
+def _labelled(label: str, text: str) -> list[Block]:
+    """`*label*` then the person's words, escaped and split into as many sections as it takes."""
+    pieces = _chunks(esc(text) or "_(not given)_", CHUNK - len(label) - 10)
+    blocks = [section(f"*{label}*\n{pieces[0]}")]
+    blocks += [section(p) for p in pieces[1:]]
+    return blocks
+
+
+def _context(*texts: str) -> Block:
+    return {"type": "context", "elements": [_md(_cut(t, SECTION_MAX)) for t in texts[:10]]}
+
+
+def _divider() -> Block:
+    return {"type": "divider"}
+
+
+def _button(text: str, action: ActionId, value: str, style: str | None = None, confirm: dict | None = None) -> Block:
+    button: Block = {"type": "button", "text": _plain(text, OPTION_MAX), "action_id": action.value, "value": value}
+    if style:
+        button["style"] = style
+    if confirm:
+        button["confirm"] = confirm
+    return button
+
+
+def button_value(view: DisputeView) -> str:
+    return f"{view.id}:{view.version}"
+
+
+def parse_button_value(value: str) -> tuple[str, int | None]:
+    """(dispute id, version) from a button's value; version None when it carries none."""
+    dispute_id, _, version = (value or "").partition(":")
+    return dispute_id, int(version) if version.isdigit() else None
+
+
+def _metadata(view: DisputeView) -> dict[str, Any]:
+    return {"event_type": METADATA_EVENT, "event_payload": {"dispute_id": view.id, "version": view.version}}
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def mention(person: PersonView, team: str) -> str:
+    """<@U…> for someone on Slack in this workspace; otherwise their name, in bold."""
+    if person.slack and person.slack[0] == team and _SLACK_ID.match(person.slack[1]):
+        return f"<@{person.slack[1]}>"
+    return f"*{esc(person.name)}*"
+
+
+def _who_with_role(person: PersonView, team: str) -> str:
+    details = ", ".join(x for x in (person.role, person.agency) if x)
+    return f"{mention(person, team)} ({esc(details)})" if details else mention(person, team)
+
+
+def _party(person: PersonView | None, description: str, agency: str) -> str:
+    if person is not None:
+        return f"{esc(person.name)} ({esc(person.agency or agency)})"
+    role = f"{esc(description)}, " if description else ""
+    return f"{role}{esc(agency)}"
+
+
+def _names(people: Sequence[PersonView]) -> str:
+    names = [esc(p.name) for p in people]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# --- the thread's root message -------------------------------------------------------------------
+
+
+def root_message(view: DisputeView, *, team: str) -> Payload:
+    """The dispute at a glance, with the buttons people use; updated in place on every change."""
+    due = "Due " + by_when(view.deadline) + (" (timescale missed)" if view.deadline_missed else "")
+    blocks: list[Block] = [
+        {"type": "header", "text": _plain(f"Professional disagreement · {view.reference}", HEADER_MAX)},
+    ]
+    if view.immediate_risk:
+        blocks.append(
+            section(":rotating_light: *Urgent:* the person who raised this said a child may be at immediate risk of significant harm. Same-working-day timescales apply.")
+        )
+    fields = [
+        f"*Status*\n{esc(view.status)}",
+        f"*Category*\n{esc(view.category)}",
+        f"*Raised by*\n{_party(view.raiser, '', view.raiser.agency)}",
+        f"*Other party*\n{_party(view.other, view.other_description, view.other_agency)}",
+        f"*Stage {view.stage_number} of {view.stage_count}*\n{esc(view.stage_name)}",
+    ]
+    if view.active:
+        fields.append(f"*Deadline*\n{esc(due)}")
+    elif view.closed_at:
+        fields.append(f"*Closed*\n{by_when(view.closed_at).removeprefix('by ')}")
+    blocks.append({"type": "section", "fields": [_md(_cut(f, FIELD_MAX)) for f in fields]})
+    if view.active:
+        asked = ", ".join(_who_with_role(p, team) for p in view.asked) or "_nobody could be found: the partnership must be told_"
+        blocks.append(section(f"*Asked to act now:* {asked}"))
+    if view.awaiting_confirmation and view.waiting_for:
+        blocks.append(section(f"A resolution has been proposed. Waiting for written confirmation from {esc(' and '.join(view.waiting_for))}."))
+    value = button_value(view)
+    if view.active and not view.awaiting_confirmation:
+        buttons = [
+            _button("Resolve", ActionId.RESOLVE, value, "primary"),
+            _button("Escalate", ActionId.ESCALATE, value),
+            _button("Add note", ActionId.ADD_NOTE, value),
+            _button("View record", ActionId.VIEW_RECORD, value),
+        ]
+    elif view.active:
+        buttons = [_button("Add note", ActionId.ADD_NOTE, value), _button("View record", ActionId.VIEW_RECORD, value)]
+    else:
+        buttons = [_button("View record", ActionId.VIEW_RECORD, value)]
+    blocks.append({"type": "actions", "block_id": "parley_root_actions", "elements": buttons})
+    formal = " · recorded as a formal challenge" if view.formal_challenge else ""
+    blocks.append(_context(f"{esc(view.procedure)}{formal} · case reference only, never a child's name"))
+    text = f"Professional disagreement {esc(view.reference)}: {esc(view.status.lower())}, stage {view.stage_number} of {view.stage_count}"
+    if view.active:
+        text += f", due {esc(by_when(view.deadline))}"
+    return {"text": text, "blocks": blocks, "metadata": _metadata(view)}
+
+
+# --- a line in the thread for each event ---------------------------------------------------------
+
+
+def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -> Payload | None:
+    """The thread reply that records one event, or None for an event that needs none."""
+    who = names.person(event.actor)
+    actor = f"*{esc(who.name)}*"
+    blocks: list[Block]
+    match event:
+        case DisputeOpened():
+            other = _party(view.other, view.other_description, view.other_agency)
+            blocks = [section(f"{actor} ({esc(who.agency)}) raised a disagreement with {other}, about *{esc(event.category)}*.")]
+            blocks += _labelled("What the problem is", event.problem)
+            if event.cause:
+                blocks += _labelled("What might be causing it", event.cause)
+            blocks += _labelled("Outcome needed", event.outcome)
+            discussed = "yes" if event.discussed else "not yet"
+            blocks.append(_context(f"Discussed with the other professional first: {discussed}"))
+            if event.immediate_risk:
+                blocks.append(section(f":rotating_light: {esc(IMMEDIATE_RISK)}"))
+            text = f"{esc(who.name)} raised a disagreement ({esc(view.reference)})"
+        case StageStarted():
+            asked = [names.person(p) for p, _, _, _ in event.asked]
+            roles = {p: (role, agency) for p, _, agency, role in event.asked}
+            listed = ", ".join(
+                f"{mention(p, team)} ({esc(role_words(roles[p.id][0]))}, {esc(p.agency)})" for p in asked
+            ) or "nobody could be found"
+            blocks = [section(f"*{esc(event.stage_name)}* has started. Due *{esc(by_when(event.deadline))}*.\nAsked to act: {listed}.")]
+            if view.stage_guidance and event.stage_name == view.stage_name:
+                blocks.append(_context(esc(view.stage_guidance)))
+            if event.flags:
+                blocks.append(_context(*(f":warning: {esc(f)}" for f in event.flags)))
+            text = f"{esc(event.stage_name)} has started, due {esc(by_when(event.deadline))}"
+        case FormalChallengeLodged():
+            blocks = [section("This is now recorded as a *formal challenge*.")]
+            text = "Recorded as a formal challenge"
+        case NoteAdded():
+            blocks = [section(f"{actor} added a note:")]
+            blocks += [section(p) for p in _chunks(esc(event.text))]
+            text = f"{esc(who.name)} added a note"
+        case DisputeEscalated():
+            to_stage = esc(names.stage(event.to_stage))
+            from_stage = esc(names.stage(event.from_stage))
+            if event.automatic:
+                waiting = _names([names.person(p) for p in event.waiting_on]) or "nobody"
+                line = f"The timescale for *{from_stage}* ran out, so Parley escalated this to *{to_stage}*. It was waiting on {waiting}."
+            else:
+                line = f"{actor} escalated this from *{from_stage}* to *{to_stage}*."
+            blocks = [section(line)]
+            if not event.automatic:
+                blocks += _labelled("Reason", event.reason)
+            if event.proposal_lapsed:
+                blocks.append(_context("The proposed resolution lapsed before it was confirmed."))
+            text = f"Escalated to {to_stage}"
+        case ResolutionProposed():
+            blocks = [section(f"{actor} proposed a resolution.")]
+            blocks += _labelled("Agreed outcome", event.agreed_outcome)
+            blocks += _labelled("How outstanding issues will be pursued", event.outstanding_issues or "(none)")
+            blocks += _labelled("Learning points", event.learning_points or "(none)")
+            if view.waiting_for:
+                blocks.append(_context(f"Waiting for written confirmation from {esc(' and '.join(view.waiting_for))}."))
+            text = f"{esc(who.name)} proposed a resolution"
+        case ResolutionConfirmed():
+            statement = f": {esc(event.statement)}" if event.statement else "."
+            blocks = [section(f"{actor} confirmed the agreed outcome in writing for {esc(who.agency)}{statement}")]
+            text = f"{esc(who.name)} confirmed the agreed outcome"
+        case ResolutionRejected():
+            blocks = [section(f"{actor} did not agree the proposed resolution. It is open again at *{esc(view.stage_name)}*.")]
+            blocks += _labelled("Why", event.reason)
+            text = f"{esc(who.name)} did not agree the proposed resolution"
+        case DisputeResolved():
+            blocks = [
+                section(":white_check_mark: *Resolved.* Both sides confirmed the agreed outcome in writing."),
+                _context(f"Learning points go to the {esc(role_words(event.learning_to))} for the {esc(event.learning_group)}."),
+            ]
+            text = "Resolved: both sides confirmed the agreed outcome"
+        case DisputeClosedUnresolved():
+            blocks = [section(f"{actor} closed this: the decision is unchanged and the disagreement remains, on the record.")]
+            blocks += _labelled("Reason", event.reason)
+            text = "Closed: the disagreement remains"
+        case DisputeWithdrawn():
+            blocks = [section(f"{actor} withdrew this disagreement.")]
+            blocks += _labelled("Reason", event.reason)
+            text = "Withdrawn"
+        case DeadlineMissed():
+            waiting = ", ".join(mention(names.person(p), team) for p in event.waiting_on) or "nobody"
+            blocks = [
+                section(
+                    f"The timescale for *{esc(names.stage(event.stage_id))}* ran out ({esc(by_when(event.deadline))}). "
+                    f"At this stage the procedure says remind and wait: {waiting}, please act today."
+                )
+            ]
+            text = "The timescale ran out"
+        case _:
+            return None
+    return {"text": f"{text}", "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
+
+
+# --- direct messages ------------------------------------------------------------------------------
+
+
+def _thread_pointer(channel: str) -> Block:
+    """Replaced by a link to the thread when the sender knows where the thread landed."""
+    where = f"<#{channel}>" if re.fullmatch(r"[CG][A-Z0-9]+", channel or "") else "Parley's channel"
+    return {"type": "context", "block_id": THREAD_LINK_BLOCK, "elements": [_md(f"The thread is in {where}: look for the case reference.")]}
+
+
+def thread_link_block(permalink: str) -> Block:
+    """The link to the dispute's thread, put into a direct message at delivery."""
+    safe = permalink.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+    return {"type": "context", "block_id": THREAD_LINK_BLOCK, "elements": [_md(f"<{safe}|Open the thread>")]}
+
+
+def asked_to_act(view: DisputeView, person: PersonView, *, channel: str) -> Payload:
+    """A direct message to someone asked to act at this stage."""
+    role = f" as {esc(person.role)}" if person.role else ""
+    lines = [
+        f"*You're asked to act{role} on a professional disagreement.*",
+        f"Case *{esc(view.reference)}* · {esc(view.category)}",
+        f"{esc(view.stage_name)}: due *{esc(by_when(view.deadline))}*.",
+    ]
+    blocks = [section("\n".join(lines))]
+    if view.immediate_risk:
+        blocks.append(section(":rotating_light: Urgent: a child may be at immediate risk of significant harm."))
+    if view.stage_guidance:
+        blocks.append(_context(esc(view.stage_guidance)))
+    blocks.append(_thread_pointer(channel))
+    return {"text": f"You're asked to act on {esc(view.reference)}, due {esc(by_when(view.deadline))}", "blocks": blocks}
+
+
+def confirm_request(view: DisputeView, *, channel: str) -> Payload:
+    """A direct message asking the other side to confirm a proposed resolution in writing."""
+    assert view.proposal is not None
+    p = view.proposal
+    blocks = [section(f"*{esc(p.by)} proposed a resolution for case {esc(view.reference)}*, and needs your side's written confirmation.")]
+    blocks += _labelled("Agreed outcome", p.agreed_outcome)
+    blocks += _labelled("How outstanding issues will be pursued", p.outstanding_issues or "(none)")
+    blocks += _labelled("Learning points", p.learning_points or "(none)")
+    value = button_value(view)
+    confirm = {
+        "title": _plain("Confirm the outcome?", 100),
+        "text": _md("This is your written confirmation of the agreed outcome, kept on the record."),
+        "confirm": _plain("Confirm", 30),
+        "deny": _plain("Not yet", 30),
+    }
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "parley_confirm_actions",
+            "elements": [
+                _button("Confirm", ActionId.CONFIRM, value, "primary", confirm),
+                _button("Not agreed", ActionId.NOT_AGREED, value, "danger"),
+            ],
+        }
+    )
+    blocks.append(_thread_pointer(channel))
+    return {"text": f"Please confirm the proposed resolution for {esc(view.reference)}", "blocks": blocks}
+
+
+def reminder(view: DisputeView, nudge: str) -> Payload:
+    """A direct message reminding someone asked to act."""
+    if nudge.startswith("overdue"):
+        line = f"The timescale for case *{esc(view.reference)}* ({esc(view.stage_name)}) ran out {esc(by_when(view.deadline).removeprefix('by '))}. Please act today."
+    elif nudge == "at deadline":
+        line = f"Case *{esc(view.reference)}* ({esc(view.stage_name)}) is due now."
+    else:
+        line = f"Reminder: case *{esc(view.reference)}* ({esc(view.stage_name)}) is due *{esc(by_when(view.deadline))}*."
+    return {"text": f"Reminder: {esc(view.reference)}", "blocks": [section(line)]}
+
+
+def reminder_line(view: DisputeView, people: Sequence[PersonView], *, team: str) -> Payload:
+    who = ", ".join(mention(p, team) for p in people) or "nobody"
+    return {"text": "Reminder sent", "blocks": [_context(f"Reminder sent to {who}: due {esc(by_when(view.deadline))}.")]}
+
+
+def ephemeral(text: str) -> Payload:
+    """A private reply; `text` is Parley's own words with names in it, escaped here."""
+    return {"text": esc(text), "response_type": "ephemeral", "replace_original": False}
+
+
+def replaced(text: str) -> Payload:
+    """Replaces the message whose button was clicked (the buttons go)."""
+    return {"text": esc(text), "replace_original": True, "blocks": [section(esc(text))]}
+
+
+# --- intake ---------------------------------------------------------------------------------------
+
+
+def _input(
+    field: Field, label: str, element: dict[str, Any], *, hint: str = "", optional: bool = False
+) -> Block:
+    block: Block = {"type": "input", "block_id": field.value, "label": _plain(label, 2000), "element": element, "optional": optional}
+    if hint:
+        block["hint"] = _plain(hint, 2000)
+    return block
+
+
+def _text_input(multiline: bool, max_length: int, placeholder: str = "") -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": VALUE, "multiline": multiline, "max_length": max_length}
+    if placeholder:
+        element["placeholder"] = _plain(placeholder, 150)
+    return element
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": _plain(text, OPTION_MAX), "value": value}
+
+
+def _yes_no() -> dict[str, Any]:
+    return {"type": "radio_buttons", "action_id": VALUE, "options": [_option("Yes", YES), _option("No", NO)]}
+
+
+def intake_modal(
+    *, categories: Sequence[str], agencies: Sequence[tuple[str, str]], my_agencies: Sequence[tuple[str, str]], procedure: str
+) -> dict[str, Any]:
+    """The /disagree form. Categories are offered by index (their text can be longer than an option value)."""
+    blocks: list[Block] = [
+        _context(f"Raise a professional disagreement under {esc(procedure)}. Use the case reference only: never a child's name."),
+        _input(
+            Field.REFERENCE,
+            "Case reference",
+            _text_input(False, REFERENCE_MAX, "e.g. CSC-2026-0193"),
+            hint="The reference from your case system. No names.",
+        ),
+        _input(
+            Field.CATEGORY,
+            "What is it about?",
+            {"type": "static_select", "action_id": VALUE, "options": [_option(c, str(i)) for i, c in enumerate(categories)][:100]},
+        ),
+    ]
+    if len(my_agencies) > 1:
+        blocks.append(
+            _input(
+                Field.RAISER_AGENCY,
+                "You're raising this for",
+                {"type": "static_select", "action_id": VALUE, "options": [_option(name, aid) for aid, name in my_agencies]},
+            )
+        )
+    blocks += [
+        _input(
+            Field.OTHER_PERSON,
+            "The other professional",
+            {"type": "users_select", "action_id": VALUE},
+            hint="If they're on Slack. If not, choose their agency and give their role below.",
+            optional=True,
+        ),
+        _input(
+            Field.OTHER_AGENCY,
+            "Their agency",
+            {"type": "static_select", "action_id": VALUE, "options": [_option(name, aid) for aid, name in agencies][:100]},
+            optional=True,
+        ),
+        _input(
+            Field.OTHER_DESCRIPTION,
+            "Their role",
+            _text_input(False, DESCRIPTION_MAX, "e.g. duty sergeant, health visitor"),
+            hint="Their job, not their name, if they aren't on Slack.",
+            optional=True,
+        ),
+        _input(Field.PROBLEM, "What is the problem?", _text_input(True, MAX_TEXT), hint="The decision or action you disagree with."),
+        _input(Field.CAUSE, "What might be causing it?", _text_input(True, MAX_TEXT), optional=True),
+        _input(Field.OUTCOME, "What outcome do you need?", _text_input(True, MAX_TEXT)),
+        _input(Field.DISCUSSED, "Have you discussed it with the other professional?", _yes_no()),
+        _input(
+            Field.IMMEDIATE_RISK,
+            "Is a child at immediate risk of significant harm?",
+            _yes_no(),
+            hint="If yes, also use your organisation's safeguarding procedures now. Parley starts this on the urgent, same-working-day path.",
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": ViewId.INTAKE.value,
+        "title": _plain("Raise a disagreement", 24),
+        "submit": _plain("Raise it", 24),
+        "close": _plain("Cancel", 24),
+        "blocks": blocks,
+    }
+
+
+def _done_modal(title: str, blocks: list[Block]) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": ViewId.DONE.value,
+        "title": _plain(title, 24),
+        "close": _plain("Close", 24),
+        "blocks": blocks[:MODAL_BLOCKS_MAX],
+    }
+
+
+def intake_done(view: DisputeView, *, channel: str, team: str) -> dict[str, Any]:
+    """What the practitioner sees once the disagreement is raised."""
+    blocks: list[Block] = []
+    if view.immediate_risk:
+        blocks.append(section(f":rotating_light: *{esc(IMMEDIATE_RISK)}*"))
+    where = f"<#{channel}>" if re.fullmatch(r"[CG][A-Z0-9]+", channel or "") else "Parley's channel"
+    asked = ", ".join(_who_with_role(p, team) for p in view.asked) or "nobody could be found yet: the partnership will be told"
+    blocks += [
+        section(f"*Raised: case {esc(view.reference)}.* Parley has started a thread in {where} and told the people asked to act."),
+        section(f"*{esc(view.stage_name)}*\nDue *{esc(by_when(view.deadline))}*.\nAsked to act: {asked}."),
+    ]
+    if view.stage_guidance:
+        blocks.append(_context(esc(view.stage_guidance)))
+    return _done_modal("Disagreement raised", blocks)
+
+
+def message_modal(title: str, text: str) -> dict[str, Any]:
+    """A modal that just says something (nothing changed, not in the directory, ...)."""
+    return _done_modal(title, [section(esc(text))])
+
+
+# --- forms on an existing dispute -----------------------------------------------------------------
+
+
+def _form(view_id: ViewId, title: str, submit: str, view: DisputeView, blocks: list[Block]) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": view_id.value,
+        "title": _plain(title, 24),
+        "submit": _plain(submit, 24),
+        "close": _plain("Cancel", 24),
+        "private_metadata": json.dumps({"dispute_id": view.id, "version": view.version}),
+        "blocks": [_context(f"Case *{esc(view.reference)}* · {esc(view.stage_name)}"), *blocks],
+    }
+
+
+def resolve_modal(view: DisputeView) -> dict[str, Any]:
+    return _form(
+        ViewId.RESOLVE,
+        "Resolve",
+        "Propose",
+        view,
+        [
+            _input(Field.AGREED_OUTCOME, "Agreed outcome", _text_input(True, MAX_TEXT), hint="What both sides have agreed will happen."),
+            _input(Field.OUTSTANDING_ISSUES, "How will outstanding issues be pursued?", _text_input(True, MAX_TEXT), optional=True),
+            _input(Field.LEARNING_POINTS, "Learning points", _text_input(True, MAX_TEXT), optional=True, hint="Shared with the partnership to improve practice."),
+            _context("The other side is asked to confirm in writing. It is resolved only when both sides have confirmed."),
+        ],
+    )
+
+
+def escalate_modal(view: DisputeView, *, next_stage: str) -> dict[str, Any]:
+    return _form(
+        ViewId.ESCALATE,
+        "Escalate",
+        "Escalate",
+        view,
+        [
+            section(f"This moves the disagreement to *{esc(next_stage)}*; Parley tells the people at that stage in both agencies."),
+            _input(Field.REASON, "Why are you escalating it?", _text_input(True, MAX_REASON)),
+        ],
+    )
+
+
+def note_modal(view: DisputeView) -> dict[str, Any]:
+    return _form(ViewId.ADD_NOTE, "Add a note", "Add note", view, [_input(Field.NOTE, "Note", _text_input(True, MAX_TEXT), hint="It goes on the record and in the thread.")])
+
+
+def not_agreed_modal(view: DisputeView) -> dict[str, Any]:
+    return _form(
+        ViewId.NOT_AGREED,
+        "Not agreed",
+        "Send",
+        view,
+        [_input(Field.REASON, "What don't you agree with?", _text_input(True, MAX_REASON), hint="It goes on the record; the disagreement stays open at this stage.")],
+    )
+
+
+def record_modal(view: DisputeView, record: str) -> dict[str, Any]:
+    """The whole record, as plain text (never parsed as mrkdwn)."""
+    blocks: list[Block] = []
+    pieces = _chunks(record, CHUNK)
+    for piece in pieces[: MODAL_BLOCKS_MAX - 1]:
+        blocks.append({"type": "section", "text": {"type": "plain_text", "text": piece or " ", "emoji": False}})
+    if len(pieces) > MODAL_BLOCKS_MAX - 1:
+        blocks.append(_context("The record is longer than Slack can show. Ask an administrator for the full record (`app.py record show`)."))
+    return {
+        "type": "modal",
+        "callback_id": ViewId.RECORD.value,
+        "title": _plain("Record", 24),
+        "close": _plain("Close", 24),
+        "blocks": blocks,
+    }
+
+
+# --- my disputes, the home tab, help ----------------------------------------------------------------
+
+
+def dispute_list(views: Sequence[DisputeView], *, me: str) -> list[Block]:
+    """My open disputes, most urgent first (the caller orders them)."""
+    if not views:
+        return [section("You have no open disagreements. `/disagree` raises one.")]
+    blocks: list[Block] = [section(f"*Your open disagreements ({len(views)})*, most urgent first:")]
+    for v in views[:LIST_MAX]:
+        waiting_on_me = any(p.id == me for p in v.asked) or (v.awaiting_confirmation and v.raiser.id != me)
+        tags = []
+        if v.immediate_risk:
+            tags.append(":rotating_light: urgent")
+        if waiting_on_me:
+            tags.append("*waiting on you*")
+        if v.deadline_missed:
+            tags.append("timescale missed")
+        line = (
+            f"*{esc(v.reference)}* · {esc(v.category)}\n"
+            f"Stage {v.stage_number} of {v.stage_count}: {esc(v.stage_name)} · {esc(v.status)}\n"
+            f"Due {esc(by_when(v.deadline))}" + (" · " + " · ".join(tags) if tags else "")
+        )
+        block = section(line)
+        block["accessory"] = _button("View record", ActionId.VIEW_RECORD, button_value(v))
+        blocks.append(block)
+    if len(views) > LIST_MAX:
+        blocks.append(_context(f"…and {len(views) - LIST_MAX} more."))
+    return blocks
+
+
+def help_blocks(lines: Sequence[str]) -> list[Block]:
+    return [section("\n".join(f"• {esc(line)}" for line in lines))]
+
+
+def home_view(views: Sequence[DisputeView], *, me: str, help_lines: Sequence[str]) -> dict[str, Any]:
+    blocks: list[Block] = [{"type": "header", "text": _plain("Parley", HEADER_MAX)}]
+    blocks += dispute_list(views, me=me)
+    blocks.append(_divider())
+    blocks += help_blocks(help_lines)
+    return {"type": "home", "blocks": blocks[:MODAL_BLOCKS_MAX]}
+
+
+def home_message(text: str) -> dict[str, Any]:
+    return {"type": "home", "blocks": [{"type": "header", "text": _plain("Parley", HEADER_MAX)}, section(esc(text))]}
+
+
+def now_label(at: datetime) -> str:
+    return by_when(at)
