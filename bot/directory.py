@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.problems import InvalidFile, LineOf, Path, Problem
+
 if TYPE_CHECKING:
     from bot.policy import Policy
 
@@ -121,32 +123,15 @@ class Directory:
 
 # --- Parsing and checking ------------------------------------------------------------------
 
-Path = tuple[str | int, ...]
-LineOf = Callable[[Path], "int | None"]
 
 
-@dataclass(frozen=True)
-class DirectoryError:
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line is not None else self.message
+DirectoryError = Problem
 
 
-class InvalidDirectory(ValueError):
-    """The directory has errors; `errors` lists every one, `source` names the file when known."""
+class InvalidDirectory(InvalidFile):
+    """The directory has problems; `errors` lists every one, `source` names the file when known."""
 
-    def __init__(self, errors: list[DirectoryError], source: str | None = None) -> None:
-        self.errors = list(errors)
-        self.source = source
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.source}: " if self.source else ""
-        lines = [f"{where}{len(self.errors)} error(s) in the directory:"]
-        lines += [f"  {e}" for e in self.errors]
-        return "\n".join(lines)
+    what = "directory"
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")

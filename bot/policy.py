@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import TypeVar
 
+from bot.problems import InvalidFile, LineOf, Path, Problem
+
 # Roles that are relative to a party rather than held in an agency.
 PRACTITIONER = "practitioner"
 LINE_MANAGER = "line_manager"
@@ -132,8 +134,6 @@ BANK_HOLIDAY_REGIONS = ("england-and-wales", "scotland", "northern-ireland")
 # those, so the core stays free of YAML. Every problem is collected, not just the first, so a
 # business manager can fix a file in one go, and each message is written for them.
 
-Path = tuple[str | int, ...]
-LineOf = Callable[[Path], "int | None"]
 _E = TypeVar("_E", bound=enum.Enum)
 
 DEFAULT_NUDGES = (Nudge.HALF_WAY, Nudge.DUE_DAY_MORNING)
@@ -178,29 +178,13 @@ _HOW_TO_ADD = {
 }
 
 
-@dataclass(frozen=True)
-class PolicyError:
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line is not None else self.message
+PolicyError = Problem
 
 
-class InvalidPolicy(ValueError):
-    """The policy has errors; `errors` lists every one, `source` names the file when known."""
+class InvalidPolicy(InvalidFile):
+    """The policy has problems; `errors` lists every one, `source` names the file when known."""
 
-    def __init__(self, errors: Iterable[PolicyError], source: str | None = None) -> None:
-        self.errors = list(errors)
-        self.source = source
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.source}: " if self.source else ""
-        count = len(self.errors)
-        lines = [f"{where}{count} problem{'' if count == 1 else 's'} in the escalation policy:"]
-        lines += [f"  {e}" for e in self.errors]
-        return "\n".join(lines)
+    what = "escalation policy"
 
 
 def parse_timescale(text: str, counted_from: CountedFrom = CountedFrom.STAGE_START) -> Timescale:

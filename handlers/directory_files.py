@@ -7,8 +7,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from handlers.files import FileProblem, load_yaml
 from bot.directory import PARTNERSHIP, Directory, DirectoryError, InvalidDirectory, parse_directory
 
 if TYPE_CHECKING:
@@ -44,39 +43,10 @@ def read_directory(path: str | Path, policy: Policy | None = None) -> Directory:
 
 def _read_yaml(text: str, policy: Policy | None) -> Directory:
     try:
-        data = yaml.safe_load(text)
-        lines = _yaml_lines(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(e, "problem", None) or str(e)
-        context = getattr(e, "context", None)
-        message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
-        raise InvalidDirectory([DirectoryError(line, message)]) from None
-    return parse_directory(data, lines.get, policy=policy)
-
-
-def _yaml_lines(text: str) -> Lines:
-    # A private twin of the line mapper in handlers/files.py; the two are to be merged.
-    lines: Lines = {}
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-
-    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = path + (key.value,)
-                lines[child] = key.start_mark.line + 1
-                walk(value, child)
-        elif isinstance(node, yaml.SequenceNode):
-            for n, item in enumerate(node.value):
-                child = path + (n,)
-                lines[child] = item.start_mark.line + 1
-                walk(item, child)
-
-    if root is not None:
-        lines[()] = root.start_mark.line + 1
-        walk(root, ())
-    return lines
+        data, line_of = load_yaml(text, "")
+    except FileProblem as e:
+        raise InvalidDirectory(e.errors) from None
+    return parse_directory(data, line_of, policy=policy)
 
 
 def _read_csv(text: str, policy: Policy | None) -> Directory:

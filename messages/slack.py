@@ -187,6 +187,22 @@ def parse_button_value(value: str) -> tuple[str, int | None]:
     return dispute_id, int(version) if version.isdigit() else None
 
 
+def proposal_token(at: datetime) -> str:
+    return f"p{int(at.timestamp() * 1000)}"
+
+
+def proposal_value(view: DisputeView) -> str:
+    """Confirm / Not agreed carry the proposal they answer, not the version: a note added since
+    leaves them valid, a new proposal does not."""
+    assert view.proposal is not None
+    return f"{view.id}:{proposal_token(view.proposal.at)}"
+
+
+def parse_proposal_value(value: str) -> tuple[str, str]:
+    dispute_id, _, token = (value or "").partition(":")
+    return dispute_id, token
+
+
 def _metadata(view: DisputeView) -> dict[str, Any]:
     return {"event_type": METADATA_EVENT, "event_payload": {"dispute_id": view.id, "version": view.version}}
 
@@ -296,10 +312,9 @@ def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -
                 blocks.append(section(f":rotating_light: {esc(IMMEDIATE_RISK)}"))
             text = f"{esc(who.name)} raised a disagreement ({esc(view.reference)})"
         case StageStarted():
-            asked = [names.person(p) for p, _, _, _ in event.asked]
-            roles = {p: (role, agency) for p, _, agency, role in event.asked}
             listed = ", ".join(
-                f"{mention(p, team)} ({esc(role_words(roles[p.id][0]))}, {esc(p.agency)})" for p in asked
+                f"{mention(names.person(p), team)} ({esc(role_words(role))}, {esc(names.agency(agency))})"
+                for p, _, agency, role in event.asked
             ) or "nobody could be found"
             blocks = [section(f"*{esc(event.stage_name)}* has started. Due *{esc(by_when(event.deadline))}*.\nAsked to act: {listed}.")]
             if view.stage_guidance and event.stage_name == view.stage_name:
@@ -412,7 +427,7 @@ def confirm_request(view: DisputeView, *, channel: str) -> Payload:
     blocks += _labelled("Agreed outcome", p.agreed_outcome)
     blocks += _labelled("How outstanding issues will be pursued", p.outstanding_issues or "(none)")
     blocks += _labelled("Learning points", p.learning_points or "(none)")
-    value = button_value(view)
+    value = proposal_value(view)
     confirm = {
         "title": _plain("Confirm the outcome?", 100),
         "text": _md("This is your written confirmation of the agreed outcome, kept on the record."),
@@ -703,7 +718,3 @@ def home_view(views: Sequence[DisputeView], *, me: str, help_lines: Sequence[str
 
 def home_message(text: str) -> dict[str, Any]:
     return {"type": "home", "blocks": [{"type": "header", "text": _plain("Parley", HEADER_MAX)}, section(esc(text))]}
-
-
-def now_label(at: datetime) -> str:
-    return by_when(at)

@@ -129,6 +129,7 @@ class PersonView:
 @dataclass(frozen=True)
 class ProposalView:
     by: str  # name
+    at: datetime
     agreed_outcome: str
     outstanding_issues: str
     learning_points: str
@@ -197,6 +198,7 @@ def dispute_view(dispute: Dispute, directory: Directory, policy: Policy, *, vers
         p = dispute.proposal
         proposal = ProposalView(
             by=person_view(directory, p.by).name,
+            at=p.at,
             agreed_outcome=p.agreed_outcome,
             outstanding_issues=p.outstanding_issues,
             learning_points=p.learning_points,
@@ -242,6 +244,7 @@ class Names:
 
     people: dict[str, PersonView]
     stages: dict[str, str]
+    agencies: dict[str, str]
 
     def person(self, person_id: str | None) -> PersonView:
         if person_id is None:
@@ -251,11 +254,15 @@ class Names:
     def stage(self, stage_id: str) -> str:
         return self.stages.get(stage_id, stage_id)
 
+    def agency(self, agency_id: str) -> str:
+        return self.agencies.get(agency_id, agency_id)
+
 
 def names_for(directory: Directory, policy: Policy, person_ids: set[str]) -> Names:
     return Names(
         people={p: person_view(directory, p) for p in person_ids if p},
         stages={s.id: s.name for s in policy.stages},
+        agencies={a.id: a.name for a in directory.agencies.values()},
     )
 
 

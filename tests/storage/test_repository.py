@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import threading
 from datetime import timedelta
@@ -16,6 +18,7 @@ from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, 
 from bot.dispute import Dispute, Status
 from bot.errors import ConcurrentUpdate, StaleAction
 from bot.services import AddNote, Escalate, OpenDispute, Outcome, ProposeResolution, Withdraw, load_directory
+from bot.policy import Sides
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
@@ -23,7 +26,12 @@ from storage.models import RecordEntryRow
 from storage.repository import AppendOnlyViolation, SqlUnitOfWork
 from tests.builders import POLICE_TENANT, at, directory_for
 
-POLICY = read_policy("bradford")
+# Bradford, with its first step asking both practitioners (the preset asks the raiser only), so
+# that every test here starts with someone to act on each side.
+_BRADFORD = read_policy("bradford")
+POLICY = dataclasses.replace(
+    _BRADFORD, stages=(dataclasses.replace(_BRADFORD.stages[0], sides=Sides.BOTH), *_BRADFORD.stages[1:])
+)
 CALENDAR = calendar_for(POLICY)
 MONDAY = at(2026, 11, 23, 10, 0)  # no bank holidays for the next fortnight
 TUESDAY = at(2026, 11, 24, 10, 0)

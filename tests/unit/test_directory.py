@@ -351,7 +351,7 @@ def test_reports_a_yaml_syntax_error_with_its_line(tmp_path):
     errors = errors_in(path)
     assert len(errors) == 1
     assert errors[0].line is not None and errors[0].line >= line_with(path, "[unclosed")
-    assert "YAML syntax error" in errors[0].message
+    assert "can't read this line as YAML" in errors[0].message
 
 
 def test_csv_reports_an_unknown_column_on_the_header_line(tmp_path):

@@ -1,0 +1,160 @@
+"""The Notifier: what each thread and person should be told when a dispute changes.
+
+`ChatNotifier` joins one notifier per chat platform; `SlackNotifier` is the Slack one. A Teams
+notifier goes beside it later with the same two methods, and people not on a platform are
+simply skipped by that platform's notifier (its thread still names them).
+
+Keys are deterministic, so a use case that runs twice never queues a message twice:
+  <dispute>:slack:<team>:root                       the thread's root message (once per dispute)
+  <dispute>:slack:<team>:opened:<n>:<kind>          the thread lines of the events that opened it
+  <dispute>:slack:<team>:v<version>:<n>:<kind>      the thread lines of the change made on <version>
+  <dispute>:slack:<team>:v<version>:root            the root message updated after that change
+  <dispute>:slack:<team>:<step>:asked:<stage>:<who> a DM to someone asked to act
+  <dispute>:slack:<team>:<step>:confirm:<who>       a DM asking for written confirmation
+  <dispute>:slack:<team>:nudge:<stage>:<kind>:<who> a reminder (the nudge itself is claimed once)
+A change is saved on the version it read, and a version can be saved only once (the
+repository's optimistic lock), so `v<version>` names one change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.directory import Directory
+from bot.dispute import RAISER, Dispute, Status, sides_to_confirm
+from bot.events import DisputeOpened, Event, ResolutionProposed, StageStarted
+from bot.outbox import Delivery, Notifier, OutgoingMessage
+from bot.policy import Policy
+from messages import slack as blocks
+from messages.text import DisputeView, PersonView, dispute_view, names_for, person_view
+
+SLACK = "slack"
+
+
+class ChatNotifier:
+    """Every platform's messages for one change, in one list (they are queued in one transaction)."""
+
+    def __init__(self, *platforms: Notifier) -> None:
+        self.platforms = platforms
+
+    def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
+        return [m for p in self.platforms for m in p.messages_for(dispute, events, directory)]
+
+    def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
+        return [m for p in self.platforms for m in p.reminders_for(dispute, nudge, directory)]
+
+
+class SlackNotifier:
+    """The thread in PARLEY_SLACK_CHANNEL of one Slack workspace, and DMs to the people on Slack there."""
+
+    def __init__(self, policy: Policy, *, team: str, channel: str) -> None:
+        self.policy = policy
+        self.team = team
+        self.channel = channel
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _prefix(self, dispute: Dispute) -> str:
+        return f"{dispute.id}:{SLACK}:{self.team}"
+
+    def _message(self, dispute: Dispute, key: str, delivery: Delivery, target: str, payload: dict) -> OutgoingMessage:
+        return OutgoingMessage(
+            key=key,
+            platform=SLACK,
+            workspace=self.team,
+            delivery=delivery,
+            target=target,
+            payload=payload,
+            dispute_id=dispute.id,
+            fallback_text=payload.get("text", ""),
+        )
+
+    def _slack_user(self, person: PersonView) -> str | None:
+        """The Slack user id of someone on Slack in this workspace, or None."""
+        if person.slack and person.slack[0] == self.team:
+            return person.slack[1]
+        return None
+
+    def _confirmers(self, dispute: Dispute, directory: Directory) -> list[PersonView]:
+        """Everyone who may confirm for a side whose confirmation is missing, each once."""
+        ids: list[str] = []
+        for side in sides_to_confirm(dispute):
+            party = dispute.raiser if side == RAISER else dispute.other
+            if party.person_id:
+                ids.append(party.person_id)
+            ids += dispute.routing.people(side)
+        return [person_view(directory, p) for p in dict.fromkeys(ids)]
+
+    # -- the Notifier protocol ------------------------------------------------------------------
+
+    def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
+        if not events:
+            return []
+        opened = any(isinstance(e, DisputeOpened) for e in events)
+        # A new dispute is stored at its version; a change is saved as version + 1.
+        shown = dispute.version if opened else dispute.version + 1
+        view = dispute_view(dispute, directory, self.policy, version=shown)
+        people = {e.actor for e in events if e.actor}
+        for e in events:
+            people |= {p for p in getattr(e, "waiting_on", ()) if p}
+            people |= {a[0] for a in getattr(e, "asked", ())}
+        names = names_for(directory, self.policy, people)
+        prefix = self._prefix(dispute)
+        step = "opened" if opened else f"v{dispute.version}"
+        actors = {e.actor for e in events if e.actor}
+
+        out: list[OutgoingMessage] = []
+        if opened:
+            out.append(self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, self.channel, blocks.root_message(view, team=self.team)))
+        for n, event in enumerate(events):
+            payload = blocks.event_message(event, view, names, team=self.team)
+            if payload is not None:
+                out.append(self._message(dispute, f"{prefix}:{step}:{n}:{event.kind}", Delivery.THREAD_REPLY, self.channel, payload))
+        if not opened:
+            out.append(self._message(dispute, f"{prefix}:{step}:root", Delivery.ROOT_UPDATE, self.channel, blocks.root_message(view, team=self.team)))
+
+        for event in events:
+            if isinstance(event, StageStarted) and event.stage_name == view.stage_name:
+                for person_id in dict.fromkeys(a[0] for a in event.asked):
+                    person = next((p for p in view.asked if p.id == person_id), names.person(person_id))
+                    user = self._slack_user(person)
+                    if user is None or person_id in actors:
+                        continue  # not on Slack here (Teams tells them), or they did it themselves
+                    out.append(
+                        self._message(
+                            dispute,
+                            f"{prefix}:{step}:asked:{event.stage_id}:{person_id}",
+                            Delivery.DIRECT,
+                            user,
+                            blocks.asked_to_act(view, person, channel=self.channel),
+                        )
+                    )
+            elif isinstance(event, ResolutionProposed) and dispute.status is Status.AWAITING_CONFIRMATION:
+                for person in self._confirmers(dispute, directory):
+                    user = self._slack_user(person)
+                    if user is None or person.id in actors:
+                        continue
+                    out.append(
+                        self._message(
+                            dispute, f"{prefix}:{step}:confirm:{person.id}", Delivery.DIRECT, user, blocks.confirm_request(view, channel=self.channel)
+                        )
+                    )
+        return out
+
+    def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
+        if not dispute.status.is_active:
+            return []
+        view: DisputeView = dispute_view(dispute, directory, self.policy)
+        prefix = f"{self._prefix(dispute)}:nudge:s{dispute.stage_index}:{nudge.replace(' ', '-')}"
+        out = [
+            self._message(dispute, f"{prefix}:line", Delivery.THREAD_REPLY, self.channel, blocks.reminder_line(view, view.asked, team=self.team))
+        ]
+        people = view.asked
+        if dispute.status is Status.AWAITING_CONFIRMATION:
+            people = tuple(self._confirmers(dispute, directory))
+        for person in dict.fromkeys(people):
+            user = self._slack_user(person)
+            if user is None:
+                continue
+            out.append(self._message(dispute, f"{prefix}:{person.id}", Delivery.DIRECT, user, blocks.reminder(view, nudge)))
+        return out
