@@ -202,7 +202,12 @@ def parse_timescale(text: str, counted_from: CountedFrom = CountedFrom.STAGE_STA
     if match is None:
         first, _, rest = words.removeprefix("within ").partition(" ")
         if first in _FIGURES:
-            raise ValueError(f"write the number in figures: '{_FIGURES[first]} {rest}' instead of '{text}'")
+            figures = f"{_FIGURES[first]} {rest}"
+            try:  # suggest something that would itself be accepted
+                parse_timescale(figures, counted_from)
+            except ValueError as inner:
+                raise ValueError(f"write the number in figures; {inner}") from None
+            raise ValueError(f"write the number in figures: '{figures}' instead of '{text}'")
         raise ValueError(f"Parley can't read the timescale '{text}'; write it like {_TIMESCALE_EXAMPLES}")
     amount, working, unit = int(match.group(1)), bool(match.group(2)), match.group(3)
     if amount < 0:
