@@ -53,6 +53,12 @@ class Notifier(Protocol):
         """
         ...
 
+    def digest_for(
+        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str
+    ) -> list[OutgoingMessage]:
+        """One morning message listing every dispute waiting on this person, most urgent first."""
+        ...
+
 
 class NoNotifier:
     """Sends nothing: used where no chat platform is configured, and in core tests."""
@@ -61,4 +67,9 @@ class NoNotifier:
         return []
 
     def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
+        return []
+
+    def digest_for(
+        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str
+    ) -> list[OutgoingMessage]:
         return []

@@ -21,7 +21,7 @@ from bot.events import DeadlineMissed, Event, StageStarted
 from bot.intake import reference_problem
 from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge, plan_stage_nudges
 from bot.outbox import NoNotifier, Notifier, OutgoingMessage
-from bot.policy import Policy
+from bot.policy import PRACTITIONER, Policy
 from bot.record import RecordEntry
 
 # --- ports --------------------------------------------------------------------------------------
@@ -36,6 +36,7 @@ class DisputeRepository(Protocol):
     def last_entry(self, dispute_id: str) -> RecordEntry | None: ...
     def active_involving(self, person_id: str) -> list[Dispute]: ...
     def overdue(self, now: datetime, limit: int) -> list[Dispute]: ...
+    def active(self) -> list[Dispute]: ...
 
 
 class DirectoryRepository(Protocol):
@@ -63,11 +64,16 @@ class NudgeRepository(Protocol):
     def later_due(self, nudge: DueNudge, now: datetime) -> bool: ...
 
 
+class DailyRuns(Protocol):
+    def claim(self, name: str, day: str, now: datetime) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     disputes: DisputeRepository
     directory: DirectoryRepository
     outbox: OutboxRepository
     nudges: NudgeRepository
+    daily: DailyRuns
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -422,6 +428,32 @@ def send_due_nudges(
             yield nudge, status
         except Exception as exc:  # noqa: BLE001 - left pending and retried; never stops the sweep
             yield exc
+
+
+def send_digests(
+    *, uow: UnitOfWork, policy: Policy, calendar: WorkingCalendar, now: datetime, notifier: Notifier = NO_NOTIFIER
+) -> int:
+    """Once per working day, in working hours: one message to each manager or lead listing what waits on them.
+
+    Practitioners are not in the digest: their own disputes reach them directly. The day is
+    claimed in the transaction that queues the messages, so it is sent once however many
+    sweepers run; returns how many people were sent one.
+    """
+    if not policy.digest or not calendar.is_working_time(now):
+        return 0
+    day = calendar.to_local(now).date().isoformat()
+    with uow:
+        if not uow.daily.claim("digest", day, now):
+            return 0
+        waiting: dict[str, list[Dispute]] = {}
+        for dispute in uow.disputes.active():
+            for person_id in sorted({a.person_id for a in dispute.routing.assignees if a.role != PRACTITIONER}):
+                waiting.setdefault(person_id, []).append(dispute)
+        directory = uow.directory.load()
+        for person_id, disputes in sorted(waiting.items()):
+            uow.outbox.add(notifier.digest_for(person_id, disputes, directory, day), now)
+        uow.commit()
+        return len(waiting)
 
 
 def load_directory(directory: Directory, *, uow: UnitOfWork) -> None:

@@ -3,7 +3,7 @@
 The database is the source of truth. There are no one-off jobs per dispute: deadlines live on
 the disputes, nudges in their table, messages in the outbox. Each sweep
   1. escalates (or records) every missed timescale,
-  2. queues every due nudge exactly once,
+  2. queues every due nudge exactly once, and once a working day the leads' digest,
   3. delivers the outbox.
 A sweep that dies part-way leaves the rest for the next one; running several (a `worker` beside
 the web server, or replicas) is safe because every step claims its work in the database first.
@@ -41,6 +41,7 @@ class SweepReport:
     missed: int = 0
     nudged: int = 0
     skipped: int = 0
+    digests: int = 0
     errors: int = 0
     delivery: dict[str, int] = field(default_factory=dict)
 
@@ -94,13 +95,20 @@ class Timekeeper:
                     report.skipped += 1
             if len(results) < BATCH:
                 break
+        try:
+            report.digests = services.send_digests(
+                uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier
+            )
+        except Exception as exc:  # noqa: BLE001 - today's digest is claimed only when queued; the next sweep retries
+            report.errors += 1
+            log.error("could not send the morning digest: %r", exc)
         return report
 
     async def sweep(self) -> SweepReport:
         """One whole sweep: due work, then delivery. Reads the clock once for each step."""
         report = await asyncio.to_thread(self.run_due_work, self.clock())
         report.delivery = await deliver_due(OutboxDelivery(self.sessions), self.senders, now=self.clock())
-        if report.escalated or report.missed or report.nudged or report.errors:
+        if report.escalated or report.missed or report.nudged or report.digests or report.errors:
             log.info("sweep: %s", report)
         return report
 

@@ -603,24 +603,25 @@ def message_modal(title: str, text: str) -> dict[str, Any]:
 # --- forms on an existing dispute -----------------------------------------------------------------
 
 
-def _form(view_id: ViewId, title: str, submit: str, view: DisputeView, blocks: list[Block]) -> dict[str, Any]:
+def _form(view_id: ViewId, title: str, submit: str, view: DisputeView, metadata: dict[str, Any], blocks: list[Block]) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": view_id.value,
         "title": _plain(title, 24),
         "submit": _plain(submit, 24),
         "close": _plain("Cancel", 24),
-        "private_metadata": json.dumps({"dispute_id": view.id, "version": view.version}),
+        "private_metadata": json.dumps({"dispute_id": view.id, **metadata})[:3000],
         "blocks": [_context(f"Case *{esc(view.reference)}* · {esc(view.stage_name)}"), *blocks],
     }
 
 
-def resolve_modal(view: DisputeView) -> dict[str, Any]:
+def resolve_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, Any]:
     return _form(
         ViewId.RESOLVE,
         "Resolve",
         "Propose",
         view,
+        metadata,
         [
             _input(Field.AGREED_OUTCOME, "Agreed outcome", _text_input(True, MAX_TEXT), hint="What both sides have agreed will happen."),
             _input(Field.OUTSTANDING_ISSUES, "How will outstanding issues be pursued?", _text_input(True, MAX_TEXT), optional=True),
@@ -630,12 +631,13 @@ def resolve_modal(view: DisputeView) -> dict[str, Any]:
     )
 
 
-def escalate_modal(view: DisputeView, *, next_stage: str) -> dict[str, Any]:
+def escalate_modal(view: DisputeView, metadata: dict[str, Any], *, next_stage: str) -> dict[str, Any]:
     return _form(
         ViewId.ESCALATE,
         "Escalate",
         "Escalate",
         view,
+        metadata,
         [
             section(f"This moves the disagreement to *{esc(next_stage)}*; Parley tells the people at that stage in both agencies."),
             _input(Field.REASON, "Why are you escalating it?", _text_input(True, MAX_REASON)),
@@ -643,16 +645,17 @@ def escalate_modal(view: DisputeView, *, next_stage: str) -> dict[str, Any]:
     )
 
 
-def note_modal(view: DisputeView) -> dict[str, Any]:
-    return _form(ViewId.ADD_NOTE, "Add a note", "Add note", view, [_input(Field.NOTE, "Note", _text_input(True, MAX_TEXT), hint="It goes on the record and in the thread.")])
+def note_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, Any]:
+    return _form(ViewId.ADD_NOTE, "Add a note", "Add note", view, metadata, [_input(Field.NOTE, "Note", _text_input(True, MAX_TEXT), hint="It goes on the record and in the thread.")])
 
 
-def not_agreed_modal(view: DisputeView) -> dict[str, Any]:
+def not_agreed_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, Any]:
     return _form(
         ViewId.NOT_AGREED,
         "Not agreed",
         "Send",
         view,
+        metadata,
         [_input(Field.REASON, "What don't you agree with?", _text_input(True, MAX_REASON), hint="It goes on the record; the disagreement stays open at this stage.")],
     )
 

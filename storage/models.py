@@ -184,3 +184,12 @@ class NudgeRow(Base):
         UniqueConstraint("dispute_id", "stage_index", "kind", name="uq_nudges_dispute_stage_kind"),
         Index("ix_nudges_status_due", "status", "due_at"),
     )
+
+
+class DailyRunRow(Base):
+    """Work done once per working day (the leads' morning digest), claimed by inserting its row."""
+
+    __tablename__ = "daily_runs"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # local date, YYYY-MM-DD
+    done_at: Mapped[datetime]

@@ -21,6 +21,7 @@ from bot.routing import Assignee, Routing
 from storage.outbox import SqlOutboxRepository, SqlThreadRepository
 from storage.models import (
     AgencyRow,
+    DailyRunRow,
     DisputeRow,
     IdentityRow,
     InvolvementRow,
@@ -245,6 +246,11 @@ class SqlDisputeRepository:
         )
         return [_to_dispute(r) for r in rows]
 
+    def active(self) -> list[Dispute]:
+        """Every active dispute, most urgent deadline first (for the once-a-day digest)."""
+        rows = self.session.scalars(select(DisputeRow).where(DisputeRow.active.is_(True)).order_by(DisputeRow.deadline))
+        return [_to_dispute(r) for r in rows]
+
     def overdue(self, now: datetime, limit: int) -> list[Dispute]:
         """Active disputes past their deadline whose miss is not yet acted on, oldest deadline first."""
         rows = self.session.scalars(
@@ -376,6 +382,22 @@ class SqlNudgeRepository:
         return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
+class SqlDailyRuns:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, name: str, day: str, now: datetime) -> bool:
+        """Claim today's run of `name`; False if it is already done (or being done) elsewhere."""
+        insert_ = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        claimed = self.session.scalar(
+            insert_(DailyRunRow)
+            .values(name=name, day=day, done_at=now)
+            .on_conflict_do_nothing(index_elements=["name", "day"])
+            .returning(DailyRunRow.name)
+        )
+        return claimed is not None
+
+
 # --- unit of work -------------------------------------------------------------------------------
 
 
@@ -391,6 +413,7 @@ class SqlUnitOfWork:
         self.directory = SqlDirectoryRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
         self.nudges = SqlNudgeRepository(self.session)
+        self.daily = SqlDailyRuns(self.session)
         self.threads = SqlThreadRepository(self.session)
         return self
 

@@ -64,6 +64,9 @@ class FakeDisputeRepository:
         found = [d for d in self.rows.values() if d.status.is_active and person_id in d.involved]
         return sorted((copy.deepcopy(d) for d in found), key=lambda d: d.deadline)
 
+    def active(self) -> list[Dispute]:
+        return sorted((copy.deepcopy(d) for d in self.rows.values() if d.status.is_active), key=lambda d: d.deadline)
+
     def overdue(self, now: datetime, limit: int) -> list[Dispute]:
         found = [d for d in self.rows.values() if d.status.is_active and d.deadline <= now and not d.deadline_missed]
         return sorted((copy.deepcopy(d) for d in found), key=lambda d: d.deadline)[:limit]
@@ -118,12 +121,24 @@ class FakeNudgeRepository:
         )
 
 
+class FakeDailyRuns:
+    def __init__(self) -> None:
+        self.done: set[tuple[str, str]] = set()
+
+    def claim(self, name: str, day: str, now: datetime) -> bool:
+        if (name, day) in self.done:
+            return False
+        self.done.add((name, day))
+        return True
+
+
 class FakeUnitOfWork:
     def __init__(self, directory: Directory) -> None:
         self.disputes = FakeDisputeRepository()
         self.directory = FakeDirectoryRepository(directory)
         self.outbox = FakeOutboxRepository()
         self.nudges = FakeNudgeRepository()
+        self.daily = FakeDailyRuns()
         self.committed = 0
 
     def __enter__(self) -> Self:
@@ -175,4 +190,18 @@ class FakeNotifier:
                 dispute_id=dispute.id,
             )
             for person in dispute.routing.people()
+        ]
+
+    def digest_for(
+        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str
+    ) -> list[OutgoingMessage]:
+        return [
+            OutgoingMessage(
+                key=f"digest:{person_id}:{day}",
+                platform="slack",
+                workspace="T0CSC",
+                delivery=Delivery.DIRECT,
+                target=person_id,
+                payload={"text": "\n".join(d.reference for d in disputes)},
+            )
         ]

@@ -7,6 +7,8 @@ Create Date: ${create_date}
 
 from alembic import op
 import sqlalchemy as sa
+
+import storage.models  # noqa: F401 - custom column types
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -312,3 +312,28 @@ def test_the_whole_sweep_runs_from_the_scheduler_entry_point(engine):
     assert report.delivery["sent"] >= 2  # the two reminders (and the thread lines) were delivered
     with tk.sessions() as s:
         assert s.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")) == 0
+
+
+def test_leads_get_one_morning_digest_per_working_day_listing_everything_waiting_on_them(engine):
+    policy = dataclasses.replace(BRADFORD, digest=True)
+    tk = keeper(engine, policy)
+    first = open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True)  # step 3: line managers and leads
+    second = open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True, reference="CSC-2026-0194")
+    open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0195")  # step 1: the raiser only, no lead
+    assert tk.run_due_work(at(2026, 11, 2, 8, 30)).digests == 0  # before working hours
+    report = tk.run_due_work(at(2026, 11, 2, 11))
+    leads = {"ben.hughes", "csc.safeguarding_lead", "ds.khan", "police.safeguarding_lead"}
+    assert report.digests == len(leads)
+    assert tk.run_due_work(at(2026, 11, 2, 15)).digests == 0  # once a day
+    with tk.sessions() as s:
+        rows = {r.target: r.payload["text"] for r in s.scalars(select(OutboxRow).where(OutboxRow.key.like("digest:%")))}
+    assert set(rows) == leads
+    assert rows["ben.hughes"].splitlines() == ["CSC-2026-0193", "CSC-2026-0194"]
+    assert tk.run_due_work(at(2026, 11, 7, 10)).digests == 0  # Saturday
+    assert tk.run_due_work(at(2026, 11, 9, 9, 5)).digests >= 1  # Monday
+
+
+def test_no_digest_when_the_policy_does_not_ask_for_one(engine):
+    tk = keeper(engine)
+    open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True)
+    assert tk.run_due_work(at(2026, 11, 2, 11)).digests == 0

@@ -1,0 +1,183 @@
+"""Parley on Slack: a slack-bolt AsyncApp mounted at POST /slack/events on Parley's aiohttp server.
+
+Every Slack-specific line lives in this package (and messages/slack.py). app.py builds it with
+`build(...)` and mounts it with `SlackFrontEnd.mount(web_app)`; tests build it the same way with
+a fixed clock and a local mock of the Slack Web API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import WebClient
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.calendar import WorkingCalendar
+from bot.policy import Policy
+from handlers.delivery import deliver_due
+from bot.outbox import Notifier
+from handlers.notify import ChatNotifier, SlackNotifier
+from handlers.slack import actions, home, intake
+from handlers.slack.courier import Courier, Inflight
+from handlers.slack.deps import SlackDeps
+from handlers.slack.sender import SlackSender
+from storage.outbox import OutboxDelivery
+
+log = logging.getLogger("parley.slack")
+
+EVENTS_PATH = "/slack/events"
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class SlackConfigError(Exception):
+    """Slack is set up wrongly; the message says what to change. Raised before the server starts."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    team_id: str
+    team: str
+    bot_user: str
+
+
+def check_settings(*, bot_token: str | None, signing_secret: str | None, channel: str | None, app_token: str | None) -> list[str]:
+    """Every problem with the Slack settings that can be seen without the network."""
+    problems = []
+    if not bot_token:
+        problems.append("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page.")
+    elif not bot_token.startswith("xoxb-"):
+        kind = {"xoxp-": "a user token", "xapp-": "an app-level token (that one goes in SLACK_APP_TOKEN)"}.get(bot_token[:5], "not a bot token")
+        problems.append(f"SLACK_BOT_TOKEN is {kind}: it must be the Bot User OAuth Token, starting xoxb-.")
+    if not signing_secret and not app_token:
+        problems.append("SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your app's Basic Information page.")
+    elif signing_secret and (len(signing_secret) < 16 or not signing_secret.isalnum()):
+        problems.append("SLACK_SIGNING_SECRET doesn't look like a signing secret (32 letters and digits, from Basic Information).")
+    if app_token and not app_token.startswith("xapp-"):
+        problems.append("SLACK_APP_TOKEN must be an app-level token starting xapp- (Basic Information > App-Level Tokens).")
+    if not channel:
+        problems.append("PARLEY_SLACK_CHANNEL is not set: the ID of the channel for dispute threads (e.g. C0123ABCD), with Parley invited to it.")
+    return problems
+
+
+def connect(bot_token: str, api_url: str = DEFAULT_API_URL, *, timeout: int = 10) -> Workspace:
+    """Ask Slack who the token belongs to (auth.test); SlackConfigError, in plain words, if it can't."""
+    client = WebClient(token=bot_token, base_url=api_url, timeout=timeout)
+    try:
+        r = client.auth_test()
+    except SlackApiError as exc:
+        code = exc.response.get("error", "error") if exc.response is not None else "error"
+        raise SlackConfigError(
+            f"Slack refused SLACK_BOT_TOKEN ({code}). Check the token on your app's OAuth & Permissions page; "
+            "if you reinstalled the app, copy the new one."
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any network failure gets the same plain message
+        raise SlackConfigError(f"Parley can't reach Slack at {api_url} ({type(exc).__name__}: {exc}). Check SLACK_API_URL and the network.") from None
+    return Workspace(team_id=r["team_id"], team=r.get("team", ""), bot_user=r.get("user_id", ""))
+
+
+@dataclass
+class SlackFrontEnd:
+    app: AsyncApp
+    client: AsyncWebClient
+    sender: SlackSender
+    notifier: SlackNotifier
+    deps: SlackDeps
+    app_token: str | None = None
+
+    def mount(self, web_app: web.Application) -> None:
+        """POST /slack/events on the web app, or a Socket Mode connection when an app-level token is set."""
+
+        async def slack_events(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+
+        web_app.router.add_post(EVENTS_PATH, slack_events)
+        if self.app_token:
+            web_app.on_startup.append(self._start_socket_mode)
+        web_app.on_cleanup.append(self._stop)
+
+    async def _start_socket_mode(self, web_app: web.Application) -> None:
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(self.app, self.app_token)
+        await handler.connect_async()
+        web_app["parley.slack.socket_mode"] = handler
+
+    async def _stop(self, web_app: web.Application) -> None:
+        handler = web_app.get("parley.slack.socket_mode")
+        if handler is not None:
+            await handler.close_async()
+        await asyncio.wait_for(self.deps.inflight.idle(), timeout=10)
+        if self.deps.courier is not None:
+            await self.deps.courier.close()
+
+    async def settle(self) -> None:
+        """Wait for every listener still running after its ack, then for delivery (tests)."""
+        await self.deps.inflight.idle()
+        if self.deps.courier is not None:
+            await self.deps.courier.drain()
+
+
+def build(
+    *,
+    bot_token: str,
+    signing_secret: str,
+    api_url: str,
+    channel: str,
+    team: str,
+    sessions: sessionmaker[Session],
+    policy: Policy,
+    calendar: WorkingCalendar,
+    clock: Callable[[], datetime],
+    app_token: str | None = None,
+    notifier: Notifier | None = None,
+    deliver_at_once: bool = True,
+) -> SlackFrontEnd:
+    """The Slack front end, wired: bolt app, Web API client, notifier, sender and delivery."""
+    client = AsyncWebClient(token=bot_token, base_url=api_url, timeout=10)
+    app = AsyncApp(
+        name="parley",
+        signing_secret=signing_secret,
+        client=client,
+        request_verification_enabled=True,
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+    )
+    outbox = OutboxDelivery(sessions)
+    slack_notifier = SlackNotifier(policy, team=team, channel=channel)
+    sender = SlackSender(client, threads=outbox.thread)
+
+    async def delivery_pass() -> Any:
+        # Its own event loop in a worker thread: the outbox's database calls must not hold up requests.
+        return await asyncio.to_thread(asyncio.run, deliver_due(outbox, {"slack": sender}, now=clock()))
+
+    deps = SlackDeps(
+        sessions=sessions,
+        policy=policy,
+        calendar=calendar,
+        clock=clock,
+        # every platform's messages for a change made here (Teams joins the ChatNotifier later)
+        notifier=notifier or ChatNotifier(slack_notifier),
+        channel=channel,
+        team=team,
+        courier=Courier(delivery_pass) if deliver_at_once else None,
+        inflight=Inflight(),
+    )
+    intake.register(app, deps)
+    actions.register(app, deps)
+    home.register(app, deps)
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.exception("Slack listener failed (%s)", body.get("type") or body.get("command"), exc_info=error)
+
+    return SlackFrontEnd(app=app, client=client, sender=sender, notifier=slack_notifier, deps=deps, app_token=app_token)

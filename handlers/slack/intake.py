@@ -1,0 +1,169 @@
+"""`/disagree`: the intake modal and its submission, `/disagree list` and `/disagree help`."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import services
+from bot.directory import PARTNERSHIP, Directory
+from bot.errors import InvalidInput, UnknownPerson
+from handlers.slack.deps import PLATFORM, SlackDeps, person_for, team_of, user_of
+from handlers.slack.forms import field_errors, read_intake
+from messages import slack as blocks
+from messages.slack import Field, ViewId
+from messages.text import DisputeView, dispute_view, help_lines, not_in_directory
+
+COMMAND = "/disagree"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Nothing was created; say why."""
+
+    text: str
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    app.command(COMMAND)(deps.inflight.track(_command(deps)))
+    app.view_submission(ViewId.INTAKE.value)(deps.inflight.track(_submit(deps)))
+
+
+def _command(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
+    async def on_disagree(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
+        words = (body.get("text") or "").strip()
+        word = words.lower()
+        if word in ("help", "?"):
+            await ack(**_ephemeral_blocks(blocks.help_blocks(help_lines(deps.policy)), "How Parley works"))
+            return
+        await ack()
+        team, user = team_of(body), user_of(body)
+        if word in ("list", "ls", "mine"):
+            found = await asyncio.to_thread(_my_disputes, deps, team, user)
+            if isinstance(found, Refused):
+                await respond(**blocks.ephemeral(found.text))
+            else:
+                person_id, views = found
+                await respond(**_ephemeral_blocks(blocks.dispute_list(views, me=person_id), "Your open disagreements"))
+            return
+        if words:
+            lines = [f"Parley doesn't know '/disagree {words}'. Try /disagree, /disagree list or /disagree help.", *help_lines(deps.policy)]
+            await respond(**_ephemeral_blocks(blocks.help_blocks(lines), "How Parley works"))
+            return
+        form = await asyncio.to_thread(_intake_form, deps, team, user)
+        if isinstance(form, Refused):
+            await respond(**blocks.ephemeral(form.text))
+            return
+        await client.views_open(trigger_id=body["trigger_id"], view=form)
+
+    return on_disagree
+
+
+def _ephemeral_blocks(content: list[dict[str, Any]], text: str) -> dict[str, Any]:
+    return {"response_type": "ephemeral", "text": text, "blocks": content, "replace_original": False}
+
+
+def _intake_form(deps: SlackDeps, team: str, user: str) -> dict[str, Any] | Refused:
+    with deps.uow() as uow:
+        directory = uow.directory.load()
+    person = person_for(directory, team, user)
+    if person is None:
+        return Refused(not_in_directory(directory, platform="Slack", user_id=user))
+    agencies = sorted(
+        ((a.id, a.name) for a in directory.agencies.values() if a.id != PARTNERSHIP),
+        key=lambda a: (a[0] in person.agencies, a[1]),  # other agencies first
+    )
+    mine = [(a, directory.agency_name(a)) for a in person.agencies]
+    return blocks.intake_modal(categories=deps.policy.categories, agencies=agencies, my_agencies=mine, procedure=deps.policy.title)
+
+
+def _my_disputes(deps: SlackDeps, team: str, user: str) -> tuple[str, list[DisputeView]] | Refused:
+    with deps.uow() as uow:
+        directory = uow.directory.load()
+        person = person_for(directory, team, user)
+        if person is None:
+            return Refused(not_in_directory(directory, platform="Slack", user_id=user))
+        disputes = uow.disputes.active_involving(person.id)
+    return person.id, [dispute_view(d, directory, deps.policy) for d in disputes]
+
+
+def my_disputes(deps: SlackDeps, team: str, user: str) -> tuple[str, list[DisputeView]] | Refused:
+    """My open disputes (raised, party to, or asked to act on), most urgent first; for the home tab too."""
+    return _my_disputes(deps, team, user)
+
+
+# --- submission -------------------------------------------------------------------------------------
+
+
+def _submit(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
+    async def on_intake(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form, errors = read_intake(view["state"]["values"], deps.policy.categories)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        assert form is not None
+        team, user = team_of(body), user_of(body)
+        now = deps.clock()
+        result = await asyncio.to_thread(_open, deps, form, team, user, view["id"], now)
+        match result:
+            case dict() as errors:
+                await ack(response_action="errors", errors=field_errors(errors, view, Field.PROBLEM))
+            case Refused(text):
+                await ack(response_action="update", view=blocks.message_modal("Not raised", text))
+            case DisputeView() as raised:
+                await ack(response_action="update", view=blocks.intake_done(raised, channel=deps.channel, team=deps.team))
+                deps.delivered_soon()
+
+    return on_intake
+
+
+def _open(deps: SlackDeps, form: Any, team: str, user: str, view_id: str, now: Any) -> DisputeView | Refused | dict[str, str]:
+    with deps.uow() as uow:
+        directory: Directory = uow.directory.load()
+    raiser = person_for(directory, team, user)
+    if raiser is None:
+        return Refused(not_in_directory(directory, platform="Slack", user_id=user))
+    other_person = None
+    other_agency = form.other_agency
+    if form.other_user:
+        other = person_for(directory, team, form.other_user)
+        if other is None:
+            return {
+                "other_party": "That person isn't in Parley's directory yet. Leave this empty, and choose their agency and give their role below."
+            }
+        other_person = other.id
+        if other_agency is None:
+            other_agency = next((a for a in other.agencies if a not in raiser.agencies), other.agencies[0])
+    try:
+        outcome = services.open_dispute(
+            services.OpenDispute(
+                raiser=raiser.id,
+                raiser_agency=form.raiser_agency,
+                reference=form.reference,
+                category=form.category,
+                other_agency=other_agency or "",
+                other_person=other_person,
+                other_description=form.other_description,
+                problem=form.problem,
+                cause=form.cause,
+                outcome=form.outcome,
+                discussed=form.discussed,
+                immediate_risk=form.immediate_risk,
+                # a double submission (or Slack retrying it) carries the same view id: one dispute
+                idempotency_key=f"{PLATFORM}:{team}:view:{view_id}",
+            ),
+            uow=deps.uow(),
+            policy=deps.policy,
+            calendar=deps.calendar,
+            now=now,
+            notifier=deps.notifier,
+        )
+    except InvalidInput as exc:
+        return dict(exc.errors)
+    except UnknownPerson:
+        return Refused(not_in_directory(directory, platform="Slack", user_id=user))
+    return dispute_view(outcome.dispute, directory, deps.policy)
