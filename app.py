@@ -38,7 +38,9 @@ from handlers.delivery import Sender
 from handlers.directory_files import read_directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
+from handlers import slack
 from handlers.scheduler import Timekeeper
+from handlers.slack import SlackFrontEnd
 from messages.policy import policy_table
 from messages.record import record_text
 from policies import PRESETS
@@ -60,6 +62,11 @@ class Settings(BaseSettings):
     port: int = 3000
     host: str = "127.0.0.1"
     parley_sweep_seconds: float = 30.0  # how often the timekeeper looks for due work
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None  # set it to use Socket Mode instead of POST /slack/events
+    slack_api_url: str = "https://slack.com/api/"
+    parley_slack_channel: str | None = None
 
 
 @dataclass
@@ -69,6 +76,7 @@ class Parley:
     policy: Policy
     notifier: Notifier = field(default_factory=NoNotifier)
     senders: dict[str, Sender] = field(default_factory=dict)
+    slack: SlackFrontEnd | None = None
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(session_factory(self.engine))
@@ -196,6 +204,8 @@ def build_web_app(parley: Parley) -> web.Application:
         )
 
     app.router.add_get("/healthz", healthz)
+    if parley.slack is not None:
+        parley.slack.mount(app)
 
     async def start_timekeeper(app: web.Application) -> None:
         app["scheduler"] = parley.timekeeper().start(parley.settings.parley_sweep_seconds)
@@ -226,6 +236,8 @@ def boot(settings: Settings) -> Parley | None:
         return None
     print(f"Parley: escalation policy '{policy.name}' ({policy.title}), {len(policy.stages)} stages.")
     parley = Parley(settings=settings, engine=engine, policy=policy)
+    if not _connect_slack(settings, parley):
+        return None
     if settings.parley_directory:
         if cmd_directory_load(settings, settings.parley_directory) != 0:
             return None
@@ -237,6 +249,32 @@ def boot(settings: Settings) -> Parley | None:
             "(see docs/directory-format.md and examples/directory.yaml) to load who is who."
         )
     return parley
+
+
+def _connect_slack(settings: Settings, parley: Parley) -> bool:
+    """Wire Slack in when any Slack setting is given; False (having said what to fix) when it is wrong."""
+    if not (settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token or settings.parley_slack_channel):
+        return True
+    try:
+        front = slack.from_settings(
+            bot_token=settings.slack_bot_token,
+            signing_secret=settings.slack_signing_secret,
+            app_token=settings.slack_app_token,
+            api_url=settings.slack_api_url,
+            channel=settings.parley_slack_channel,
+            sessions=session_factory(parley.engine),
+            policy=parley.policy,
+            calendar=calendar_for(parley.policy),
+            clock=now,
+        )
+    except slack.SlackConfigError as exc:
+        print(f"Parley can't start: {exc}", file=sys.stderr)
+        return False
+    parley.slack = front
+    parley.senders["slack"] = front.sender
+    parley.notifier = front.deps.notifier
+    print(front.describe())
+    return True
 
 
 def cmd_serve(settings: Settings) -> int:

@@ -73,3 +73,21 @@ class NoNotifier:
         self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str
     ) -> list[OutgoingMessage]:
         return []
+
+
+class Notifiers:
+    """Several platforms' notifiers as one: each adds the messages for its own people and threads."""
+
+    def __init__(self, *parts: Notifier) -> None:
+        self.parts = parts
+
+    def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
+        return [m for p in self.parts for m in p.messages_for(dispute, events, directory)]
+
+    def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
+        return [m for p in self.parts for m in p.reminders_for(dispute, nudge, directory)]
+
+    def digest_for(
+        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str
+    ) -> list[OutgoingMessage]:
+        return [m for p in self.parts for m in p.digest_for(person_id, disputes, directory, day)]

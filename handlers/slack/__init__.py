@@ -85,6 +85,43 @@ def connect(bot_token: str, api_url: str = DEFAULT_API_URL, *, timeout: int = 10
     return Workspace(team_id=r["team_id"], team=r.get("team", ""), bot_user=r.get("user_id", ""))
 
 
+def from_settings(
+    *,
+    bot_token: str | None,
+    signing_secret: str | None,
+    app_token: str | None,
+    api_url: str,
+    channel: str | None,
+    sessions: sessionmaker[Session],
+    policy: Policy,
+    calendar: WorkingCalendar,
+    clock: Callable[[], datetime],
+) -> SlackFrontEnd:
+    """Check the settings, ask Slack who we are (one auth.test), and build the front end.
+
+    SlackConfigError lists, in plain words, everything an administrator must fix.
+    """
+    problems = check_settings(bot_token=bot_token, signing_secret=signing_secret, channel=channel, app_token=app_token)
+    if problems:
+        raise SlackConfigError("Slack is not set up right:\n" + "\n".join(f"  - {p}" for p in problems))
+    assert bot_token and channel
+    workspace = connect(bot_token, api_url)
+    front = build(
+        bot_token=bot_token,
+        signing_secret=signing_secret or "",
+        api_url=api_url,
+        channel=channel,
+        team=workspace.team_id,
+        sessions=sessions,
+        policy=policy,
+        calendar=calendar,
+        clock=clock,
+        app_token=app_token,
+    )
+    front.workspace = workspace
+    return front
+
+
 @dataclass
 class SlackFrontEnd:
     app: AsyncApp
@@ -93,6 +130,13 @@ class SlackFrontEnd:
     notifier: SlackNotifier
     deps: SlackDeps
     app_token: str | None = None
+    workspace: Workspace | None = None
+
+    def describe(self) -> str:
+        """One start-up line: which workspace, which channel, how Slack reaches Parley."""
+        where = f"workspace {self.workspace.team} ({self.workspace.team_id})" if self.workspace else f"team {self.deps.team}"
+        how = "over Socket Mode" if self.app_token else f"at POST {EVENTS_PATH} (interactivity, slash command and events)"
+        return f"Parley: connected to Slack {where}; dispute threads go to channel {self.deps.channel}; Slack reaches Parley {how}."
 
     def mount(self, web_app: web.Application) -> None:
         """POST /slack/events on the web app, or a Socket Mode connection when an app-level token is set."""
