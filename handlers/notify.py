@@ -1,8 +1,7 @@
-"""The Notifier: what each thread and person should be told when a dispute changes.
+"""The Slack notifier: what the Slack thread and the people on Slack should be told when a dispute changes.
 
-`ChatNotifier` joins one notifier per chat platform; `SlackNotifier` is the Slack one. A Teams
-notifier goes beside it later with the same two methods, and people not on a platform are
-simply skipped by that platform's notifier (its thread still names them).
+`bot.outbox.Notifiers` joins it with the Teams notifier (handlers/teams/notify.py); each platform's
+notifier skips the people who aren't on it, and its thread still names them.
 
 Keys are deterministic, so a use case that runs twice never queues a message twice:
   <dispute>:slack:<team>:root                       the thread's root message (once per dispute)
@@ -12,6 +11,7 @@ Keys are deterministic, so a use case that runs twice never queues a message twi
   <dispute>:slack:<team>:<step>:asked:<stage>:<who> a DM to someone asked to act
   <dispute>:slack:<team>:<step>:confirm:<who>       a DM asking for written confirmation
   <dispute>:slack:<team>:nudge:<stage>:<kind>:<who> a reminder (the nudge itself is claimed once)
+  digest:<day>:slack:<who>                          the morning digest (the day itself is claimed once)
 A change is saved on the version it read, and a version can be saved only once (the
 repository's optimistic lock), so `v<version>` names one change.
 """
@@ -23,25 +23,12 @@ from collections.abc import Sequence
 from bot.directory import Directory
 from bot.dispute import RAISER, Dispute, Status, sides_to_confirm
 from bot.events import DisputeOpened, Event, ResolutionProposed, StageStarted
-from bot.outbox import Delivery, Notifier, OutgoingMessage
+from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import slack as blocks
 from messages.text import DisputeView, PersonView, dispute_view, names_for, person_view
 
 SLACK = "slack"
-
-
-class ChatNotifier:
-    """Every platform's messages for one change, in one list (they are queued in one transaction)."""
-
-    def __init__(self, *platforms: Notifier) -> None:
-        self.platforms = platforms
-
-    def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
-        return [m for p in self.platforms for m in p.messages_for(dispute, events, directory)]
-
-    def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
-        return [m for p in self.platforms for m in p.reminders_for(dispute, nudge, directory)]
 
 
 class SlackNotifier:
@@ -57,7 +44,7 @@ class SlackNotifier:
     def _prefix(self, dispute: Dispute) -> str:
         return f"{dispute.id}:{SLACK}:{self.team}"
 
-    def _message(self, dispute: Dispute, key: str, delivery: Delivery, target: str, payload: dict) -> OutgoingMessage:
+    def _message(self, dispute: Dispute | None, key: str, delivery: Delivery, target: str, payload: dict) -> OutgoingMessage:
         return OutgoingMessage(
             key=key,
             platform=SLACK,
@@ -65,7 +52,7 @@ class SlackNotifier:
             delivery=delivery,
             target=target,
             payload=payload,
-            dispute_id=dispute.id,
+            dispute_id=dispute.id if dispute else None,
             fallback_text=payload.get("text", ""),
         )
 
@@ -158,3 +145,10 @@ class SlackNotifier:
                 continue
             out.append(self._message(dispute, f"{prefix}:{person.id}", Delivery.DIRECT, user, blocks.reminder(view, nudge)))
         return out
+
+    def digest_for(self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str) -> list[OutgoingMessage]:
+        user = self._slack_user(person_view(directory, person_id))
+        if user is None or not disputes:
+            return []
+        views = sorted((dispute_view(d, directory, self.policy) for d in disputes), key=lambda v: v.deadline)
+        return [self._message(None, f"digest:{day}:{SLACK}:{person_id}", Delivery.DIRECT, user, blocks.digest(views, me=person_id))]

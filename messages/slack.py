@@ -707,6 +707,13 @@ def dispute_list(views: Sequence[DisputeView], *, me: str) -> list[Block]:
     return blocks
 
 
+def digest(views: Sequence[DisputeView], *, me: str) -> Payload:
+    """The morning message to a manager or lead: every disagreement waiting on them, most urgent first."""
+    count = f"{len(views)} professional disagreement{'s' if len(views) != 1 else ''}"
+    head = section(f"*Good morning. {count} {'is' if len(views) == 1 else 'are'} waiting on you today.*")
+    return {"text": f"{count} waiting on you", "blocks": [head, *dispute_list(views, me=me)[1:]][:MESSAGE_BLOCKS_MAX]}
+
+
 def help_blocks(lines: Sequence[str]) -> list[Block]:
     return [section("\n".join(f"• {esc(line)}" for line in lines))]
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
@@ -25,8 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.calendar import WorkingCalendar
 from bot.policy import Policy
 from handlers.delivery import deliver_due
-from bot.outbox import Notifier
-from handlers.notify import ChatNotifier, SlackNotifier
+from bot.outbox import Notifier, Notifiers
+from handlers.delivery import Sender
+from handlers.notify import SlackNotifier
 from handlers.slack import actions, home, intake
 from handlers.slack.courier import Courier, Inflight
 from handlers.slack.deps import SlackDeps
@@ -36,6 +39,7 @@ from storage.outbox import OutboxDelivery
 log = logging.getLogger("parley.slack")
 
 EVENTS_PATH = "/slack/events"
+SOCKET_MODE: web.AppKey[Any] = web.AppKey("parley.slack.socket_mode", object)
 DEFAULT_API_URL = "https://slack.com/api/"
 
 
@@ -72,6 +76,8 @@ def check_settings(*, bot_token: str | None, signing_secret: str | None, channel
 def connect(bot_token: str, api_url: str = DEFAULT_API_URL, *, timeout: int = 10) -> Workspace:
     """Ask Slack who the token belongs to (auth.test); SlackConfigError, in plain words, if it can't."""
     client = WebClient(token=bot_token, base_url=api_url, timeout=timeout)
+    sdk_log = logging.getLogger("slack_sdk.web.base_client")
+    sdk_log.disabled = True  # its own error line would only repeat ours
     try:
         r = client.auth_test()
     except SlackApiError as exc:
@@ -81,7 +87,9 @@ def connect(bot_token: str, api_url: str = DEFAULT_API_URL, *, timeout: int = 10
             "if you reinstalled the app, copy the new one."
         ) from None
     except Exception as exc:  # noqa: BLE001 - any network failure gets the same plain message
-        raise SlackConfigError(f"Parley can't reach Slack at {api_url} ({type(exc).__name__}: {exc}). Check SLACK_API_URL and the network.") from None
+        raise SlackConfigError(f"Slack can't be reached at {api_url} ({type(exc).__name__}: {exc}). Check SLACK_API_URL and the network.") from None
+    finally:
+        sdk_log.disabled = False
     return Workspace(team_id=r["team_id"], team=r.get("team", ""), bot_user=r.get("user_id", ""))
 
 
@@ -131,6 +139,9 @@ class SlackFrontEnd:
     deps: SlackDeps
     app_token: str | None = None
     workspace: Workspace | None = None
+    # Every platform's sender, for the delivery pass right after a change: a change made in Slack
+    # also queues Teams messages, and a pass without the Teams sender would set those aside.
+    senders: MutableMapping[str, Sender] = field(default_factory=dict)
 
     def describe(self) -> str:
         """One start-up line: which workspace, which channel, how Slack reaches Parley."""
@@ -141,34 +152,69 @@ class SlackFrontEnd:
     def mount(self, web_app: web.Application) -> None:
         """POST /slack/events on the web app, or a Socket Mode connection when an app-level token is set."""
 
+        gate = self.deps.answers_first
+
         async def slack_events(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+            gate.received()
+            try:
+                response = await self.app.async_dispatch(await to_bolt_request(request))
+            except Exception:  # noqa: BLE001 - a signed payload bolt can't read: say so, don't crash
+                log.exception("Slack sent a request Parley could not read")
+                return web.Response(status=400, text="Parley could not read this request.")
+            finally:
+                gate.answered()
+            return await to_aiohttp_response(response)
 
         web_app.router.add_post(EVENTS_PATH, slack_events)
+        web_app.on_startup.append(self._open_session)
         if self.app_token:
             web_app.on_startup.append(self._start_socket_mode)
         web_app.on_cleanup.append(self._stop)
+
+    async def _open_session(self, web_app: web.Application) -> None:
+        # One keep-alive session on the server's loop for the listeners' calls (views.open, ...).
+        # The outbox sender has a client of its own: it also runs on the sweep's and the courier's loops.
+        self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.client.timeout))
 
     async def _start_socket_mode(self, web_app: web.Application) -> None:
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
         handler = AsyncSocketModeHandler(self.app, self.app_token)
         await handler.connect_async()
-        web_app["parley.slack.socket_mode"] = handler
+        web_app[SOCKET_MODE] = handler
 
     async def _stop(self, web_app: web.Application) -> None:
-        handler = web_app.get("parley.slack.socket_mode")
+        handler = web_app.get(SOCKET_MODE)
         if handler is not None:
             await handler.close_async()
-        await asyncio.wait_for(self.deps.inflight.idle(), timeout=10)
+        try:
+            await asyncio.wait_for(self.deps.inflight.idle(), timeout=10)
+        except asyncio.TimeoutError:
+            log.warning("some Slack listeners were still running at shutdown; the sweep will deliver what they queued")
         if self.deps.courier is not None:
             await self.deps.courier.close()
+        if self.client.session is not None:
+            await self.client.session.close()
 
     async def settle(self) -> None:
         """Wait for every listener still running after its ack, then for delivery (tests)."""
         await self.deps.inflight.idle()
         if self.deps.courier is not None:
             await self.deps.courier.drain()
+
+
+@contextmanager
+def _quiet_token_warning() -> Iterator[None]:
+    # bolt also reads SLACK_BOT_TOKEN from the environment and warns that the client we pass wins;
+    # it does, on purpose: it carries the same token and SLACK_API_URL.
+    logger = logging.getLogger("slack_bolt.AsyncApp")
+    quiet = logging.Filter()
+    quiet.filter = lambda record: "token` will be unused" not in record.getMessage()  # type: ignore[method-assign]
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
 
 
 def build(
@@ -188,34 +234,47 @@ def build(
 ) -> SlackFrontEnd:
     """The Slack front end, wired: bolt app, Web API client, notifier, sender and delivery."""
     client = AsyncWebClient(token=bot_token, base_url=api_url, timeout=10)
-    app = AsyncApp(
-        name="parley",
-        signing_secret=signing_secret,
-        client=client,
-        request_verification_enabled=True,
-        process_before_response=False,
-        raise_error_for_unhandled_request=False,
-    )
+    sender_client = AsyncWebClient(token=bot_token, base_url=api_url, timeout=10)
+    with _quiet_token_warning():
+        app = AsyncApp(
+            name="parley",
+            signing_secret=signing_secret,
+            client=client,
+            request_verification_enabled=True,
+            process_before_response=False,
+            raise_error_for_unhandled_request=False,
+        )
     outbox = OutboxDelivery(sessions)
     slack_notifier = SlackNotifier(policy, team=team, channel=channel)
-    sender = SlackSender(client, threads=outbox.thread)
+    sender = SlackSender(sender_client, threads=outbox.thread)
+
+    senders: dict[str, Sender] = {"slack": sender}
+
+    async def one_pass() -> Any:
+        # one keep-alive session for the pass's messages, on the pass's own loop
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+            client_for_pass = AsyncWebClient(token=bot_token, base_url=api_url, timeout=10, session=http)
+            senders = {**front.senders, "slack": sender.with_client(client_for_pass)}
+            return await deliver_due(outbox, senders, now=clock())
 
     async def delivery_pass() -> Any:
         # Its own event loop in a worker thread: the outbox's database calls must not hold up requests.
-        return await asyncio.to_thread(asyncio.run, deliver_due(outbox, {"slack": sender}, now=clock()))
+        return await asyncio.to_thread(asyncio.run, one_pass())
 
     deps = SlackDeps(
         sessions=sessions,
         policy=policy,
         calendar=calendar,
         clock=clock,
-        # every platform's messages for a change made here (Teams joins the ChatNotifier later)
-        notifier=notifier or ChatNotifier(slack_notifier),
+        # every platform's messages for a change made here (app.py puts the Teams notifier in too)
+        notifier=notifier or Notifiers(slack_notifier),
         channel=channel,
         team=team,
         courier=Courier(delivery_pass) if deliver_at_once else None,
         inflight=Inflight(),
     )
+    if deps.courier is not None:
+        deps.courier.before_pass = deps.answers_first.wait
     intake.register(app, deps)
     actions.register(app, deps)
     home.register(app, deps)
@@ -224,4 +283,7 @@ def build(
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
         log.exception("Slack listener failed (%s)", body.get("type") or body.get("command"), exc_info=error)
 
-    return SlackFrontEnd(app=app, client=client, sender=sender, notifier=slack_notifier, deps=deps, app_token=app_token)
+    front = SlackFrontEnd(
+        app=app, client=client, sender=sender, notifier=slack_notifier, deps=deps, app_token=app_token, senders=senders
+    )
+    return front

@@ -23,7 +23,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot import dispute as transitions
 from bot import services
 from bot.directory import PARTNERSHIP, Directory
-from bot.dispute import Dispute
+from bot.dispute import MAX_REASON, MAX_TEXT, Dispute
 from bot.errors import DisputeNotFound, IllegalTransition, InvalidInput, NotAllowed, StaleAction
 from bot.record import RecordEntry
 from handlers.slack.deps import SlackDeps, person_for, team_of, user_of
@@ -32,7 +32,6 @@ from messages import slack as blocks
 from messages.record import record_text
 from messages.slack import ActionId, Field, ViewId, parse_button_value, parse_proposal_value, proposal_token
 from messages.text import already_done, dispute_view, not_in_directory, when
-from bot.dispute import MAX_REASON, MAX_TEXT
 
 # Entries that follow from another one in the same change; the one before them says what happened.
 CONSEQUENCES = frozenset({"stage started", "formal challenge lodged"})
@@ -95,11 +94,11 @@ def _illegal(exc: IllegalTransition) -> str:
 
 
 def _read(deps: SlackDeps, team: str, user: str, dispute_id: str) -> Ready | Refused:
+    directory = deps.directories.get()
+    person = person_for(directory, team, user)
+    if person is None:
+        return Refused(not_in_directory(directory, platform="Slack", user_id=user))
     with deps.uow() as uow:
-        directory = uow.directory.load()
-        person = person_for(directory, team, user)
-        if person is None:
-            return Refused(not_in_directory(directory, platform="Slack", user_id=user))
         try:
             dispute = uow.disputes.get(dispute_id)
         except DisputeNotFound as exc:
@@ -166,6 +165,7 @@ def _check_click(deps: SlackDeps, action: ActionId, value_: str, team: str, user
 def _open_form(deps: SlackDeps, action: ActionId):  # noqa: ANN202 - a bolt listener
     async def on_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
+        await deps.answers_first.wait()
         now = deps.clock()
         clicked = body["actions"][0].get("value", "")
         ready = await asyncio.to_thread(_check_click, deps, action, clicked, team_of(body), user_of(body), now)
@@ -195,6 +195,7 @@ def _open_form(deps: SlackDeps, action: ActionId):  # noqa: ANN202 - a bolt list
 def _confirm(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
     async def on_confirm(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
+        await deps.answers_first.wait()
         now = deps.clock()
         clicked = body["actions"][0].get("value", "")
         result = await asyncio.to_thread(_confirm_it, deps, clicked, team_of(body), user_of(body), now)

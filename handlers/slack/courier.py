@@ -28,6 +28,8 @@ class Courier:
         self._task: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
+        # awaited before each pass: lets the answers Slack is waiting for go out first
+        self.before_pass: Callable[[], Awaitable[None]] | None = None
 
     def kick(self) -> None:
         """Ask for a delivery pass soon; cheap, never blocks, safe to call often."""
@@ -41,6 +43,8 @@ class Courier:
         follow_ups = 0
         while self._wanted and not self._closed:
             self._wanted = False
+            if self.before_pass is not None:
+                await self.before_pass()
             try:
                 tally = await self._run_pass()
             except Exception:  # noqa: BLE001 - the sweep will deliver it; never crash the web server
@@ -99,3 +103,42 @@ class Inflight:
 
     async def idle(self) -> None:
         await self._event().wait()
+
+
+class AnswersFirst:
+    """Lets a listener's work after its ack() wait until Slack has its answers to every request in hand.
+
+    Slack gives each request 3 seconds for its HTTP answer; the slower work a listener does after
+    ack() (views.open, the database) can wait a moment. Under a burst of requests, doing that work
+    in between the answers would hold every later answer back, so it waits until no request is
+    still waiting for its answer, and never longer than `max_wait` (a steady stream can't starve it;
+    views.open has its own 3 seconds from the trigger).
+    """
+
+    def __init__(self, max_wait: float = 0.5) -> None:
+        self.max_wait = max_wait
+        self._waiting = 0
+        self._none: asyncio.Event | None = None
+
+    def _event(self) -> asyncio.Event:
+        if self._none is None:
+            self._none = asyncio.Event()
+            self._none.set()
+        return self._none
+
+    def received(self) -> None:
+        self._waiting += 1
+        self._event().clear()
+
+    def answered(self) -> None:
+        self._waiting = max(self._waiting - 1, 0)
+        if self._waiting == 0:
+            self._event().set()
+
+    async def wait(self) -> None:
+        if self._waiting == 0:
+            return
+        try:
+            await asyncio.wait_for(self._event().wait(), self.max_wait)
+        except asyncio.TimeoutError:
+            pass

@@ -23,6 +23,7 @@ def _home(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
         if event.get("tab", "home") != "home":
             return
         user = event.get("user", "")
+        await deps.answers_first.wait()
         found = await asyncio.to_thread(my_disputes, deps, team_of(body), user)
         if isinstance(found, Refused):
             view = blocks.home_message(found.text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -13,7 +14,7 @@ from bot import services
 from bot.directory import PARTNERSHIP, Directory
 from bot.errors import InvalidInput, UnknownPerson
 from handlers.slack.deps import PLATFORM, SlackDeps, person_for, team_of, user_of
-from handlers.slack.forms import field_errors, read_intake
+from handlers.slack.forms import IntakeForm, field_errors, read_intake
 from messages import slack as blocks
 from messages.slack import Field, ViewId
 from messages.text import DisputeView, dispute_view, help_lines, not_in_directory
@@ -38,12 +39,13 @@ def _command(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
         words = (body.get("text") or "").strip()
         word = words.lower()
         if word in ("help", "?"):
-            await ack(**_ephemeral_blocks(blocks.help_blocks(help_lines(deps.policy)), "How Parley works"))
+            await ack(response_type="ephemeral", text="How Parley works", blocks=blocks.help_blocks(help_lines(deps.policy)))
             return
         await ack()
+        await deps.answers_first.wait()
         team, user = team_of(body), user_of(body)
         if word in ("list", "ls", "mine"):
-            found = await asyncio.to_thread(_my_disputes, deps, team, user)
+            found = await asyncio.to_thread(my_disputes, deps, team, user)
             if isinstance(found, Refused):
                 await respond(**blocks.ephemeral(found.text))
             else:
@@ -54,7 +56,7 @@ def _command(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
             lines = [f"Parley doesn't know '/disagree {words}'. Try /disagree, /disagree list or /disagree help.", *help_lines(deps.policy)]
             await respond(**_ephemeral_blocks(blocks.help_blocks(lines), "How Parley works"))
             return
-        form = await asyncio.to_thread(_intake_form, deps, team, user)
+        form = _intake_form(deps, await deps.directory(), team, user)
         if isinstance(form, Refused):
             await respond(**blocks.ephemeral(form.text))
             return
@@ -67,9 +69,7 @@ def _ephemeral_blocks(content: list[dict[str, Any]], text: str) -> dict[str, Any
     return {"response_type": "ephemeral", "text": text, "blocks": content, "replace_original": False}
 
 
-def _intake_form(deps: SlackDeps, team: str, user: str) -> dict[str, Any] | Refused:
-    with deps.uow() as uow:
-        directory = uow.directory.load()
+def _intake_form(deps: SlackDeps, directory: Directory, team: str, user: str) -> dict[str, Any] | Refused:
     person = person_for(directory, team, user)
     if person is None:
         return Refused(not_in_directory(directory, platform="Slack", user_id=user))
@@ -81,19 +81,15 @@ def _intake_form(deps: SlackDeps, team: str, user: str) -> dict[str, Any] | Refu
     return blocks.intake_modal(categories=deps.policy.categories, agencies=agencies, my_agencies=mine, procedure=deps.policy.title)
 
 
-def _my_disputes(deps: SlackDeps, team: str, user: str) -> tuple[str, list[DisputeView]] | Refused:
+def my_disputes(deps: SlackDeps, team: str, user: str) -> tuple[str, list[DisputeView]] | Refused:
+    """My open disputes (raised, party to, or asked to act on), most urgent first; for the home tab too."""
+    directory = deps.directories.get()
     with deps.uow() as uow:
-        directory = uow.directory.load()
         person = person_for(directory, team, user)
         if person is None:
             return Refused(not_in_directory(directory, platform="Slack", user_id=user))
         disputes = uow.disputes.active_involving(person.id)
     return person.id, [dispute_view(d, directory, deps.policy) for d in disputes]
-
-
-def my_disputes(deps: SlackDeps, team: str, user: str) -> tuple[str, list[DisputeView]] | Refused:
-    """My open disputes (raised, party to, or asked to act on), most urgent first; for the home tab too."""
-    return _my_disputes(deps, team, user)
 
 
 # --- submission -------------------------------------------------------------------------------------
@@ -121,9 +117,8 @@ def _submit(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
     return on_intake
 
 
-def _open(deps: SlackDeps, form: Any, team: str, user: str, view_id: str, now: Any) -> DisputeView | Refused | dict[str, str]:
-    with deps.uow() as uow:
-        directory: Directory = uow.directory.load()
+def _open(deps: SlackDeps, form: IntakeForm, team: str, user: str, view_id: str, now: datetime) -> DisputeView | Refused | dict[str, str]:
+    directory = deps.directories.get()
     raiser = person_for(directory, team, user)
     if raiser is None:
         return Refused(not_in_directory(directory, platform="Slack", user_id=user))

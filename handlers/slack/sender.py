@@ -87,6 +87,12 @@ class SlackSender:
         self._permalinks: dict[tuple[str, str], str] = {}
         self._root_versions: dict[str, int] = {}
 
+    def with_client(self, client: AsyncWebClient) -> SlackSender:
+        """The same sender (and what it remembers) over another client, e.g. one with a session for a pass."""
+        other = SlackSender(client, threads=self.threads)
+        other._permalinks, other._root_versions = self._permalinks, self._root_versions
+        return other
+
     async def send(self, message: QueuedMessage, thread: Thread | None) -> Sent:
         try:
             return await self._send(message, thread)

@@ -1,0 +1,217 @@
+"""A local mock of the Slack Web API, after bolt-python's tests/mock_web_api_server.
+
+An aiohttp server on 127.0.0.1 (a free port) that answers like Slack and records every call:
+the method from the path, the token from the Authorization header, and the arguments (JSON or
+form; JSON-looking form values decoded). It also takes the posts Parley makes to response_url
+(at /response/<anything>). `fail_next` makes the next calls answer 429 (with Retry-After) or 5xx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+TEAM = "T0CSC"
+BOT_USER = "U0PARLEY"
+
+
+@dataclass
+class Call:
+    method: str  # e.g. "chat.postMessage"
+    token: str | None
+    args: dict[str, Any]
+    status: int = 200
+    answer: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.perf_counter)  # when it arrived (benchmarks time the modal)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and bool(self.answer.get("ok"))
+
+    def text(self) -> str:
+        """Every string Slack would render from this call, joined (for looking for things in it)."""
+        return json.dumps(self.args, ensure_ascii=False)
+
+
+@dataclass
+class Failure:
+    status: int
+    retry_after: int | None
+    method: str | None
+    error: str
+
+
+class MockSlack:
+    def __init__(self, *, team: str = TEAM, bot_user: str = BOT_USER, valid_tokens: tuple[str, ...] = ("xoxb-",)) -> None:
+        self.team = team
+        self.bot_user = bot_user
+        self.valid_tokens = valid_tokens
+        self.calls: list[Call] = []
+        self.responses: list[dict[str, Any]] = []  # bodies posted to response_url
+        self.failures: list[Failure] = []
+        self.unknown_channels: set[str] = set()
+        self._ts = itertools.count(1)
+        self._views = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # -- control --------------------------------------------------------------------------------
+
+    def fail_next(self, n: int = 1, *, status: int = 429, retry_after: int | None = 30, method: str | None = None) -> None:
+        error = "ratelimited" if status == 429 else "internal_error"
+        self.failures += [Failure(status, retry_after if status == 429 else None, method, error)] * n
+
+    def calls_to(self, method: str, *, ok_only: bool = True) -> list[Call]:
+        return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
+
+    def posts(self, *, channel: str | None = None, thread_ts: str | None | bool = False) -> list[Call]:
+        """Successful chat.postMessage calls, filtered by channel and thread (None: not in a thread)."""
+        out = []
+        for c in self.calls_to("chat.postMessage"):
+            if channel is not None and c.args.get("channel") != channel:
+                continue
+            if thread_ts is not False and c.args.get("thread_ts") != thread_ts:
+                continue
+            out.append(c)
+        return out
+
+    def everything(self) -> Iterator[str]:
+        """The text of every call and response_url post, for checks that must hold everywhere."""
+        for c in self.calls:
+            yield c.text()
+        for r in self.responses:
+            yield json.dumps(r, ensure_ascii=False)
+
+    # -- the server -----------------------------------------------------------------------------
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{key}", self._response_url)
+        return app
+
+    async def start(self) -> str:
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, key: str = "1") -> str:
+        return f"{self.url}/response/{key}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        raw = await request.text()
+        if raw:
+            if raw.lstrip().startswith("{"):
+                args.update(json.loads(raw))
+            else:
+                for key, value in parse_qsl(raw, keep_blank_values=True):
+                    if value[:1] in ("{", "["):
+                        try:
+                            value = json.loads(value)
+                        except ValueError:
+                            pass
+                    args[key] = value
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        args = await self._args(request)
+        call = Call(method, token, args)
+        self.calls.append(call)
+        failure = next((f for f in self.failures if f.method in (None, method)), None)
+        if failure is not None:
+            self.failures.remove(failure)
+            call.status = failure.status
+            call.answer = {"ok": False, "error": failure.error}
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            return web.json_response(call.answer, status=failure.status, headers=headers)
+        if not token or not token.startswith(self.valid_tokens):
+            call.answer = {"ok": False, "error": "invalid_auth"}
+        else:
+            call.answer = self._answer(method, args)
+        return web.json_response(call.answer)
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        if channel in self.unknown_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        match method:
+            case "auth.test":
+                return {
+                    "ok": True,
+                    "url": "https://t0csc.slack.com/",
+                    "team": "Children's Social Care",
+                    "user": "parley",
+                    "team_id": self.team,
+                    "user_id": self.bot_user,
+                    "bot_id": "B0PARLEY",
+                }
+            case "chat.postMessage":
+                if channel.startswith(("U", "W")):
+                    channel = "D" + channel[1:]  # a DM: Slack answers with the IM channel
+                ts = f"2200000000.{next(self._ts):06d}"
+                return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text", ""), "ts": ts}}
+            case "chat.update":
+                return {"ok": True, "channel": channel, "ts": args.get("ts"), "text": args.get("text", "")}
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": f"2200000000.{next(self._ts):06d}"}
+            case "chat.getPermalink":
+                ts = str(args.get("message_ts", "")).replace(".", "")
+                return {"ok": True, "channel": channel, "permalink": f"https://t0csc.slack.com/archives/{channel}/p{ts}"}
+            case "views.open" | "views.update" | "views.push" | "views.publish":
+                view = args.get("view") or {}
+                if isinstance(view, str):
+                    view = json.loads(view)
+                return {"ok": True, "view": {"id": f"V0VIEW{next(self._views):04d}", "team_id": self.team, **view}}
+            case "conversations.open":
+                users = str(args.get("users", "U0"))
+                return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
+        return {"ok": True}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.responses.append(json.loads(await request.text() or "{}"))
+        return web.Response(text="ok")
+
+
+class MockSlackInThread:
+    """The mock on its own event loop in a thread, for code that calls Slack synchronously (start-up checks)."""
+
+    def __init__(self, mock: MockSlack | None = None) -> None:
+        self.mock = mock or MockSlack()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def __enter__(self) -> MockSlack:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.mock.start(), self._loop).result(timeout=10)
+        return self.mock
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.mock.stop(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()

@@ -1,0 +1,132 @@
+"""The buttons on a dispute: who may use them, what an out-of-date click says, and the record."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from handlers.files import read_policy
+from messages.slack import ActionId, ViewId
+from storage.models import RecordEntryRow
+from storage.repository import SqlUnitOfWork
+from tests.slack.harness import AMARA, CHANNEL, DC_JONES, STRANGER, Harness, button, run, slack_id
+
+BRADFORD = read_policy("bradford")
+NOT_INVOLVED = slack_id("csc.safeguarding_lead")  # in the directory, not asked at Step 1 or 2
+
+
+def _version(h: Harness) -> int:
+    [dispute_id] = h.dispute_ids()
+    with SqlUnitOfWork(h.sessions) as uow:
+        return uow.disputes.get(dispute_id).version
+
+
+async def _open_form(h: Harness, user: str, action: ActionId, value: str) -> dict:
+    before = len(h.opened_views())
+    await h.click(user, action, value)
+    await h.settle()
+    views = h.opened_views()
+    assert len(views) == before + 1, h.mock.responses[-1:]
+    return views[-1]
+
+
+def test_a_click_by_someone_the_policy_does_not_allow_is_explained_privately_and_changes_nothing(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        await h.raise_dispute(AMARA)
+        root = h.root().args["blocks"]
+        entries = h.count(RecordEntryRow)
+        for action, expected in (
+            (ActionId.ESCALATE, "Only the people asked to act at this stage, or the person who raised it can escalate"),
+            (ActionId.RESOLVE, "Only the two parties or the people asked to act at this stage can propose a resolution"),
+            (ActionId.ADD_NOTE, "Only the people involved in this disagreement can add a note"),
+            (ActionId.VIEW_RECORD, "Only the people involved in this disagreement can see its record"),
+        ):
+            status, body = await h.click(NOT_INVOLVED, action, button(root, action))
+            assert (status, body) == (200, None)
+            await h.settle()
+            reply = h.mock.responses[-1]
+            assert reply["response_type"] == "ephemeral" and reply["replace_original"] is False
+            assert expected in reply["text"] and "Nothing has changed." in reply["text"]
+
+        await h.click(STRANGER, ActionId.ESCALATE, button(root, ActionId.ESCALATE))
+        await h.settle()
+        assert "You're not in Parley's directory yet" in h.mock.responses[-1]["text"]
+
+        assert h.mock.calls_to("views.open")[1:] == []  # only the intake modal ever opened
+        assert _version(h) == 0 and h.count(RecordEntryRow) == entries
+        assert h.mock.calls_to("chat.update") == []
+
+    run(engine, scenario, policy=BRADFORD)
+
+
+def test_a_click_on_an_out_of_date_message_says_who_did_what_and_when(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        await h.raise_dispute(AMARA)
+        old_root = h.root().args["blocks"]
+        form = await _open_form(h, AMARA, ActionId.ESCALATE, button(old_root, ActionId.ESCALATE))
+        h.clock.advance(minutes=4)
+        await h.submit(AMARA, form, {"reason": "No reply in five days."})
+        await h.settle()
+        assert _version(h) == 1
+
+        # DC Jones still looks at the old root message (version 0)
+        for action in (ActionId.RESOLVE, ActionId.ESCALATE):
+            await h.click(DC_JONES, action, button(old_root, action))
+            await h.settle()
+            reply = h.mock.responses[-1]
+            assert reply["response_type"] == "ephemeral"
+            assert reply["text"] == "Already done: escalated by Amara Okafor at 10:04. Nothing else was changed."
+        assert _version(h) == 1
+
+        # two people open Escalate on the same (fresh) message; the second to submit is told
+        fresh = h.latest_root_blocks()
+        amara_form = await _open_form(h, AMARA, ActionId.ESCALATE, button(fresh, ActionId.ESCALATE))
+        jones_form = await _open_form(h, DC_JONES, ActionId.ESCALATE, button(fresh, ActionId.ESCALATE))
+        h.clock.advance(minutes=6)
+        assert (await h.submit(AMARA, amara_form, {"reason": "Still stuck."}))[1] is None
+        await h.settle()
+        status, body = await h.submit(DC_JONES, jones_form, {"reason": "Me too."})
+        assert body["response_action"] == "update"
+        assert "Already done: escalated by Amara Okafor at 10:10" in str(body["view"])
+        assert _version(h) == 2
+
+        # a note added while a form is open doesn't make the form out of date
+        resolve_form = await _open_form(h, AMARA, ActionId.RESOLVE, button(h.latest_root_blocks(), ActionId.RESOLVE))
+        note_form = await _open_form(h, DC_JONES, ActionId.ADD_NOTE, button(h.latest_root_blocks(), ActionId.ADD_NOTE))
+        assert (await h.submit(DC_JONES, note_form, {"note": "Incident log attached to the case."}))[1] is None
+        await h.settle()
+        assert "*DC Rhys Jones* added a note" in h.mock.posts(channel=CHANNEL, thread_ts=h.root().answer["ts"])[-1].text()
+        assert (await h.submit(AMARA, resolve_form, {"agreed_outcome": "Joint visit on Monday."}))[1] is None
+        await h.settle()
+        assert _version(h) == 4
+
+    run(engine, scenario, policy=BRADFORD)
+
+
+def test_escalating_at_the_last_stage_is_refused_with_what_can_be_done_instead(engine: Engine) -> None:
+    policy = read_policy("hips")
+
+    async def scenario(h: Harness) -> None:
+        await h.raise_dispute(AMARA)
+        for _ in range(len(policy.stages) - 1):
+            form = await _open_form(h, AMARA, ActionId.ESCALATE, button(h.latest_root_blocks(), ActionId.ESCALATE))
+            assert (await h.submit(AMARA, form, {"reason": "Not resolved."}))[1] is None
+            await h.settle()
+        await h.click(AMARA, ActionId.ESCALATE, button(h.latest_root_blocks(), ActionId.ESCALATE))
+        await h.settle()
+        assert "This is the last stage" in h.mock.responses[-1]["text"]
+
+    run(engine, scenario, policy=policy)
+
+
+def test_view_record_opens_the_whole_record_without_any_markup(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        await h.raise_dispute(AMARA, problem="The *strategy* discussion went ahead <without> CSC & police.")
+        view = await _open_form(h, DC_JONES, ActionId.VIEW_RECORD, button(h.root().args["blocks"], ActionId.VIEW_RECORD))
+        assert view["callback_id"] == ViewId.RECORD
+        texts = [b["text"] for b in view["blocks"] if b["type"] == "section"]
+        assert {t["type"] for t in texts} == {"plain_text"}
+        record = "".join(t["text"] for t in texts)
+        assert "PROFESSIONAL DISAGREEMENT: RECORD" in record and "Case reference: CSC-2040-0193" in record
+        assert "The *strategy* discussion went ahead <without> CSC & police." in record  # plain text: shown as typed
+
+    run(engine, scenario, policy=BRADFORD)

@@ -1,0 +1,139 @@
+"""The Block Kit builders and the Slack notifier, on their own (no server, no database)."""
+
+from __future__ import annotations
+
+import json
+
+from bot import services
+from bot.outbox import Delivery
+from handlers.files import read_policy
+from handlers.holidays import calendar_for
+from bot.outbox import Notifiers
+from handlers.notify import SlackNotifier
+from messages import slack as blocks
+from messages.text import dispute_view
+from tests.builders import directory_for
+from tests.fakes import FakeUnitOfWork
+from tests.slack.harness import AMARA, CHANNEL, DC_JONES, START, TEAM, with_police_on_slack
+
+LSCB = read_policy("lscb")
+
+
+def _sizes(payload: dict) -> list[int]:
+    return [len(b["text"]["text"]) for b in payload["blocks"] if b.get("type") == "section" and "text" in b]
+
+
+def test_esc_escapes_only_what_slack_reads_as_markup() -> None:
+    assert blocks.esc("a & b <!channel> <https://x|y> > 1") == "a &amp; b &lt;!channel&gt; &lt;https://x|y&gt; &gt; 1"
+    assert blocks.esc("*bold* _it_ @here") == "*bold* _it_ @here"  # harmless without < >
+
+
+def test_long_text_full_of_markup_is_split_into_sections_slack_can_show_without_breaking_an_entity() -> None:
+    text = ("<&> " * 800)[:2900]
+    parts = blocks._labelled("What the problem is", text)
+    assert len(parts) > 1
+    for part in parts:
+        shown = part["text"]["text"]
+        assert len(shown) <= blocks.SECTION_MAX
+        assert "<" not in shown.replace("*What the problem is*", "")
+        assert not shown.rstrip("…").endswith(("&", "&a", "&am", "&amp", "&l", "&lt", "&g", "&gt"))
+    joined = "".join(p["text"]["text"] for p in parts).replace("*What the problem is*\n", "")
+    assert joined.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == text
+
+
+def _opened(directory=None):
+    directory = directory or with_police_on_slack(directory_for(LSCB))
+    uow = FakeUnitOfWork(directory)
+    notifier = SlackNotifier(LSCB, team=TEAM, channel=CHANNEL)
+    outcome = services.open_dispute(
+        services.OpenDispute(
+            raiser="amara.okafor",
+            reference="CSC-2040-0193",
+            category=LSCB.categories[0],
+            other_agency="police",
+            other_person="dc.jones",
+            problem="p",
+            outcome="o",
+        ),
+        uow=uow,
+        policy=LSCB,
+        calendar=calendar_for(LSCB),
+        now=START,
+        notifier=notifier,
+    )
+    return uow, notifier, outcome, directory
+
+
+def test_opening_queues_one_root_the_thread_lines_and_a_dm_for_each_person_asked_on_slack() -> None:
+    uow, _, outcome, _ = _opened()
+    messages = uow.outbox.messages
+    d = outcome.dispute.id
+    assert [(m.key, m.delivery, m.target) for m in messages] == [
+        (f"{d}:slack:{TEAM}:root", Delivery.THREAD_ROOT, CHANNEL),
+        (f"{d}:slack:{TEAM}:opened:0:opened", Delivery.THREAD_REPLY, CHANNEL),
+        (f"{d}:slack:{TEAM}:opened:1:stage started", Delivery.THREAD_REPLY, CHANNEL),
+        (f"{d}:slack:{TEAM}:opened:asked:workers:dc.jones", Delivery.DIRECT, DC_JONES),
+    ]
+    assert all(m.workspace == TEAM and m.platform == "slack" and m.dispute_id == d for m in messages)
+    assert all("CSC-2040-0193" in m.fallback_text or "started" in m.fallback_text or "raised" in m.fallback_text for m in messages)
+
+
+def test_the_same_change_always_gives_the_same_keys_and_a_later_change_new_ones() -> None:
+    uow, notifier, outcome, directory = _opened()
+    dispute = outcome.dispute
+    events = [e for e in outcome.events]
+    again = notifier.messages_for(dispute, events, directory)
+    assert [m.key for m in again] == [m.key for m in uow.outbox.messages]
+
+    noted = services.add_note(services.AddNote(dispute_id=dispute.id, by="dc.jones", text="n"), uow=uow, now=START, notifier=notifier)
+    new = uow.outbox.messages[4:]
+    assert [m.key.split(":", 3)[-1] for m in new] == ["v0:0:note", "v0:root"]
+    assert new[-1].delivery is Delivery.ROOT_UPDATE
+    assert blocks.button_value(dispute_view(noted.dispute, directory, LSCB)) in json.dumps(new[-1].payload)
+    assert len({m.key for m in uow.outbox.messages}) == len(uow.outbox.messages)
+
+
+def test_people_on_teams_get_nothing_from_slack_and_are_named_in_the_thread() -> None:
+    uow, _, _, _ = _opened(directory_for(LSCB))
+    assert [m.target for m in uow.outbox.messages if m.delivery is Delivery.DIRECT] == []
+    stage_line = json.dumps(uow.outbox.messages[2].payload)
+    assert f"<@{AMARA}>" in stage_line and "*DC Rhys Jones*" in stage_line
+
+
+def test_a_reminder_goes_to_each_person_asked_on_slack_and_is_noted_in_the_thread() -> None:
+    uow, notifier, outcome, directory = _opened()
+    reminders = Notifiers(notifier).reminders_for(outcome.dispute, "half way", directory)
+    assert [(m.delivery, m.target) for m in reminders] == [
+        (Delivery.THREAD_REPLY, CHANNEL),
+        (Delivery.DIRECT, AMARA),
+        (Delivery.DIRECT, DC_JONES),
+    ]
+    assert reminders[1].key.endswith(":nudge:s0:half-way:amara.okafor")
+
+
+def test_every_block_stays_within_slacks_limits_with_the_longest_answers() -> None:
+    uow, notifier, outcome, directory = _opened()
+    dispute = outcome.dispute
+    dispute.problem = "x" * 2900
+    view = dispute_view(dispute, directory, LSCB)
+    root = blocks.root_message(view, team=TEAM)
+    assert len(root["blocks"][0]["text"]["text"]) <= blocks.HEADER_MAX
+    for block in root["blocks"]:
+        for field in block.get("fields", []):
+            assert len(field["text"]) <= blocks.FIELD_MAX
+    assert max(_sizes(root)) <= blocks.SECTION_MAX
+    modal = blocks.intake_modal(categories=LSCB.categories, agencies=[("police", "West Yorkshire Police")], my_agencies=[], procedure=LSCB.title)
+    assert len(modal["title"]["text"]) <= 24 and len(modal["blocks"]) <= blocks.MODAL_BLOCKS_MAX
+    for block in modal["blocks"]:
+        for option in block.get("element", {}).get("options", []):
+            assert len(option["text"]["text"]) <= blocks.OPTION_MAX
+
+
+def test_the_morning_digest_goes_to_a_manager_on_slack_most_urgent_first() -> None:
+    uow, notifier, outcome, directory = _opened()
+    [message] = notifier.digest_for("ben.hughes", [outcome.dispute], directory, "2040-11-06")
+    assert (message.key, message.delivery, message.target, message.dispute_id) == (
+        "digest:2040-11-06:slack:ben.hughes", Delivery.DIRECT, "U0BENHUGHES", None
+    )
+    assert "1 professional disagreement is waiting on you" in json.dumps(message.payload)
+    assert notifier.digest_for("police.lscb_representative", [outcome.dispute], directory_for(LSCB), "2040-11-06") == []
