@@ -11,6 +11,7 @@ engine, loads the policy and directory, and starts the web server.
     python app.py directory check FILE       validate a directory file (YAML or CSV)
     python app.py directory load FILE        validate and store a directory file
     python app.py record show DISPUTE_ID     print a dispute's whole record, for the child's file
+    python app.py teams package [--out FILE] build the Teams app package (zip) from teams/manifest.json
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,7 +34,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.directory import Directory, InvalidDirectory
 from bot.policy import InvalidPolicy, Policy
-from bot.outbox import NoNotifier, Notifier
+from bot.outbox import NoNotifier, Notifier, Notifiers
 from bot.services import load_directory
 from handlers.delivery import Sender
 from handlers.directory_files import read_directory
@@ -47,6 +49,9 @@ from policies import PRESETS
 from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from handlers.teams import TeamsFrontEnd
 
 log = logging.getLogger("parley")
 
@@ -67,6 +72,13 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None  # set it to use Socket Mode instead of POST /slack/events
     slack_api_url: str = "https://slack.com/api/"
     parley_slack_channel: str | None = None
+    microsoft_app_id: str | None = None  # the Azure Bot's app registration; unset: Teams authentication is off (local testing only)
+    microsoft_app_password: str | None = None
+    microsoft_app_type: str = "MultiTenant"  # MultiTenant | SingleTenant | UserAssignedMSI
+    microsoft_app_tenant_id: str | None = None
+    parley_teams_channel: str | None = None  # conversation id (19:...) of the Teams channel where dispute threads go
+    parley_teams_tenant_id: str | None = None  # tenant of that channel's team (default: MICROSOFT_APP_TENANT_ID)
+    parley_teams_service_url: str = "https://smba.trafficmanager.net/teams/"  # until Teams tells Parley its region
 
 
 @dataclass
@@ -77,6 +89,7 @@ class Parley:
     notifier: Notifier = field(default_factory=NoNotifier)
     senders: dict[str, Sender] = field(default_factory=dict)
     slack: SlackFrontEnd | None = None
+    teams: TeamsFrontEnd | None = None
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(session_factory(self.engine))
@@ -206,6 +219,8 @@ def build_web_app(parley: Parley) -> web.Application:
     app.router.add_get("/healthz", healthz)
     if parley.slack is not None:
         parley.slack.mount(app)
+    if parley.teams is not None:
+        parley.teams.mount(app)
 
     async def start_timekeeper(app: web.Application) -> None:
         app["scheduler"] = parley.timekeeper().start(parley.settings.parley_sweep_seconds)
@@ -237,6 +252,8 @@ def boot(settings: Settings) -> Parley | None:
     print(f"Parley: escalation policy '{policy.name}' ({policy.title}), {len(policy.stages)} stages.")
     parley = Parley(settings=settings, engine=engine, policy=policy)
     if not _connect_slack(settings, parley):
+        return None
+    if not _connect_teams(settings, parley):
         return None
     if settings.parley_directory:
         if cmd_directory_load(settings, settings.parley_directory) != 0:
@@ -272,9 +289,71 @@ def _connect_slack(settings: Settings, parley: Parley) -> bool:
         return False
     parley.slack = front
     parley.senders["slack"] = front.sender
+    front.senders = parley.senders  # a change made in Slack is delivered to Teams at once too
     parley.notifier = front.deps.notifier
     print(front.describe())
     return True
+
+
+def _teams_wanted(settings: Settings) -> bool:
+    return bool(settings.microsoft_app_id or settings.microsoft_app_password or settings.parley_teams_channel or settings.parley_teams_tenant_id)
+
+
+def _connect_teams(settings: Settings, parley: Parley) -> bool:
+    """Wire Teams in when any Teams setting is given, beside Slack: one notifier for both, every sender for delivery."""
+    if not _teams_wanted(settings):
+        return True
+    from handlers import teams  # botbuilder is imported only when Teams is used
+
+    if not settings.microsoft_app_id and settings.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"Parley can't start: MICROSOFT_APP_ID is not set, so Teams authentication would be off, and HOST={settings.host} "
+            "would let anyone reach /api/messages. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, or listen on 127.0.0.1 for local testing.",
+            file=sys.stderr,
+        )
+        return False
+    try:
+        front = teams.from_settings(
+            app_id=settings.microsoft_app_id,
+            app_password=settings.microsoft_app_password,
+            app_type=settings.microsoft_app_type,
+            app_tenant_id=settings.microsoft_app_tenant_id,
+            channel=settings.parley_teams_channel,
+            thread_tenant=settings.parley_teams_tenant_id,
+            service_url=settings.parley_teams_service_url,
+            sessions=session_factory(parley.engine),
+            policy=parley.policy,
+            calendar=calendar_for(parley.policy),
+            clock=now,
+        )
+    except teams.TeamsConfigError as exc:
+        print(f"Parley can't start: {exc}", file=sys.stderr)
+        return False
+    parley.teams = front
+    parley.senders["teams"] = front.sender
+    front.senders = parley.senders  # a change made in Teams is delivered to Slack at once too
+    parts = [p for p in (parley.slack.notifier if parley.slack else None, front.notifier) if p is not None]
+    combined = Notifiers(*parts)
+    parley.notifier = combined
+    front.use_notifier(combined)
+    if parley.slack is not None:
+        parley.slack.deps.notifier = combined  # a change made in Slack reaches the Teams thread and people too
+    print(front.describe())
+    return True
+
+
+def cmd_teams_package(settings: Settings, out: str | None) -> int:
+    """Build the Teams app package (manifest + icons) to upload in Teams or the Teams admin centre."""
+    from handlers.teams.package import PackageError, build_package
+
+    try:
+        path = build_package(Path(__file__).parent / "teams", app_id=settings.microsoft_app_id, out=Path(out) if out else None)
+    except PackageError as exc:
+        print(f"Parley can't build the Teams package: {exc}", file=sys.stderr)
+        return 1
+    print(f"Teams app package: {path}")
+    print("Upload it in Teams (Apps > Manage your apps > Upload an app), or in the Teams admin centre for your organisation.")
+    return 0
 
 
 def cmd_serve(settings: Settings) -> int:
@@ -349,6 +428,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     show = rec.add_parser("show", help="print the whole record of a dispute")
     show.add_argument("dispute_id")
     show.add_argument("--json", action="store_true")
+    tms = sub.add_parser("teams", help="Microsoft Teams").add_subparsers(dest="teams_command", required=True)
+    pkg = tms.add_parser("package", help="build the Teams app package (zip) from teams/manifest.json and its icons")
+    pkg.add_argument("--out", help="where to write the zip (default: teams/parley-teams.zip)")
 
     args = parser.parse_args(argv)
     settings = Settings()
@@ -377,6 +459,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return cmd_directory_load(settings, args.path)
         case "record":
             return cmd_record_show(settings, args.dispute_id, args.json)
+        case "teams":
+            return cmd_teams_package(settings, args.out)
     return 2
 
 

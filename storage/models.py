@@ -193,3 +193,23 @@ class DailyRunRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # local date, YYYY-MM-DD
     done_at: Mapped[datetime]
+
+
+class TeamsConversationRow(Base):
+    """Where Parley can reach a Teams user (their 1:1 chat) or channel: a stored ConversationReference.
+
+    Kept when the bot is installed or first spoken to, or when Parley opens a 1:1 chat itself, so
+    reminders and "you must act" messages can be sent proactively.
+    """
+
+    __tablename__ = "teams_conversations"
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # user | channel
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # the user's Teams id (29:...), or the channel's conversation id
+    aad_object_id: Mapped[str | None] = mapped_column(String(64))  # a user's Microsoft Entra object id, when known
+    service_url: Mapped[str] = mapped_column(String(500))
+    conversation_id: Mapped[str] = mapped_column(String(300))
+    reference: Mapped[dict[str, Any]]  # the ConversationReference as the Bot Framework serialises it
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_teams_conversations_aad", "tenant_id", "aad_object_id"),)

@@ -1,0 +1,493 @@
+"""What each Teams request does: read the card, call the use case, choose the reply.
+
+Synchronous (database) work, run by the bot in a worker thread. Nothing here speaks the Bot
+Framework: each function returns a `Reply`, a card to show in place of the one clicked, or a
+short private message, and the bot turns it into an invoke response or a message.
+
+A click is checked before any form opens: the person must be in the directory, the card must not
+be out of date (someone else acted since), and the policy must let them do it. Anything else gets
+a private explanation and nothing changes. The use case checks it all again on submit, with the
+version the person was looking at.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot import dispute as transitions
+from bot import services
+from bot.directory import PARTNERSHIP, Directory
+from bot.dispute import Dispute, Status
+from bot.errors import DisputeNotFound, IllegalTransition, InvalidInput, NotAllowed, StaleAction, UnknownPerson
+from bot.record import RecordEntry
+from handlers.teams import forms
+from handlers.teams.deps import Caller, TeamsDeps, person_for
+from handlers.teams.notify import teams_identity
+from messages import teams as cards
+from messages.record import record_text
+from messages.teams import Field, Verb
+from messages.text import already_done, dispute_view, help_lines, not_in_directory, when
+from storage.outbox import QueuedMessage
+
+# Entries that follow from another one in the same change; the one before them says what happened.
+CONSEQUENCES = frozenset({"stage started", "formal challenge lodged"})
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A card to show in place of the one the person used, or (card None) a private message."""
+
+    card: dict[str, Any] | None = None
+    text: str = ""
+    changed: bool = False  # something was saved: deliver the outbox soon
+
+
+def refused(text: str) -> Reply:
+    return Reply(text=text)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def _directory(deps: TeamsDeps) -> Directory:
+    with deps.uow() as uow:
+        return uow.directory.load()
+
+
+def _stranger(directory: Directory, caller: Caller) -> Reply:
+    return refused(not_in_directory(directory, platform="Teams", user_id=caller.shown_id))
+
+
+def teams_help_lines(deps: TeamsDeps) -> list[str]:
+    # the shared lines name Slack's slash command; in Teams the words are sent to the bot
+    return [line.replace("/disagree list", "list").replace("/disagree", "disagree") for line in help_lines(deps.policy)]
+
+
+def help_reply(deps: TeamsDeps, unknown: str = "") -> Reply:
+    lines = teams_help_lines(deps)
+    if unknown:
+        lines = [f"Parley doesn't know '{unknown[:60]}'. Try disagree, list or help.", *lines]
+    return Reply(card=cards.help_card(lines))
+
+
+def intake_form(deps: TeamsDeps, caller: Caller, *, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None) -> Reply:
+    directory = _directory(deps)
+    person = person_for(directory, caller)
+    if person is None:
+        return _stranger(directory, caller)
+    return Reply(card=_intake_card(deps, directory, person.id, values=values, errors=errors))
+
+
+def _intake_card(
+    deps: TeamsDeps, directory: Directory, person_id: str, *, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    person = directory.person(person_id)
+    assert person is not None
+    agencies = sorted(
+        ((a.id, a.name) for a in directory.agencies.values() if a.id != PARTNERSHIP),
+        key=lambda a: (a[0] in person.agencies, a[1]),  # other agencies first
+    )
+    others = sorted(
+        (
+            (p.id, f"{p.name} ({directory.agency_name(p.agencies[0])})")
+            for p in directory.people.values()
+            if p.id != person.id and p.agencies and not set(p.agencies) <= {PARTNERSHIP}
+        ),
+        key=lambda c: (directory.person(c[0]).agencies[0] in person.agencies, c[1]),  # type: ignore[union-attr]
+    )
+    return cards.intake_card(
+        categories=deps.policy.categories,
+        agencies=agencies,
+        my_agencies=[(a, directory.agency_name(a)) for a in person.agencies],
+        people=others,
+        procedure=deps.policy.title,
+        values=values,
+        errors=errors,
+    )
+
+
+def my_disputes(deps: TeamsDeps, caller: Caller) -> Reply:
+    """My open disputes (raised, party to, or asked to act on), most urgent first."""
+    with deps.uow() as uow:
+        directory = uow.directory.load()
+        person = person_for(directory, caller)
+        if person is None:
+            return _stranger(directory, caller)
+        disputes = uow.disputes.active_involving(person.id)
+    views = [dispute_view(d, directory, deps.policy) for d in disputes]
+    return Reply(card=cards.list_card(views, me=person.id))
+
+
+def open_from_card(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], card_id: str, now: datetime) -> Reply:
+    """The intake card was submitted: raise the disagreement, or show the card again with the errors beside the fields."""
+    values = forms.values_of(data)
+    form, errors = forms.read_intake(data, deps.policy.categories)
+    directory = _directory(deps)
+    raiser = person_for(directory, caller)
+    if raiser is None:
+        return _stranger(directory, caller)
+    if errors:
+        return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors))
+    assert form is not None
+    other_agency = form.other_agency
+    if form.other_person:
+        other = directory.person(form.other_person)
+        if other is None:
+            errors = {Field.OTHER_PERSON.value: "That person isn't in Parley's directory. Choose their agency and give their role below."}
+            return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors))
+        if other_agency is None:
+            other_agency = next((a for a in other.agencies if a not in raiser.agencies), other.agencies[0])
+    try:
+        outcome = services.open_dispute(
+            services.OpenDispute(
+                raiser=raiser.id,
+                raiser_agency=form.raiser_agency,
+                reference=form.reference,
+                category=form.category,
+                other_agency=other_agency or "",
+                other_person=form.other_person,
+                other_description=form.other_description,
+                problem=form.problem,
+                cause=form.cause,
+                outcome=form.outcome,
+                discussed=form.discussed,
+                immediate_risk=form.immediate_risk,
+                # the same card submitted twice (a double click, a retried invoke) opens one dispute
+                idempotency_key=f"teams:{caller.tenant}:card:{card_id}" if card_id else None,
+            ),
+            uow=deps.uow(),
+            policy=deps.policy,
+            calendar=deps.calendar,
+            now=now,
+            notifier=deps.notifier,
+        )
+    except InvalidInput as exc:
+        shown = forms.field_errors(exc.errors, [*_INTAKE_FIELDS, Field.RAISER_AGENCY], Field.PROBLEM)
+        return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=shown))
+    except UnknownPerson:
+        return _stranger(directory, caller)
+    view = dispute_view(outcome.dispute, directory, deps.policy)
+    return Reply(card=cards.raised_card(view, teams_ids=_thread_ids(deps, directory, view)), changed=bool(outcome.events))
+
+
+_INTAKE_FIELDS = frozenset(
+    {
+        Field.REFERENCE,
+        Field.CATEGORY,
+        Field.OTHER_PERSON,
+        Field.OTHER_AGENCY,
+        Field.OTHER_DESCRIPTION,
+        Field.PROBLEM,
+        Field.CAUSE,
+        Field.OUTCOME,
+        Field.DISCUSSED,
+        Field.IMMEDIATE_RISK,
+    }
+)
+
+
+def _thread_ids(deps: TeamsDeps, directory: Directory, view: Any) -> dict[str, str]:
+    tenant = deps.teams_notifier.tenant
+    out = {}
+    for p in view.asked:
+        found = teams_identity(directory, p.id)
+        if found and found[0] == tenant:
+            out[p.id] = found[1]
+    return out
+
+
+# --- buttons on a dispute ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ready:
+    person_id: str
+    dispute: Dispute
+    directory: Directory
+    entries: list[RecordEntry]
+
+    @property
+    def last_seq(self) -> int:
+        return self.entries[-1].seq if self.entries else 0
+
+
+def _who(directory: Directory, person_id: str | None) -> str | None:
+    if person_id is None:
+        return None
+    person = directory.person(person_id)
+    return person.name if person else person_id
+
+
+def _stale_text(entries: list[RecordEntry], directory: Directory, now: datetime, *, after: int = 0) -> str:
+    """Why the person's card is out of date, from the latest entry that says what happened."""
+    told = [e for e in entries if e.seq > after and e.kind not in CONSEQUENCES] or entries[-1:]
+    if not told:
+        return already_done(None, "changed", None)
+    last = told[-1]
+    if last.kind == "note":
+        return (
+            f"{_who(directory, last.actor)} added a note at {when(last.at, today=now)} since this card was shown. "
+            "The card now shows the latest: please try again."
+        )
+    return already_done(_who(directory, last.actor), last.kind, last.at, today=now)
+
+
+def _illegal(exc: IllegalTransition) -> str:
+    text = str(exc)
+    if text.startswith("A disagreement that is"):
+        return f"Nothing changed: this disagreement is {exc.status} now."
+    return f"{text} Nothing has changed."
+
+
+def _read(deps: TeamsDeps, caller: Caller, dispute_id: str) -> Ready | Reply:
+    with deps.uow() as uow:
+        directory = uow.directory.load()
+        person = person_for(directory, caller)
+        if person is None:
+            return _stranger(directory, caller)
+        try:
+            dispute = uow.disputes.get(dispute_id)
+        except DisputeNotFound as exc:
+            return refused(str(exc))
+        entries = uow.disputes.record(dispute_id)
+    return Ready(person.id, dispute, directory, entries)
+
+
+def _may(deps: TeamsDeps, verb: Verb, ready: Ready, now: datetime) -> str | None:
+    """Why this person may not do it, or None. Tried on a copy with the core's own rules; nothing is saved."""
+    trial = copy.deepcopy(ready.dispute)
+    by = ready.person_id
+    try:
+        match verb:
+            case Verb.RESOLVE | Verb.RESOLVE_SUBMIT:
+                transitions.propose_resolution(trial, by=by, agreed_outcome="-", outstanding_issues="", learning_points="", now=now)
+            case Verb.ESCALATE | Verb.ESCALATE_SUBMIT:
+                transitions.escalate(trial, by=by, reason="-", policy=deps.policy, directory=ready.directory, calendar=deps.calendar, now=now)
+            case Verb.ADD_NOTE | Verb.ADD_NOTE_SUBMIT:
+                transitions.add_note(trial, by=by, text="-", now=now)
+            case Verb.NOT_AGREED:
+                transitions.reject_resolution(trial, by=by, reason="-", now=now)
+            case Verb.CONFIRM:
+                transitions.confirm_resolution(trial, by=by, statement="", policy=deps.policy, now=now)
+            case Verb.VIEW_RECORD | Verb.BACK:
+                if not _may_see(ready):
+                    raise NotAllowed(by, "see its record", "the people involved in this disagreement")
+    except NotAllowed as exc:
+        return f"{exc} Nothing has changed."
+    except IllegalTransition as exc:
+        return _illegal(exc)
+    return None
+
+
+def _version(data: Mapping[str, Any]) -> int | None:
+    raw = data.get("version")
+    if isinstance(raw, int):
+        return raw
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+
+
+def _current_card(deps: TeamsDeps, ready: Ready, *, notice: str = "") -> dict[str, Any]:
+    view = dispute_view(ready.dispute, ready.directory, deps.policy)
+    return cards.root_card(view, teams_ids=_thread_ids(deps, ready.directory, view), notice=notice)
+
+
+def _may_see(ready: Ready) -> bool:
+    person = ready.directory.person(ready.person_id)
+    return ready.person_id in ready.dispute.involved or bool(person and person.membership(PARTNERSHIP))
+
+
+def _stale(deps: TeamsDeps, ready: Ready, text: str) -> Reply:
+    """A card saying who did what (the dispute as it is now, with its buttons), to the people who may see it."""
+    if not _may_see(ready):
+        return refused("Only the people involved in this disagreement can use its buttons. Nothing has changed.")
+    view = dispute_view(ready.dispute, ready.directory, deps.policy)
+    card = cards.root_card(view, teams_ids=_thread_ids(deps, ready.directory, view))
+    card["body"].insert(1, cards.text_block(cards.esc(text), color="Attention", id="stale"))
+    return Reply(card=card)
+
+
+def click(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], now: datetime) -> Reply:
+    """Resolve / Escalate / Add note / View record / Back: check, then show the form (or the record, or the card)."""
+    ready = _read(deps, caller, str(data.get("dispute_id", "")))
+    if isinstance(ready, Reply):
+        return ready
+    version = _version(data)
+    if verb in (Verb.RESOLVE, Verb.ESCALATE) and version is not None and version != ready.dispute.version:
+        # notes and the record don't depend on the state, so only these two refuse an old card
+        return _stale(deps, ready, _stale_text(ready.entries, ready.directory, now))
+    why_not = _may(deps, verb, ready, now)
+    if why_not:
+        return refused(why_not)
+    view = dispute_view(ready.dispute, ready.directory, deps.policy)
+    form_data = {"dispute_id": ready.dispute.id, "version": ready.dispute.version, "seq": ready.last_seq}
+    match verb:
+        case Verb.RESOLVE:
+            return Reply(card=cards.resolve_form(view, form_data))
+        case Verb.ESCALATE:
+            next_stage = deps.policy.stages[ready.dispute.stage_index + 1].name
+            return Reply(card=cards.escalate_form(view, form_data, next_stage=next_stage))
+        case Verb.ADD_NOTE:
+            return Reply(card=cards.note_form(view, form_data))
+        case Verb.VIEW_RECORD:
+            text = record_text(ready.dispute, ready.entries, directory=ready.directory, policy=deps.policy)
+            return Reply(card=cards.record_card(view, text))
+    return Reply(card=_current_card(deps, ready))
+
+
+def submit(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], now: datetime) -> Reply:
+    """A form on a dispute was submitted: check the fields, then make the move with the version the person saw."""
+    ready = _read(deps, caller, str(data.get("dispute_id", "")))
+    if isinstance(ready, Reply):
+        return ready
+    view = dispute_view(ready.dispute, ready.directory, deps.policy)
+    values = forms.values_of(data)
+    form_data = {k: data[k] for k in ("dispute_id", "version", "seq") if k in data}
+
+    def again(errors: Mapping[str, str]) -> Reply:
+        match verb:
+            case Verb.RESOLVE_SUBMIT:
+                return Reply(card=cards.resolve_form(view, form_data, values=values, errors=errors))
+            case Verb.ESCALATE_SUBMIT:
+                next_stage = deps.policy.stages[min(ready.dispute.stage_index + 1, deps.policy.last_index)].name
+                return Reply(card=cards.escalate_form(view, form_data, next_stage=next_stage, values=values, errors=errors))
+        return Reply(card=cards.note_form(view, form_data, values=values, errors=errors))
+
+    fields: dict[str, str]
+    match verb:
+        case Verb.RESOLVE_SUBMIT:
+            fields, errors = forms.read_resolve(data)
+            present, main = [Field.AGREED_OUTCOME, Field.OUTSTANDING_ISSUES, Field.LEARNING_POINTS], Field.AGREED_OUTCOME
+        case Verb.ESCALATE_SUBMIT:
+            reason, errors = forms.read_reason(data)
+            fields, present, main = {"reason": reason}, [Field.REASON], Field.REASON
+        case _:
+            note, errors = forms.read_note(data)
+            fields, present, main = {"note": note}, [Field.NOTE], Field.NOTE
+    if errors:
+        return again(errors)
+    # Someone else's note while this form was open is no reason to refuse it; anything else is.
+    since = int(data.get("seq", 0) or 0)
+    changed = [e for e in ready.entries if e.seq > since and e.kind not in CONSEQUENCES | {"note"}]
+    if since and changed:
+        return _stale(deps, ready, _stale_text(ready.entries, ready.directory, now, after=since))
+    common = {"dispute_id": ready.dispute.id, "by": ready.person_id, "expected_version": ready.dispute.version}
+    run: Callable[[], services.Outcome]
+    match verb:
+        case Verb.RESOLVE_SUBMIT:
+            propose = services.ProposeResolution(**common, **fields)
+            run = lambda: services.propose_resolution(propose, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
+            done = "You proposed a resolution. The other side is asked to confirm it in writing."
+        case Verb.ESCALATE_SUBMIT:
+            escalate = services.Escalate(**common, reason=fields["reason"])
+            run = lambda: services.escalate(  # noqa: E731
+                escalate, uow=deps.uow(), policy=deps.policy, calendar=deps.calendar, now=now, notifier=deps.notifier
+            )
+            done = "You escalated it. Parley has told the people at the next stage in both agencies."
+        case _:
+            note_cmd = services.AddNote(**{**common, "expected_version": None}, text=fields["note"])
+            run = lambda: services.add_note(note_cmd, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
+            done = "Your note is on the record and in every thread."
+    try:
+        outcome = run()
+    except InvalidInput as exc:
+        return again(forms.field_errors(exc.errors, present, main))
+    except StaleAction as exc:
+        return _stale(deps, ready, already_done(exc.by, exc.what, exc.at, today=now))
+    except NotAllowed as exc:
+        return refused(f"{exc} Nothing has changed.")
+    except IllegalTransition as exc:
+        return refused(_illegal(exc))
+    after = Ready(ready.person_id, outcome.dispute, ready.directory, ready.entries)
+    return Reply(card=_current_card(deps, after, notice=f"{done} ({when(now, today=now)})"), changed=True)
+
+
+def answer_proposal(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], now: datetime) -> Reply:
+    """Confirm or Not agreed, on the card that asked for written confirmation."""
+    ready = _read(deps, caller, str(data.get("dispute_id", "")))
+    if isinstance(ready, Reply):
+        return ready
+    dispute = ready.dispute
+    token = str(data.get("proposal", ""))
+    if dispute.status is not Status.AWAITING_CONFIRMATION or dispute.proposal is None or cards.proposal_token(dispute.proposal.at) != token:
+        return _stale(deps, ready, _stale_text(ready.entries, ready.directory, now))
+    why_not = _may(deps, verb, ready, now)
+    if why_not:
+        return refused(why_not)
+    view = dispute_view(dispute, ready.directory, deps.policy)
+    values = forms.values_of(data)
+    common = {"dispute_id": dispute.id, "by": ready.person_id, "expected_version": dispute.version}
+    if verb is Verb.CONFIRM:
+        statement, errors = forms.read_statement(data)
+        if errors:
+            return Reply(card=cards.confirm_request_card(view, values=values, errors=errors))
+        try:
+            outcome = services.confirm_resolution(
+                services.ConfirmResolution(**common, statement=statement), uow=deps.uow(), policy=deps.policy, now=now, notifier=deps.notifier
+            )
+        except StaleAction as exc:
+            return _stale(deps, ready, already_done(exc.by, exc.what, exc.at, today=now))
+        except NotAllowed as exc:
+            return refused(f"{exc} Nothing has changed.")
+        except IllegalTransition as exc:
+            return refused(_illegal(exc))
+        tail = " Both sides have now confirmed: it is resolved." if not outcome.dispute.status.is_active else ""
+        text = f"You confirmed the agreed outcome for case {dispute.reference} at {when(now)}. It's on the record.{tail}"
+        return Reply(card=cards.message_card("Confirmed", text, color="Good"), changed=True)
+    reason, errors = forms.read_reason(data)
+    if errors:
+        errors = {Field.REASON.value: "Please say what isn't agreed." if not reason else errors[Field.REASON.value]}
+        return Reply(card=cards.confirm_request_card(view, values=values, errors=errors))
+    try:
+        services.reject_resolution(services.RejectResolution(**common, reason=reason), uow=deps.uow(), now=now, notifier=deps.notifier)
+    except InvalidInput as exc:
+        return Reply(card=cards.confirm_request_card(view, values=values, errors=forms.field_errors(exc.errors, [Field.REASON], Field.REASON)))
+    except StaleAction as exc:
+        return _stale(deps, ready, already_done(exc.by, exc.what, exc.at, today=now))
+    except NotAllowed as exc:
+        return refused(f"{exc} Nothing has changed.")
+    except IllegalTransition as exc:
+        return refused(_illegal(exc))
+    text = f"You said the proposed resolution for case {dispute.reference} is not agreed, at {when(now)}. It's on the record."
+    return Reply(card=cards.message_card("Not agreed", text), changed=True)
+
+
+def act(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], card_id: str, now: datetime) -> Reply:
+    """Any button on any Parley card, by its verb."""
+    try:
+        verb = Verb(str(data.get("verb", "")))
+    except ValueError:
+        return refused("Parley doesn't recognise that button. Nothing has changed.")
+    match verb:
+        case Verb.INTAKE:
+            return open_from_card(deps, caller, data, card_id, now)
+        case Verb.RESOLVE_SUBMIT | Verb.ESCALATE_SUBMIT | Verb.ADD_NOTE_SUBMIT:
+            return submit(deps, caller, verb, data, now)
+        case Verb.CONFIRM | Verb.NOT_AGREED:
+            return answer_proposal(deps, caller, verb, data, now)
+    return click(deps, caller, verb, data, now)
+
+
+# --- a person Parley cannot reach ----------------------------------------------------------------------
+
+
+def report_unreachable(deps: TeamsDeps, message: QueuedMessage, why: str, now: datetime) -> None:
+    """A 1:1 failed for good: say so in the Teams thread, and tell the raiser when they are on Teams.
+
+    Only the core writes the record; docs/teams.md describes the core change that records it there too."""
+    if not message.dispute_id:
+        return
+    key = hashlib.sha1(message.key.encode()).hexdigest()[:16]
+    with deps.uow() as uow:
+        directory = uow.directory.load()
+        try:
+            dispute = uow.disputes.get(message.dispute_id)
+        except DisputeNotFound:
+            return
+        person = directory.by_identity("teams", message.workspace, message.target)
+        uow.outbox.add(deps.teams_notifier.unreachable(dispute, directory, person.id if person else message.target, why, key), now)
+        uow.commit()

@@ -1,0 +1,204 @@
+"""The Teams notifier: what the Teams thread and each person on Teams should be told when a dispute changes.
+
+It implements bot.outbox.Notifier for Teams only: the thread in PARLEY_TEAMS_CHANNEL (in one
+tenant) and 1:1 messages to the people whose directory identity is on Teams (in any tenant).
+People on Slack are left to the Slack notifier; bot.outbox.Notifiers joins the two, so one change
+queues every platform's messages in one transaction.
+
+Keys are deterministic, so a use case that runs twice never queues a message twice:
+  <dispute>:teams:<tenant>:root                        the thread's first post (once per dispute)
+  <dispute>:teams:<tenant>:opened:<n>:<kind>           the replies for the events that opened it
+  <dispute>:teams:<tenant>:v<version>:<n>:<kind>       the replies for the change made on <version>
+  <dispute>:teams:<tenant>:v<version>:root             the first post's card, updated after that change
+  <dispute>:teams:<tenant>:<step>:asked:<stage>:<who>  a 1:1 to someone asked to act
+  <dispute>:teams:<tenant>:<step>:confirm:<who>        a 1:1 asking for written confirmation
+  <dispute>:teams:<tenant>:nudge:s<stage>:<kind>:...   a reminder (the nudge itself is claimed once)
+  digest:<day>:teams:<who>                             the morning list of what waits on someone
+For a 1:1, <tenant> is the person's own tenant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.directory import Directory
+from bot.dispute import RAISER, Dispute, Status, sides_to_confirm
+from bot.events import DisputeOpened, Event, ResolutionProposed, StageStarted
+from bot.outbox import Delivery, OutgoingMessage
+from bot.policy import Policy
+from messages import teams as cards
+from messages.text import PersonView, dispute_view, names_for, person_view
+
+TEAMS = "teams"
+
+
+def teams_identity(directory: Directory, person_id: str) -> tuple[str, str] | None:
+    """(tenant id, user id) of someone on Teams, or None."""
+    person = directory.person(person_id)
+    identity = person.identity_on(TEAMS) if person else None
+    return (identity.workspace, identity.user_id) if identity else None
+
+
+class TeamsNotifier:
+    """The Teams thread in one channel of one tenant (when configured), and 1:1s to everyone on Teams."""
+
+    def __init__(self, policy: Policy, *, tenant: str | None, channel: str | None) -> None:
+        self.policy = policy
+        self.tenant = tenant or ""
+        self.channel = channel or ""
+
+    @property
+    def has_thread(self) -> bool:
+        return bool(self.tenant and self.channel)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _prefix(self, dispute: Dispute, tenant: str | None = None) -> str:
+        return f"{dispute.id}:{TEAMS}:{tenant or self.tenant}"
+
+    def _message(
+        self, dispute: Dispute | None, key: str, delivery: Delivery, target: str, activity: dict, *, workspace: str | None = None, version: int | None = None
+    ) -> OutgoingMessage:
+        return OutgoingMessage(
+            key=key,
+            platform=TEAMS,
+            workspace=workspace or self.tenant,
+            delivery=delivery,
+            target=target,
+            payload={"activity": activity, "version": version},
+            dispute_id=dispute.id if dispute else None,
+            fallback_text=activity.get("summary", ""),
+        )
+
+    def _thread_ids(self, directory: Directory, people: set[str]) -> dict[str, str]:
+        """Teams user ids of the people who can be @mentioned in the thread (on Teams in its tenant)."""
+        out = {}
+        for person_id in people:
+            found = teams_identity(directory, person_id)
+            if found and found[0] == self.tenant:
+                out[person_id] = found[1]
+        return out
+
+    def _direct(self, dispute: Dispute, directory: Directory, person_id: str, key_tail: str, activity: dict) -> OutgoingMessage | None:
+        found = teams_identity(directory, person_id)
+        if found is None:
+            return None  # not on Teams: the Slack notifier (or the thread) tells them
+        tenant, user = found
+        return self._message(dispute, f"{self._prefix(dispute, tenant)}:{key_tail}", Delivery.DIRECT, user, activity, workspace=tenant)
+
+    def _confirmers(self, dispute: Dispute, directory: Directory) -> list[PersonView]:
+        """Everyone who may confirm for a side whose confirmation is missing, each once."""
+        ids: list[str] = []
+        for side in sides_to_confirm(dispute):
+            party = dispute.raiser if side == RAISER else dispute.other
+            if party.person_id:
+                ids.append(party.person_id)
+            ids += dispute.routing.people(side)
+        return [person_view(directory, p) for p in dict.fromkeys(ids)]
+
+    # -- the Notifier protocol ------------------------------------------------------------------
+
+    def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
+        if not events:
+            return []
+        opened = any(isinstance(e, DisputeOpened) for e in events)
+        # A new dispute is stored at its version; a change is saved as version + 1.
+        shown = dispute.version if opened else dispute.version + 1
+        view = dispute_view(dispute, directory, self.policy, version=shown)
+        people = {e.actor for e in events if e.actor} | {a.person_id for a in dispute.routing.assignees}
+        for e in events:
+            people |= {p for p in getattr(e, "waiting_on", ()) if p}
+            people |= {a[0] for a in getattr(e, "asked", ())}
+        names = names_for(directory, self.policy, people)
+        ids = self._thread_ids(directory, people)
+        step = "opened" if opened else f"v{dispute.version}"
+        actors = {e.actor for e in events if e.actor}
+
+        out: list[OutgoingMessage] = []
+        if self.has_thread:
+            prefix = self._prefix(dispute)
+            if opened:
+                out.append(
+                    self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, self.channel, cards.root_activity(view, teams_ids=ids), version=shown)
+                )
+            for n, event in enumerate(events):
+                reply = cards.event_activity(event, view, names, teams_ids=ids)
+                if reply is not None:
+                    out.append(self._message(dispute, f"{prefix}:{step}:{n}:{event.kind}", Delivery.THREAD_REPLY, self.channel, reply))
+            if not opened:
+                out.append(
+                    self._message(dispute, f"{prefix}:{step}:root", Delivery.ROOT_UPDATE, self.channel, cards.root_activity(view, teams_ids=ids), version=shown)
+                )
+
+        for event in events:
+            if isinstance(event, StageStarted) and event.stage_name == view.stage_name:
+                for person_id in dict.fromkeys(a[0] for a in event.asked):
+                    if person_id in actors:
+                        continue  # they did it themselves
+                    person = next((p for p in view.asked if p.id == person_id), names.person(person_id))
+                    message = self._direct(
+                        dispute, directory, person_id, f"{step}:asked:{event.stage_id}:{person_id}", cards.asked_to_act_activity(view, person)
+                    )
+                    if message is not None:
+                        out.append(message)
+            elif isinstance(event, ResolutionProposed) and dispute.status is Status.AWAITING_CONFIRMATION:
+                for person in self._confirmers(dispute, directory):
+                    if person.id in actors:
+                        continue
+                    message = self._direct(dispute, directory, person.id, f"{step}:confirm:{person.id}", cards.confirm_request_activity(view))
+                    if message is not None:
+                        out.append(message)
+        return out
+
+    def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
+        if not dispute.status.is_active:
+            return []
+        view = dispute_view(dispute, directory, self.policy)
+        tail = f"nudge:s{dispute.stage_index}:{nudge.replace(' ', '-')}"
+        confirming = dispute.status is Status.AWAITING_CONFIRMATION
+        people = tuple(self._confirmers(dispute, directory)) if confirming else view.asked
+        out: list[OutgoingMessage] = []
+        if self.has_thread:
+            ids = self._thread_ids(directory, {p.id for p in people})
+            out.append(
+                self._message(
+                    dispute, f"{self._prefix(dispute)}:{tail}:line", Delivery.THREAD_REPLY, self.channel, cards.reminder_line_activity(view, people, teams_ids=ids)
+                )
+            )
+        for person in dict.fromkeys(people):
+            activity = cards.confirm_request_activity(view) if confirming else cards.reminder_activity(view, nudge)
+            message = self._direct(dispute, directory, person.id, f"{tail}:{person.id}", activity)
+            if message is not None:
+                out.append(message)
+        return out
+
+    def digest_for(self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str) -> list[OutgoingMessage]:
+        found = teams_identity(directory, person_id)
+        if found is None or not disputes:
+            return []
+        tenant, user = found
+        views = [dispute_view(d, directory, self.policy) for d in disputes]
+        return [
+            self._message(None, f"digest:{day}:{TEAMS}:{person_id}", Delivery.DIRECT, user, cards.digest_activity(views, me=person_id, day=day), workspace=tenant)
+        ]
+
+    # -- Teams only -----------------------------------------------------------------------------
+
+    def unreachable(self, dispute: Dispute, directory: Directory, person_id: str, why: str, key: str) -> list[OutgoingMessage]:
+        """Parley could not reach someone on Teams (their 1:1 failed for good): a line in the Teams thread,
+        and a 1:1 to the raiser when the raiser is on Teams and is someone else."""
+        view = dispute_view(dispute, directory, self.policy)
+        person = person_view(directory, person_id)
+        out: list[OutgoingMessage] = []
+        if self.has_thread:
+            out.append(
+                self._message(
+                    dispute, f"{self._prefix(dispute)}:unreachable:{key}", Delivery.THREAD_REPLY, self.channel, cards.unreachable_activity(view, person, why)
+                )
+            )
+        raiser = dispute.raiser.person_id
+        if raiser and raiser != person_id:
+            message = self._direct(dispute, directory, raiser, f"unreachable:{key}:raiser", cards.unreachable_notice_activity(view, person, why))
+            if message is not None:
+                out.append(message)
+        return out

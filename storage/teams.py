@@ -1,0 +1,115 @@
+"""Stored Teams ConversationReferences: where Parley can reach a Teams user or channel proactively.
+
+The reference is kept as the plain JSON the Bot Framework gives it (handlers/teams turns it back
+into a ConversationReference), so nothing here imports botbuilder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import TeamsConversationRow
+
+USER = "user"
+CHANNEL = "channel"
+
+
+@dataclass(frozen=True)
+class StoredConversation:
+    tenant_id: str
+    kind: str  # USER (a 1:1 chat with the bot) or CHANNEL (a team channel or group chat)
+    key: str  # the user's Teams id (29:...), or the channel's conversation id
+    service_url: str
+    conversation_id: str
+    reference: dict[str, Any]
+    aad_object_id: str | None = None
+
+
+def _stored(row: TeamsConversationRow) -> StoredConversation:
+    return StoredConversation(
+        tenant_id=row.tenant_id,
+        kind=row.kind,
+        key=row.key,
+        service_url=row.service_url,
+        conversation_id=row.conversation_id,
+        reference=dict(row.reference or {}),
+        aad_object_id=row.aad_object_id,
+    )
+
+
+class SqlTeamsConversations:
+    """Each call is its own short transaction (the bot and the sender call it from worker threads)."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def put(self, conversation: StoredConversation, now: datetime) -> bool:
+        """Keep (or refresh) a reference; False when the same one was already stored."""
+        with self.sessions.begin() as session:
+            row = session.get(TeamsConversationRow, (conversation.tenant_id, conversation.kind, conversation.key))
+            if row is not None and (
+                row.service_url == conversation.service_url
+                and row.conversation_id == conversation.conversation_id
+                and (row.aad_object_id == conversation.aad_object_id or conversation.aad_object_id is None)
+            ):
+                return False
+            session.merge(
+                TeamsConversationRow(
+                    tenant_id=conversation.tenant_id,
+                    kind=conversation.kind,
+                    key=conversation.key,
+                    aad_object_id=conversation.aad_object_id or (row.aad_object_id if row else None),
+                    service_url=conversation.service_url,
+                    conversation_id=conversation.conversation_id,
+                    reference=conversation.reference,
+                    updated_at=now,
+                )
+            )
+            return True
+
+    def user(self, tenant_id: str, user_id: str) -> StoredConversation | None:
+        """The 1:1 chat with a user, by their Teams id (29:...) or their Entra object id."""
+        with self.sessions() as session:
+            row = session.scalar(
+                select(TeamsConversationRow)
+                .where(
+                    TeamsConversationRow.tenant_id == tenant_id,
+                    TeamsConversationRow.kind == USER,
+                    or_(TeamsConversationRow.key == user_id, TeamsConversationRow.aad_object_id == user_id),
+                )
+                .order_by(TeamsConversationRow.updated_at.desc())
+                .limit(1)
+            )
+            return _stored(row) if row else None
+
+    def channel(self, tenant_id: str, conversation_id: str) -> StoredConversation | None:
+        with self.sessions() as session:
+            row = session.get(TeamsConversationRow, (tenant_id, CHANNEL, conversation_id))
+            return _stored(row) if row else None
+
+    def service_url(self, tenant_id: str) -> str | None:
+        """The service URL Teams last used for this tenant (the region its conversations live in)."""
+        with self.sessions() as session:
+            return session.scalar(
+                select(TeamsConversationRow.service_url)
+                .where(TeamsConversationRow.tenant_id == tenant_id)
+                .order_by(TeamsConversationRow.updated_at.desc())
+                .limit(1)
+            )
+
+    def forget_user(self, tenant_id: str, user_id: str) -> None:
+        """Drop a 1:1 reference Teams no longer accepts (the user removed the bot), so the next DM creates a new chat."""
+        with self.sessions.begin() as session:
+            for row in session.scalars(
+                select(TeamsConversationRow).where(
+                    TeamsConversationRow.tenant_id == tenant_id,
+                    TeamsConversationRow.kind == USER,
+                    or_(TeamsConversationRow.key == user_id, TeamsConversationRow.aad_object_id == user_id),
+                )
+            ):
+                session.delete(row)

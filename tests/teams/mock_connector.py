@@ -1,0 +1,178 @@
+"""A local mock of the Bot Framework connector (the service Teams gives as `serviceUrl`).
+
+An aiohttp server on 127.0.0.1 (a free port) that answers like the connector and records every call:
+  POST /v3/conversations                                      create a conversation (a 1:1 chat)
+  POST /v3/conversations/{conversationId}/activities          send to a conversation (a new post, or into a thread)
+  POST /v3/conversations/{conversationId}/activities/{id}     reply to an activity
+  PUT  /v3/conversations/{conversationId}/activities/{id}     update an activity (a card in place)
+Conversation ids arrive URL-encoded (a thread is `19:...;messageid=...`); they are recorded decoded.
+`fail_next` makes the next calls answer 429 (with Retry-After) or 5xx, `drop_next` drops the
+connection without an answer; `refuse_user` makes every
+call that would reach that user answer 403, as Teams does when the bot was removed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from aiohttp import web
+
+from messages.teams import cards_in
+
+
+@dataclass
+class Call:
+    method: str  # POST | PUT
+    path: str  # decoded
+    conversation: str | None  # the conversation id, decoded (None for POST /v3/conversations)
+    activity_id: str | None  # the activity in the path (reply or update), decoded
+    body: dict[str, Any]
+    status: int = 200
+    answer: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def kind(self) -> str:
+        if self.conversation is None:
+            return "create"
+        if self.method == "PUT":
+            return "update"
+        return "reply" if self.activity_id else "send"
+
+    def cards(self) -> list[dict[str, Any]]:
+        return cards_in(self.body)
+
+    def text(self) -> str:
+        """Everything Teams would render from this call, as JSON (to look for things in it)."""
+        return json.dumps(self.body, ensure_ascii=False)
+
+
+@dataclass
+class Failure:
+    status: int
+    retry_after: int | None
+
+
+class MockConnector:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.failures: list[Failure] = []
+        self.refused_users: set[str] = set()
+        self.drops = 0
+        self._ids = itertools.count(1)
+        self._conversations: dict[str, str] = {}  # conversation id -> the user it is with
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # -- control --------------------------------------------------------------------------------
+
+    def fail_next(self, n: int = 1, *, status: int = 429, retry_after: int | None = 30) -> None:
+        self.failures += [Failure(status, retry_after if status == 429 else None)] * n
+
+    def drop_next(self, n: int = 1) -> None:
+        """Close the next connections without an answer, as a connector that is down or unreachable does."""
+        self.drops += n
+
+    def refuse_user(self, user_id: str) -> None:
+        self.refused_users.add(user_id)
+
+    def ok_calls(self, kind: str | None = None) -> list[Call]:
+        return [c for c in self.calls if c.ok and (kind is None or c.kind == kind)]
+
+    def sent_to(self, conversation: str) -> list[Call]:
+        """Successful posts to this conversation (sends and replies)."""
+        return [c for c in self.ok_calls() if c.kind in ("send", "reply") and c.conversation == conversation]
+
+    def updates_of(self, conversation: str, activity_id: str) -> list[Call]:
+        return [c for c in self.ok_calls("update") if c.conversation == conversation and c.activity_id == activity_id]
+
+    def direct_to(self, user_id: str) -> list[Call]:
+        """Successful posts into the 1:1 chat with this user (proactive sends; not replies within their turns)."""
+        return [c for c in self.sent_to(f"a:personal-{user_id.removeprefix('29:')}") if c.kind == "send"]
+
+    def everything(self) -> list[str]:
+        return [c.text() for c in self.calls]
+
+    # -- the server -----------------------------------------------------------------------------
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        return app
+
+    async def start(self) -> str:
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        segments = [unquote(s) for s in request.rel_url.raw_path.split("/") if s]
+        raw = await request.text()
+        body = json.loads(raw) if raw else {}
+        conversation = activity_id = None
+        if segments[:2] != ["v3", "conversations"]:
+            return web.json_response({"error": {"code": "NotFound", "message": "not a connector path"}}, status=404)
+        if len(segments) >= 4 and segments[3] == "activities":
+            conversation = segments[2]
+            activity_id = segments[4] if len(segments) > 4 else None
+        elif len(segments) != 2:
+            return web.json_response({"error": {"code": "NotFound", "message": "not a connector path"}}, status=404)
+        call = Call(request.method, "/" + "/".join(segments), conversation, activity_id, body)
+        self.calls.append(call)
+        if self.drops:
+            self.drops -= 1
+            call.status = 0
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=500)
+        if self.failures:
+            failure = self.failures.pop(0)
+            call.status = failure.status
+            call.answer = {"error": {"code": "Throttled" if failure.status == 429 else "ServiceError", "message": "try again later"}}
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            return web.json_response(call.answer, status=failure.status, headers=headers)
+        user = self._user_of(call)
+        if user in self.refused_users:
+            call.status = 403
+            call.answer = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the conversation roster."}}
+            return web.json_response(call.answer, status=403)
+        call.answer = self._answer(call)
+        call.status = 201 if call.kind in ("send", "reply", "create") else 200
+        return web.json_response(call.answer, status=call.status)
+
+    def _user_of(self, call: Call) -> str | None:
+        if call.kind == "create":
+            members = call.body.get("members") or [{}]
+            return members[0].get("id")
+        conversation = call.conversation or ""
+        return self._conversations.get(conversation) or (
+            "29:" + conversation.removeprefix("a:personal-") if conversation.startswith("a:personal-") else None
+        )
+
+    def _answer(self, call: Call) -> dict[str, Any]:
+        n = next(self._ids)
+        match call.kind:
+            case "create":
+                user = (call.body.get("members") or [{}])[0].get("id", "")
+                # Teams has one 1:1 chat per user and bot: the same id their own messages come from
+                conversation = f"a:personal-{user.removeprefix('29:')}"
+                self._conversations[conversation] = user
+                return {"id": conversation}
+            case "update":
+                return {"id": call.activity_id}
+        return {"id": f"1700000000{n:06d}"}
