@@ -12,6 +12,8 @@ engine, loads the policy and directory, and starts the web server.
     python app.py directory load FILE        validate and store a directory file
     python app.py record show DISPUTE_ID     print a dispute's whole record, for the child's file
     python app.py teams package [--out FILE] build the Teams app package (zip) from teams/manifest.json
+    python app.py outbox failed              list the messages a platform refused for good
+    python app.py outbox retry ID... | --all send them again (after fixing the cause)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -44,9 +47,10 @@ from handlers import slack
 from handlers.scheduler import Timekeeper
 from handlers.slack import SlackFrontEnd
 from messages.policy import policy_table
-from messages.record import record_text
+from messages.record import local_time, record_text
 from policies import PRESETS
 from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
+from storage.admin import failed_messages, retry_failed
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
 
@@ -190,6 +194,37 @@ def cmd_record_show(settings: Settings, dispute_id: str, as_json: bool) -> int:
     return 0
 
 
+def cmd_outbox_failed(settings: Settings) -> int:
+    """List the messages a platform refused for good, with what it said."""
+    failed = failed_messages(session_factory(_migrated_engine(settings)))
+    if not failed:
+        print("No failed messages: everything queued has been sent or is still being tried.")
+        return 0
+    print(f"{len(failed)} message(s) the platform refused. Fix the cause (a person's chat id in the directory, the")
+    print("bot's access to a channel), then: python app.py outbox retry ID ... (or --all)\n")
+    for m in failed:
+        case = f"case {m.reference}" if m.reference else "no case"
+        print(f"{m.id:>6}  {local_time(m.created_at)}  {m.platform} {m.delivery} to {m.target}  ({case}, {m.attempts} attempt(s))")
+        print(f"        {m.error}")
+    return 0
+
+
+def cmd_outbox_retry(settings: Settings, ids: Sequence[int], everything: bool) -> int:
+    """Queue failed messages again; the timekeeper sends them on its next sweep."""
+    if not ids and not everything:
+        print("Say which messages to send again (their ids from `python app.py outbox failed`), or --all.", file=sys.stderr)
+        return 1
+    retried = retry_failed(session_factory(_migrated_engine(settings)), None if everything else ids, now=now())
+    unknown = sorted(set(ids) - set(retried))
+    if retried:
+        print(f"Queued again: {', '.join(map(str, retried))}. They go out with the next sweep.")
+    if unknown:
+        print(f"Not failed messages, left alone: {', '.join(map(str, unknown))}.", file=sys.stderr)
+    if not retried and not unknown:
+        print("No failed messages to send again.")
+    return 1 if unknown else 0
+
+
 def _migrated_engine(settings: Settings) -> Engine:
     engine = make_engine(settings.database_url)
     check_migrated(engine)
@@ -197,6 +232,9 @@ def _migrated_engine(settings: Settings) -> Engine:
 
 
 # --- serve --------------------------------------------------------------------------------------
+
+
+SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 
 
 def build_web_app(parley: Parley) -> web.Application:
@@ -223,10 +261,10 @@ def build_web_app(parley: Parley) -> web.Application:
         parley.teams.mount(app)
 
     async def start_timekeeper(app: web.Application) -> None:
-        app["scheduler"] = parley.timekeeper().start(parley.settings.parley_sweep_seconds)
+        app[SCHEDULER] = parley.timekeeper().start(parley.settings.parley_sweep_seconds)
 
     async def stop_timekeeper(app: web.Application) -> None:
-        app["scheduler"].shutdown(wait=False)
+        app[SCHEDULER].shutdown(wait=False)
 
     app.on_startup.append(start_timekeeper)
     app.on_cleanup.append(stop_timekeeper)
@@ -431,6 +469,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     tms = sub.add_parser("teams", help="Microsoft Teams").add_subparsers(dest="teams_command", required=True)
     pkg = tms.add_parser("package", help="build the Teams app package (zip) from teams/manifest.json and its icons")
     pkg.add_argument("--out", help="where to write the zip (default: teams/parley-teams.zip)")
+    out = sub.add_parser("outbox", help="messages waiting or refused").add_subparsers(dest="outbox_command", required=True)
+    out.add_parser("failed", help="list the messages a platform refused for good")
+    retry = out.add_parser("retry", help="send failed messages again")
+    retry.add_argument("ids", nargs="*", type=int, help="message ids from `outbox failed`")
+    retry.add_argument("--all", action="store_true", help="every failed message")
 
     args = parser.parse_args(argv)
     settings = Settings()
@@ -461,6 +504,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return cmd_record_show(settings, args.dispute_id, args.json)
         case "teams":
             return cmd_teams_package(settings, args.out)
+        case "outbox" if args.outbox_command == "failed":
+            return cmd_outbox_failed(settings)
+        case "outbox":
+            return cmd_outbox_retry(settings, args.ids, args.all)
     return 2
 
 

@@ -1,15 +1,19 @@
-"""`make bench` / `python -m bench`: the /disagree benchmark (issue 3). Others run by name:
+"""`make bench` / `python -m bench`: every benchmark, one after the other.
 
-    python -m bench.slack_intake [--requests 50] [--rounds 5] [--database sqlite|postgresql|both]
-    python -m bench.sweep [--sizes 10000,100000]     (the timekeeper's sweep, issue 5)
+    python -m bench.slack_intake [--requests 50] [--rounds 5] [--database sqlite|postgresql|both]   (issue 3)
+    python -m bench.sweep [--sizes 10000,100000] [--due 100] [--database sqlite|postgresql|both]    (issue 5)
 """
 
 from __future__ import annotations
 
 import sys
 
-from bench import slack_intake
+from bench import slack_intake, sweep
 
 if __name__ == "__main__":
-    print("(the timekeeper's sweep benchmark: python -m bench.sweep)")
-    sys.exit(slack_intake.main(sys.argv[1:]))
+    if sys.argv[1:]:
+        sys.exit("python -m bench takes no options; run python -m bench.slack_intake or python -m bench.sweep with yours")
+    print("== Slack /disagree intake ==", flush=True)
+    intake = slack_intake.main([])
+    print("\n== The timekeeper's sweep ==", flush=True)
+    sys.exit(intake or sweep.main([]))

@@ -5,9 +5,10 @@
 For each database and size it builds a fresh database of N open disputes, then times
 `Timekeeper.run_due_work(now)`:
   (a) at a moment when nothing is due (median of several sweeps), and
-  (b) at a moment when `due` disputes are past their deadline and `due` other disputes have a
-      reminder due: a fresh due set is inserted before each measured sweep, so every measurement
-      acts on exactly `due` + `due` items.
+  (b) at a moment when `due` items are due, half of them disputes past their deadline and half
+      other disputes with a reminder due: a fresh due set is inserted before each measured
+      sweep, so every measurement acts on exactly `due` items (the issue's "100 items due" is
+      the default; `--due 200` gives 100 overdue + 100 reminders).
 The target: under 100 ms per sweep, and flat in the number of open disputes.
 
 The rows are clones of disputes opened through the real use cases (bot.services.open_dispute and
@@ -253,9 +254,15 @@ def insert_clones(engine: Engine, templates: list[Template], count: int) -> Buil
     return built
 
 
+def split(due: int) -> tuple[int, int]:
+    """`due` items as (overdue disputes, disputes with a reminder due): half and half."""
+    return due // 2, due - due // 2
+
+
 def insert_due_set(engine: Engine, templates: Templates, due: int) -> None:
-    insert_clones(engine, templates.overdue, due)
-    insert_clones(engine, templates.reminded, due)
+    overdue, reminded = split(due)
+    insert_clones(engine, templates.overdue, overdue)
+    insert_clones(engine, templates.reminded, reminded)
 
 
 # --- databases ----------------------------------------------------------------------------------
@@ -378,7 +385,7 @@ def run_size(
     services.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
 
     started = time.perf_counter()
-    built = insert_clones(engine, templates.open, size - 2 * due)
+    built = insert_clones(engine, templates.open, size - due)
     insert_due_set(engine, templates, due)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:  # what autovacuum would do shortly after a load this size
@@ -395,7 +402,7 @@ def run_size(
         f"{counts['nudges']:,} nudges)",
         flush=True,
     )
-    assert counts["disputes"] == size and built.disputes == size - 2 * due
+    assert counts["disputes"] == size and built.disputes == size - due
 
     log = StatementLog(engine)
     keeper = Timekeeper(
@@ -413,15 +420,15 @@ def run_size(
         result.quiet_queries = log.count - before
 
     # (b) the due set is already in: one warm-up sweep acts on it; then a fresh due set before each sweep
-    _expect(_sweep(keeper, NOW_DUE)[1], due, due, "warm-up sweep with items due")
+    _expect(_sweep(keeper, NOW_DUE)[1], *split(due), "warm-up sweep with items due")
     for _ in range(DUE_RUNS):
         insert_due_set(engine, templates, due)
         before = log.count
         ms, report = _sweep(keeper, NOW_DUE)
-        _expect(report, due, due, "sweep with items due")
+        _expect(report, *split(due), "sweep with items due")
         result.due_ms.append(ms)
         result.due_queries = log.count - before
-    result.open_after = size + 2 * due * DUE_RUNS
+    result.open_after = size + due * DUE_RUNS
 
     if profile:
         insert_due_set(engine, templates, due)
@@ -432,22 +439,22 @@ def run_size(
         report = keeper.run_due_work(NOW_DUE)
         profiler.disable()
         log.keep_kinds = False
-        _expect(report, due, due, "profiled sweep")
+        _expect(report, *split(due), "profiled sweep")
         _print_profile(database, size, due, profiler, log.by_kind())
     return result
 
 
 def _print_profile(database: str, size: int, due: int, profiler: cProfile.Profile, kinds: Counter[str]) -> None:
-    print(f"\n  profile of one sweep, {database}, {size:,} open disputes, {due} overdue + {due} reminders:")
+    print(f"\n  profile of one sweep, {database}, {size:,} open disputes, " + "{} overdue + {} reminders:".format(*split(due)))
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(r"(bot|storage|handlers)/.*\.py", 25)
     print("\n".join("    " + line for line in out.getvalue().splitlines() if line.strip()))
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
     print("\n".join("    " + line for line in out.getvalue().splitlines() if line.strip()))
     total = sum(kinds.values())
-    print(f"\n  statements in that sweep: {total} ({total / (2 * due):.1f} per due item)")
+    print(f"\n  statements in that sweep: {total} ({total / due:.1f} per due item)")
     for kind, n in kinds.most_common():
         print(f"    {n:5}  {kind}")
     print()
@@ -470,8 +477,8 @@ def print_table(results: list[Result], skipped: list[str]) -> None:
     print("-" * len(header))
     for r in results:
         print(f"{r.database:<11} {r.open_disputes:>13,}  {'none':<22} {_fmt(r.quiet_ms):>22}  {r.quiet_queries:>7}  {'':>15}")
-        items = f"{r.due} overdue + {r.due} nudges"
-        per_item = statistics.median(r.due_ms) / (2 * r.due)
+        items = "{} overdue + {} nudges".format(*split(r.due))
+        per_item = statistics.median(r.due_ms) / r.due
         print(f"{r.database:<11} {r.open_disputes:>13,}  {items:<22} {_fmt(r.due_ms):>22}  {r.due_queries:>7}  {per_item:>15.2f}")
     print()
     for database in dict.fromkeys(r.database for r in results):
@@ -490,7 +497,7 @@ def print_table(results: list[Result], skipped: list[str]) -> None:
     print()
     print(f"Build times (bulk insert of the open disputes and the first due set): "
           + ", ".join(f"{r.database} {r.open_disputes:,} {r.build_s:.1f} s" for r in results))
-    print("Open disputes grow by 2 x due with every measured due sweep (the escalated ones stay open): "
+    print("Open disputes grow by the due items with every measured due sweep (the escalated ones stay open): "
           + ", ".join(f"{r.database} {r.open_disputes:,} -> {r.open_after:,}" for r in results))
     for line in skipped:
         print(line)
@@ -509,14 +516,14 @@ def _sizes(text: str) -> list[int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sweep", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=_sizes, default=[10_000, 100_000], help="open disputes, e.g. 10000,100000")
-    parser.add_argument("--due", type=int, default=100, help="overdue disputes, and due reminders, per sweep (default 100)")
+    parser.add_argument("--due", type=int, default=100, help="due items per sweep, half overdue disputes and half reminders (default 100)")
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--profile", action="store_true", help="also profile one due sweep at the largest size")
     args = parser.parse_args(argv)
-    if not 1 <= args.due <= 10_000:
-        parser.error("--due must be between 1 and 10000")
-    if any(size < 2 * args.due for size in args.sizes):
-        parser.error(f"every size must be at least 2 x --due ({2 * args.due})")
+    if not 2 <= args.due <= 20_000:
+        parser.error("--due must be between 2 and 20000")
+    if any(size < args.due for size in args.sizes):
+        parser.error(f"every size must be at least --due ({args.due})")
 
     policy = read_policy("bradford")
     started = time.perf_counter()

@@ -39,12 +39,18 @@ class WorkingCalendar:
         self.day_start = day_start
         self.day_end = day_end
         self._day_length = datetime.combine(date.min, day_end) - datetime.combine(date.min, day_start)
+        # Days are asked about again and again (every deadline and nudge of every sweep): remember them.
+        self._working: dict[date, bool] = {}
+        self._hours_of: dict[date, tuple[datetime, datetime]] = {}
 
     # -- days -------------------------------------------------------------------------
 
     def is_working_day(self, d: date) -> bool:
         """True on Monday to Friday unless d is a holiday."""
-        return d.weekday() < 5 and d not in self._holidays
+        working = self._working.get(d)
+        if working is None:
+            working = self._working[d] = d.weekday() < 5 and d not in self._holidays
+        return working
 
     def working_days_after(self, d: date, n: int) -> date:
         """The nth working day after d (n >= 1)."""
@@ -173,9 +179,12 @@ class WorkingCalendar:
 
     def _hours(self, d: date) -> tuple[datetime, datetime]:
         """The working period of day d as UTC instants, so each side of a clock change is right."""
-        opens = datetime.combine(d, self.day_start, tzinfo=self._tz)
-        closes = datetime.combine(d, self.day_end, tzinfo=self._tz)
-        return opens.astimezone(timezone.utc), closes.astimezone(timezone.utc)
+        hours = self._hours_of.get(d)
+        if hours is None:
+            opens = datetime.combine(d, self.day_start, tzinfo=self._tz)
+            closes = datetime.combine(d, self.day_end, tzinfo=self._tz)
+            hours = self._hours_of[d] = (opens.astimezone(timezone.utc), closes.astimezone(timezone.utc))
+        return hours
 
     def _next_working_day(self, d: date) -> date:
         return self._step_to_working_day(d, timedelta(days=1))

@@ -145,3 +145,23 @@ class DeadlineMissed(Event):
     deadline: datetime
     waiting_on: tuple[str, ...]
     kind: ClassVar[str] = "timescale missed"
+
+
+@dataclass(frozen=True)
+class PersonUnreachable(Event):
+    """Parley could not deliver a direct message about this dispute to someone, on their platform, for good.
+
+    Recorded beside the dispute's moves, not as one: the dispute itself does not change (nor its
+    version), so a card someone has open stays current.
+    """
+
+    person_id: str  # the directory's id; the platform's user id when they are no longer listed
+    agency: str  # the agency they act for in this dispute
+    platform: str  # "slack" | "teams"
+    reason: str  # why, in plain words
+    kind: ClassVar[str] = "person unreachable"
+
+
+# Record entries that say what happened around a dispute without changing it: a card or form shown
+# before one of them is still current, and "someone else acted meanwhile" never names one.
+ASIDES = frozenset({PersonUnreachable.kind})

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from bot.directory import Directory
 from bot.dispute import Dispute
-from bot.events import Event
+from bot.events import Event, PersonUnreachable
 
 
 class Delivery(enum.Enum):
@@ -59,6 +59,15 @@ class Notifier(Protocol):
         """One morning message listing every dispute waiting on this person, most urgent first."""
         ...
 
+    def unreachable_for(
+        self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str
+    ) -> list[OutgoingMessage]:
+        """Parley couldn't reach someone: a line in each thread, and a direct message to the raiser on their own
+        platform (never when the raiser is the one who couldn't be reached). `tag` names the failed message,
+        so each failure is told once.
+        """
+        ...
+
 
 class NoNotifier:
     """Sends nothing: used where no chat platform is configured, and in core tests."""
@@ -71,6 +80,11 @@ class NoNotifier:
 
     def digest_for(
         self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str
+    ) -> list[OutgoingMessage]:
+        return []
+
+    def unreachable_for(
+        self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str
     ) -> list[OutgoingMessage]:
         return []
 
@@ -91,3 +105,8 @@ class Notifiers:
         self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str
     ) -> list[OutgoingMessage]:
         return [m for p in self.parts for m in p.digest_for(person_id, disputes, directory, day)]
+
+    def unreachable_for(
+        self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str
+    ) -> list[OutgoingMessage]:
+        return [m for p in self.parts for m in p.unreachable_for(dispute, event, directory, tag)]

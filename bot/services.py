@@ -6,10 +6,10 @@ rollback by default. The time is passed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 from uuid import uuid4
 
 from bot import dispute as transitions
@@ -17,12 +17,12 @@ from bot.calendar import WorkingCalendar
 from bot.directory import Directory
 from bot.dispute import Dispute, Party
 from bot.errors import ConcurrentUpdate, InvalidInput, StaleAction, UnknownPerson
-from bot.events import DeadlineMissed, Event, StageStarted
+from bot.events import DeadlineMissed, Event, PersonUnreachable, StageStarted
 from bot.intake import reference_problem
 from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge, plan_stage_nudges
 from bot.outbox import NoNotifier, Notifier, OutgoingMessage
 from bot.policy import PRACTITIONER, Policy
-from bot.record import RecordEntry
+from bot.record import RecordEntry, moves
 
 # --- ports --------------------------------------------------------------------------------------
 
@@ -30,12 +30,15 @@ from bot.record import RecordEntry
 class DisputeRepository(Protocol):
     def add(self, dispute: Dispute, idempotency_key: str | None = None) -> None: ...
     def get(self, dispute_id: str) -> Dispute: ...
+    def get_many(self, dispute_ids: Collection[str]) -> dict[str, Dispute]: ...
     def save(self, dispute: Dispute) -> None: ...
+    def save_many(self, disputes: Sequence[Dispute]) -> None: ...
+    def append_aside(self, dispute: Dispute) -> None: ...
     def by_idempotency_key(self, key: str) -> Dispute | None: ...
     def record(self, dispute_id: str) -> list[RecordEntry]: ...
     def last_entry(self, dispute_id: str) -> RecordEntry | None: ...
     def active_involving(self, person_id: str) -> list[Dispute]: ...
-    def overdue(self, now: datetime, limit: int) -> list[Dispute]: ...
+    def overdue(self, now: datetime, limit: int, ids: Collection[str] | None = None) -> list[Dispute]: ...
     def active(self) -> list[Dispute]: ...
 
 
@@ -46,6 +49,7 @@ class DirectoryRepository(Protocol):
 
 class OutboxRepository(Protocol):
     def add(self, messages: Sequence[OutgoingMessage], now: datetime) -> None: ...
+    def mark_failed(self, message_id: int, *, error: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,10 @@ class DueNudge:
 
 class NudgeRepository(Protocol):
     def schedule(self, dispute_id: str, stage_index: int, planned: Sequence[PlannedNudge]) -> None: ...
-    def due(self, now: datetime, limit: int) -> list[DueNudge]: ...
-    def claim(self, nudge: DueNudge, status: str, now: datetime) -> bool: ...
-    def later_due(self, nudge: DueNudge, now: datetime) -> bool: ...
+    def schedule_many(self, planned: Sequence[tuple[str, int, PlannedNudge]]) -> None: ...
+    def due(self, now: datetime, limit: int, ids: Collection[int] | None = None) -> list[DueNudge]: ...
+    def overtaken(self, nudges: Sequence[DueNudge], now: datetime) -> set[int]: ...
+    def claim(self, ids: Collection[int], status: str, now: datetime) -> set[int]: ...
 
 
 class DailyRuns(Protocol):
@@ -259,17 +264,24 @@ def _schedule(
     uow: UnitOfWork, dispute: Dispute, events: Sequence[Event], *, policy: Policy, calendar: WorkingCalendar, now: datetime
 ) -> None:
     """Plan the reminders that the moves just made call for, in the same transaction."""
+    uow.nudges.schedule_many(_planned(dispute, events, policy=policy, calendar=calendar, now=now))
+
+
+def _planned(
+    dispute: Dispute, events: Sequence[Event], *, policy: Policy, calendar: WorkingCalendar, now: datetime
+) -> list[tuple[str, int, PlannedNudge]]:
+    """The reminders these events call for: a new stage's nudges, or the first overdue nudge."""
+    planned: list[PlannedNudge] = []
     for event in events:
         if isinstance(event, StageStarted):
-            uow.nudges.schedule(dispute.id, dispute.stage_index, plan_stage_nudges(dispute, policy=policy, calendar=calendar))
+            planned += plan_stage_nudges(dispute, policy=policy, calendar=calendar)
         elif isinstance(event, DeadlineMissed):
-            uow.nudges.schedule(
-                dispute.id, dispute.stage_index, [next_overdue_nudge(dispute, number=1, after=now, calendar=calendar)]
-            )
+            planned.append(next_overdue_nudge(dispute, number=1, after=now, calendar=calendar))
+    return [(dispute.id, dispute.stage_index, p) for p in planned]
 
 
 def _stale(uow: UnitOfWork, dispute_id: str) -> StaleAction:
-    record = uow.disputes.record(dispute_id)
+    record = moves(uow.disputes.record(dispute_id))  # a note that someone couldn't be reached is no move
     if not record:
         return StaleAction(None, "changed", None)
     # one move writes several entries at one moment (escalated, stage started, ...): name the first
@@ -352,27 +364,63 @@ def escalate_overdue(
     now: datetime,
     notifier: Notifier = NO_NOTIFIER,
     limit: int = 100,
-) -> Iterator[Outcome | Exception]:
+) -> list[Outcome | Exception]:
     """Act on every dispute whose timescale has run out: escalate, or record the miss and wait.
 
-    Each dispute is its own unit of work, so one bad dispute does not stop the rest; a dispute
-    someone else moved in the meantime is simply skipped (it is no longer overdue, or will be
-    picked up by the next sweep).
+    Up to `limit` disputes are done in one transaction: read (and on PostgreSQL locked) together,
+    each moved in memory, and their record entries, messages and reminders written a few
+    statements for all. A dispute whose move fails is reported and left for the next sweep. If
+    the database refuses the batch (someone moved one of the disputes meanwhile, a bad row),
+    each dispute is tried again in a transaction of its own, so one never holds up the rest; a
+    dispute someone else moved is then simply left out.
     """
-    with uow:
-        due = [d.id for d in uow.disputes.overdue(now, limit)]
-    for dispute_id in due:
-        try:
-            yield _act(
-                uow,
-                Move(dispute_id=dispute_id, by=""),
-                lambda d, directory: _on_overdue(d, directory, policy=policy, calendar=calendar, now=now),
-                notifier,
-                now,
-                (policy, calendar),
+
+    def batch(ids: Collection[str] | None) -> list[Outcome | Exception]:
+        with uow:
+            directory = uow.directory.load()
+            results: list[Outcome | Exception] = []
+            moves: list[tuple[Dispute, list[Event], list[OutgoingMessage]]] = []
+            for dispute in uow.disputes.overdue(now, limit, ids=ids):
+                try:
+                    events = _on_overdue(dispute, directory, policy=policy, calendar=calendar, now=now)
+                    moves.append((dispute, events, notifier.messages_for(dispute, events, directory)))
+                except Exception as exc:  # noqa: BLE001 - reported to the caller, never stops the sweep
+                    results.append(exc)
+            try:
+                uow.disputes.save_many([d for d, _, _ in moves])
+            except ConcurrentUpdate:
+                if len(moves) > 1:
+                    raise  # someone moved one of them meanwhile: the disputes are retried one by one
+                return results  # someone moved it meanwhile: nothing left to do
+            uow.outbox.add([message for _, _, messages in moves for message in messages], now)
+            uow.nudges.schedule_many(
+                [p for d, events, _ in moves for p in _planned(d, events, policy=policy, calendar=calendar, now=now)]
             )
-        except Exception as exc:  # noqa: BLE001 - reported to the caller, never stops the sweep
-            yield exc
+            uow.commit()
+            return results + [Outcome(d, events) for d, events, _ in moves]
+
+    def due() -> list[str]:
+        with uow:
+            return [d.id for d in uow.disputes.overdue(now, limit)]
+
+    return _batch_or_one_by_one(batch, due)
+
+
+def _batch_or_one_by_one(batch: Callable[[Any], list[Any]], due: Callable[[], Sequence[Any]]) -> list[Any]:
+    """The whole batch in one transaction; if the database refuses it, each due item in a
+    transaction of its own, a failure reported in the results instead of raised, so that one
+    bad item never holds up the rest."""
+    try:
+        return batch(None)
+    except Exception:  # noqa: BLE001 - retried one by one below
+        pass
+    results: list[Any] = []
+    for id_ in due():
+        try:
+            results += batch([id_])
+        except Exception as exc:  # noqa: BLE001 - left for the next sweep; never stops this one
+            results.append(exc)
+    return results
 
 
 def _on_overdue(
@@ -396,38 +444,60 @@ def send_due_nudges(
     now: datetime,
     notifier: Notifier = NO_NOTIFIER,
     limit: int = 100,
-) -> Iterator[tuple[DueNudge, str] | Exception]:
+) -> list[tuple[DueNudge, str] | Exception]:
     """Queue the reminders that are due, each exactly once.
 
-    Each nudge is claimed by a conditional update in the same transaction that queues its
-    messages, so two sweepers (or replicas) never both send it, and a sweep that dies before
-    committing leaves it pending for the next one. A nudge whose stage has moved on, or that a
-    later nudge has overtaken while Parley was down, is marked skipped instead of sent late.
+    Up to `limit` nudges are done in one transaction. Each is claimed by a conditional update in
+    the transaction that queues its messages (on PostgreSQL they are also locked when read, and
+    nudges locked by another sweeper are passed over), so two sweepers or replicas never both
+    send it, and a sweep that dies before committing leaves it pending for the next one. A nudge
+    whose stage has moved on, or that a later nudge has overtaken while Parley was down, is
+    marked skipped instead of sent late. If the database refuses the batch, each nudge is tried
+    again on its own.
     """
-    with uow:
-        due = uow.nudges.due(now, limit)
-    for nudge in due:
-        try:
-            with uow:
-                dispute = uow.disputes.get(nudge.dispute_id)
-                current = dispute.status.is_active and dispute.stage_index == nudge.stage_index
-                stale = not current or is_stale(
-                    nudge.kind, nudge.due_at, later_due=uow.nudges.later_due(nudge, now), dispute=dispute, now=now
-                )
-                status = NUDGE_SKIPPED if stale else NUDGE_SENT
-                if not uow.nudges.claim(nudge, status, now):
-                    continue  # another sweeper took it
-                if not stale:
-                    uow.outbox.add(notifier.reminders_for(dispute, nudge.kind, uow.directory.load()), now)
+
+    def batch(ids: Collection[int] | None) -> list[tuple[DueNudge, str] | Exception]:
+        with uow:
+            due = uow.nudges.due(now, limit, ids=ids)
+            disputes = uow.disputes.get_many({n.dispute_id for n in due})
+            overtaken = uow.nudges.overtaken(due, now)
+            directory = uow.directory.load()
+            results: list[tuple[DueNudge, str] | Exception] = []
+            skip: list[DueNudge] = []
+            send: dict[int, tuple[DueNudge, list[OutgoingMessage], list[tuple[str, int, PlannedNudge]]]] = {}
+            for nudge in due:
+                dispute = disputes.get(nudge.dispute_id)
+                try:
+                    if (
+                        dispute is None
+                        or not dispute.status.is_active
+                        or dispute.stage_index != nudge.stage_index
+                        or is_stale(nudge.kind, nudge.due_at, later_due=nudge.id in overtaken, dispute=dispute, now=now)
+                    ):
+                        skip.append(nudge)
+                        continue
+                    follow_up = []
                     if nudge.kind.startswith(OVERDUE):
                         number = int(nudge.kind.split()[-1]) + 1
-                        uow.nudges.schedule(
-                            dispute.id, dispute.stage_index, [next_overdue_nudge(dispute, number=number, after=now, calendar=calendar)]
+                        follow_up.append(
+                            (dispute.id, dispute.stage_index, next_overdue_nudge(dispute, number=number, after=now, calendar=calendar))
                         )
-                uow.commit()
-            yield nudge, status
-        except Exception as exc:  # noqa: BLE001 - left pending and retried; never stops the sweep
-            yield exc
+                    send[nudge.id] = (nudge, notifier.reminders_for(dispute, nudge.kind, directory), follow_up)
+                except Exception as exc:  # noqa: BLE001 - left pending and retried; never stops the sweep
+                    results.append(exc)
+            sent = uow.nudges.claim(send.keys(), NUDGE_SENT, now)  # the rest: another sweeper took them
+            skipped = uow.nudges.claim([n.id for n in skip], NUDGE_SKIPPED, now)
+            uow.outbox.add([m for id_ in sorted(sent) for m in send[id_][1]], now)
+            uow.nudges.schedule_many([p for id_ in sorted(sent) for p in send[id_][2]])
+            uow.commit()
+            done = {**{i: NUDGE_SENT for i in sent}, **{i: NUDGE_SKIPPED for i in skipped}}
+            return results + [(n, done[n.id]) for n in due if n.id in done]
+
+    def due() -> list[int]:
+        with uow:
+            return [n.id for n in uow.nudges.due(now, limit)]
+
+    return _batch_or_one_by_one(batch, due)
 
 
 def send_digests(
@@ -461,3 +531,63 @@ def load_directory(directory: Directory, *, uow: UnitOfWork) -> None:
     with uow:
         uow.directory.replace(directory)
         uow.commit()
+
+
+# --- a person Parley could not reach ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportUnreachable:
+    """A direct message about a dispute that the platform refused for good."""
+
+    message_id: int  # the outbox message
+    dispute_id: str
+    platform: str
+    workspace: str
+    user_id: str  # the platform's id of the person it was for
+    reason: str  # why, in plain words, for the record
+    error: str  # what the platform said, kept on the message for an administrator
+    tag: str  # names this failure in the keys of the messages it causes
+
+
+def report_unreachable(cmd: ReportUnreachable, *, uow: UnitOfWork, now: datetime, notifier: Notifier = NO_NOTIFIER) -> PersonUnreachable | None:
+    """Keep the message as failed, record who wasn't reached, and tell the raiser: one transaction.
+
+    The dispute is not saved and its version stays, so nobody's open card or form goes stale. The
+    notifier never messages a raiser about themselves, so a notice that fails in turn is recorded
+    and goes no further. None when the message was already settled (it is reported once).
+    """
+    with uow:
+        if not uow.outbox.mark_failed(cmd.message_id, error=cmd.error):
+            return None
+        dispute = uow.disputes.get(cmd.dispute_id)
+        directory = uow.directory.load()
+        person = directory.by_identity(cmd.platform, cmd.workspace, cmd.user_id)
+        person_id = person.id if person else cmd.user_id
+        event = PersonUnreachable(
+            dispute.id,
+            now,
+            None,
+            person_id=person_id,
+            agency=_agency_in(dispute, person_id, directory),
+            platform=cmd.platform,
+            reason=cmd.reason,
+        )
+        dispute.events.append(event)
+        uow.disputes.append_aside(dispute)
+        uow.outbox.add(notifier.unreachable_for(dispute, event, directory, cmd.tag), now)
+        uow.commit()
+        return event
+
+
+def _agency_in(dispute: Dispute, person_id: str, directory: Directory) -> str:
+    """The agency someone acts for in this dispute: as a party, as someone asked to act, else their first."""
+    if person_id == dispute.raiser.person_id:
+        return dispute.raiser.agency
+    if person_id == dispute.other.person_id:
+        return dispute.other.agency
+    for assignee in dispute.routing.assignees:
+        if assignee.person_id == person_id:
+            return assignee.agency
+    person = directory.person(person_id)
+    return person.agencies[0] if person and person.agencies else ""

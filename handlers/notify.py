@@ -12,6 +12,8 @@ Keys are deterministic, so a use case that runs twice never queues a message twi
   <dispute>:slack:<team>:<step>:confirm:<who>       a DM asking for written confirmation
   <dispute>:slack:<team>:nudge:<stage>:<kind>:<who> a reminder (the nudge itself is claimed once)
   digest:<day>:slack:<who>                          the morning digest (the day itself is claimed once)
+  <dispute>:slack:<team>:unreachable:<tag>:line     the thread told Parley couldn't reach someone (<tag>: the failed message)
+  <dispute>:slack:<team>:unreachable:<tag>:raiser   a DM telling the raiser so
 A change is saved on the version it read, and a version can be saved only once (the
 repository's optimistic lock), so `v<version>` names one change.
 """
@@ -22,10 +24,11 @@ from collections.abc import Sequence
 
 from bot.directory import Directory
 from bot.dispute import RAISER, Dispute, Status, sides_to_confirm
-from bot.events import DisputeOpened, Event, ResolutionProposed, StageStarted
+from bot.events import DisputeOpened, Event, PersonUnreachable, ResolutionProposed, StageStarted
 from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import slack as blocks
+from messages.record import platform_name, unreachable_notice
 from messages.text import DisputeView, PersonView, dispute_view, names_for, person_view
 
 SLACK = "slack"
@@ -152,3 +155,25 @@ class SlackNotifier:
             return []
         views = sorted((dispute_view(d, directory, self.policy) for d in disputes), key=lambda v: v.deadline)
         return [self._message(None, f"digest:{day}:{SLACK}:{person_id}", Delivery.DIRECT, user, blocks.digest(views, me=person_id))]
+
+    def unreachable_for(self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str) -> list[OutgoingMessage]:
+        """Parley couldn't reach someone (on any platform): a line in the Slack thread, and a DM to the raiser
+        when the raiser is on Slack here and is not the person who couldn't be reached."""
+        view = dispute_view(dispute, directory, self.policy)
+        person = person_view(directory, event.person_id, agency=event.agency)
+        prefix = f"{self._prefix(dispute)}:unreachable:{tag}"
+        line = (
+            f":warning: Parley couldn't reach *{blocks.esc(person.name)}* ({blocks.esc(person.agency)}) on {platform_name(event.platform)} "
+            f"({blocks.esc(event.reason)}). Please make sure they know about case *{blocks.esc(view.reference)}* another way."
+        )
+        out = [
+            self._message(
+                dispute, f"{prefix}:line", Delivery.THREAD_REPLY, self.channel, {"text": f"Parley couldn't reach {blocks.esc(person.name)}", "blocks": [blocks.section(line)]}
+            )
+        ]
+        raiser = person_view(directory, dispute.raiser.person_id)
+        user = self._slack_user(raiser) if dispute.raiser.person_id != event.person_id else None
+        if user is not None:
+            notice = blocks.esc(unreachable_notice(person.name, person.agency, event.platform, view.reference))
+            out.append(self._message(dispute, f"{prefix}:raiser", Delivery.DIRECT, user, {"text": notice, "blocks": [blocks.section(notice)]}))
+        return out

@@ -18,6 +18,22 @@ def local_time(at: datetime) -> str:
     return at.astimezone(LONDON).strftime("%a %d %b %Y, %H:%M")
 
 
+PLATFORMS = {"slack": "Slack", "teams": "Teams"}
+
+
+def platform_name(platform: str) -> str:
+    """'Teams', 'Slack': a platform as people call it."""
+    return PLATFORMS.get(platform, platform)
+
+
+def unreachable_notice(name: str, agency: str, platform: str, reference: str) -> str:
+    """What the raiser is told when Parley couldn't reach someone in their disagreement (plain text, unescaped)."""
+    return (
+        f"Parley couldn't reach {name} ({agency}) on {platform_name(platform)} about case {reference}. "
+        "Please contact them another way."
+    )
+
+
 def _who(directory: Directory, person_id: str | None) -> str:
     if person_id is None:
         return "Parley"
@@ -95,6 +111,12 @@ def describe_entry(entry: RecordEntry, *, directory: Directory, policy: Policy) 
         case "timescale missed":
             waiting = ", ".join(_who(directory, p) for p in d["waiting_on"]) or "nobody"
             return [f"The timescale for '{_stage_name(policy, d['stage_id'])}' ran out. Waiting on: {waiting}."]
+        case "person unreachable":
+            return [
+                f"Parley couldn't reach {_who(directory, d['person_id'])} ({directory.agency_name(d['agency'])}) "
+                f"on {platform_name(d['platform'])}: {d['reason']}.",
+                "The message is kept as undelivered; they need to be told another way.",
+            ]
     return [f"{who}: {entry.kind} {d}"]
 
 

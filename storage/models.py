@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -70,6 +71,10 @@ class IdentityRow(Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
 
 
+# Active disputes whose deadline is still to be acted on: the ones the sweep watches.
+WATCHED_DEADLINE = text("active AND NOT deadline_missed")
+
+
 class DisputeRow(Base):
     __tablename__ = "disputes"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -105,6 +110,8 @@ class DisputeRow(Base):
     __table_args__ = (
         # the sweep's question: which active disputes are past their deadline?
         Index("ix_disputes_active_deadline", "active", "deadline"),
+        # ...and of those, which have a missed deadline nobody has acted on yet (see migration 0005)
+        Index("ix_disputes_due", "deadline", postgresql_where=WATCHED_DEADLINE, sqlite_where=WATCHED_DEADLINE),
     )
 
 
@@ -184,6 +191,14 @@ class NudgeRow(Base):
         UniqueConstraint("dispute_id", "stage_index", "kind", name="uq_nudges_dispute_stage_kind"),
         Index("ix_nudges_status_due", "status", "due_at"),
     )
+
+
+class DirectoryRevisionRow(Base):
+    """One row: bumped whenever the directory is replaced, so each process reloads it only then."""
+
+    __tablename__ = "directory_revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
 
 
 class DailyRunRow(Base):

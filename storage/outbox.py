@@ -72,7 +72,22 @@ class SqlOutboxRepository:
             }
             for m in messages
         ]
-        self.session.execute(_insert(self.session).values(rows).on_conflict_do_nothing(index_elements=["key"]))
+        # one statement executed for many rows: compiled once, whatever the number of messages
+        self.session.execute(_insert(self.session).on_conflict_do_nothing(index_elements=["key"]), rows)
+
+    def mark_failed(self, message_id: int, *, error: str) -> bool:
+        """Keep a message the platform refused for good as failed, in the current transaction.
+
+        False when it is no longer pending (another sender settled it first), so whatever follows
+        from the failure happens once.
+        """
+        result = self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id, OutboxRow.status == PENDING)
+            .values(status=FAILED, claimed_until=None, last_error=error[:2000])
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
 
 
 class SqlThreadRepository:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Self
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import and_, delete, event, func, insert, or_, select, update
+from sqlalchemy import Engine, Select, bindparam, delete, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +23,7 @@ from storage.outbox import SqlOutboxRepository, SqlThreadRepository
 from storage.models import (
     AgencyRow,
     DailyRunRow,
+    DirectoryRevisionRow,
     DisputeRow,
     IdentityRow,
     InvolvementRow,
@@ -29,6 +31,7 @@ from storage.models import (
     NudgeRow,
     PersonRow,
     RecordEntryRow,
+    WATCHED_DEADLINE,
 )
 
 
@@ -86,33 +89,36 @@ def _proposal_from_json(data: dict[str, Any] | None) -> Proposal | None:
     return Proposal(**{**data, "at": _dt(data["at"])})
 
 
-def _fill_row(row: DisputeRow, d: Dispute) -> None:
-    row.reference = d.reference
-    row.category = d.category
-    row.policy_name = d.policy_name
-    row.raiser_id = d.raiser.person_id or ""
-    row.raiser_agency = d.raiser.agency
-    row.other_id = d.other.person_id
-    row.other_agency = d.other.agency
-    row.other_description = d.other.description
-    row.problem = d.problem
-    row.cause = d.cause
-    row.outcome = d.outcome
-    row.discussed = d.discussed
-    row.immediate_risk = d.immediate_risk
-    row.formal_challenge = d.formal_challenge
-    row.status = d.status.value
-    row.active = d.status.is_active
-    row.stage_index = d.stage_index
-    row.stage_started_at = d.stage_started_at
-    row.deadline = d.deadline
-    row.deadline_missed = d.deadline_missed
-    row.opened_at = d.opened_at
-    row.closed_at = d.closed_at
-    row.routing = _routing_to_json(d.routing)
-    row.involved = sorted(d.involved)
-    row.proposal = _proposal_to_json(d.proposal)
-    row.confirmations = [[c.side, c.by, c.at.isoformat(), c.statement] for c in d.confirmations]
+def _row_values(d: Dispute) -> dict[str, Any]:
+    """The dispute's columns, except id, version and idempotency key."""
+    return {
+        "reference": d.reference,
+        "category": d.category,
+        "policy_name": d.policy_name,
+        "raiser_id": d.raiser.person_id or "",
+        "raiser_agency": d.raiser.agency,
+        "other_id": d.other.person_id,
+        "other_agency": d.other.agency,
+        "other_description": d.other.description,
+        "problem": d.problem,
+        "cause": d.cause,
+        "outcome": d.outcome,
+        "discussed": d.discussed,
+        "immediate_risk": d.immediate_risk,
+        "formal_challenge": d.formal_challenge,
+        "status": d.status.value,
+        "active": d.status.is_active,
+        "stage_index": d.stage_index,
+        "stage_started_at": d.stage_started_at,
+        "deadline": d.deadline,
+        "deadline_missed": d.deadline_missed,
+        "opened_at": d.opened_at,
+        "closed_at": d.closed_at,
+        "routing": _routing_to_json(d.routing),
+        "involved": sorted(d.involved),
+        "proposal": _proposal_to_json(d.proposal),
+        "confirmations": [[c.side, c.by, c.at.isoformat(), c.statement] for c in d.confirmations],
+    }
 
 
 def _to_dispute(row: DisputeRow) -> Dispute:
@@ -157,15 +163,15 @@ class SqlDisputeRepository:
 
     def add(self, dispute: Dispute, idempotency_key: str | None = None) -> None:
         """Insert a new dispute and record its events."""
-        row = DisputeRow(id=dispute.id, version=dispute.version, idempotency_key=idempotency_key)
-        _fill_row(row, dispute)
-        self.session.add(row)
+        self.session.add(
+            DisputeRow(id=dispute.id, version=dispute.version, idempotency_key=idempotency_key, **_row_values(dispute))
+        )
         try:
             self.session.flush()
         except IntegrityError as exc:  # the idempotency key was taken a moment ago
             raise ConcurrentUpdate(dispute.id) from exc
-        self._involve(dispute.id, dispute.involved)
-        self._append(dispute)
+        self._involve_many([dispute])
+        self._append_many([dispute])
 
     def get(self, dispute_id: str) -> Dispute:
         """The dispute with this id; DisputeNotFound if there is none."""
@@ -174,47 +180,81 @@ class SqlDisputeRepository:
             raise DisputeNotFound(dispute_id)
         return _to_dispute(row)
 
+    def get_many(self, dispute_ids: Collection[str]) -> dict[str, Dispute]:
+        """The disputes with these ids that exist, by id (one query)."""
+        if not dispute_ids:
+            return {}
+        rows = self.session.scalars(select(DisputeRow).where(DisputeRow.id.in_(sorted(set(dispute_ids)))))
+        return {r.id: _to_dispute(r) for r in rows}
+
     def save(self, dispute: Dispute) -> None:
         """Write the dispute back if nobody else changed it since it was read; else ConcurrentUpdate."""
-        row = DisputeRow()
-        _fill_row(row, dispute)
-        values = {c: getattr(row, c) for c in _UPDATABLE}
-        result = self.session.execute(
-            update(DisputeRow)
-            .where(DisputeRow.id == dispute.id, DisputeRow.version == dispute.version)
-            .values(**values, version=dispute.version + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            raise ConcurrentUpdate(dispute.id)
-        dispute.version += 1
-        self._involve(dispute.id, dispute.involved)
-        self._append(dispute)
+        self.save_many([dispute])
 
-    def _involve(self, dispute_id: str, people: frozenset[str]) -> None:
-        known = set(
-            self.session.scalars(select(InvolvementRow.person_id).where(InvolvementRow.dispute_id == dispute_id))
+    def save_many(self, disputes: Sequence[Dispute]) -> None:
+        """Write back these disputes, if nobody else changed any of them since they were read;
+        else ConcurrentUpdate, and the transaction must be rolled back.
+
+        One UPDATE on (id, version) executed for all of them (one round trip on PostgreSQL), in id
+        order so that two writers lock rows in the same order; then the involvement and record
+        rows of all of them, one statement each.
+        """
+        if not disputes:
+            return
+        ordered = sorted(disputes, key=lambda d: d.id)
+        result = self.session.execute(
+            _UPDATE_ON_VERSION,
+            [{**_row_values(d), "version": d.version + 1, "b_id": d.id, "b_version": d.version} for d in ordered],
         )
-        new = sorted(people - known)
+        if result.rowcount != len(ordered):
+            raise ConcurrentUpdate(ordered[0].id if len(ordered) == 1 else f"one of {len(ordered)} disputes")
+        for d in ordered:
+            d.version += 1
+        self._involve_many(ordered)
+        self._append_many(ordered)
+
+    def _involve_many(self, disputes: Sequence[Dispute]) -> None:
+        if not disputes:
+            return
+        known = {
+            (dispute_id, person_id)
+            for dispute_id, person_id in self.session.execute(
+                select(InvolvementRow.dispute_id, InvolvementRow.person_id).where(
+                    InvolvementRow.dispute_id.in_([d.id for d in disputes])
+                )
+            )
+        }
+        new = [{"dispute_id": d.id, "person_id": p} for d in disputes for p in sorted(d.involved) if (d.id, p) not in known]
         if new:
-            self.session.execute(insert(InvolvementRow), [{"dispute_id": dispute_id, "person_id": p} for p in new])
+            self.session.execute(insert(InvolvementRow.__table__), new)
 
     def _append(self, dispute: Dispute) -> None:
-        if not dispute.events:
+        self._append_many([dispute])
+
+    def _append_many(self, disputes: Sequence[Dispute]) -> None:
+        """Write each dispute's new events to the record, after its last entry."""
+        writing = [d for d in disputes if d.events]
+        if not writing:
             return
-        last = self.session.scalar(
-            select(func.max(RecordEntryRow.seq)).where(RecordEntryRow.dispute_id == dispute.id)
-        )
-        seq = last or 0
-        rows = []
-        for ev in dispute.events:
-            seq += 1
-            e = entry_for(ev, seq)
-            rows.append(
-                {"dispute_id": e.dispute_id, "seq": e.seq, "at": e.at, "actor_id": e.actor, "kind": e.kind, "details": e.details}
+        last: dict[str, int] = {
+            dispute_id: seq
+            for dispute_id, seq in self.session.execute(
+                select(RecordEntryRow.dispute_id, func.max(RecordEntryRow.seq))
+                .where(RecordEntryRow.dispute_id.in_([d.id for d in writing]))
+                .group_by(RecordEntryRow.dispute_id)
             )
-        self.session.execute(insert(RecordEntryRow), rows)
-        dispute.events.clear()
+        }
+        rows = []
+        for dispute in writing:
+            seq = last.get(dispute.id) or 0
+            for ev in dispute.events:
+                seq += 1
+                e = entry_for(ev, seq)
+                rows.append(
+                    {"dispute_id": e.dispute_id, "seq": e.seq, "at": e.at, "actor_id": e.actor, "kind": e.kind, "details": e.details}
+                )
+            dispute.events.clear()
+        self.session.execute(insert(RecordEntryRow.__table__), rows)
 
     def by_idempotency_key(self, key: str) -> Dispute | None:
         row = self.session.scalar(select(DisputeRow).where(DisputeRow.idempotency_key == key))
@@ -236,6 +276,15 @@ class SqlDisputeRepository:
         )
         return _to_entry(row) if row else None
 
+    def append_aside(self, dispute: Dispute) -> None:
+        """Record the dispute's new events without saving it or changing its version (bot.events.ASIDES).
+
+        The dispute's row is locked first, so a move saved at the same moment numbers its entries
+        after these (or these after its) instead of failing on a taken seq.
+        """
+        self.session.execute(select(DisputeRow.id).where(DisputeRow.id == dispute.id).with_for_update())
+        self._append(dispute)
+
     def active_involving(self, person_id: str) -> list[Dispute]:
         """Active disputes this person raised, is party to, or is asked to act on; most urgent first."""
         rows = self.session.scalars(
@@ -251,15 +300,26 @@ class SqlDisputeRepository:
         rows = self.session.scalars(select(DisputeRow).where(DisputeRow.active.is_(True)).order_by(DisputeRow.deadline))
         return [_to_dispute(r) for r in rows]
 
-    def overdue(self, now: datetime, limit: int) -> list[Dispute]:
-        """Active disputes past their deadline whose miss is not yet acted on, oldest deadline first."""
-        rows = self.session.scalars(
-            select(DisputeRow)
-            .where(DisputeRow.active.is_(True), DisputeRow.deadline <= now, DisputeRow.deadline_missed.is_(False))
-            .order_by(DisputeRow.deadline)
-            .limit(limit)
-        )
+    def overdue(self, now: datetime, limit: int, ids: Collection[str] | None = None) -> list[Dispute]:
+        """Active disputes past their deadline whose miss is not yet acted on, oldest deadline first.
+
+        On PostgreSQL the rows are locked until the transaction ends, and rows another sweeper has
+        locked are passed over, so replicas share out the due work instead of queueing on it.
+        `ids` narrows the question to those disputes.
+        """
+        query = select(DisputeRow).where(WATCHED_DEADLINE, DisputeRow.deadline <= now).order_by(DisputeRow.deadline).limit(limit)
+        if ids is not None:
+            query = query.where(DisputeRow.id.in_(sorted(ids)))
+        rows = self.session.scalars(_skip_locked(self.session, query))
         return [_to_dispute(r) for r in rows]
+
+
+def _skip_locked(session: Session, query: Select[Any]) -> Select[Any]:
+    """Lock the selected rows for this transaction, skipping rows locked elsewhere (PostgreSQL only;
+    SQLite has one writer at a time, and every claim is a conditional update as well)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
 
 
 _UPDATABLE = [
@@ -267,6 +327,18 @@ _UPDATABLE = [
     for c in DisputeRow.__table__.columns
     if c.key not in ("id", "version", "idempotency_key")
 ]
+# One statement for every save, with its values bound per call: compiled once, not once per dispute.
+_disputes = DisputeRow.__table__
+_UPDATE_ON_VERSION = (
+    update(_disputes)
+    .where(_disputes.c.id == bindparam("b_id"), _disputes.c.version == bindparam("b_version"))
+    .values({c: bindparam(c) for c in [*_UPDATABLE, "version"]})
+)
+
+
+# The parsed directory of each database, with the revision it was read at: every request and
+# every sweep needs it, and it changes only when someone loads a new directory file.
+_DIRECTORIES: WeakKeyDictionary[Engine, tuple[int, Directory]] = WeakKeyDictionary()
 
 
 class SqlDirectoryRepository:
@@ -274,7 +346,18 @@ class SqlDirectoryRepository:
         self.session = session
 
     def load(self) -> Directory:
-        """The whole directory as core types."""
+        """The whole directory as core types; read from the tables only when its revision changed."""
+        revision = self.session.scalar(select(DirectoryRevisionRow.revision).where(DirectoryRevisionRow.id == 1))
+        engine = self.session.get_bind()
+        cached = _DIRECTORIES.get(engine) if isinstance(engine, Engine) else None
+        if cached is not None and revision is not None and cached[0] == revision:
+            return cached[1]
+        directory = self._read()
+        if revision is not None and isinstance(engine, Engine):
+            _DIRECTORIES[engine] = (revision, directory)
+        return directory
+
+    def _read(self) -> Directory:
         agencies = {a.id: Agency(a.id, a.name) for a in self.session.scalars(select(AgencyRow))}
         memberships: dict[str, list[Membership]] = {}
         for m in self.session.scalars(select(MembershipRow).order_by(MembershipRow.person_id, MembershipRow.agency_id)):
@@ -300,6 +383,9 @@ class SqlDirectoryRepository:
         """Swap the stored directory for this one (disputes keep the ids they name)."""
         for table in (IdentityRow, MembershipRow, PersonRow, AgencyRow):
             self.session.execute(delete(table))
+        self.session.execute(
+            update(DirectoryRevisionRow).where(DirectoryRevisionRow.id == 1).values(revision=DirectoryRevisionRow.revision + 1)
+        )
         self.session.add_all(AgencyRow(id=a.id, name=a.name) for a in directory.agencies.values())
         self.session.flush()
         for p in directory.people.values():
@@ -321,56 +407,61 @@ class SqlNudgeRepository:
 
     def schedule(self, dispute_id: str, stage_index: int, planned: Sequence[PlannedNudge]) -> None:
         """Add these nudges; one already planned for the same dispute, stage and kind is kept as it is."""
+        self.schedule_many([(dispute_id, stage_index, p) for p in planned])
+
+    def schedule_many(self, planned: Sequence[tuple[str, int, PlannedNudge]]) -> None:
+        """schedule() for many disputes at once: (dispute id, stage index, nudge), one statement."""
         if not planned:
             return
         insert_ = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
         self.session.execute(
-            insert_(NudgeRow)
-            .values(
-                [
-                    {"dispute_id": dispute_id, "stage_index": stage_index, "kind": p.kind, "due_at": p.due_at, "status": PENDING_NUDGE}
-                    for p in planned
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["dispute_id", "stage_index", "kind"])
+            insert_(NudgeRow.__table__).on_conflict_do_nothing(index_elements=["dispute_id", "stage_index", "kind"]),
+            [{"dispute_id": d, "stage_index": i, "kind": p.kind, "due_at": p.due_at, "status": PENDING_NUDGE} for d, i, p in planned],
         )
 
-    def due(self, now: datetime, limit: int) -> list[DueNudge]:
-        """Pending nudges whose moment has come, earliest first."""
-        rows = self.session.execute(
+    def due(self, now: datetime, limit: int, ids: Collection[int] | None = None) -> list[DueNudge]:
+        """Pending nudges whose moment has come, earliest first; on PostgreSQL locked for this
+        transaction, passing over those another sweeper holds. `ids` narrows it to those nudges."""
+        query = (
             select(NudgeRow.id, NudgeRow.dispute_id, NudgeRow.stage_index, NudgeRow.kind, NudgeRow.due_at)
             .where(NudgeRow.status == PENDING_NUDGE, NudgeRow.due_at <= now)
             .order_by(NudgeRow.due_at, NudgeRow.id)
             .limit(limit)
         )
-        return [DueNudge(*r) for r in rows]
+        if ids is not None:
+            query = query.where(NudgeRow.id.in_(sorted(ids)))
+        return [DueNudge(*r) for r in self.session.execute(_skip_locked(self.session, query))]
 
-    def claim(self, nudge: DueNudge, status: str, now: datetime) -> bool:
-        """Mark a pending nudge done (sent or skipped); False if another sweeper already did."""
-        result = self.session.execute(
+    def overtaken(self, nudges: Sequence[DueNudge], now: datetime) -> set[int]:
+        """The ids of those nudges for which a later pending nudge of the same dispute and stage is also due."""
+        if not nudges:
+            return set()
+        rows = self.session.execute(
+            select(NudgeRow.id, NudgeRow.dispute_id, NudgeRow.stage_index, NudgeRow.due_at).where(
+                NudgeRow.dispute_id.in_(sorted({n.dispute_id for n in nudges})),
+                NudgeRow.status == PENDING_NUDGE,
+                NudgeRow.due_at <= now,
+            )
+        )
+        latest: dict[tuple[str, int], tuple[datetime, int]] = {}
+        for id_, dispute_id, stage_index, due_at in rows:
+            key = (dispute_id, stage_index)
+            latest[key] = max(latest.get(key, (due_at, id_)), (due_at, id_))
+        return {n.id for n in nudges if latest.get((n.dispute_id, n.stage_index), (n.due_at, n.id)) > (n.due_at, n.id)}
+
+    def claim(self, ids: Collection[int], status: str, now: datetime) -> set[int]:
+        """Mark these pending nudges done (sent or skipped); returns the ids this call marked
+        (a nudge another sweeper already marked is left out)."""
+        if not ids:
+            return set()
+        claimed = self.session.scalars(
             update(NudgeRow)
-            .where(NudgeRow.id == nudge.id, NudgeRow.status == PENDING_NUDGE)
+            .where(NudgeRow.id.in_(sorted(ids)), NudgeRow.status == PENDING_NUDGE)
             .values(status=status, done_at=now)
+            .returning(NudgeRow.id)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
-
-    def later_due(self, nudge: DueNudge, now: datetime) -> bool:
-        """Is a later nudge of the same dispute and stage also due already?"""
-        return (
-            self.session.scalar(
-                select(NudgeRow.id)
-                .where(
-                    NudgeRow.dispute_id == nudge.dispute_id,
-                    NudgeRow.stage_index == nudge.stage_index,
-                    NudgeRow.status == PENDING_NUDGE,
-                    or_(NudgeRow.due_at > nudge.due_at, and_(NudgeRow.due_at == nudge.due_at, NudgeRow.id > nudge.id)),
-                    NudgeRow.due_at <= now,
-                )
-                .limit(1)
-            )
-            is not None
-        )
+        return set(claimed)
 
     def for_dispute(self, dispute_id: str) -> list[tuple[int, str, datetime, str]]:
         """(stage index, kind, due at, status) of every nudge of a dispute, in due order."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Self
 
@@ -36,12 +36,22 @@ class FakeDisputeRepository:
             raise DisputeNotFound(dispute_id)
         return copy.deepcopy(self.rows[dispute_id])
 
+    def get_many(self, dispute_ids: Collection[str]) -> dict[str, Dispute]:
+        return {i: self.get(i) for i in dispute_ids if i in self.rows}
+
     def save(self, dispute: Dispute) -> None:
-        if self.rows[dispute.id].version != dispute.version:
-            raise ConcurrentUpdate(dispute.id)
-        dispute.version += 1
+        self.save_many([dispute])
+
+    def save_many(self, disputes: Sequence[Dispute]) -> None:
+        if any(self.rows[d.id].version != d.version for d in disputes):
+            raise ConcurrentUpdate(disputes[0].id)
+        for dispute in disputes:
+            dispute.version += 1
+            self._append(dispute)
+            self.rows[dispute.id] = copy.deepcopy(dispute)
+
+    def append_aside(self, dispute: Dispute) -> None:
         self._append(dispute)
-        self.rows[dispute.id] = copy.deepcopy(dispute)
 
     def _append(self, dispute: Dispute) -> None:
         log = self.entries.setdefault(dispute.id, [])
@@ -67,8 +77,12 @@ class FakeDisputeRepository:
     def active(self) -> list[Dispute]:
         return sorted((copy.deepcopy(d) for d in self.rows.values() if d.status.is_active), key=lambda d: d.deadline)
 
-    def overdue(self, now: datetime, limit: int) -> list[Dispute]:
-        found = [d for d in self.rows.values() if d.status.is_active and d.deadline <= now and not d.deadline_missed]
+    def overdue(self, now: datetime, limit: int, ids: Collection[str] | None = None) -> list[Dispute]:
+        found = [
+            d
+            for d in self.rows.values()
+            if d.status.is_active and d.deadline <= now and not d.deadline_missed and (ids is None or d.id in ids)
+        ]
         return sorted((copy.deepcopy(d) for d in found), key=lambda d: d.deadline)[:limit]
 
 
@@ -90,35 +104,47 @@ class FakeOutboxRepository:
     def add(self, messages: Sequence[OutgoingMessage], now: datetime) -> None:
         self.messages.extend(messages)
 
+    def mark_failed(self, message_id: int, *, error: str) -> bool:
+        return True
+
 
 class FakeNudgeRepository:
     def __init__(self) -> None:
         self.rows: dict[int, dict] = {}
 
     def schedule(self, dispute_id: str, stage_index: int, planned: Sequence[PlannedNudge]) -> None:
-        for p in planned:
+        self.schedule_many([(dispute_id, stage_index, p) for p in planned])
+
+    def schedule_many(self, planned: Sequence[tuple[str, int, PlannedNudge]]) -> None:
+        for dispute_id, stage_index, p in planned:
             if any((r["dispute_id"], r["stage_index"], r["kind"]) == (dispute_id, stage_index, p.kind) for r in self.rows.values()):
                 continue
             nid = len(self.rows) + 1
             self.rows[nid] = {"id": nid, "dispute_id": dispute_id, "stage_index": stage_index, "kind": p.kind, "due_at": p.due_at, "status": "pending"}
 
-    def due(self, now: datetime, limit: int) -> list[DueNudge]:
-        rows = sorted((r for r in self.rows.values() if r["status"] == "pending" and r["due_at"] <= now), key=lambda r: (r["due_at"], r["id"]))
+    def due(self, now: datetime, limit: int, ids: Collection[int] | None = None) -> list[DueNudge]:
+        rows = sorted(
+            (r for r in self.rows.values() if r["status"] == "pending" and r["due_at"] <= now and (ids is None or r["id"] in ids)),
+            key=lambda r: (r["due_at"], r["id"]),
+        )
         return [DueNudge(r["id"], r["dispute_id"], r["stage_index"], r["kind"], r["due_at"]) for r in rows[:limit]]
 
-    def claim(self, nudge: DueNudge, status: str, now: datetime) -> bool:
-        row = self.rows[nudge.id]
-        if row["status"] != "pending":
-            return False
-        row["status"] = status
-        return True
+    def overtaken(self, nudges: Sequence[DueNudge], now: datetime) -> set[int]:
+        return {
+            n.id
+            for n in nudges
+            if any(
+                r["dispute_id"] == n.dispute_id and r["stage_index"] == n.stage_index and r["status"] == "pending"
+                and (r["due_at"], r["id"]) > (n.due_at, n.id) and r["due_at"] <= now
+                for r in self.rows.values()
+            )
+        }
 
-    def later_due(self, nudge: DueNudge, now: datetime) -> bool:
-        return any(
-            r["dispute_id"] == nudge.dispute_id and r["stage_index"] == nudge.stage_index and r["status"] == "pending"
-            and (r["due_at"], r["id"]) > (nudge.due_at, nudge.id) and r["due_at"] <= now
-            for r in self.rows.values()
-        )
+    def claim(self, ids: Collection[int], status: str, now: datetime) -> set[int]:
+        claimed = {i for i in ids if self.rows[i]["status"] == "pending"}
+        for i in claimed:
+            self.rows[i]["status"] = status
+        return claimed
 
 
 class FakeDailyRuns:
@@ -203,5 +229,18 @@ class FakeNotifier:
                 delivery=Delivery.DIRECT,
                 target=person_id,
                 payload={"text": "\n".join(d.reference for d in disputes)},
+            )
+        ]
+
+    def unreachable_for(self, dispute: Dispute, event: Event, directory: Directory, tag: str) -> list[OutgoingMessage]:
+        return [
+            OutgoingMessage(
+                key=f"{dispute.id}:unreachable:{tag}",
+                platform="slack",
+                workspace="T0CSC",
+                delivery=Delivery.DIRECT,
+                target=dispute.raiser.person_id or "",
+                payload={"text": "someone could not be reached"},
+                dispute_id=dispute.id,
             )
         ]

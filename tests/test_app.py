@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -248,6 +249,25 @@ def test_healthz_answers_ok_with_the_policy_in_use_and_the_outbox(database_url: 
 # --- record -------------------------------------------------------------------------------------
 
 
+def open_bradford_dispute(uow: SqlUnitOfWork) -> services.Outcome:
+    return services.open_dispute(
+        OpenDispute(
+            raiser="amara.okafor",
+            reference="CSC-2026-0193",
+            category="Information sharing and communication",
+            other_agency="police",
+            other_person="dc.jones",
+            problem="The strategy discussion went ahead without CSC.",
+            outcome="Reconvene the strategy discussion with CSC present.",
+        ),
+        uow=uow,
+        policy=BRADFORD,
+        calendar=calendar_for(BRADFORD),
+        now=at(2026, 11, 23, 10, 0),
+    )
+
+
+
 def test_record_show_prints_the_case_reference_and_every_entry(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -256,21 +276,7 @@ def test_record_show_prints_the_case_reference_and_every_entry(
     uow = SqlUnitOfWork(session_factory(engine))
     try:
         load_directory(directory_for(BRADFORD), uow=uow)
-        opened = services.open_dispute(
-            OpenDispute(
-                raiser="amara.okafor",
-                reference="CSC-2026-0193",
-                category="Information sharing and communication",
-                other_agency="police",
-                other_person="dc.jones",
-                problem="The strategy discussion went ahead without CSC.",
-                outcome="Reconvene the strategy discussion with CSC present.",
-            ),
-            uow=uow,
-            policy=BRADFORD,
-            calendar=calendar_for(BRADFORD),
-            now=at(2026, 11, 23, 10, 0),
-        )
+        opened = open_bradford_dispute(uow)
         services.add_note(
             AddNote(dispute_id=opened.dispute.id, by="dc.jones", text="Agreed to reconvene on Thursday."),
             uow=uow,
@@ -324,3 +330,55 @@ def test_the_core_imports_nothing_but_the_standard_library_and_itself() -> None:
                 if name.split(".")[0] not in allowed:
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
     assert offenders == []
+
+
+# --- outbox -------------------------------------------------------------------------------------
+
+
+def test_outbox_failed_lists_refused_messages_and_retry_puts_them_back_in_the_queue(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.outbox import Delivery, OutgoingMessage
+    from storage.outbox import OutboxDelivery
+
+    app.main(["db", "upgrade"])
+    engine = make_engine(database_url)
+    sessions = session_factory(engine)
+    try:
+        load_directory(directory_for(BRADFORD), uow=SqlUnitOfWork(sessions))
+        opened = open_bradford_dispute(SqlUnitOfWork(sessions))
+        with SqlUnitOfWork(sessions) as uow:
+            uow.outbox.add(
+                [
+                    OutgoingMessage(
+                        key=f"k{i}", platform="slack", workspace="T0CSC", delivery=Delivery.DIRECT, target=f"U0GONE{i}",
+                        payload={"text": "hello"}, dispute_id=opened.dispute.id,
+                    )
+                    for i in (1, 2)
+                ],
+                at(2026, 11, 23, 10, 0),
+            )
+            uow.commit()
+        outbox = OutboxDelivery(sessions)
+        queued = outbox.claim_due(at(2026, 11, 23, 10, 1), limit=10)
+        for message in queued:
+            outbox.mark_failed(message.id, error="user_not_found")
+        capsys.readouterr()
+
+        assert app.main(["outbox", "failed"]) == 0
+        out = capsys.readouterr().out
+        assert "2 message(s) the platform refused" in out
+        assert "slack direct to U0GONE1" in out and "case CSC-2026-0193" in out and "user_not_found" in out
+
+        first = queued[0].id
+        assert app.main(["outbox", "retry", str(first), "999999"]) == 1
+        captured = capsys.readouterr()
+        assert f"Queued again: {first}." in captured.out and "999999" in captured.err
+        assert [m.id for m in outbox.claim_due(app.now() + timedelta(minutes=1), limit=10)] == [first]  # queued for now
+
+        assert app.main(["outbox", "retry"]) == 1  # nothing named: says what to give
+        assert app.main(["outbox", "retry", "--all"]) == 0
+        assert app.main(["outbox", "failed"]) == 0
+        assert "No failed messages" in capsys.readouterr().out
+    finally:
+        engine.dispose()

@@ -11,11 +11,17 @@ from datetime import datetime, timezone
 
 import pytest
 
+from sqlalchemy import select
+
 from bot import services
+from bot.directory import PARTNERSHIP
+from bot.nudges import OVERDUE
 from bot.dispute import Status, sides_to_confirm
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
+from storage.models import OutboxRow
 from tests.builders import directory_for
+from tests.fakes import FakeNotifier
 
 UTC = timezone.utc
 START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
@@ -122,3 +128,28 @@ def test_each_preset_sends_immediate_risk_to_its_urgent_stage_due_the_same_worki
     # missed: the next stage is due by the end of the next working day
     moved = next(iter(services.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=dispute.deadline)))
     assert moved.dispute.deadline == _d(3, 17)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("preset", sorted(EXPECTED_DEADLINES))
+def test_a_missed_last_stage_is_recorded_and_the_partnership_role_that_owns_it_is_reminded(uow, preset):
+    policy = read_policy(preset)
+    calendar = calendar_for(policy)
+    services.load_directory(directory_for(policy), uow=uow)
+    dispute = _open(uow, policy, calendar).dispute
+    for _ in range(1, len(policy.stages)):
+        dispute = services.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=dispute.deadline)[0].dispute  # type: ignore[union-attr]
+    last_deadline = dispute.deadline
+    owners = {a.person_id for a in dispute.routing.assignees if a.agency == PARTNERSHIP}
+    assert owners, f"{preset}: nobody from the partnership owns the last stage"
+
+    missed = services.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=last_deadline)
+    assert [e.kind for e in missed[0].events] == ["timescale missed"]  # type: ignore[union-attr]
+    assert missed[0].dispute.status.is_active and missed[0].dispute.stage_index == policy.last_index  # type: ignore[union-attr]
+
+    notifier = FakeNotifier()
+    morning = calendar.next_morning(last_deadline)
+    sent = services.send_due_nudges(uow=uow, policy=policy, calendar=calendar, now=morning, notifier=notifier)
+    assert [status for n, status in sent if n.kind.startswith(OVERDUE)] == [services.NUDGE_SENT]  # type: ignore[union-attr]
+    with uow:
+        reminded = set(uow.session.scalars(select(OutboxRow.target).where(OutboxRow.key.contains(f":{OVERDUE} 1:"))))
+    assert owners <= reminded

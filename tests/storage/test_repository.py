@@ -25,6 +25,7 @@ from storage.db import NotMigrated, check_migrated, make_engine, session_factory
 from storage.models import RecordEntryRow
 from storage.repository import AppendOnlyViolation, SqlUnitOfWork
 from tests.builders import POLICE_TENANT, at, directory_for
+from tests.databases import another_engine
 
 # Bradford, with its first step asking both practitioners (the preset asks the raiser only), so
 # that every test here starts with someone to act on each side.
@@ -451,6 +452,41 @@ def test_replacing_the_directory_removes_people_who_are_no_longer_in_it(engine: 
     assert count(engine, "identities") == len(smaller.people)
 
 
+def test_the_directory_is_read_once_and_read_again_when_any_process_replaces_it(engine: Engine) -> None:
+    full = directory_for(POLICY)
+    load_directory(full, uow=new_uow(engine))
+    statements: list[str] = []
+
+    with new_uow(engine) as uow:
+        first = uow.directory.load()
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with new_uow(engine) as uow:
+        again = uow.directory.load()
+    assert again is first  # kept in memory: one small query asks whether it changed
+    assert len(statements) == 1 and "directory_revision" in statements[-1]
+
+    other = another_engine(engine)  # as a second server process would
+    try:
+        smaller = Directory(agencies=dict(full.agencies), people={k: v for k, v in full.people.items() if k != "dc.jones"})
+        load_directory(smaller, uow=new_uow(other))
+    finally:
+        other.dispose()
+    with new_uow(engine) as uow:
+        after = uow.directory.load()
+    assert after == smaller and after.person("dc.jones") is None
+
+
+def test_a_directory_replaced_in_a_transaction_that_rolls_back_is_not_kept(engine: Engine) -> None:
+    full = directory_for(POLICY)
+    load_directory(full, uow=new_uow(engine))
+    with new_uow(engine) as uow:
+        uow.directory.replace(Directory(agencies=dict(full.agencies), people={}))
+        assert uow.directory.load().people == {}
+        # no commit: rolled back
+    with new_uow(engine) as uow:
+        assert uow.directory.load() == full
+
+
 # --- migrations ---------------------------------------------------------------------------------
 
 
@@ -566,3 +602,14 @@ def test_ten_simultaneous_opens_with_the_same_idempotency_key_open_one_dispute(
     assert sum(1 for r in results if r.events) == 1  # only the first to commit recorded anything
     assert count(engine, "disputes") == 1
     assert [row[2] for row in record_rows(engine)] == ["opened", "stage started"]
+
+
+def test_the_migrations_build_exactly_the_tables_the_models_describe(engine: Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from storage.models import Base
+
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert differences == []

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import multiprocessing
+import signal
 import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -25,6 +28,7 @@ from storage.db import session_factory
 from storage.models import OutboxRow
 from storage.outbox import OutboxDelivery, QueuedMessage, Thread
 from tests.builders import at, directory_for
+from tests.databases import recipe
 from tests.fakes import FakeNotifier
 
 BRADFORD = read_policy("bradford")
@@ -175,6 +179,64 @@ def test_one_broken_dispute_does_not_stop_the_sweep_and_its_nudge_is_sent_by_the
     assert {k.split(":")[0] for k in sent} == {first, second}
 
 
+class PoisonNotifier(FakeNotifier):
+    """Queues, for one case reference, a message the database cannot store: the kind of bad row
+    that makes a whole batch's transaction fail."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__()
+        self.reference = reference
+
+    def _poison(self, dispute, messages):
+        if dispute.reference != self.reference:
+            return messages
+        return [dataclasses.replace(m, payload={"text": object()}) for m in messages]
+
+    def messages_for(self, dispute, events, directory):
+        return self._poison(dispute, super().messages_for(dispute, events, directory))
+
+    def reminders_for(self, dispute, nudge, directory):
+        return self._poison(dispute, super().reminders_for(dispute, nudge, directory))
+
+
+def test_a_dispute_the_database_refuses_is_retried_alone_and_the_others_escalate(engine):
+    tk = keeper(engine)
+    good = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in (1, 2)]
+    bad = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0666")
+
+    results = services.escalate_overdue(
+        uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 9, 10), notifier=PoisonNotifier("CSC-2026-0666")
+    )
+
+    assert sorted(r.dispute.id for r in results if isinstance(r, services.Outcome)) == sorted(good)
+    assert len([r for r in results if isinstance(r, Exception)]) == 1
+    assert [stage_of(tk, d) for d in good] == [1, 1]
+    assert stage_of(tk, bad) == 0  # nothing of it was written: it waits for the next sweep
+    with tk.uow() as uow:
+        assert "escalated" not in [e.kind for e in uow.disputes.record(bad)]
+    again = services.escalate_overdue(uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 9, 10, 1), notifier=FakeNotifier())
+    assert [r.dispute.id for r in again] == [bad] and stage_of(tk, bad) == 1
+
+
+def test_a_reminder_the_database_refuses_stays_pending_and_the_others_are_sent(engine):
+    tk = keeper(engine)
+    good = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in (1, 2)]
+    bad = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0666")
+
+    results = services.send_due_nudges(
+        uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 4, 14), notifier=PoisonNotifier("CSC-2026-0666")
+    )
+
+    sent = [r for r in results if not isinstance(r, Exception)]
+    assert sorted(n.dispute_id for n, status in sent if status == services.NUDGE_SENT) == sorted(good)
+    assert len(results) - len(sent) == 1
+    assert {k.split(":")[0] for k in reminders(tk)} == set(good)
+    assert [status for _, kind, _, status in nudges(tk, bad) if kind == Nudge.HALF_WAY.value] == ["pending"]
+    tk.notifier = FakeNotifier()
+    assert tk.run_due_work(at(2026, 11, 4, 14, 1)).nudged == 1
+    assert {k.split(":")[0] for k in reminders(tk)} == {*good, bad}
+
+
 def test_several_sweepers_at_once_send_every_nudge_and_escalation_exactly_once(engine):
     if engine.dialect.name != "postgresql":
         pytest.skip("concurrent writers are a PostgreSQL deployment; SQLite serialises them")
@@ -213,6 +275,58 @@ def test_several_sweepers_at_once_send_every_nudge_and_escalation_exactly_once(e
     assert sum(r.escalated for r in reports) == 12
     with tk.uow() as uow:
         for d in ids:
+            assert [e.kind for e in uow.disputes.record(d)].count("escalated") == 1
+
+
+class _HangingNotifier(FakeNotifier):
+    """Says when the sweep reaches the reminders, then hangs there until the process is killed."""
+
+    def __init__(self, reached) -> None:
+        super().__init__()
+        self.reached = reached
+
+    def reminders_for(self, dispute, nudge, directory):
+        self.reached.set()
+        time.sleep(600)
+        raise AssertionError("the test should have killed this sweep")
+
+
+def _sweep_in_another_process(url: str, engine_kwargs: dict, now: datetime, reached) -> None:
+    from storage.db import make_engine
+
+    engine = make_engine(url, **engine_kwargs)
+    keeper(engine, notifier=_HangingNotifier(reached)).run_due_work(now)
+
+
+def test_a_sweep_killed_halfway_leaves_the_rest_for_the_next_which_does_it_once(engine):
+    tk = keeper(engine)
+    late = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in (1, 2)]  # due Mon 9 Nov 10:00
+    halfway = [open_dispute(tk, at(2026, 11, 4, 10), reference=f"CSC-2026-{i:04d}") for i in (3, 4)]  # half-way Fri 6 Nov 14:00
+    now = at(2026, 11, 9, 10)
+
+    context = multiprocessing.get_context("spawn")
+    reached = context.Event()
+    url, kwargs = recipe(engine)
+    sweeper = context.Process(target=_sweep_in_another_process, args=(url, kwargs, now, reached))
+    sweeper.start()
+    try:
+        assert reached.wait(60), "the other sweep never reached the reminders"
+    finally:
+        sweeper.kill()
+        sweeper.join(10)
+    assert sweeper.exitcode == -signal.SIGKILL
+
+    # Killed after committing the escalations and while working on the reminders.
+    assert [stage_of(tk, d) for d in late] == [1, 1]
+    assert all(status == "pending" for d in halfway for _, _, _, status in nudges(tk, d))
+    assert reminders(tk) == []
+
+    report = tk.run_due_work(now + timedelta(minutes=1))
+    assert (report.escalated, report.nudged, report.errors) == (0, 2, 0)
+    assert {k.split(":")[0] for k in reminders(tk)} == set(halfway)
+    assert len(reminders(tk)) == len(set(reminders(tk)))
+    with tk.uow() as uow:
+        for d in late:
             assert [e.kind for e in uow.disputes.record(d)].count("escalated") == 1
 
 
@@ -283,6 +397,27 @@ def test_a_message_the_platform_refuses_is_kept_as_failed_never_dropped(engine):
     outbox = OutboxDelivery(tk.sessions)
     assert asyncio.run(_deliver(outbox, sender, at(2026, 11, 2, 10)))["failed"] == 1
     assert outbox.counts() == {"failed": 1}
+
+
+def test_a_message_that_keeps_failing_for_hours_is_kept_as_failed_and_listed_for_admins(engine):
+    from handlers.delivery import MAX_ATTEMPTS
+    from storage.admin import failed_messages
+
+    sender = FlakySender([RetryLater("HTTP 503")] * (MAX_ATTEMPTS + 5))
+    tk = keeper(engine, senders={"slack": sender})
+    queue(tk, _msg("down for hours"))
+    outbox = OutboxDelivery(tk.sessions)
+    moment = at(2026, 11, 2, 10)
+    tallies = []
+    for _ in range(MAX_ATTEMPTS + 2):
+        tallies.append(asyncio.run(_deliver(outbox, sender, moment)))
+        moment += timedelta(minutes=16)  # past the longest backoff
+    assert sum(t["retried"] for t in tallies) == MAX_ATTEMPTS - 1
+    assert sum(t["failed"] for t in tallies) == 1
+    assert outbox.counts() == {"failed": 1}
+    [failed] = failed_messages(tk.sessions)
+    assert failed.attempts == MAX_ATTEMPTS and f"gave up after {MAX_ATTEMPTS} attempts" in failed.error
+    assert sender.delivered == []
 
 
 def test_a_sender_that_died_mid_send_leaves_its_claim_to_expire_and_the_message_is_sent_later(engine):
