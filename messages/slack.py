@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.dispute import MAX_REASON, MAX_TEXT
+from bot.dispute import MAX_REASON, MAX_TEXT, OTHER, RAISER
 from bot.events import (
     DeadlineMissed,
     DisputeClosedUnresolved,
@@ -59,6 +59,8 @@ class ActionId(enum.StrEnum):
     VIEW_RECORD = "parley.view_record"
     CONFIRM = "parley.confirm"
     NOT_AGREED = "parley.not_agreed"
+    WITHDRAW = "parley.withdraw"
+    CLOSE_UNRESOLVED = "parley.close_unresolved"
 
 
 class ViewId(enum.StrEnum):
@@ -69,6 +71,8 @@ class ViewId(enum.StrEnum):
     ESCALATE = "parley.escalate_form"
     ADD_NOTE = "parley.note_form"
     NOT_AGREED = "parley.not_agreed_form"
+    WITHDRAW = "parley.withdraw_form"
+    CLOSE_UNRESOLVED = "parley.close_unresolved_form"
     RECORD = "parley.record"
     DONE = "parley.done"
 
@@ -81,6 +85,7 @@ class Field(enum.StrEnum):
     RAISER_AGENCY = "raiser_agency"
     OTHER_PERSON = "other_person"
     OTHER_AGENCY = "other_agency"
+    OTHER_IN_DIRECTORY = "other_in_directory"
     OTHER_DESCRIPTION = "other_description"
     PROBLEM = "problem"
     CAUSE = "cause"
@@ -96,6 +101,14 @@ class Field(enum.StrEnum):
 
 VALUE = "value"
 YES, NO = "yes", "no"
+# The intake form's search of Parley's directory (an external_select: Slack asks Parley for its options)
+FIND_PERSON = "parley.find_person"
+FIND_MIN_QUERY = 2
+
+# The slash command in the manifest. A workspace may name it differently (when /disagree is taken):
+# Slack says which in every command request, and help names that one.
+DEFAULT_COMMAND = "/disagree"
+_DEFAULT_COMMAND_WORD = re.compile(re.escape(DEFAULT_COMMAND) + r"(?![\w-])")
 
 
 # --- escaping and limits ------------------------------------------------------------------------
@@ -271,14 +284,21 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
         blocks.append(section(f"A resolution has been proposed. Waiting for written confirmation from {esc(' and '.join(view.waiting_for))}."))
     value = button_value(view)
     if view.active and not view.awaiting_confirmation:
+        at_last_stage = view.stage_number >= view.stage_count
         buttons = [
             _button("Resolve", ActionId.RESOLVE, value, "primary"),
-            _button("Escalate", ActionId.ESCALATE, value),
+            # at the last stage there is no one further to go to: it is resolved, or closed as unresolved
+            _button("Close unresolved", ActionId.CLOSE_UNRESOLVED, value) if at_last_stage else _button("Escalate", ActionId.ESCALATE, value),
             _button("Add note", ActionId.ADD_NOTE, value),
             _button("View record", ActionId.VIEW_RECORD, value),
+            _button("Withdraw", ActionId.WITHDRAW, value),
         ]
     elif view.active:
-        buttons = [_button("Add note", ActionId.ADD_NOTE, value), _button("View record", ActionId.VIEW_RECORD, value)]
+        buttons = [
+            _button("Add note", ActionId.ADD_NOTE, value),
+            _button("View record", ActionId.VIEW_RECORD, value),
+            _button("Withdraw", ActionId.WITHDRAW, value),
+        ]
     else:
         buttons = [_button("View record", ActionId.VIEW_RECORD, value)]
     blocks.append({"type": "actions", "block_id": "parley_root_actions", "elements": buttons})
@@ -293,15 +313,44 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
 # --- a line in the thread for each event ---------------------------------------------------------
 
 
+def _acting_agency(event: Event, view: DisputeView, person: PersonView) -> str:
+    """The agency someone acted for in this dispute (a person can work in more than one)."""
+    side = getattr(event, "side", None)
+    if side == RAISER:
+        return view.raiser.agency
+    if side == OTHER:
+        return view.other_agency
+    if person.id == view.raiser.id:
+        return view.raiser.agency
+    if view.other is not None and person.id == view.other.id:
+        return view.other_agency
+    asked = next((p for p in view.asked if p.id == person.id and p.agency), None)
+    return asked.agency if asked else person.agency
+
+
+def _actor(event: Event, view: DisputeView, names: Names) -> tuple[str, str]:
+    """Who did it, as (mrkdwn, plain text): "*Sam Patel* (Northshire Police)", or Parley when it acted on its own."""
+    if event.actor is None:
+        return "*Parley*", "Parley"
+    person = names.person(event.actor)
+    agency = _acting_agency(event, view, person)
+    if not agency:
+        return f"*{esc(person.name)}*", esc(person.name)
+    return f"*{esc(person.name)}* ({esc(agency)})", f"{esc(person.name)} ({esc(agency)})"
+
+
 def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -> Payload | None:
-    """The thread reply that records one event, or None for an event that needs none."""
-    who = names.person(event.actor)
-    actor = f"*{esc(who.name)}*"
+    """The thread reply that records one event, or None for an event that needs none.
+
+    Every line starts with who did it and for which agency ("Parley" when Parley acted on its own,
+    e.g. a missed timescale), so the thread reads as the record.
+    """
+    actor, by = _actor(event, view, names)
     blocks: list[Block]
     match event:
         case DisputeOpened():
             other = _party(view.other, view.other_description, view.other_agency)
-            blocks = [section(f"{actor} ({esc(who.agency)}) raised a disagreement with {other}, about *{esc(event.category)}*.")]
+            blocks = [section(f"{actor} raised a disagreement with {other}, about *{esc(event.category)}*.")]
             blocks += _labelled("What the problem is", event.problem)
             if event.cause:
                 blocks += _labelled("What might be causing it", event.cause)
@@ -310,31 +359,32 @@ def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -
             blocks.append(_context(f"Discussed with the other professional first: {discussed}"))
             if event.immediate_risk:
                 blocks.append(section(f":rotating_light: {esc(IMMEDIATE_RISK)}"))
-            text = f"{esc(who.name)} raised a disagreement ({esc(view.reference)})"
+            text = f"{by} raised a disagreement ({esc(view.reference)})"
         case StageStarted():
             listed = ", ".join(
                 f"{mention(names.person(p), team)} ({esc(role_words(role))}, {esc(names.agency(agency))})"
                 for p, _, agency, role in event.asked
             ) or "nobody could be found"
-            blocks = [section(f"*{esc(event.stage_name)}* has started. Due *{esc(by_when(event.deadline))}*.\nAsked to act: {listed}.")]
+            due = esc(by_when(event.deadline))
+            blocks = [section(f"{actor} started *{esc(event.stage_name)}*. Due *{due}*.\nAsked to act: {listed}.")]
             if view.stage_guidance and event.stage_name == view.stage_name:
                 blocks.append(_context(esc(view.stage_guidance)))
             if event.flags:
                 blocks.append(_context(*(f":warning: {esc(f)}" for f in event.flags)))
-            text = f"{esc(event.stage_name)} has started, due {esc(by_when(event.deadline))}"
+            text = f"{by} started {esc(event.stage_name)}, due {due}"
         case FormalChallengeLodged():
-            blocks = [section("This is now recorded as a *formal challenge*.")]
-            text = "Recorded as a formal challenge"
+            blocks = [section(f"{actor} lodged this as a *formal challenge*; it is recorded as one from now on.")]
+            text = f"{by} lodged this as a formal challenge"
         case NoteAdded():
             blocks = [section(f"{actor} added a note:")]
             blocks += [section(p) for p in _chunks(esc(event.text))]
-            text = f"{esc(who.name)} added a note"
+            text = f"{by} added a note"
         case DisputeEscalated():
             to_stage = esc(names.stage(event.to_stage))
             from_stage = esc(names.stage(event.from_stage))
             if event.automatic:
                 waiting = _names([names.person(p) for p in event.waiting_on]) or "nobody"
-                line = f"The timescale for *{from_stage}* ran out, so Parley escalated this to *{to_stage}*. It was waiting on {waiting}."
+                line = f"{actor} escalated this from *{from_stage}* to *{to_stage}*: the timescale ran out. It was waiting on {waiting}."
             else:
                 line = f"{actor} escalated this from *{from_stage}* to *{to_stage}*."
             blocks = [section(line)]
@@ -342,7 +392,7 @@ def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -
                 blocks += _labelled("Reason", event.reason)
             if event.proposal_lapsed:
                 blocks.append(_context("The proposed resolution lapsed before it was confirmed."))
-            text = f"Escalated to {to_stage}"
+            text = f"{by} escalated this to {to_stage}"
         case ResolutionProposed():
             blocks = [section(f"{actor} proposed a resolution.")]
             blocks += _labelled("Agreed outcome", event.agreed_outcome)
@@ -350,41 +400,41 @@ def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -
             blocks += _labelled("Learning points", event.learning_points or "(none)")
             if view.waiting_for:
                 blocks.append(_context(f"Waiting for written confirmation from {esc(' and '.join(view.waiting_for))}."))
-            text = f"{esc(who.name)} proposed a resolution"
+            text = f"{by} proposed a resolution"
         case ResolutionConfirmed():
             statement = f": {esc(event.statement)}" if event.statement else "."
-            blocks = [section(f"{actor} confirmed the agreed outcome in writing for {esc(who.agency)}{statement}")]
-            text = f"{esc(who.name)} confirmed the agreed outcome"
+            blocks = [section(f"{actor} confirmed the agreed outcome in writing{statement}")]
+            text = f"{by} confirmed the agreed outcome"
         case ResolutionRejected():
             blocks = [section(f"{actor} did not agree the proposed resolution. It is open again at *{esc(view.stage_name)}*.")]
             blocks += _labelled("Why", event.reason)
-            text = f"{esc(who.name)} did not agree the proposed resolution"
+            text = f"{by} did not agree the proposed resolution"
         case DisputeResolved():
             blocks = [
-                section(":white_check_mark: *Resolved.* Both sides confirmed the agreed outcome in writing."),
+                section(f":white_check_mark: *Resolved* when {actor} confirmed: both sides have confirmed the agreed outcome in writing."),
                 _context(f"Learning points go to the {esc(role_words(event.learning_to))} for the {esc(event.learning_group)}."),
             ]
-            text = "Resolved: both sides confirmed the agreed outcome"
+            text = f"Resolved: {by} confirmed, and both sides have confirmed the agreed outcome"
         case DisputeClosedUnresolved():
-            blocks = [section(f"{actor} closed this: the decision is unchanged and the disagreement remains, on the record.")]
+            blocks = [section(f"{actor} closed this as unresolved: the decision is unchanged and the disagreement remains, on the record.")]
             blocks += _labelled("Reason", event.reason)
-            text = "Closed: the disagreement remains"
+            text = f"{by} closed this as unresolved"
         case DisputeWithdrawn():
             blocks = [section(f"{actor} withdrew this disagreement.")]
             blocks += _labelled("Reason", event.reason)
-            text = "Withdrawn"
+            text = f"{by} withdrew this disagreement"
         case DeadlineMissed():
             waiting = ", ".join(mention(names.person(p), team) for p in event.waiting_on) or "nobody"
             blocks = [
                 section(
-                    f"The timescale for *{esc(names.stage(event.stage_id))}* ran out ({esc(by_when(event.deadline))}). "
+                    f"{actor}: the timescale for *{esc(names.stage(event.stage_id))}* ran out ({esc(by_when(event.deadline))}). "
                     f"At this stage the procedure says remind and wait: {waiting}, please act today."
                 )
             ]
-            text = "The timescale ran out"
+            text = f"{by}: the timescale ran out"
         case _:
             return None
-    return {"text": f"{text}", "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
+    return {"text": text, "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
 
 
 # --- direct messages ------------------------------------------------------------------------------
@@ -460,8 +510,9 @@ def reminder(view: DisputeView, nudge: str) -> Payload:
 
 
 def reminder_line(view: DisputeView, people: Sequence[PersonView], *, team: str) -> Payload:
+    """The thread's note that Parley reminded the people asked to act."""
     who = ", ".join(mention(p, team) for p in people) or "nobody"
-    return {"text": "Reminder sent", "blocks": [_context(f"Reminder sent to {who}: due {esc(by_when(view.deadline))}.")]}
+    return {"text": "Parley sent a reminder", "blocks": [_context(f"*Parley* sent a reminder to {who}: due {esc(by_when(view.deadline))}.")]}
 
 
 def ephemeral(text: str) -> Payload:
@@ -542,10 +593,22 @@ def intake_modal(
             optional=True,
         ),
         _input(
+            Field.OTHER_IN_DIRECTORY,
+            "Not on Slack? Find them in Parley's directory",
+            {
+                "type": "external_select",
+                "action_id": FIND_PERSON,
+                "min_query_length": FIND_MIN_QUERY,
+                "placeholder": _plain("Type 2 or more letters of their name", 150),
+            },
+            hint="For someone on Teams, for example. Choose their agency above first to search only there.",
+            optional=True,
+        ),
+        _input(
             Field.OTHER_DESCRIPTION,
             "Their role",
             _text_input(False, DESCRIPTION_MAX, "e.g. duty sergeant, health visitor"),
-            hint="Their job, not their name, if they aren't on Slack.",
+            hint="Their job, not their name, if you couldn't choose them above.",
             optional=True,
         ),
         _input(Field.PROBLEM, "What is the problem?", _text_input(True, MAX_TEXT), hint="The decision or action you disagree with."),
@@ -567,6 +630,20 @@ def intake_modal(
         "close": _plain("Cancel", 24),
         "blocks": blocks,
     }
+
+
+OPTION_VALUE_MAX = 150
+OPTIONS_MAX = 100
+
+
+def person_options(found: Sequence[tuple[str, str, Sequence[str]]]) -> dict[str, Any]:
+    """The answer to the directory search: one option per person, "Name · Agency" (nothing else about them)."""
+    options = [
+        _option(f"{name} · {', '.join(agencies)}", person_id)
+        for person_id, name, agencies in found
+        if len(person_id) <= OPTION_VALUE_MAX
+    ]
+    return {"options": options[:OPTIONS_MAX]}
 
 
 def _done_modal(title: str, blocks: list[Block]) -> dict[str, Any]:
@@ -660,6 +737,37 @@ def not_agreed_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, A
     )
 
 
+def withdraw_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, Any]:
+    return _form(
+        ViewId.WITHDRAW,
+        "Withdraw",
+        "Withdraw it",
+        view,
+        metadata,
+        [
+            section("This closes the disagreement for both agencies. Everything so far stays on the record."),
+            _input(Field.REASON, "Why are you withdrawing it?", _text_input(True, MAX_REASON), hint="For example: resolved by phone, or raised in error."),
+        ],
+    )
+
+
+def close_unresolved_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, Any]:
+    return _form(
+        ViewId.CLOSE_UNRESOLVED,
+        "Close unresolved",
+        "Close it",
+        view,
+        metadata,
+        [
+            section(
+                "This is the last stage of the procedure. Closing it records that the decision stands unchanged "
+                "and the disagreement remains. Both agencies are told."
+            ),
+            _input(Field.REASON, "Why is it being closed?", _text_input(True, MAX_REASON), hint="It goes on the record and in the thread."),
+        ],
+    )
+
+
 def record_modal(view: DisputeView, record: str) -> dict[str, Any]:
     """The whole record, as plain text (never parsed as mrkdwn)."""
     blocks: list[Block] = []
@@ -680,10 +788,15 @@ def record_modal(view: DisputeView, record: str) -> dict[str, Any]:
 # --- my disputes, the home tab, help ----------------------------------------------------------------
 
 
-def dispute_list(views: Sequence[DisputeView], *, me: str) -> list[Block]:
+def with_command(text: str, command: str) -> str:
+    """Shared help text names the default command; say the one this workspace set up instead."""
+    return _DEFAULT_COMMAND_WORD.sub(lambda _: command, text) if command else text
+
+
+def dispute_list(views: Sequence[DisputeView], *, me: str, command: str = DEFAULT_COMMAND) -> list[Block]:
     """My open disputes, most urgent first (the caller orders them)."""
     if not views:
-        return [section("You have no open disagreements. `/disagree` raises one.")]
+        return [section(f"You have no open disagreements. `{esc(command)}` raises one.")]
     blocks: list[Block] = [section(f"*Your open disagreements ({len(views)})*, most urgent first:")]
     for v in views[:LIST_MAX]:
         waiting_on_me = any(p.id == me for p in v.asked) or (v.awaiting_confirmation and v.raiser.id != me)
@@ -714,15 +827,22 @@ def digest(views: Sequence[DisputeView], *, me: str) -> Payload:
     return {"text": f"{count} waiting on you", "blocks": [head, *dispute_list(views, me=me)[1:]][:MESSAGE_BLOCKS_MAX]}
 
 
-def help_blocks(lines: Sequence[str]) -> list[Block]:
-    return [section("\n".join(f"• {esc(line)}" for line in lines))]
+def help_blocks(lines: Sequence[str], *, command: str = DEFAULT_COMMAND, unknown: str | None = None) -> list[Block]:
+    """How Parley works, one bullet a line, naming the workspace's own slash command.
+
+    `unknown`: what someone typed after the command that Parley doesn't know; said first.
+    """
+    bullets = [with_command(line, command) for line in lines]
+    if unknown is not None:
+        bullets.insert(0, f"Parley doesn't know '{command} {unknown}'. Try {command}, {command} list or {command} help.")
+    return [section("\n".join(f"• {esc(line)}" for line in bullets))]
 
 
-def home_view(views: Sequence[DisputeView], *, me: str, help_lines: Sequence[str]) -> dict[str, Any]:
+def home_view(views: Sequence[DisputeView], *, me: str, help_lines: Sequence[str], command: str = DEFAULT_COMMAND) -> dict[str, Any]:
     blocks: list[Block] = [{"type": "header", "text": _plain("Parley", HEADER_MAX)}]
-    blocks += dispute_list(views, me=me)
+    blocks += dispute_list(views, me=me, command=command)
     blocks.append(_divider())
-    blocks += help_blocks(help_lines)
+    blocks += help_blocks(help_lines, command=command)
     return {"type": "home", "blocks": blocks[:MODAL_BLOCKS_MAX]}
 
 

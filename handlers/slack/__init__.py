@@ -34,12 +34,14 @@ from handlers.slack import actions, home, intake
 from handlers.slack.courier import Courier, Inflight
 from handlers.slack.deps import SlackDeps
 from handlers.slack.sender import SlackSender
+from messages.slack import DEFAULT_COMMAND
 from storage.outbox import OutboxDelivery
 
 log = logging.getLogger("parley.slack")
 
 EVENTS_PATH = "/slack/events"
 SOCKET_MODE: web.AppKey[Any] = web.AppKey("parley.slack.socket_mode", object)
+SOCKET_CONNECTING: web.AppKey[Any] = web.AppKey("parley.slack.socket_connecting", object)
 DEFAULT_API_URL = "https://slack.com/api/"
 
 
@@ -93,6 +95,30 @@ def connect(bot_token: str, api_url: str = DEFAULT_API_URL, *, timeout: int = 10
     return Workspace(team_id=r["team_id"], team=r.get("team", ""), bot_user=r.get("user_id", ""))
 
 
+def check_app_token(app_token: str, api_url: str = DEFAULT_API_URL, *, timeout: int = 10) -> None:
+    """Ask Slack for a Socket Mode link with the app-level token; SlackConfigError, in plain words, if it refuses.
+
+    The link itself is not used (the Socket Mode client asks for its own when the server starts):
+    this only stops a wrong token at start-up, where the administrator is looking, instead of a
+    connection that retries for ever in the log.
+    """
+    client = WebClient(base_url=api_url, timeout=timeout)
+    sdk_log = logging.getLogger("slack_sdk.web.base_client")
+    sdk_log.disabled = True
+    try:
+        client.apps_connections_open(app_token=app_token)
+    except SlackApiError as exc:
+        code = exc.response.get("error", "error") if exc.response is not None else "error"
+        raise SlackConfigError(
+            f"Slack refused SLACK_APP_TOKEN ({code}). Generate an app-level token with the connections:write scope "
+            "under Basic Information > App-Level Tokens, and check that Socket Mode is turned on for the app."
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any network failure gets the same plain message
+        raise SlackConfigError(f"Slack can't be reached at {api_url} ({type(exc).__name__}: {exc}). Check SLACK_API_URL and the network.") from None
+    finally:
+        sdk_log.disabled = False
+
+
 def from_settings(
     *,
     bot_token: str | None,
@@ -104,8 +130,9 @@ def from_settings(
     policy: Policy,
     calendar: WorkingCalendar,
     clock: Callable[[], datetime],
+    command: str = DEFAULT_COMMAND,
 ) -> SlackFrontEnd:
-    """Check the settings, ask Slack who we are (one auth.test), and build the front end.
+    """Check the settings, ask Slack who we are (auth.test; apps.connections.open in Socket Mode), and build the front end.
 
     SlackConfigError lists, in plain words, everything an administrator must fix.
     """
@@ -114,6 +141,8 @@ def from_settings(
         raise SlackConfigError("Slack is not set up right:\n" + "\n".join(f"  - {p}" for p in problems))
     assert bot_token and channel
     workspace = connect(bot_token, api_url)
+    if app_token:
+        check_app_token(app_token, api_url)
     front = build(
         bot_token=bot_token,
         signing_secret=signing_secret or "",
@@ -125,6 +154,7 @@ def from_settings(
         calendar=calendar,
         clock=clock,
         app_token=app_token,
+        command=command,
     )
     front.workspace = workspace
     return front
@@ -150,26 +180,29 @@ class SlackFrontEnd:
         return f"Parley: connected to Slack {where}; dispute threads go to channel {self.deps.channel}; Slack reaches Parley {how}."
 
     def mount(self, web_app: web.Application) -> None:
-        """POST /slack/events on the web app, or a Socket Mode connection when an app-level token is set."""
+        """POST /slack/events on the web app, or, when an app-level token is set, a Socket Mode connection instead.
 
-        gate = self.deps.answers_first
-
-        async def slack_events(request: web.Request) -> web.Response:
-            gate.received()
-            try:
-                response = await self.app.async_dispatch(await to_bolt_request(request))
-            except Exception:  # noqa: BLE001 - a signed payload bolt can't read: say so, don't crash
-                log.exception("Slack sent a request Parley could not read")
-                return web.Response(status=400, text="Parley could not read this request.")
-            finally:
-                gate.answered()
-            return await to_aiohttp_response(response)
-
-        web_app.router.add_post(EVENTS_PATH, slack_events)
+        In Socket Mode there is no /slack/events at all: Socket Mode needs no signing secret, and
+        a request checked against an empty one would let anyone in.
+        """
         web_app.on_startup.append(self._open_session)
         if self.app_token:
             web_app.on_startup.append(self._start_socket_mode)
+        else:
+            web_app.router.add_post(EVENTS_PATH, self._slack_events)
         web_app.on_cleanup.append(self._stop)
+
+    async def _slack_events(self, request: web.Request) -> web.Response:
+        gate = self.deps.answers_first
+        gate.received()
+        try:
+            response = await self.app.async_dispatch(await to_bolt_request(request))
+        except Exception:  # noqa: BLE001 - a signed payload bolt can't read: say so, don't crash
+            log.exception("Slack sent a request Parley could not read")
+            return web.Response(status=400, text="Parley could not read this request.")
+        finally:
+            gate.answered()
+        return await to_aiohttp_response(response)
 
     async def _open_session(self, web_app: web.Application) -> None:
         # One keep-alive session on the server's loop for the listeners' calls (views.open, ...).
@@ -179,11 +212,22 @@ class SlackFrontEnd:
     async def _start_socket_mode(self, web_app: web.Application) -> None:
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
-        handler = AsyncSocketModeHandler(self.app, self.app_token)
-        await handler.connect_async()
+        # apps.connections.open goes through our client, so SLACK_API_URL (a proxy, GovSlack) applies
+        handler = AsyncSocketModeHandler(self.app, self.app_token, web_client=self.client)
         web_app[SOCKET_MODE] = handler
 
+        async def connect() -> None:
+            # In the background: a Slack that is slow to answer must not hold up /healthz, Teams or
+            # the timekeeper. The client keeps retrying, and reconnects whenever Slack drops the link.
+            await handler.connect_async()
+            log.info("Parley: connected to Slack over Socket Mode")
+
+        web_app[SOCKET_CONNECTING] = asyncio.get_running_loop().create_task(connect())
+
     async def _stop(self, web_app: web.Application) -> None:
+        connecting = web_app.get(SOCKET_CONNECTING)
+        if connecting is not None and not connecting.done():
+            connecting.cancel()
         handler = web_app.get(SOCKET_MODE)
         if handler is not None:
             await handler.close_async()
@@ -231,6 +275,7 @@ def build(
     app_token: str | None = None,
     notifier: Notifier | None = None,
     deliver_at_once: bool = True,
+    command: str = DEFAULT_COMMAND,
 ) -> SlackFrontEnd:
     """The Slack front end, wired: bolt app, Web API client, notifier, sender and delivery."""
     client = AsyncWebClient(token=bot_token, base_url=api_url, timeout=10)
@@ -270,6 +315,7 @@ def build(
         notifier=notifier or Notifiers(slack_notifier),
         channel=channel,
         team=team,
+        command=command,
         courier=Courier(delivery_pass) if deliver_at_once else None,
         inflight=Inflight(),
     )

@@ -1,4 +1,5 @@
-"""The buttons on a dispute (Resolve, Escalate, Add note, View record; Confirm, Not agreed) and their forms.
+"""The buttons on a dispute (Resolve, Escalate, Add note, View record, Withdraw, Close unresolved;
+Confirm, Not agreed) and their forms.
 
 A click is checked before anything opens: the person must be in the directory, the message must
 not be out of date (someone else acted since), and the policy must let them do it. Anything else
@@ -36,6 +37,20 @@ from messages.text import already_done, dispute_view, not_in_directory, when
 # Entries that follow from another one in the same change; the one before them says what happened.
 CONSEQUENCES = frozenset({"stage started", "formal challenge lodged"})
 
+# Buttons that open a form (or, for View record, the record)
+FORMS = (
+    ActionId.RESOLVE,
+    ActionId.ESCALATE,
+    ActionId.ADD_NOTE,
+    ActionId.VIEW_RECORD,
+    ActionId.NOT_AGREED,
+    ActionId.WITHDRAW,
+    ActionId.CLOSE_UNRESOLVED,
+)
+# Moves whose sense depends on the state the person saw: a click on an older message is refused.
+# (A note or the record doesn't depend on it.)
+DECISIONS = frozenset({ActionId.RESOLVE, ActionId.ESCALATE, ActionId.WITHDRAW, ActionId.CLOSE_UNRESOLVED})
+
 
 @dataclass(frozen=True)
 class Refused:
@@ -55,10 +70,10 @@ class Ready:
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    for action in (ActionId.RESOLVE, ActionId.ESCALATE, ActionId.ADD_NOTE, ActionId.VIEW_RECORD, ActionId.NOT_AGREED):
+    for action in FORMS:
         app.action(action.value)(deps.inflight.track(_open_form(deps, action)))
     app.action(ActionId.CONFIRM.value)(deps.inflight.track(_confirm(deps)))
-    for view_id in (ViewId.RESOLVE, ViewId.ESCALATE, ViewId.ADD_NOTE, ViewId.NOT_AGREED):
+    for view_id in (ViewId.RESOLVE, ViewId.ESCALATE, ViewId.ADD_NOTE, ViewId.NOT_AGREED, ViewId.WITHDRAW, ViewId.CLOSE_UNRESOLVED):
         app.view_submission(view_id.value)(deps.inflight.track(_submit(deps, view_id)))
 
 
@@ -123,6 +138,10 @@ def _may(deps: SlackDeps, action: ActionId, ready: Ready, now: datetime) -> str 
                 transitions.add_note(trial, by=by, text="-", now=now)
             case ActionId.NOT_AGREED:
                 transitions.reject_resolution(trial, by=by, reason="-", now=now)
+            case ActionId.WITHDRAW:
+                transitions.withdraw(trial, by=by, reason="-", now=now)
+            case ActionId.CLOSE_UNRESOLVED:
+                transitions.close_unresolved(trial, by=by, reason="-", policy=deps.policy, now=now)
             case ActionId.VIEW_RECORD:
                 person = ready.directory.person(by)
                 if by not in ready.dispute.involved and not (person and person.membership(PARTNERSHIP)):
@@ -148,8 +167,7 @@ def _check_click(deps: SlackDeps, action: ActionId, value_: str, team: str, user
     stale = False
     if token is not None:
         stale = dispute.proposal is None or proposal_token(dispute.proposal.at) != token
-    elif version is not None and action in (ActionId.RESOLVE, ActionId.ESCALATE):
-        # notes and the record don't depend on the state, so only these two refuse an old message
+    elif version is not None and action in DECISIONS:
         stale = dispute.version != version
     if stale:
         return Refused(_stale_text(ready.entries, ready.directory, now))
@@ -184,6 +202,10 @@ def _open_form(deps: SlackDeps, action: ActionId):  # noqa: ANN202 - a bolt list
                 modal = blocks.note_modal(view, metadata)
             case ActionId.NOT_AGREED:
                 modal = blocks.not_agreed_modal(view, {**metadata, "response_url": body.get("response_url", "")})
+            case ActionId.WITHDRAW:
+                modal = blocks.withdraw_modal(view, metadata)
+            case ActionId.CLOSE_UNRESOLVED:
+                modal = blocks.close_unresolved_modal(view, metadata)
             case _:
                 text = record_text(ready.dispute, ready.entries, directory=ready.directory, policy=deps.policy)
                 modal = blocks.record_modal(view, text)
@@ -311,6 +333,14 @@ def _move(
         case ViewId.ADD_NOTE:
             note = services.AddNote(**{**common, "expected_version": None}, text=fields["note"])
             run = lambda: services.add_note(note, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
+        case ViewId.WITHDRAW:
+            withdraw = services.Withdraw(**common, reason=fields["reason"])
+            run = lambda: services.withdraw(withdraw, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
+        case ViewId.CLOSE_UNRESOLVED:
+            close = services.CloseUnresolved(**common, reason=fields["reason"])
+            run = lambda: services.close_unresolved(  # noqa: E731
+                close, uow=deps.uow(), policy=deps.policy, now=now, notifier=deps.notifier
+            )
         case _:
             reject = services.RejectResolution(**common, reason=fields["reason"])
             run = lambda: services.reject_resolution(reject, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731

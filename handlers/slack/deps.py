@@ -17,6 +17,7 @@ from bot.directory import Directory, Person
 from bot.outbox import Notifier
 from bot.policy import Policy
 from handlers.slack.courier import AnswersFirst, Courier, Inflight
+from messages.slack import DEFAULT_COMMAND
 from storage.repository import SqlUnitOfWork
 
 PLATFORM = "slack"
@@ -64,6 +65,9 @@ class SlackDeps:
     notifier: Notifier
     channel: str  # PARLEY_SLACK_CHANNEL
     team: str  # the workspace's team id
+    # The slash command's name in this workspace: /disagree unless the admin named it otherwise
+    # (build(command=...)); updated from each command request, which says the name people type.
+    command: str = DEFAULT_COMMAND
     courier: Courier | None = None
     inflight: Inflight = field(default_factory=Inflight)
     answers_first: AnswersFirst = field(default_factory=AnswersFirst)

@@ -23,7 +23,11 @@ def too_long(limit: int, length: int) -> str:
 
 def value(values: Mapping[str, Any], field: Field) -> str:
     """The text, chosen option, or chosen user of one input; '' when empty."""
-    action = (values.get(field.value) or {}).get(VALUE) or {}
+    block = values.get(field.value) or {}
+    # every input's action id is VALUE, except the directory search (its own id, for its options listener)
+    action = block.get(VALUE) or next(iter(block.values()), None) or {}
+    if not isinstance(action, Mapping):
+        return ""
     found = action.get("value")
     if found is None:
         found = (action.get("selected_option") or {}).get("value")
@@ -49,6 +53,7 @@ class IntakeForm:
     category: str
     raiser_agency: str | None
     other_user: str | None  # a Slack user id
+    other_in_directory: str | None  # a person id, chosen by searching Parley's directory
     other_agency: str | None
     other_description: str
     problem: str
@@ -71,11 +76,16 @@ def read_intake(values: Mapping[str, Any], categories: Sequence[str]) -> tuple[I
     else:
         errors[Field.CATEGORY.value] = "Please choose one of the listed categories."
     other_user = value(values, Field.OTHER_PERSON) or None
+    other_in_directory = value(values, Field.OTHER_IN_DIRECTORY) or None
     other_agency = value(values, Field.OTHER_AGENCY) or None
     description = value(values, Field.OTHER_DESCRIPTION)
-    if other_user is None and other_agency is None:
-        errors[Field.OTHER_AGENCY.value] = "Choose the other professional above or, if they aren't on Slack, their agency here."
-    elif other_user is None and not description:
+    if other_user is not None and other_in_directory is not None:
+        errors[Field.OTHER_IN_DIRECTORY.value] = "You chose someone on Slack above too. Please choose the other professional in one place only."
+    elif other_user is None and other_in_directory is None and other_agency is None:
+        errors[Field.OTHER_AGENCY.value] = (
+            "Choose the other professional above or, if you can't find them, their agency here and their role below."
+        )
+    elif other_user is None and other_in_directory is None and not description:
         errors[Field.OTHER_DESCRIPTION.value] = "Please give their role (not their name), for example duty sergeant."
     check_text(errors, Field.OTHER_DESCRIPTION, description, limit=DESCRIPTION_MAX, required=False)
     texts = {f: value(values, f) for f in (Field.PROBLEM, Field.CAUSE, Field.OUTCOME)}
@@ -96,6 +106,7 @@ def read_intake(values: Mapping[str, Any], categories: Sequence[str]) -> tuple[I
             category=category,
             raiser_agency=value(values, Field.RAISER_AGENCY) or None,
             other_user=other_user,
+            other_in_directory=other_in_directory,
             other_agency=other_agency,
             other_description=description,
             problem=texts[Field.PROBLEM],
@@ -114,6 +125,7 @@ CORE_FIELDS = {
     "category": Field.CATEGORY,
     "other_party": Field.OTHER_PERSON,
     "other_agency": Field.OTHER_AGENCY,
+    "other_in_directory": Field.OTHER_IN_DIRECTORY,
     "raiser_agency": Field.RAISER_AGENCY,
     "problem": Field.PROBLEM,
     "cause": Field.CAUSE,

@@ -29,7 +29,7 @@ def _home(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
             view = blocks.home_message(found.text)
         else:
             person_id, views = found
-            view = blocks.home_view(views, me=person_id, help_lines=help_lines(deps.policy))
+            view = blocks.home_view(views, me=person_id, help_lines=help_lines(deps.policy), command=deps.command)
         await client.views_publish(user_id=user, view=view)
 
     return on_home

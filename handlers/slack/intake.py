@@ -1,8 +1,9 @@
-"""`/disagree`: the intake modal and its submission, `/disagree list` and `/disagree help`."""
+"""`/disagree`: the intake modal, its directory search and its submission, `/disagree list` and `/disagree help`."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,12 +15,16 @@ from bot import services
 from bot.directory import PARTNERSHIP, Directory
 from bot.errors import InvalidInput, UnknownPerson
 from handlers.slack.deps import PLATFORM, SlackDeps, person_for, team_of, user_of
-from handlers.slack.forms import IntakeForm, field_errors, read_intake
+from handlers.slack.forms import IntakeForm, field_errors, read_intake, value
+from handlers.slack.search import find_people
 from messages import slack as blocks
-from messages.slack import Field, ViewId
+from messages.slack import FIND_PERSON, Field, ViewId
 from messages.text import DisputeView, dispute_view, help_lines, not_in_directory
 
-COMMAND = "/disagree"
+# Parley's manifest has one slash command, /disagree; a workspace where that name is taken can
+# call it something else. Every command Slack sends Parley is that one, whatever it is called, and
+# the request says its name, so help and replies use the name people actually type.
+ANY_COMMAND = re.compile(r"^/")
 
 
 @dataclass(frozen=True)
@@ -30,16 +35,41 @@ class Refused:
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    app.command(COMMAND)(deps.inflight.track(_command(deps)))
+    app.command(ANY_COMMAND)(deps.inflight.track(_command(deps)))
     app.view_submission(ViewId.INTAKE.value)(deps.inflight.track(_submit(deps)))
+    app.options(FIND_PERSON)(deps.inflight.track(_find_person(deps)))
+
+
+def _find_person(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
+    async def on_search(ack: AsyncAck, body: dict[str, Any]) -> None:
+        # Answered in the ack (Slack shows nothing else), from the cached directory: no thread, no database
+        # most of the time. Only people in the directory may search it: anyone else in the workspace gets nothing.
+        directory = await deps.directory()
+        searcher = person_for(directory, team_of(body), user_of(body))
+        query = body.get("value")
+        if searcher is None or not isinstance(query, str):
+            await ack(options=[])
+            return
+        view = body.get("view")
+        state = (view.get("state") or {}).get("values") if isinstance(view, dict) else None
+        agency = (value(state, Field.OTHER_AGENCY) or None) if isinstance(state, dict) else None  # chosen above it, if any
+        if agency is not None and agency not in directory.agencies:
+            agency = None
+        found = find_people(directory, query, agency=agency, exclude=searcher.id)
+        await ack(**blocks.person_options([(f.person_id, f.name, f.agencies) for f in found]))
+
+    return on_search
 
 
 def _command(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
     async def on_disagree(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         words = (body.get("text") or "").strip()
         word = words.lower()
+        command = body.get("command") or deps.command
+        deps.command = command  # the App Home tab, which has no command to go by, says this one too
         if word in ("help", "?"):
-            await ack(response_type="ephemeral", text="How Parley works", blocks=blocks.help_blocks(help_lines(deps.policy)))
+            help_ = blocks.help_blocks(help_lines(deps.policy), command=command)
+            await ack(response_type="ephemeral", text="How Parley works", blocks=help_)
             return
         await ack()
         await deps.answers_first.wait()
@@ -50,11 +80,11 @@ def _command(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
                 await respond(**blocks.ephemeral(found.text))
             else:
                 person_id, views = found
-                await respond(**_ephemeral_blocks(blocks.dispute_list(views, me=person_id), "Your open disagreements"))
+                await respond(**_ephemeral_blocks(blocks.dispute_list(views, me=person_id, command=command), "Your open disagreements"))
             return
         if words:
-            lines = [f"Parley doesn't know '/disagree {words}'. Try /disagree, /disagree list or /disagree help.", *help_lines(deps.policy)]
-            await respond(**_ephemeral_blocks(blocks.help_blocks(lines), "How Parley works"))
+            help_ = blocks.help_blocks(help_lines(deps.policy), command=command, unknown=words)
+            await respond(**_ephemeral_blocks(help_, "How Parley works"))
             return
         form = _intake_form(deps, await deps.directory(), team, user)
         if isinstance(form, Refused):
@@ -122,7 +152,7 @@ def _open(deps: SlackDeps, form: IntakeForm, team: str, user: str, view_id: str,
     raiser = person_for(directory, team, user)
     if raiser is None:
         return Refused(not_in_directory(directory, platform="Slack", user_id=user))
-    other_person = None
+    other = None
     other_agency = form.other_agency
     if form.other_user:
         other = person_for(directory, team, form.other_user)
@@ -130,9 +160,15 @@ def _open(deps: SlackDeps, form: IntakeForm, team: str, user: str, view_id: str,
             return {
                 "other_party": "That person isn't in Parley's directory yet. Leave this empty, and choose their agency and give their role below."
             }
-        other_person = other.id
-        if other_agency is None:
-            other_agency = next((a for a in other.agencies if a not in raiser.agencies), other.agencies[0])
+    elif form.other_in_directory:
+        other = directory.person(form.other_in_directory)
+        if other is None:
+            return {"other_in_directory": "That person is no longer in Parley's directory. Please search again."}
+    other_person = other.id if other else None
+    if other is not None and other_agency is None:
+        # not said: the agency they work in that the raiser doesn't (the core checks they are in it)
+        agencies = [a for a in other.agencies if a != PARTNERSHIP] or list(other.agencies)
+        other_agency = next((a for a in agencies if a not in raiser.agencies), agencies[0])
     try:
         outcome = services.open_dispute(
             services.OpenDispute(
@@ -158,7 +194,12 @@ def _open(deps: SlackDeps, form: IntakeForm, team: str, user: str, view_id: str,
             notifier=deps.notifier,
         )
     except InvalidInput as exc:
-        return dict(exc.errors)
-    except UnknownPerson:
+        errors = dict(exc.errors)
+        if form.other_in_directory and "other_party" in errors:
+            errors["other_in_directory"] = errors.pop("other_party")  # say it where they chose them
+        return errors
+    except UnknownPerson as exc:
+        if form.other_in_directory and exc.who == form.other_in_directory:
+            return {"other_in_directory": "That person is no longer in Parley's directory. Please search again."}
         return Refused(not_in_directory(directory, platform="Slack", user_id=user))
     return dispute_view(outcome.dispute, directory, deps.policy)

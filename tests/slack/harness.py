@@ -36,10 +36,11 @@ from storage.models import DisputeRow, OutboxRow
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
 from tests.builders import CSC_WORKSPACE, LONDON, directory_for
-from tests.slack.mock_slack import MockSlack
+from tests.slack.mock_slack import MockSlack, MockSocketMode
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-test-parley"
+APP_TOKEN = "xapp-1-A0PARLEY-test"
 CHANNEL = "C0PARLEY"
 TEAM = CSC_WORKSPACE
 
@@ -83,8 +84,12 @@ class Clock:
 
 
 class Harness:
-    def __init__(self, engine: Engine, policy: Policy, directory: Directory, clock: Clock, *, secret: str = SECRET) -> None:
+    def __init__(
+        self, engine: Engine, policy: Policy, directory: Directory, clock: Clock, *, secret: str = SECRET, app_token: str | None = None
+    ) -> None:
         self.engine = engine
+        self.app_token = app_token  # set: Parley runs over Socket Mode, with `socket` as Slack's end of it
+        self.socket: MockSocketMode | None = MockSocketMode() if app_token else None
         self.policy = policy
         self.directory = directory
         self.clock = clock
@@ -96,6 +101,8 @@ class Harness:
     async def __aenter__(self) -> Harness:
         load_directory(self.directory, uow=SqlUnitOfWork(self.sessions))
         await self.mock.start()
+        if self.socket is not None:
+            self.mock.socket_url = await self.socket.start()
         self.front = slack.build(
             bot_token=TOKEN,
             signing_secret=self.secret,
@@ -106,6 +113,7 @@ class Harness:
             policy=self.policy,
             calendar=calendar_for(self.policy),
             clock=self.clock,
+            app_token=self.app_token,
         )
         settings = parley_app.Settings(parley_sweep_seconds=3600)
         parley = parley_app.Parley(
@@ -123,6 +131,8 @@ class Harness:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.client.close()
+        if self.socket is not None:
+            await self.socket.stop()
         await self.mock.stop()
 
     # -- sending what Slack sends ----------------------------------------------------------------
@@ -146,24 +156,26 @@ class Harness:
         except ValueError:
             return response.status, text
 
-    async def command(self, user: str, text: str = "", **kw: Any) -> tuple[int, Any]:
-        body = urlencode(
-            {
-                "token": "legacy-verification-token",
-                "team_id": TEAM,
-                "team_domain": "t0csc",
-                "channel_id": "C0GENERAL",
-                "channel_name": "general",
-                "user_id": user,
-                "user_name": user.lower(),
-                "command": "/disagree",
-                "text": text,
-                "api_app_id": "A0PARLEY",
-                "is_enterprise_install": "false",
-                "response_url": self.mock.response_url(f"cmd-{uuid.uuid4().hex[:8]}"),
-                "trigger_id": f"trigger.{uuid.uuid4().hex[:12]}",
-            }
-        )
+    def command_fields(self, user: str, text: str = "", *, command: str = "/disagree") -> dict[str, str]:
+        """A slash command as Slack sends it (form fields over HTTP; the same, as JSON, over Socket Mode)."""
+        return {
+            "token": "legacy-verification-token",
+            "team_id": TEAM,
+            "team_domain": "t0csc",
+            "channel_id": "C0GENERAL",
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0PARLEY",
+            "is_enterprise_install": "false",
+            "response_url": self.mock.response_url(f"cmd-{uuid.uuid4().hex[:8]}"),
+            "trigger_id": f"trigger.{uuid.uuid4().hex[:12]}",
+        }
+
+    async def command(self, user: str, text: str = "", *, command: str = "/disagree", **kw: Any) -> tuple[int, Any]:
+        body = urlencode(self.command_fields(user, text, command=command))
         return await self.post(body, "application/x-www-form-urlencoded", **kw)
 
     async def interaction(self, payload: dict[str, Any], **kw: Any) -> tuple[int, Any]:
@@ -201,6 +213,25 @@ class Harness:
             "view": submitted,
             "response_urls": [],
             "is_enterprise_install": False,
+        }
+        return await self.interaction(payload, **kw)
+
+    async def suggest(self, user: str, view: dict[str, Any], block_id: str, query: str, answers: dict[str, Any] | None = None, **kw: Any) -> tuple[int, Any]:
+        """Type `query` into an external_select of a modal Parley opened (a block_suggestion); the options come back in the answer."""
+        element = next(b["element"] for b in view["blocks"] if b.get("block_id") == block_id)
+        payload = {
+            "type": "block_suggestion",
+            "user": self._user(user),
+            "container": {"type": "view", "view_id": view.get("id", "V0")},
+            "api_app_id": "A0PARLEY",
+            "token": "legacy-verification-token",
+            "action_id": element["action_id"],
+            "block_id": block_id,
+            "value": query,
+            "team": {"id": TEAM, "domain": "t0csc"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": {**view, "state": {"values": fill(view, answers or {})}, "hash": "1700000000.abcdefgh"},
         }
         return await self.interaction(payload, **kw)
 
@@ -317,6 +348,9 @@ def fill(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
                 state: dict[str, Any] = {"type": kind, "value": answer}
             case "users_select":
                 state = {"type": kind, "selected_user": answer}
+            case "external_select":  # its options came from Parley; Slack sends back the one chosen
+                option = {"text": {"type": "plain_text", "text": str(answer)}, "value": answer} if answer else None
+                state = {"type": kind, "selected_option": option}
             case "static_select" | "radio_buttons":
                 option = next((o for o in element.get("options", []) if o["value"] == answer), None)
                 if option is None and answer is not None:
@@ -335,11 +369,14 @@ def run(
     policy: Policy,
     directory: Directory | None = None,
     clock: Clock | None = None,
+    app_token: str | None = None,
+    secret: str = SECRET,
 ) -> None:
-    """Run one scenario against a fresh harness on this database."""
+    """Run one scenario against a fresh harness on this database (over Socket Mode when given an app token)."""
 
     async def main() -> None:
-        async with Harness(engine, policy, directory or with_police_on_slack(directory_for(policy)), clock or Clock()) as h:
+        directory_ = directory or with_police_on_slack(directory_for(policy))
+        async with Harness(engine, policy, directory_, clock or Clock(), app_token=app_token, secret=secret) as h:
             await scenario(h)
 
     asyncio.run(main())

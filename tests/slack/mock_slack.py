@@ -4,6 +4,9 @@ An aiohttp server on 127.0.0.1 (a free port) that answers like Slack and records
 the method from the path, the token from the Authorization header, and the arguments (JSON or
 form; JSON-looking form values decoded). It also takes the posts Parley makes to response_url
 (at /response/<anything>). `fail_next` makes the next calls answer 429 (with Retry-After) or 5xx.
+
+`MockSocketMode` is Slack's Socket Mode end: a websocket server on 127.0.0.1 whose ws:// URL the
+mock Web API hands out from `apps.connections.open` (called with the app-level token, xapp-).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Failure:
 class MockSlack:
     def __init__(self, *, team: str = TEAM, bot_user: str = BOT_USER, valid_tokens: tuple[str, ...] = ("xoxb-",)) -> None:
         self.team = team
+        self.socket_url = ""  # what apps.connections.open answers (a MockSocketMode's ws:// URL)
         self.bot_user = bot_user
         self.valid_tokens = valid_tokens
         self.calls: list[Call] = []
@@ -149,7 +153,11 @@ class MockSlack:
             call.answer = {"ok": False, "error": failure.error}
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             return web.json_response(call.answer, status=failure.status, headers=headers)
-        if not token or not token.startswith(self.valid_tokens):
+        if method == "apps.connections.open":
+            # the one method Slack wants the app-level token for, and refuses the bot token on
+            ok = bool(token and token.startswith("xapp-") and self.socket_url)
+            call.answer = {"ok": True, "url": self.socket_url} if ok else {"ok": False, "error": "invalid_auth"}
+        elif not token or not token.startswith(self.valid_tokens):
             call.answer = {"ok": False, "error": "invalid_auth"}
         else:
             call.answer = self._answer(method, args)
@@ -195,6 +203,62 @@ class MockSlack:
     async def _response_url(self, request: web.Request) -> web.Response:
         self.responses.append(json.loads(await request.text() or "{}"))
         return web.Response(text="ok")
+
+
+class MockSocketMode:
+    """Slack's side of a Socket Mode connection: says hello, sends envelopes, records what comes back."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []  # every JSON message the app sent (acks)
+        self.connected = asyncio.Event()
+        self._socket: web.WebSocketResponse | None = None
+        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_get("/link", self._link)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"ws://127.0.0.1:{port}/link?ticket=t-1"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._socket = ws
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0PARLEY"}})
+        self.connected.set()
+        async for message in ws:
+            if message.type != web.WSMsgType.TEXT:
+                continue
+            data = json.loads(message.data)
+            self.received.append(data)
+            future = self._acks.pop(data.get("envelope_id", ""), None)
+            if future is not None and not future.done():
+                future.set_result(data)
+        return ws
+
+    async def send(self, kind: str, payload: dict[str, Any], *, envelope_id: str, timeout: float = 10) -> dict[str, Any]:
+        """Send one envelope (e.g. kind "slash_commands") and wait for the app's ack of it."""
+        await asyncio.wait_for(self.connected.wait(), timeout)
+        assert self._socket is not None
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._acks[envelope_id] = future
+        await self._socket.send_json(
+            {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": kind != "events_api", "retry_attempt": 0, "retry_reason": ""}
+        )
+        return await asyncio.wait_for(future, timeout)
 
 
 class MockSlackInThread:

@@ -30,12 +30,14 @@ def test_disagree_opens_the_intake_modal_with_every_field_and_its_hint(engine: E
         assert view["callback_id"] == ViewId.INTAKE
         inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
         assert list(inputs) == [
-            Field.REFERENCE, Field.CATEGORY, Field.OTHER_PERSON, Field.OTHER_AGENCY, Field.OTHER_DESCRIPTION,
-            Field.PROBLEM, Field.CAUSE, Field.OUTCOME, Field.DISCUSSED, Field.IMMEDIATE_RISK,
+            Field.REFERENCE, Field.CATEGORY, Field.OTHER_PERSON, Field.OTHER_AGENCY, Field.OTHER_IN_DIRECTORY,
+            Field.OTHER_DESCRIPTION, Field.PROBLEM, Field.CAUSE, Field.OUTCOME, Field.DISCUSSED, Field.IMMEDIATE_RISK,
         ]  # fmt: skip
         assert "No names" in inputs[Field.REFERENCE]["hint"]["text"]
         assert [o["text"]["text"] for o in inputs[Field.CATEGORY]["element"]["options"]] == list(BRADFORD.categories)
         assert inputs[Field.OTHER_PERSON]["element"]["type"] == "users_select"
+        search = inputs[Field.OTHER_IN_DIRECTORY]
+        assert (search["element"]["type"], search["element"]["min_query_length"], search["optional"]) == ("external_select", 2, True)
         agencies = [o["text"]["text"] for o in inputs[Field.OTHER_AGENCY]["element"]["options"]]
         assert agencies[0] == "West Yorkshire Police" and "Partnership Business Unit" not in agencies
         assert inputs[Field.IMMEDIATE_RISK]["label"]["text"] == "Is a child at immediate risk of significant harm?"
@@ -196,6 +198,40 @@ def test_disagree_help_answers_at_once_with_what_parley_does_and_the_procedure_i
         status, body = await h.command(AMARA, "frobnicate")
         await h.settle()
         assert "Parley doesn't know '/disagree frobnicate'" in str(h.mock.responses[-1]["blocks"])
+
+    run(engine, scenario, policy=LSCB)
+
+
+def test_help_list_and_the_home_tab_name_the_command_as_this_workspace_set_it_up(engine: Engine) -> None:
+    # /disagree was taken in this workspace, so the admin named Parley's command /raise-concern
+    async def scenario(h: Harness) -> None:
+        status, body = await h.command(AMARA, "help", command="/raise-concern")
+        assert status == 200
+        help_text = body["blocks"][0]["text"]["text"]
+        assert "/raise-concern raises one" in help_text and "/raise-concern list shows" in help_text
+        assert "/disagree" not in help_text
+
+        await h.command(AMARA, "frobnicate", command="/raise-concern")
+        await h.settle()
+        unknown = h.mock.responses[-1]["blocks"][0]["text"]["text"]
+        assert unknown.startswith(
+            "• Parley doesn't know '/raise-concern frobnicate'. Try /raise-concern, /raise-concern list or /raise-concern help."
+        )
+        assert "/disagree" not in unknown
+
+        await h.command(AMARA, "list", command="/raise-concern")
+        await h.settle()
+        assert "You have no open disagreements. `/raise-concern` raises one." in str(h.mock.responses[-1]["blocks"])
+
+        # the form still opens under the other name, and the home tab (no command in it) says that name
+        await h.command(AMARA, command="/raise-concern")
+        await h.settle()
+        assert [c.args["view"]["callback_id"] for c in h.mock.calls_to("views.open")] == [ViewId.INTAKE]
+        await h.event({"type": "app_home_opened", "user": AMARA, "channel": "D0AMARA", "tab": "home", "event_ts": "1"})
+        await h.settle()
+        [publish] = h.mock.calls_to("views.publish")
+        assert "/raise-concern raises one" in publish.text() and "/disagree" not in publish.text()
+        assert h.count(DisputeRow) == 0
 
     run(engine, scenario, policy=LSCB)
 

@@ -71,7 +71,7 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         # Amara escalates: Step 2 asks both practitioners; DC Jones is mentioned and sent a DM with a link
         await _use_form(h, AMARA, ActionId.ESCALATE, button(root.args["blocks"], ActionId.ESCALATE), {"reason": "No reply in five days."})
         thread = _thread(h)
-        assert "escalated this from *Step 1" in thread[2].text() and "No reply in five days." in thread[2].text()
+        assert "*Amara Okafor* (Children's Social Care) escalated this from *Step 1" in thread[2].text() and "No reply in five days." in thread[2].text()
         assert "Step 2 - Speak to the person who made the original decision" in thread[3].text()
         assert f"<@{DC_JONES}>" in thread[3].text() and f"<@{AMARA}>" in thread[3].text()
         [dm] = _dms(h, DC_JONES)
@@ -110,7 +110,7 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         assert "it is resolved" in h.mock.responses[-1]["text"]
         assert _status(h, dispute_id) is Status.RESOLVED
         assert "Resolved" in str(h.latest_root_blocks())
-        assert ":white_check_mark: *Resolved.*" in _thread(h)[-1].text()
+        assert ":white_check_mark: *Resolved* when *DC Rhys Jones* (West Yorkshire Police) confirmed" in _thread(h)[-1].text()
         assert _record_kinds(h, dispute_id) == [
             "opened",
             "stage started",

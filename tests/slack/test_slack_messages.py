@@ -137,3 +137,69 @@ def test_the_morning_digest_goes_to_a_manager_on_slack_most_urgent_first() -> No
     )
     assert "1 professional disagreement is waiting on you" in json.dumps(message.payload)
     assert notifier.digest_for("police.lscb_representative", [outcome.dispute], directory_for(LSCB), "2040-11-06") == []
+
+
+def _thread_lines(uow) -> list[str]:
+    return [m.payload["blocks"][0].get("text", {}).get("text", "") for m in uow.outbox.messages if m.delivery is Delivery.THREAD_REPLY]
+
+
+def test_every_line_in_the_thread_says_who_did_it_and_for_which_agency() -> None:
+    uow, notifier, outcome, directory = _opened()
+    d = outcome.dispute.id
+    calendar = calendar_for(LSCB)
+
+    def move(use_case, command, **deps):
+        return use_case(command, uow=uow, now=START, notifier=notifier, **deps)
+
+    move(services.add_note, services.AddNote(dispute_id=d, by="dc.jones", text="Log attached."))
+    move(services.escalate, services.Escalate(dispute_id=d, by="amara.okafor", reason="No reply."), policy=LSCB, calendar=calendar)
+    move(services.propose_resolution, services.ProposeResolution(dispute_id=d, by="dc.jones", agreed_outcome="Joint visit."))
+    move(services.reject_resolution, services.RejectResolution(dispute_id=d, by="amara.okafor", reason="Too late."))
+    move(services.propose_resolution, services.ProposeResolution(dispute_id=d, by="amara.okafor", agreed_outcome="Visit today."))
+    move(services.confirm_resolution, services.ConfirmResolution(dispute_id=d, by="dc.jones"), policy=LSCB)
+
+    csc, police = "(Children's Social Care)", "(West Yorkshire Police)"
+    assert _thread_lines(uow) == [
+        f"*Amara Okafor* {csc} raised a disagreement with DC Rhys Jones (West Yorkshire Police), about *{LSCB.categories[0]}*.",
+        f"*Amara Okafor* {csc} started *Workers discuss (after consulting their line managers)*. Due *by 5pm, Mon 5 Nov*.\n"
+        f"Asked to act: <@{AMARA}> (practitioner, Children's Social Care), <@{DC_JONES}> (practitioner, West Yorkshire Police).",
+        f"*DC Rhys Jones* {police} added a note:",
+        "*Amara Okafor* (Children's Social Care) escalated this from *Workers discuss (after consulting their line managers)* to *Line managers discuss*.",
+        _thread_lines(uow)[4],  # the stage line, checked below
+        f"*DC Rhys Jones* {police} proposed a resolution.",
+        f"*DC Rhys Jones* {police} confirmed the agreed outcome in writing: Proposed this resolution.",
+        f"*Amara Okafor* {csc} did not agree the proposed resolution. It is open again at *Line managers discuss*.",
+        f"*Amara Okafor* {csc} proposed a resolution.",
+        f"*Amara Okafor* {csc} confirmed the agreed outcome in writing: Proposed this resolution.",
+        f"*DC Rhys Jones* {police} confirmed the agreed outcome in writing: I confirm the agreed outcome.",
+        f":white_check_mark: *Resolved* when *DC Rhys Jones* {police} confirmed: both sides have confirmed the agreed outcome in writing.",
+    ]
+    assert _thread_lines(uow)[4].startswith(f"*Amara Okafor* {csc} started *Line managers discuss*.")
+    fallbacks = [m.fallback_text for m in uow.outbox.messages if m.delivery is Delivery.THREAD_REPLY]
+    assert fallbacks[2] == "DC Rhys Jones (West Yorkshire Police) added a note"
+
+
+def test_what_parley_does_on_its_own_is_said_to_be_parley() -> None:
+    uow, notifier, outcome, directory = _opened()
+    calendar = calendar_for(LSCB)
+    later = outcome.dispute.deadline
+    for _ in range(len(LSCB.stages)):  # every escalating stage runs out, then the last one is missed
+        list(services.escalate_overdue(uow=uow, policy=LSCB, calendar=calendar, now=later, notifier=notifier))
+        later = uow.disputes.get(outcome.dispute.id).deadline
+    lines = _thread_lines(uow)[2:]
+    assert lines[0].startswith(
+        "*Parley* escalated this from *Workers discuss (after consulting their line managers)* to *Line managers discuss*: "
+        "the timescale ran out. It was waiting on Amara Okafor and DC Rhys Jones."
+    )
+    assert lines[1].startswith("*Parley* started *Line managers discuss*.")
+    assert lines[-1].startswith("*Parley*: the timescale for *LSCB Board Manager mediates* ran out")
+    reminder = Notifiers(notifier).reminders_for(uow.disputes.get(outcome.dispute.id), "overdue 1", directory)[0]
+    assert reminder.payload["blocks"][0]["elements"][0]["text"].startswith("*Parley* sent a reminder to ")
+
+
+def test_someone_withdrawing_or_closing_it_is_named_with_their_agency() -> None:
+    uow, notifier, outcome, directory = _opened()
+    services.withdraw(
+        services.Withdraw(dispute_id=outcome.dispute.id, by="amara.okafor", reason="Sorted by phone."), uow=uow, now=START, notifier=notifier
+    )
+    assert _thread_lines(uow)[-1] == "*Amara Okafor* (Children's Social Care) withdrew this disagreement."

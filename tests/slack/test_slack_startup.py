@@ -92,3 +92,32 @@ def test_with_slack_set_up_it_mounts_slack_events_and_says_where_threads_go(envi
     assert "no chat platform is configured" not in out
     [served] = environment
     assert ("POST", "/slack/events") in _routes(served)
+
+
+def test_with_an_app_level_token_it_uses_socket_mode_and_serves_no_slack_events(environment, monkeypatch, capsys) -> None:
+    with MockSlackInThread() as mock:
+        mock.socket_url = "ws://127.0.0.1:9/link"  # handed out, not used: run_app only records here
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+        monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-A0PARLEY-1")
+        monkeypatch.setenv("SLACK_API_URL", mock.api_url)
+        monkeypatch.setenv("PARLEY_SLACK_CHANNEL", "C0PARLEY")  # no signing secret: Socket Mode needs none
+        assert app.main(["serve"]) == 0
+        calls = [(c.method, c.token) for c in mock.calls]
+    assert calls == [("auth.test", "xoxb-1"), ("apps.connections.open", "xapp-1-A0PARLEY-1")]
+    assert "Slack reaches Parley over Socket Mode" in capsys.readouterr().out
+    [served] = environment
+    assert ("POST", "/slack/events") not in _routes(served)
+
+
+def test_an_app_level_token_slack_refuses_stops_it_with_what_to_fix(environment, monkeypatch, capsys) -> None:
+    with MockSlackInThread() as mock:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+        monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-")
+        monkeypatch.setenv("SLACK_API_URL", mock.api_url)
+        monkeypatch.setenv("PARLEY_SLACK_CHANNEL", "C0PARLEY")
+        mock.socket_url = ""  # Slack refuses: no link for this token
+        assert app.main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "Parley can't start: Slack refused SLACK_APP_TOKEN (invalid_auth)" in err
+    assert "connections:write" in err and "Traceback" not in err
+    assert environment == []
