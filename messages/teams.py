@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.dispute import MAX_REASON, MAX_TEXT
+from bot.dispute import MAX_REASON, MAX_TEXT, OTHER, RAISER
 from bot.events import (
     DeadlineMissed,
     DisputeClosedUnresolved,
@@ -37,6 +37,7 @@ from bot.events import (
     StageStarted,
 )
 from bot.intake import REFERENCE_MAX
+from messages.record import platform_name, unreachable_notice
 from messages.text import IMMEDIATE_RISK, DisputeView, Names, PersonView, by_when, role_words
 
 Card = dict[str, Any]
@@ -359,13 +360,42 @@ def root_activity(view: DisputeView, *, teams_ids: Mapping[str, str] | None = No
 # --- a reply in the thread for each event ----------------------------------------------------------
 
 
+def _acting_agency(event: Event, view: DisputeView, person: PersonView) -> str:
+    """The agency someone acted for in this dispute (a person can work in more than one)."""
+    side = getattr(event, "side", None)
+    if side == RAISER:
+        return view.raiser.agency
+    if side == OTHER:
+        return view.other_agency
+    if person.id == view.raiser.id:
+        return view.raiser.agency
+    if view.other is not None and person.id == view.other.id:
+        return view.other_agency
+    asked = next((p for p in view.asked if p.id == person.id and p.agency), None)
+    return asked.agency if asked else person.agency
+
+
+def _actor(event: Event, view: DisputeView, names: Names) -> tuple[str, str]:
+    """Who did it, as (markdown, plain text): "**Sam Patel** (Northshire Police)", or Parley when it acted on its own."""
+    if event.actor is None:
+        return "**Parley**", "Parley"
+    person = names.person(event.actor)
+    agency = _acting_agency(event, view, person)
+    if not agency:
+        return f"**{esc(person.name)}**", person.name
+    return f"**{esc(person.name)}** ({esc(agency)})", f"{person.name} ({agency})"
+
+
 def event_activity(
     event: Event, view: DisputeView, names: Names, *, teams_ids: Mapping[str, str] | None = None
 ) -> dict[str, Any] | None:
-    """The thread reply that records one event, tagged with who did it and for which agency; None when it needs none."""
+    """The thread reply that records one event; None when it needs none.
+
+    Every line starts with who did it and for which agency ("Parley" when Parley acted on its own,
+    e.g. a missed timescale), so the thread reads as the record; the wording matches Slack's thread.
+    """
     mention = Mentions(teams_ids)
-    who = names.person(event.actor)
-    actor = _tag(who)
+    actor, by = _actor(event, view, names)
     body: list[Element]
     match event:
         case DisputeOpened():
@@ -378,33 +408,33 @@ def event_activity(
             body.append(_subtle(f"Discussed with the other professional first: {'yes' if event.discussed else 'not yet'}"))
             if event.immediate_risk:
                 body.append(text_block(esc(IMMEDIATE_RISK), color="Attention", weight="Bolder"))
-            summary = f"{who.name} raised a disagreement ({view.reference})"
+            summary = f"{by} raised a disagreement ({view.reference})"
         case StageStarted():
             listed = ", ".join(
                 f"{mention(names.person(p))} ({esc(role_words(role))}, {esc(names.agency(agency))})" for p, _, agency, role in event.asked
             ) or "nobody could be found"
-            body = [text_block(f"**{esc(event.stage_name)}** has started. Due **{esc(by_when(event.deadline))}**.\n\nAsked to act: {listed}.")]
+            body = [text_block(f"{actor} started **{esc(event.stage_name)}**. Due **{esc(by_when(event.deadline))}**.\n\nAsked to act: {listed}.")]
             if view.stage_guidance and event.stage_name == view.stage_name:
                 body.append(_subtle(esc(view.stage_guidance)))
             body += [_subtle(f"⚠ {esc(flag)}", color="Warning") for flag in event.flags]
-            summary = f"{event.stage_name} has started, due {by_when(event.deadline)}"
+            summary = f"{by} started {event.stage_name}, due {by_when(event.deadline)}"
         case FormalChallengeLodged():
-            body = [text_block("This is now recorded as a **formal challenge**.")]
-            summary = "Recorded as a formal challenge"
+            body = [text_block(f"{actor} lodged this as a **formal challenge**; it is recorded as one from now on.")]
+            summary = f"{by} lodged this as a formal challenge"
         case NoteAdded():
             body = [text_block(f"{actor} added a note:"), text_block(paragraphs(event.text), spacing="None")]
-            summary = f"{who.name} added a note"
+            summary = f"{by} added a note"
         case DisputeEscalated():
             to_stage, from_stage = esc(names.stage(event.to_stage)), esc(names.stage(event.from_stage))
             if event.automatic:
                 waiting = _names([names.person(p) for p in event.waiting_on]) or "nobody"
-                body = [text_block(f"The timescale for **{from_stage}** ran out, so Parley escalated this to **{to_stage}**. It was waiting on {waiting}.")]
+                body = [text_block(f"{actor} escalated this from **{from_stage}** to **{to_stage}**: the timescale ran out. It was waiting on {waiting}.")]
             else:
                 body = [text_block(f"{actor} escalated this from **{from_stage}** to **{to_stage}**.")]
                 body += _labelled("Reason", event.reason)
             if event.proposal_lapsed:
                 body.append(_subtle("The proposed resolution lapsed before it was confirmed."))
-            summary = f"Escalated to {names.stage(event.to_stage)}"
+            summary = f"{by} escalated this to {names.stage(event.to_stage)}"
         case ResolutionProposed():
             body = [text_block(f"{actor} proposed a resolution.")]
             body += _labelled("Agreed outcome", event.agreed_outcome)
@@ -412,67 +442,63 @@ def event_activity(
             body += _labelled("Learning points", event.learning_points or "(none)")
             if view.waiting_for:
                 body.append(_subtle(f"Waiting for written confirmation from {esc(' and '.join(view.waiting_for))}."))
-            summary = f"{who.name} proposed a resolution"
+            summary = f"{by} proposed a resolution"
         case ResolutionConfirmed():
             statement = f": {esc(event.statement)}" if event.statement else "."
             body = [text_block(f"{actor} confirmed the agreed outcome in writing{statement}")]
-            summary = f"{who.name} confirmed the agreed outcome"
+            summary = f"{by} confirmed the agreed outcome"
         case ResolutionRejected():
             body = [text_block(f"{actor} did not agree the proposed resolution. It is open again at **{esc(view.stage_name)}**.")]
             body += _labelled("Why", event.reason)
-            summary = f"{who.name} did not agree the proposed resolution"
+            summary = f"{by} did not agree the proposed resolution"
         case DisputeResolved():
             body = [
-                text_block("✅ **Resolved.** Both sides confirmed the agreed outcome in writing.", color="Good"),
+                text_block(f"✅ **Resolved** when {actor} confirmed: both sides have confirmed the agreed outcome in writing.", color="Good"),
                 _subtle(f"Learning points go to the {esc(role_words(event.learning_to))} for the {esc(event.learning_group)}."),
             ]
-            summary = "Resolved: both sides confirmed the agreed outcome"
+            summary = f"Resolved: {by} confirmed, and both sides have confirmed the agreed outcome"
         case DisputeClosedUnresolved():
-            body = [text_block(f"{actor} closed this: the decision is unchanged and the disagreement remains, on the record.")]
+            body = [text_block(f"{actor} closed this as unresolved: the decision is unchanged and the disagreement remains, on the record.")]
             body += _labelled("Reason", event.reason)
-            summary = "Closed: the disagreement remains"
+            summary = f"{by} closed this as unresolved"
         case DisputeWithdrawn():
             body = [text_block(f"{actor} withdrew this disagreement.")]
             body += _labelled("Reason", event.reason)
-            summary = "Withdrawn"
+            summary = f"{by} withdrew this disagreement"
         case DeadlineMissed():
             waiting = ", ".join(mention(names.person(p)) for p in event.waiting_on) or "nobody"
             body = [
                 text_block(
-                    f"The timescale for **{esc(names.stage(event.stage_id))}** ran out ({esc(by_when(event.deadline))}). "
+                    f"{actor}: the timescale for **{esc(names.stage(event.stage_id))}** ran out ({esc(by_when(event.deadline))}). "
                     f"At this stage the procedure says remind and wait: {waiting}, please act today."
                 )
             ]
-            summary = "The timescale ran out"
+            summary = f"{by}: the timescale ran out"
         case _:
             return None
     body.append(_subtle(f"Case {esc(view.reference)}"))
     return activity(card(body, mentions=mention), summary)
 
 
-def unreachable_activity(view: DisputeView, person: PersonView, why: str) -> dict[str, Any]:
-    """A line in the thread: Parley could not reach someone on Teams, so others must tell them."""
+def unreachable_activity(view: DisputeView, person: PersonView, platform: str, why: str) -> dict[str, Any]:
+    """A line in the thread: Parley couldn't reach someone, so others must tell them."""
+    where = platform_name(platform)
     body = [
         text_block(
-            f"⚠ Parley couldn't reach {_tag(person)} on Teams ({esc(why)}). "
+            f"⚠ **Parley** couldn't reach {_tag(person)} on {esc(where)} ({esc(why)}). "
             f"Please make sure they know about case **{esc(view.reference)}** another way.",
             color="Warning",
-        )
-    ]
-    return activity(card(body), f"Parley couldn't reach {person.name} on Teams")
-
-
-def unreachable_notice_activity(view: DisputeView, person: PersonView, why: str) -> dict[str, Any]:
-    """A 1:1 to the raiser: someone in their disagreement could not be reached on Teams."""
-    body = [
-        text_block("**Parley couldn't reach someone**"),
-        text_block(
-            f"Parley couldn't reach {_tag(person)} on Teams about case **{esc(view.reference)}** ({esc(why)}). "
-            "Please make sure they know another way.",
-            color="Warning",
         ),
+        _subtle(f"Case {esc(view.reference)}"),
     ]
-    return activity(card(body), f"Parley couldn't reach {person.name}")
+    return activity(card(body), f"Parley couldn't reach {person.name} on {where}")
+
+
+def unreachable_notice_activity(view: DisputeView, person: PersonView, platform: str) -> dict[str, Any]:
+    """A 1:1 to the raiser: someone in their disagreement couldn't be reached."""
+    text = unreachable_notice(person.name, person.agency, platform, view.reference)
+    body = [text_block(esc(text), color="Warning", id="message")]
+    return activity(card(body, [button("View record", Verb.VIEW_RECORD, dispute_data(view), inputs=False)]), text)
 
 
 # --- direct messages ----------------------------------------------------------------------------------
@@ -539,8 +565,8 @@ def reminder_activity(view: DisputeView, nudge: str) -> dict[str, Any]:
 def reminder_line_activity(view: DisputeView, people: Sequence[PersonView], *, teams_ids: Mapping[str, str] | None = None) -> dict[str, Any]:
     mention = Mentions(teams_ids)
     who = ", ".join(mention(p) for p in people) or "nobody"
-    body = [_subtle(f"Reminder sent to {who}: due {esc(by_when(view.deadline))}.")]
-    return activity(card(body, mentions=mention), "Reminder sent")
+    body = [_subtle(f"**Parley** sent a reminder to {who}: due {esc(by_when(view.deadline))}.")]
+    return activity(card(body, mentions=mention), "Parley sent a reminder")
 
 
 def digest_activity(views: Sequence[DisputeView], *, me: str, day: str) -> dict[str, Any]:
@@ -710,10 +736,12 @@ def intake_card(
     procedure: str,
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
+    origin: str | None = None,
 ) -> Card:
     """The `disagree` form: the same fields, hints and checks as the Slack modal.
 
-    Categories are offered by index (their text can be long); `people` are (person id, "Name (Agency)")."""
+    Categories are offered by index (their text can be long); `people` are (person id, "Name (Agency)").
+    `origin` is the group chat it was asked for in: the dispute's thread goes there."""
     values, errors = values or {}, errors or {}
     body: list[Element] = [
         text_block("**Raise a professional disagreement**", size="Medium"),
@@ -761,7 +789,9 @@ def intake_card(
         errors,
         hint="If yes, also use your organisation's safeguarding procedures now. Parley starts this on the urgent, same-working-day path.",
     )
-    return card(body, [button("Raise it", Verb.INTAKE, style="positive")])
+    if origin:
+        body.append(_subtle("Its thread, with each step and note, will be posted in the group chat you asked from. Use the case reference only."))
+    return card(body, [button("Raise it", Verb.INTAKE, {"origin": origin} if origin else None, style="positive")])
 
 
 def raised_card(view: DisputeView, *, teams_ids: Mapping[str, str] | None = None) -> Card:

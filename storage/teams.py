@@ -17,6 +17,7 @@ from storage.models import TeamsConversationRow
 
 USER = "user"
 CHANNEL = "channel"
+GROUP_CHAT = "groupChat"  # Teams' conversationType of a group chat (kept as a CHANNEL: a conversation, not a person)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,13 @@ class SqlTeamsConversations:
         with self.sessions() as session:
             row = session.get(TeamsConversationRow, (tenant_id, CHANNEL, conversation_id))
             return _stored(row) if row else None
+
+    def group_chat(self, tenant_id: str, conversation_id: str) -> StoredConversation | None:
+        """A group chat Parley has been spoken to in (not a team channel, not a 1:1), or None."""
+        stored = self.channel(tenant_id, conversation_id)
+        if stored is None or (stored.reference.get("conversation") or {}).get("conversationType") != GROUP_CHAT:
+            return None
+        return stored
 
     def service_url(self, tenant_id: str) -> str | None:
         """The service URL Teams last used for this tenant (the region its conversations live in)."""

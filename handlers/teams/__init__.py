@@ -21,14 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.calendar import WorkingCalendar
 from bot.outbox import Notifier
 from bot.policy import Policy
-from handlers.delivery import Sender, deliver_due
-from handlers.teams import flows
+from handlers.delivery import Sender, deliver_due, unreachable_reporter
 from handlers.teams.adapter import BotConfig, make_adapter
 from handlers.teams.bot import ParleyBot, on_turn_error
 from handlers.teams.deps import TeamsDeps
 from handlers.teams.notify import TeamsNotifier
 from handlers.teams.sender import DEFAULT_SERVICE_URL, TeamsSender
-from storage.outbox import OutboxDelivery, QueuedMessage
+from storage.outbox import OutboxDelivery
 from storage.teams import SqlTeamsConversations
 
 log = logging.getLogger("parley.teams")
@@ -101,8 +100,10 @@ class Courier:
             except Exception:  # noqa: BLE001 - the sweep will deliver it; never crash the web server
                 log.exception("delivery pass failed; the next sweep will retry")
                 return
-            if tally.get("waiting") and follow_ups < self._max_follow_ups:
-                follow_ups += 1  # replies waiting for a root another process is posting: look again shortly
+            if (tally.get("waiting") or tally.get("failed")) and follow_ups < self._max_follow_ups:
+                # replies waiting for a root another process is posting, or the raiser's notice about
+                # someone Parley couldn't reach (queued by this pass): look again shortly
+                follow_ups += 1
                 if self._timer is not None:
                     self._timer.cancel()
                 self._timer = asyncio.get_running_loop().call_later(self._follow_up, self.kick)
@@ -191,11 +192,9 @@ def build(
         teams_notifier=teams_notifier,
         conversations=conversations,
     )
-
-    async def unreachable(message: QueuedMessage, why: str) -> None:
-        await asyncio.to_thread(flows.report_unreachable, deps, message, why, clock())
-
-    sender.on_unreachable = unreachable
+    # A 1:1 refused for good is recorded and the raiser told (on their own platform, so every
+    # platform's notifier: read when it happens, as use_notifier may replace it after this).
+    sender.on_undeliverable = unreachable_reporter(sessions, lambda: deps.notifier)
     front = TeamsFrontEnd(config=config, adapter=adapter, bot=ParleyBot(deps, sender), sender=sender, notifier=teams_notifier, deps=deps)
     front.senders["teams"] = sender
     if deliver_at_once:

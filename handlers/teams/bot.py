@@ -27,7 +27,7 @@ from handlers.teams import flows
 from handlers.teams.deps import Caller, TeamsDeps
 from handlers.teams.sender import TeamsSender
 from messages import teams as cards
-from storage.teams import CHANNEL, USER, StoredConversation
+from storage.teams import CHANNEL, GROUP_CHAT, USER, StoredConversation
 
 log = logging.getLogger("parley.teams.bot")
 
@@ -175,7 +175,9 @@ class ParleyBot(TeamsActivityHandler):
             case "list":
                 reply = await asyncio.to_thread(flows.my_disputes, self.deps, caller)
             case "disagree":
-                reply = await asyncio.to_thread(flows.intake_form, self.deps, caller)
+                # asked in a group chat: the dispute's thread goes in that chat (the form itself stays private)
+                origin = activity.conversation.id if conversation_type(activity) == GROUP_CHAT and activity.conversation else None
+                reply = await asyncio.to_thread(flows.intake_form, self.deps, caller, origin=origin)
             case _:
                 reply = flows.help_reply(self.deps, unknown=words)
         await self._reply(turn_context, reply, private=command in ("disagree", "list") or reply.card is None)

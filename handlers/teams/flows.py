@@ -13,7 +13,6 @@ version the person was looking at.
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +23,8 @@ from bot import services
 from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import Dispute, Status
 from bot.errors import DisputeNotFound, IllegalTransition, InvalidInput, NotAllowed, StaleAction, UnknownPerson
+from bot.events import ASIDES
+from bot.outbox import Notifier, Notifiers
 from bot.record import RecordEntry
 from handlers.teams import forms
 from handlers.teams.deps import Caller, TeamsDeps, person_for
@@ -32,10 +33,12 @@ from messages import teams as cards
 from messages.record import record_text
 from messages.teams import Field, Verb
 from messages.text import already_done, dispute_view, help_lines, not_in_directory, when
-from storage.outbox import QueuedMessage
 
 # Entries that follow from another one in the same change; the one before them says what happened.
 CONSEQUENCES = frozenset({"stage started", "formal challenge lodged"})
+# Entries that never make a card out of date, nor explain why one is: the consequences above, and
+# asides (someone Parley couldn't reach), which are recorded without changing the dispute.
+NOT_TOLD = CONSEQUENCES | ASIDES
 
 
 @dataclass(frozen=True)
@@ -75,16 +78,51 @@ def help_reply(deps: TeamsDeps, unknown: str = "") -> Reply:
     return Reply(card=cards.help_card(lines))
 
 
-def intake_form(deps: TeamsDeps, caller: Caller, *, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None) -> Reply:
+def intake_form(
+    deps: TeamsDeps,
+    caller: Caller,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    origin: str | None = None,
+) -> Reply:
+    """The intake card; `origin` is the group chat `disagree` was sent in, where the thread will go."""
     directory = _directory(deps)
     person = person_for(directory, caller)
     if person is None:
         return _stranger(directory, caller)
-    return Reply(card=_intake_card(deps, directory, person.id, values=values, errors=errors))
+    return Reply(card=_intake_card(deps, directory, person.id, values=values, errors=errors, origin=_group_chat(deps, caller, origin)))
+
+
+def _group_chat(deps: TeamsDeps, caller: Caller, origin: Any) -> str | None:
+    """The group chat to put a new dispute's thread in: one Parley knows, in the caller's tenant, while
+    this deployment has a Teams thread at all (without PARLEY_TEAMS_CHANNEL, Teams has 1:1s only)."""
+    if not isinstance(origin, str) or not origin or not deps.teams_notifier.has_thread:
+        return None
+    stored = deps.conversations.group_chat(caller.tenant, origin)
+    return stored.conversation_id if stored else None
+
+
+def _notifier_for(deps: TeamsDeps, chat: str | None, tenant: str) -> Notifier:
+    """Every platform's notifier, with the Teams thread of this one dispute in `chat` when it was raised from one."""
+    if chat is None:
+        return deps.notifier
+    in_chat = deps.teams_notifier.in_chat(chat, tenant)
+    if deps.notifier is deps.teams_notifier:
+        return in_chat
+    if isinstance(deps.notifier, Notifiers):
+        return Notifiers(*(in_chat if part is deps.teams_notifier else part for part in deps.notifier.parts))
+    return deps.notifier
 
 
 def _intake_card(
-    deps: TeamsDeps, directory: Directory, person_id: str, *, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+    deps: TeamsDeps,
+    directory: Directory,
+    person_id: str,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    origin: str | None = None,
 ) -> dict[str, Any]:
     person = directory.person(person_id)
     assert person is not None
@@ -108,6 +146,7 @@ def _intake_card(
         procedure=deps.policy.title,
         values=values,
         errors=errors,
+        origin=origin,
     )
 
 
@@ -131,15 +170,16 @@ def open_from_card(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], car
     raiser = person_for(directory, caller)
     if raiser is None:
         return _stranger(directory, caller)
+    chat = _group_chat(deps, caller, data.get("origin"))
     if errors:
-        return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors))
+        return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors, origin=chat))
     assert form is not None
     other_agency = form.other_agency
     if form.other_person:
         other = directory.person(form.other_person)
         if other is None:
             errors = {Field.OTHER_PERSON.value: "That person isn't in Parley's directory. Choose their agency and give their role below."}
-            return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors))
+            return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors, origin=chat))
         if other_agency is None:
             other_agency = next((a for a in other.agencies if a not in raiser.agencies), other.agencies[0])
     try:
@@ -164,11 +204,11 @@ def open_from_card(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], car
             policy=deps.policy,
             calendar=deps.calendar,
             now=now,
-            notifier=deps.notifier,
+            notifier=_notifier_for(deps, chat, caller.tenant),
         )
     except InvalidInput as exc:
         shown = forms.field_errors(exc.errors, [*_INTAKE_FIELDS, Field.RAISER_AGENCY], Field.PROBLEM)
-        return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=shown))
+        return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=shown, origin=chat))
     except UnknownPerson:
         return _stranger(directory, caller)
     view = dispute_view(outcome.dispute, directory, deps.policy)
@@ -225,7 +265,7 @@ def _who(directory: Directory, person_id: str | None) -> str | None:
 
 def _stale_text(entries: list[RecordEntry], directory: Directory, now: datetime, *, after: int = 0) -> str:
     """Why the person's card is out of date, from the latest entry that says what happened."""
-    told = [e for e in entries if e.seq > after and e.kind not in CONSEQUENCES] or entries[-1:]
+    told = [e for e in entries if e.seq > after and e.kind not in NOT_TOLD] or [e for e in entries if e.kind not in ASIDES][-1:]
     if not told:
         return already_done(None, "changed", None)
     last = told[-1]
@@ -372,7 +412,7 @@ def submit(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any],
         return again(errors)
     # Someone else's note while this form was open is no reason to refuse it; anything else is.
     since = int(data.get("seq", 0) or 0)
-    changed = [e for e in ready.entries if e.seq > since and e.kind not in CONSEQUENCES | {"note"}]
+    changed = [e for e in ready.entries if e.seq > since and e.kind not in NOT_TOLD | {"note"}]
     if since and changed:
         return _stale(deps, ready, _stale_text(ready.entries, ready.directory, now, after=since))
     common = {"dispute_id": ready.dispute.id, "by": ready.person_id, "expected_version": ready.dispute.version}
@@ -470,24 +510,3 @@ def act(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], card_id: str, 
         case Verb.CONFIRM | Verb.NOT_AGREED:
             return answer_proposal(deps, caller, verb, data, now)
     return click(deps, caller, verb, data, now)
-
-
-# --- a person Parley cannot reach ----------------------------------------------------------------------
-
-
-def report_unreachable(deps: TeamsDeps, message: QueuedMessage, why: str, now: datetime) -> None:
-    """A 1:1 failed for good: say so in the Teams thread, and tell the raiser when they are on Teams.
-
-    Only the core writes the record; docs/teams.md describes the core change that records it there too."""
-    if not message.dispute_id:
-        return
-    key = hashlib.sha1(message.key.encode()).hexdigest()[:16]
-    with deps.uow() as uow:
-        directory = uow.directory.load()
-        try:
-            dispute = uow.disputes.get(message.dispute_id)
-        except DisputeNotFound:
-            return
-        person = directory.by_identity("teams", message.workspace, message.target)
-        uow.outbox.add(deps.teams_notifier.unreachable(dispute, directory, person.id if person else message.target, why, key), now)
-        uow.commit()

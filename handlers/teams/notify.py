@@ -14,6 +14,8 @@ Keys are deterministic, so a use case that runs twice never queues a message twi
   <dispute>:teams:<tenant>:<step>:confirm:<who>        a 1:1 asking for written confirmation
   <dispute>:teams:<tenant>:nudge:s<stage>:<kind>:...   a reminder (the nudge itself is claimed once)
   digest:<day>:teams:<who>                             the morning list of what waits on someone
+  <dispute>:teams:<tenant>:unreachable:<tag>:line      the thread told Parley couldn't reach someone (<tag>: the failed message)
+  <dispute>:teams:<tenant>:unreachable:<tag>:raiser    a 1:1 telling the raiser so
 For a 1:1, <tenant> is the person's own tenant.
 """
 
@@ -23,7 +25,7 @@ from collections.abc import Sequence
 
 from bot.directory import Directory
 from bot.dispute import RAISER, Dispute, Status, sides_to_confirm
-from bot.events import DisputeOpened, Event, ResolutionProposed, StageStarted
+from bot.events import DisputeOpened, Event, PersonUnreachable, ResolutionProposed, StageStarted
 from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import teams as cards
@@ -42,10 +44,19 @@ def teams_identity(directory: Directory, person_id: str) -> tuple[str, str] | No
 class TeamsNotifier:
     """The Teams thread in one channel of one tenant (when configured), and 1:1s to everyone on Teams."""
 
-    def __init__(self, policy: Policy, *, tenant: str | None, channel: str | None) -> None:
+    def __init__(self, policy: Policy, *, tenant: str | None, channel: str | None, chat: tuple[str, str] | None = None) -> None:
         self.policy = policy
         self.tenant = tenant or ""
         self.channel = channel or ""
+        self.chat = chat  # (group chat id, its tenant): where a dispute raised in a group chat has its thread
+
+    def in_chat(self, chat: str, tenant: str) -> TeamsNotifier:
+        """This notifier for a dispute raised in a group chat: its thread's first post goes to that chat.
+
+        Only the first post needs telling: the sender keeps where it landed, and every later reply
+        and update of the dispute's Teams thread follows it there.
+        """
+        return TeamsNotifier(self.policy, tenant=self.tenant, channel=self.channel, chat=(chat, tenant))
 
     @property
     def has_thread(self) -> bool:
@@ -57,7 +68,16 @@ class TeamsNotifier:
         return f"{dispute.id}:{TEAMS}:{tenant or self.tenant}"
 
     def _message(
-        self, dispute: Dispute | None, key: str, delivery: Delivery, target: str, activity: dict, *, workspace: str | None = None, version: int | None = None
+        self,
+        dispute: Dispute | None,
+        key: str,
+        delivery: Delivery,
+        target: str,
+        activity: dict,
+        *,
+        workspace: str | None = None,
+        version: int | None = None,
+        extra: dict | None = None,
     ) -> OutgoingMessage:
         return OutgoingMessage(
             key=key,
@@ -65,7 +85,7 @@ class TeamsNotifier:
             workspace=workspace or self.tenant,
             delivery=delivery,
             target=target,
-            payload={"activity": activity, "version": version},
+            payload={"activity": activity, "version": version, **(extra or {})},
             dispute_id=dispute.id if dispute else None,
             fallback_text=activity.get("summary", ""),
         )
@@ -118,8 +138,10 @@ class TeamsNotifier:
         if self.has_thread:
             prefix = self._prefix(dispute)
             if opened:
+                # in a group chat when raised from one (`chat`: its id and tenant), else in the channel
+                target, extra = (self.chat[0], {"group_chat": True, "tenant": self.chat[1]}) if self.chat else (self.channel, None)
                 out.append(
-                    self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, self.channel, cards.root_activity(view, teams_ids=ids), version=shown)
+                    self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, target, cards.root_activity(view, teams_ids=ids), version=shown, extra=extra)
                 )
             for n, event in enumerate(events):
                 reply = cards.event_activity(event, view, names, teams_ids=ids)
@@ -182,23 +204,27 @@ class TeamsNotifier:
             self._message(None, f"digest:{day}:{TEAMS}:{person_id}", Delivery.DIRECT, user, cards.digest_activity(views, me=person_id, day=day), workspace=tenant)
         ]
 
-    # -- Teams only -----------------------------------------------------------------------------
-
-    def unreachable(self, dispute: Dispute, directory: Directory, person_id: str, why: str, key: str) -> list[OutgoingMessage]:
-        """Parley could not reach someone on Teams (their 1:1 failed for good): a line in the Teams thread,
-        and a 1:1 to the raiser when the raiser is on Teams and is someone else."""
+    def unreachable_for(self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str) -> list[OutgoingMessage]:
+        """Parley couldn't reach someone (on any platform): a line in the Teams thread, and a 1:1 to the raiser
+        when the raiser is on Teams and is not the person who couldn't be reached."""
         view = dispute_view(dispute, directory, self.policy)
-        person = person_view(directory, person_id)
+        person = person_view(directory, event.person_id, agency=event.agency)
         out: list[OutgoingMessage] = []
         if self.has_thread:
             out.append(
                 self._message(
-                    dispute, f"{self._prefix(dispute)}:unreachable:{key}", Delivery.THREAD_REPLY, self.channel, cards.unreachable_activity(view, person, why)
+                    dispute,
+                    f"{self._prefix(dispute)}:unreachable:{tag}:line",
+                    Delivery.THREAD_REPLY,
+                    self.channel,
+                    cards.unreachable_activity(view, person, event.platform, event.reason),
                 )
             )
         raiser = dispute.raiser.person_id
-        if raiser and raiser != person_id:
-            message = self._direct(dispute, directory, raiser, f"unreachable:{key}:raiser", cards.unreachable_notice_activity(view, person, why))
+        if raiser and raiser != event.person_id:
+            message = self._direct(
+                dispute, directory, raiser, f"unreachable:{tag}:raiser", cards.unreachable_notice_activity(view, person, event.platform)
+            )
             if message is not None:
                 out.append(message)
         return out

@@ -10,7 +10,9 @@
 Errors are sorted for the outbox: 429 (honouring Retry-After), 5xx, timeouts and dropped
 connections mean "try again later"; 401/403/404 (the bot or the user was removed, the channel is
 gone, the app is not installed for that person) mean Undeliverable, kept as failed for an
-administrator to see, and the Teams thread is told that the person could not be reached.
+administrator to see. A 1:1 refused that way also drops the stored reference, and the outbox's
+`on_undeliverable` hook (set by the front end) records that the person couldn't be reached and
+tells the raiser.
 """
 
 from __future__ import annotations
@@ -37,17 +39,13 @@ from botframework.connector.aio import ConnectorClient
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.outbox import Delivery
-from handlers.delivery import RetryLater, Sent, Undeliverable
+from handlers.delivery import OnUndeliverable, RetryLater, Sent, Undeliverable
 from storage.outbox import QueuedMessage, Thread
 from storage.teams import USER, SqlTeamsConversations, StoredConversation
 
 log = logging.getLogger("parley.teams.sender")
 
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
-
-# Called when a DM can never be delivered: (the message, why) -> None. The front end queues a line in the thread.
-OnUnreachable = Callable[[QueuedMessage, str], Awaitable[None]]
-
 
 def _status(exc: HttpOperationError) -> int:
     return int(getattr(exc.response, "status_code", 0) or 0)
@@ -62,6 +60,12 @@ def _retry_after(exc: HttpOperationError) -> float | None:
         return None
 
 
+WHY = {
+    403: "Parley isn't installed for them in Teams, or was removed",
+    404: "their Teams account wasn't found",
+}
+
+
 def classify(exc: HttpOperationError) -> RetryLater | Undeliverable:
     """What the outbox should do about a connector error."""
     status = _status(exc)
@@ -71,7 +75,7 @@ def classify(exc: HttpOperationError) -> RetryLater | Undeliverable:
     if status >= 500 or status in (0, 408, 412):
         return RetryLater(f"Teams is having trouble: HTTP {status} {exc}")
     # 400/401/403/404/410/413 and anything else: it will not go through by trying again
-    return Undeliverable(f"Teams refused it: HTTP {status} {exc}")
+    return Undeliverable(f"Teams refused it: HTTP {status} {exc}", WHY.get(status, f"Teams refused the message (HTTP {status})"))
 
 
 @dataclass
@@ -95,7 +99,7 @@ class TeamsSender:
     clock: Callable[[], datetime]
     app_id: str = ""
     default_service_url: str = DEFAULT_SERVICE_URL
-    on_unreachable: OnUnreachable | None = None
+    on_undeliverable: OnUndeliverable | None = None  # handlers.delivery reports a 1:1 refused for good through it
     _root_versions: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -107,42 +111,38 @@ class TeamsSender:
             return await self._send(message, thread)
         except HttpOperationError as exc:
             outcome = classify(exc)
-            if isinstance(outcome, Undeliverable) and message.delivery is Delivery.DIRECT:
-                await self._unreachable(message, exc)
+            if isinstance(outcome, Undeliverable) and message.delivery is Delivery.DIRECT and _status(exc) in (403, 404):
+                # the stored chat is no use any more: next time, open a new one from the directory
+                await asyncio.to_thread(self.conversations.forget_user, message.workspace, message.target)
             raise outcome from exc
         except ClientRequestError as exc:
             raise RetryLater(f"could not reach Teams: {exc}") from exc
         except (asyncio.TimeoutError, ConnectionError, OSError) as exc:
             raise RetryLater(f"could not reach Teams: {exc!r}") from exc
 
-    async def _unreachable(self, message: QueuedMessage, exc: HttpOperationError) -> None:
-        status = _status(exc)
-        why = {403: "Parley isn't installed for them, or was removed", 404: "their Teams account wasn't found"}.get(
-            status, f"Teams refused it, HTTP {status}"
-        )
-        if status in (403, 404):
-            await asyncio.to_thread(self.conversations.forget_user, message.workspace, message.target)
-        if self.on_unreachable is not None:
-            try:
-                await self.on_unreachable(message, why)
-            except Exception:  # noqa: BLE001 - the failed message is kept either way
-                log.exception("could not report that %s is unreachable", message.target)
-
     async def _send(self, message: QueuedMessage, thread: Thread | None) -> Sent:
         activity = _activity(message)
         match message.delivery:
             case Delivery.THREAD_ROOT:
-                service_url = await self._service_url(message.workspace, channel=message.target)
-                reference = self._reference(service_url, message.workspace, message.target, is_group=True)
+                # a channel post; or, for a dispute raised in a group chat, a message in that chat (maybe in its own tenant)
+                chat = bool(message.payload.get("group_chat"))
+                tenant = str(message.payload.get("tenant") or message.workspace)
+                service_url = await self._service_url(tenant, channel=message.target)
+                reference = self._reference(service_url, tenant, message.target, is_group=True, chat=chat)
                 result = await self._in_conversation(reference, lambda c: c.conversations.send_to_conversation(message.target, activity))
                 if not _id(result):
                     raise Undeliverable("Teams accepted the thread's first post but gave no message id, so replies cannot follow it")
-                return Sent(_id(result), message.target, {"service_url": service_url})
+                extra: dict[str, Any] = {"service_url": service_url}
+                if chat:
+                    extra |= {"group_chat": True, "tenant": tenant}
+                return Sent(_id(result), message.target, extra)
             case Delivery.THREAD_REPLY:
                 if thread is None:
                     raise RetryLater("the thread's root message has not been posted yet")
-                conversation = f"{thread.channel};messageid={thread.root_id}"
-                reference = self._reference(self._thread_url(thread), message.workspace, conversation, is_group=True)
+                chat = bool(thread.extra.get("group_chat"))
+                # a group chat has no reply threads: its lines follow the card in the chat
+                conversation = thread.channel if chat else f"{thread.channel};messageid={thread.root_id}"
+                reference = self._reference(self._thread_url(thread), self._thread_tenant(thread, message), conversation, is_group=True, chat=chat)
                 result = await self._in_conversation(reference, lambda c: c.conversations.send_to_conversation(conversation, activity))
                 return Sent(_id(result), thread.channel)
             case Delivery.ROOT_UPDATE:
@@ -153,7 +153,8 @@ class TeamsSender:
                     # a newer card already went out (this one was held back by a retry): leave the newer one
                     return Sent(thread.root_id, thread.channel)
                 activity.id = thread.root_id
-                reference = self._reference(self._thread_url(thread), message.workspace, thread.channel, is_group=True)
+                chat = bool(thread.extra.get("group_chat"))
+                reference = self._reference(self._thread_url(thread), self._thread_tenant(thread, message), thread.channel, is_group=True, chat=chat)
                 await self._in_conversation(reference, lambda c: c.conversations.update_activity(thread.channel, thread.root_id, activity))
                 if message.dispute_id and isinstance(version, int):
                     self._root_versions[message.dispute_id] = max(version, self._root_versions.get(message.dispute_id, -1))
@@ -231,18 +232,22 @@ class TeamsSender:
             raise result.error
         return result
 
-    def _reference(self, service_url: str, tenant: str, conversation_id: str, *, is_group: bool) -> ConversationReference:
+    def _reference(self, service_url: str, tenant: str, conversation_id: str, *, is_group: bool, chat: bool = False) -> ConversationReference:
+        kind = "groupChat" if chat else "channel" if is_group else "personal"
         return ConversationReference(
             channel_id=Channels.ms_teams,
             service_url=service_url,
             bot=ChannelAccount(id=self.bot_id),
-            conversation=ConversationAccount(
-                id=conversation_id, is_group=is_group, conversation_type="channel" if is_group else "personal", tenant_id=tenant
-            ),
+            conversation=ConversationAccount(id=conversation_id, is_group=is_group, conversation_type=kind, tenant_id=tenant),
         )
 
     def _thread_url(self, thread: Thread) -> str:
         return str(thread.extra.get("service_url") or self.default_service_url)
+
+    @staticmethod
+    def _thread_tenant(thread: Thread, message: QueuedMessage) -> str:
+        """The tenant of the thread's conversation: a group chat's own, else the channel's (the message's)."""
+        return str(thread.extra.get("tenant") or message.workspace)
 
     async def _service_url(self, tenant: str, *, channel: str | None = None) -> str:
         """Where this tenant's conversations live: the channel's, else the tenant's last, else the default."""

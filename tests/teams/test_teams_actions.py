@@ -147,7 +147,7 @@ def test_not_agreed_needs_a_reason_and_opens_it_again_at_the_same_stage(engine: 
         dispute = h.dispute(dispute_id)
         assert dispute.status is Status.OPEN and dispute.stage_index == 0 and dispute.proposal is None
         await h.deliver()
-        assert h.thread()[-1].body["summary"] == "Amara Okafor did not agree the proposed resolution"
+        assert h.thread()[-1].body["summary"] == "Amara Okafor (Children's Social Care) did not agree the proposed resolution"
 
         # the old request can't be used any more: the proposal it answers has gone
         stale = (await h.execute(AMARA, Verb.CONFIRM, actions(ask)["Confirm"])).card

@@ -115,7 +115,7 @@ def test_raised_on_slack_escalated_by_the_police_manager_on_teams_and_confirmed_
         await h.execute(DS_KHAN, Verb.ESCALATE_SUBMIT, {**actions(form)["Escalate"], "reason": "No strategy discussion by noon."})
         await h.deliver()
         assert h.dispute(dispute_id).stage_index == 2
-        assert "*DS Sana Khan* escalated this from *Line managers discuss* to *Each agency's LSCB representative*" in _slack_text(h)
+        assert "*DS Sana Khan* (West Yorkshire Police) escalated this from *Line managers discuss* to *Each agency's LSCB representative*" in _slack_text(h)
         assert "**DS Sana Khan** (West Yorkshire Police) escalated this" in texts(h.thread()[-2].cards()[0])
         [rep_dm] = h.connector.direct_to(POLICE_REP)
         assert "as lscb representative" in texts(rep_dm.cards()[0])
@@ -147,8 +147,11 @@ def test_raised_on_slack_escalated_by_the_police_manager_on_teams_and_confirmed_
         slack_lines = _slack_thread(h)
         teams_lines = [c.body["summary"] for c in h.thread()]
         assert len(slack_lines) == len(teams_lines) == 8
-        assert "Escalated to Each agency's LSCB representative" in slack_lines and "Escalated to Each agency's LSCB representative" in teams_lines
-        assert "DC Rhys Jones confirmed the agreed outcome" in slack_lines[-2] and teams_lines[-2] == "DC Rhys Jones confirmed the agreed outcome"
+        # the two threads read alike: each line names who did it and for which agency
+        escalated = "DS Sana Khan (West Yorkshire Police) escalated this to Each agency's LSCB representative"
+        assert escalated in slack_lines and escalated in teams_lines
+        confirmed = "DC Rhys Jones (West Yorkshire Police) confirmed the agreed outcome"
+        assert slack_lines[-2] == teams_lines[-2] == confirmed
         assert "Agreed for the police." in _slack_text(h)
         assert "**Amara Okafor** (Children's Social Care) proposed a resolution." in texts(h.thread()[-4].cards()[0])
         assert h.slack.calls_to("chat.update")[-1].args["text"].startswith("Professional disagreement CSC-2040-0193: resolved")
@@ -189,5 +192,42 @@ def test_raised_for_real_on_slack_naming_the_police_by_agency_and_role_reaches_t
         assert h.slack.posts(channel=SLACK_CHANNEL, thread_ts=None)
         assert h.record_kinds(dispute_id) == ["opened", "stage started"]
         assert h.root().conversation == CHANNEL
+
+    run(engine, scenario, policy=LSCB, slack=True)
+
+
+def test_a_raiser_on_slack_is_told_on_slack_when_parley_cannot_reach_the_police_on_teams(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        h.connector.refuse_user(DC_JONES)  # Parley isn't installed for him in Teams
+        outcome = services.open_dispute(
+            services.OpenDispute(
+                raiser="amara.okafor",
+                reference="CSC-2040-0300",
+                category=LSCB.categories[0],
+                other_agency="police",
+                other_person="dc.jones",
+                problem="The child was not seen.",
+                outcome="A joint visit.",
+            ),
+            uow=SqlUnitOfWork(h.sessions),
+            policy=LSCB,
+            calendar=calendar_for(LSCB),
+            now=h.clock(),
+            notifier=h.front.deps.notifier,
+        )
+        dispute_id = outcome.dispute.id
+        await h.deliver()
+        await h.deliver()
+
+        assert h.record_kinds(dispute_id) == ["opened", "stage started", "person unreachable"]
+        [dm] = h.slack.posts(channel=AMARA_ON_SLACK)
+        assert dm.args["text"] == (
+            "Parley couldn't reach DC Rhys Jones (West Yorkshire Police) on Teams about case CSC-2040-0300. "
+            "Please contact them another way."
+        )
+        assert "Parley couldn't reach *DC Rhys Jones* (West Yorkshire Police) on Teams" in _slack_text(h)
+        assert h.thread()[-1].body["summary"] == "Parley couldn't reach DC Rhys Jones on Teams"
+        assert not h.connector.direct_to(DC_JONES)
+        assert sorted(r.status for r in h.outbox() if r.status != SENT) == ["failed"]
 
     run(engine, scenario, policy=LSCB, slack=True)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from handlers.files import read_policy
 from messages.teams import Verb
-from storage.models import OutboxRow, TeamsConversationRow
+from storage.models import OutboxRow, RecordEntryRow, TeamsConversationRow
 from storage.outbox import FAILED, PENDING, SENT
 from tests.builders import POLICE_TENANT, directory_for
 from tests.teams.harness import CHANNEL, CSC_TENANT, DC_JONES, Harness, actions, intake_answers, run, texts, with_csc_on_teams
@@ -131,25 +131,114 @@ def test_a_connector_error_or_outage_is_retried_with_backoff(engine: Engine) -> 
     run(engine, scenario, policy=LSCB)
 
 
-def test_someone_parley_cannot_reach_is_reported_in_the_thread_and_to_the_raiser(engine: Engine) -> None:
-    async def scenario(h: Harness) -> None:
-        h.connector.refuse_user(AMARA)  # she removed Parley, or it was never installed for her
-        await h.execute(DC_JONES, Verb.INTAKE, intake_answers())
-        await h.deliver()
-        failed = [r for r in h.outbox() if r.status == FAILED]
-        assert [r.target for r in failed] == [AMARA]
-        assert "HTTP 403" in failed[0].last_error
+def _unreachable(h: Harness, dispute_id: str) -> list[RecordEntryRow]:
+    with h.sessions() as s:
+        return list(
+            s.scalars(
+                select(RecordEntryRow)
+                .where(RecordEntryRow.dispute_id == dispute_id, RecordEntryRow.kind == "person unreachable")
+                .order_by(RecordEntryRow.seq)
+            )
+        )
 
+
+NOTICE = "Parley couldn't reach Amara Okafor (Children's Social Care) on Teams about case POL-2040-0193. Please contact them another way."
+
+
+def test_someone_parley_cannot_reach_is_recorded_and_the_raiser_is_told(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        h.connector.refuse_user(AMARA)  # Parley isn't installed for her: Teams refuses to open the 1:1 (403)
+        await h.execute(DC_JONES, Verb.INTAKE, intake_answers())
+        [dispute_id] = h.dispute_ids()
+        card_seen = h.dispute(dispute_id).version
+        # DC Jones opens the Escalate form before anything is delivered
+        form = (await h.execute(DC_JONES, Verb.ESCALATE, {"dispute_id": dispute_id, "version": card_seen})).card
+        tally = await h.deliver()
+        assert tally["failed"] == 1
+        [refused] = [c for c in h.connector.calls if c.kind == "create"]
+        assert refused.status == 403 and refused.body["members"] == [{"id": AMARA}]
+
+        # kept as failed, for an administrator; and in the record, in the same transaction
+        [failed] = [r for r in h.outbox() if r.status == FAILED]
+        assert failed.target == AMARA and "HTTP 403" in failed.last_error
+        [entry] = _unreachable(h, dispute_id)
+        assert entry.actor_id is None and entry.seq == 3  # after "opened" and "stage started"
+        assert entry.details == {
+            "person_id": "amara.okafor",
+            "agency": "csc",
+            "platform": "teams",
+            "reason": "Parley isn't installed for them in Teams, or was removed",
+        }
+        assert h.dispute(dispute_id).version == card_seen  # nobody's open card goes stale over it
+
+        # the raiser is told in their 1:1, and the thread says so too
         await h.deliver()
+        [told] = h.connector.direct_to(DC_JONES)
+        assert told.body["summary"] == NOTICE
+        assert texts(told.cards()[0]) == NOTICE
+        assert set(actions(told.cards()[0])) == {"View record"}
         line = h.thread()[-1]
         assert line.body["summary"] == "Parley couldn't reach Amara Okafor on Teams"
-        assert "**Amara Okafor** (Children's Social Care) on Teams" in texts(line.cards()[0])
-        [told] = [c for c in h.connector.direct_to(DC_JONES)]
-        assert "Parley couldn't reach **Amara Okafor**" in texts(told.cards()[0])
-        assert "Please make sure they know another way." in texts(told.cards()[0])
+        assert "**Parley** couldn't reach **Amara Okafor** (Children's Social Care) on Teams" in texts(line.cards()[0])
+
+        # once per failed message, however often delivery runs
+        for _ in range(3):
+            await h.deliver()
+        assert len(_unreachable(h, dispute_id)) == 1 and len(h.connector.direct_to(DC_JONES)) == 1
+        assert {r.status for r in h.outbox()} == {SENT, FAILED} and sum(r.status == FAILED for r in h.outbox()) == 1
+
+        # the record reads it in plain words
+        record = (await h.execute(DC_JONES, Verb.VIEW_RECORD, {"dispute_id": dispute_id})).card
+        assert (
+            "Parley couldn't reach Amara Okafor (Children's Social Care) on Teams: Parley isn't installed for them in Teams, or was removed."
+            in texts(record)
+        )
+
+        # the form DC Jones opened before all this is still current: escalating from it works
+        done = (await h.execute(DC_JONES, Verb.ESCALATE_SUBMIT, {**actions(form)["Escalate"], "reason": "She can't be reached."})).card
+        assert "You escalated it" in texts(done)
+        assert h.record_kinds(dispute_id)[-3:] == ["person unreachable", "escalated", "stage started"]
 
         health = await h.client.get("/healthz")
         assert (await health.json())["outbox"]["failed"] == 1
+
+    run(engine, scenario, policy=LSCB, directory=DIRECTORY)
+
+
+def test_a_raiser_parley_cannot_reach_either_is_recorded_without_a_loop(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        h.connector.refuse_user(AMARA)
+        await h.execute(DC_JONES, Verb.INTAKE, intake_answers())
+        [dispute_id] = h.dispute_ids()
+        h.connector.refuse_user(DC_JONES)  # and then the raiser removes Parley too
+        for _ in range(5):
+            await h.deliver()
+
+        # Amara's 1:1 failed, then the notice to DC Jones: both on the record, and nothing more is tried
+        entries = _unreachable(h, dispute_id)
+        assert [e.details["person_id"] for e in entries] == ["amara.okafor", "dc.jones"]
+        failed = [r for r in h.outbox() if r.status == FAILED]
+        assert [r.target for r in failed] == [AMARA, DC_JONES]
+        assert ":unreachable:" in failed[1].key
+        assert PENDING not in {r.status for r in h.outbox()}
+        assert [c.body["summary"] for c in h.thread()][-2:] == [
+            "Parley couldn't reach Amara Okafor on Teams",
+            "Parley couldn't reach DC Rhys Jones on Teams",
+        ]
+
+    run(engine, scenario, policy=LSCB, directory=DIRECTORY)
+
+
+def test_a_thread_post_that_fails_is_kept_as_failed_but_reports_nobody(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        await h.execute(DC_JONES, Verb.INTAKE, intake_answers())
+        [dispute_id] = h.dispute_ids()
+        h.connector.fail_next(1, status=403, retry_after=None)  # the thread's first post: Parley was removed from the team
+        await h.deliver()
+        root = next(r for r in h.outbox() if r.key.endswith(":root"))
+        assert root.status == FAILED
+        assert _unreachable(h, dispute_id) == []
+        assert h.record_kinds(dispute_id) == ["opened", "stage started"]
 
     run(engine, scenario, policy=LSCB, directory=DIRECTORY)
 
@@ -228,7 +317,8 @@ def test_reminders_and_the_morning_digest_reach_teams_people_in_their_one_to_one
         assert reminder.body["summary"] == "Reminder: POL-2040-0193"
         assert "is due **by 10am, Mon 12 Nov**" in texts(reminder.cards()[0])
         assert set(actions(reminder.cards()[0])) == {"Resolve", "Escalate", "Add note", "View record"}
-        assert h.thread()[-1].body["summary"] == "Reminder sent"
+        assert h.thread()[-1].body["summary"] == "Parley sent a reminder"
+        assert "**Parley** sent a reminder to" in texts(h.thread()[-1].cards()[0])
         assert "<at>DC Rhys Jones</at>" in texts(h.thread()[-1].cards()[0])
 
         # the morning digest goes to managers and leads only: escalate so DS Khan is asked
@@ -243,3 +333,26 @@ def test_reminders_and_the_morning_digest_reach_teams_people_in_their_one_to_one
         assert digest and "POL-2040-0193" in texts(digest[-1].cards()[0])
 
     run(engine, scenario, policy=bradford)
+
+
+def test_after_a_pass_that_failed_a_message_the_courier_looks_again_soon_for_the_raisers_notice() -> None:
+    import asyncio
+
+    from handlers.teams import Courier
+
+    tallies = [{"sent": 2, "failed": 1}, {"sent": 1}, {"sent": 0}]
+    passes: list[dict[str, int]] = []
+
+    async def one_pass() -> dict[str, int]:
+        passes.append(tallies[len(passes)])
+        return passes[-1]
+
+    async def main() -> None:
+        courier = Courier(one_pass, follow_up_seconds=0.01)
+        courier.kick()
+        await courier.drain()
+        await asyncio.sleep(0.05)
+        await courier.close()
+
+    asyncio.run(main())
+    assert passes == [{"sent": 2, "failed": 1}, {"sent": 1}]  # one follow-up, then quiet

@@ -125,8 +125,8 @@ def test_raising_from_the_card_opens_the_dispute_and_its_thread(engine: Engine) 
         assert actions(root_card)["Escalate"] == {"dispute_id": dispute_id, "version": 0, "verb": Verb.ESCALATE}
         thread = h.thread()
         assert [c.body["summary"] for c in thread] == [
-            "DC Rhys Jones raised a disagreement (POL-2040-0193)",
-            "Workers discuss (after consulting their line managers) has started, due by 5pm, Mon 5 Nov",
+            "DC Rhys Jones (West Yorkshire Police) raised a disagreement (POL-2040-0193)",
+            "DC Rhys Jones (West Yorkshire Police) started Workers discuss (after consulting their line managers), due by 5pm, Mon 5 Nov",
         ]
         assert "**DC Rhys Jones** (West Yorkshire Police) raised a disagreement" in texts(thread[0].cards()[0])
         # Amara, asked to act in the other agency, is on Teams in her own tenant: a 1:1 there

@@ -53,7 +53,11 @@ def test_lscb_on_teams_from_disagree_to_both_sides_confirming(engine: Engine) ->
         card = await _form_then_submit(h, DC_JONES, actions(h.latest_root_card())["Escalate"], Verb.ESCALATE_SUBMIT, {"reason": "No reply by the end of the day."})
         assert "You escalated it" in element(card, "notice")["text"]
         await h.deliver()
-        assert _summaries(h)[-2:] == ["Escalated to Line managers discuss", "Line managers discuss has started, due by 10am, Mon 12 Nov"]
+        assert _summaries(h)[-2:] == [
+            "DC Rhys Jones (West Yorkshire Police) escalated this to Line managers discuss",
+            "DC Rhys Jones (West Yorkshire Police) started Line managers discuss, due by 10am, Mon 12 Nov",
+        ]
+        assert "**DC Rhys Jones** (West Yorkshire Police) escalated this from **Workers discuss" in texts(h.thread()[-2].cards()[0])
         stage = h.thread()[-1].cards()[0]
         assert "<at>DS Sana Khan</at> (line manager, West Yorkshire Police)" in texts(stage)  # same tenant as the channel: a mention
         assert "**Ben Hughes** (line manager, Children's Social Care)" in texts(stage)  # another tenant: named
@@ -88,7 +92,12 @@ def test_lscb_on_teams_from_disagree_to_both_sides_confirming(engine: Engine) ->
         assert "Both sides have now confirmed: it is resolved." in texts(confirmed)
         assert h.dispute(dispute_id).status is Status.RESOLVED
         await h.deliver()
-        assert _summaries(h)[-2:] == ["Ben Hughes confirmed the agreed outcome", "Resolved: both sides confirmed the agreed outcome"]
+        assert _summaries(h)[-2:] == [
+            "Ben Hughes (Children's Social Care) confirmed the agreed outcome",
+            "Resolved: Ben Hughes (Children's Social Care) confirmed, and both sides have confirmed the agreed outcome",
+        ]
+        # DS Khan proposed for the police: his line says so, as Ben's says Children's Social Care
+        assert "**DS Sana Khan** (West Yorkshire Police) proposed a resolution." in texts(h.thread()[-4].cards()[0])
         assert "**Ben Hughes** (Children's Social Care) confirmed the agreed outcome in writing: Agreed for CSC." in texts(h.thread()[-2].cards()[0])
         final = h.latest_root_card()
         assert set(actions(final)) == {"View record"} and "Status: Resolved" in texts(final)
