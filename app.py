@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None  # set it to use Socket Mode instead of POST /slack/events
     slack_api_url: str = "https://slack.com/api/"
     parley_slack_channel: str | None = None
+    parley_slack_command: str = "/disagree"  # the slash command's name, if the workspace renamed it in the manifest
     microsoft_app_id: str | None = None  # the Azure Bot's app registration; unset: Teams authentication is off (local testing only)
     microsoft_app_password: str | None = None
     microsoft_app_type: str = "MultiTenant"  # MultiTenant | SingleTenant | UserAssignedMSI
@@ -321,6 +322,7 @@ def _connect_slack(settings: Settings, parley: Parley) -> bool:
             policy=parley.policy,
             calendar=calendar_for(parley.policy),
             clock=now,
+            command=settings.parley_slack_command,
         )
     except slack.SlackConfigError as exc:
         print(f"Parley can't start: {exc}", file=sys.stderr)

@@ -72,6 +72,10 @@ class Agency:
     name: str
 
 
+FIND_MIN_QUERY = 2  # letters typed before a search box offers anyone
+FIND_LIMIT = 20
+
+
 @dataclass
 class Directory:
     agencies: dict[str, Agency] = field(default_factory=dict)
@@ -119,6 +123,30 @@ class Directory:
     def agency_name(self, agency: str) -> str:
         a = self.agencies.get(agency)
         return a.name if a else agency
+
+    def find(
+        self, query: str, *, agency: str | None = None, exclude: str | None = None, limit: int = FIND_LIMIT
+    ) -> list[tuple[Person, tuple[str, ...]]]:
+        """People of an agency (not the partnership) whose name holds every word typed, for a search box.
+
+        Names with a word starting with the first word typed come first, then by name. Each person
+        comes with the agencies (ids) they matched in: `agency` alone when one is given. Fewer than
+        FIND_MIN_QUERY letters find nobody.
+        """
+        words = query.casefold().split()
+        if len("".join(words)) < FIND_MIN_QUERY:
+            return []
+        ranked = []
+        for person in self.people.values():
+            if person.id == exclude:
+                continue
+            agencies = tuple(a for a in person.agencies if a != PARTNERSHIP and agency in (None, a))
+            name = person.name.casefold()
+            if agencies and all(w in name for w in words):
+                starts = any(part.startswith(words[0]) for part in name.split())
+                ranked.append(((not starts, name, person.id), (person, agencies)))
+        ranked.sort(key=lambda r: r[0])
+        return [found for _, found in ranked[:limit]]
 
 
 # --- Parsing and checking ------------------------------------------------------------------

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.dispute import MAX_REASON, MAX_TEXT, OTHER, RAISER
+from bot.directory import FIND_MIN_QUERY
+from bot.policy import Policy
+from bot.dispute import MAX_REASON, MAX_TEXT
 from bot.events import (
     DeadlineMissed,
     DisputeClosedUnresolved,
@@ -32,7 +34,7 @@ from bot.events import (
     StageStarted,
 )
 from bot.intake import REFERENCE_MAX
-from messages.text import IMMEDIATE_RISK, DisputeView, Names, PersonView, by_when, role_words
+from messages.text import IMMEDIATE_RISK, DisputeView, Names, PersonView, actor, by_when, help_lines, role_words
 
 Block = dict[str, Any]
 Payload = dict[str, Any]
@@ -103,12 +105,10 @@ VALUE = "value"
 YES, NO = "yes", "no"
 # The intake form's search of Parley's directory (an external_select: Slack asks Parley for its options)
 FIND_PERSON = "parley.find_person"
-FIND_MIN_QUERY = 2
 
 # The slash command in the manifest. A workspace may name it differently (when /disagree is taken):
 # Slack says which in every command request, and help names that one.
 DEFAULT_COMMAND = "/disagree"
-_DEFAULT_COMMAND_WORD = re.compile(re.escape(DEFAULT_COMMAND) + r"(?![\w-])")
 
 
 # --- escaping and limits ------------------------------------------------------------------------
@@ -313,30 +313,15 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
 # --- a line in the thread for each event ---------------------------------------------------------
 
 
-def _acting_agency(event: Event, view: DisputeView, person: PersonView) -> str:
-    """The agency someone acted for in this dispute (a person can work in more than one)."""
-    side = getattr(event, "side", None)
-    if side == RAISER:
-        return view.raiser.agency
-    if side == OTHER:
-        return view.other_agency
-    if person.id == view.raiser.id:
-        return view.raiser.agency
-    if view.other is not None and person.id == view.other.id:
-        return view.other_agency
-    asked = next((p for p in view.asked if p.id == person.id and p.agency), None)
-    return asked.agency if asked else person.agency
-
-
 def _actor(event: Event, view: DisputeView, names: Names) -> tuple[str, str]:
     """Who did it, as (mrkdwn, plain text): "*Sam Patel* (Northshire Police)", or Parley when it acted on its own."""
-    if event.actor is None:
+    who = actor(event, view, names)
+    if who is None:
         return "*Parley*", "Parley"
-    person = names.person(event.actor)
-    agency = _acting_agency(event, view, person)
+    name, agency = who
     if not agency:
-        return f"*{esc(person.name)}*", esc(person.name)
-    return f"*{esc(person.name)}* ({esc(agency)})", f"{esc(person.name)} ({esc(agency)})"
+        return f"*{esc(name)}*", esc(name)
+    return f"*{esc(name)}* ({esc(agency)})", f"{esc(name)} ({esc(agency)})"
 
 
 def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -> Payload | None:
@@ -788,11 +773,6 @@ def record_modal(view: DisputeView, record: str) -> dict[str, Any]:
 # --- my disputes, the home tab, help ----------------------------------------------------------------
 
 
-def with_command(text: str, command: str) -> str:
-    """Shared help text names the default command; say the one this workspace set up instead."""
-    return _DEFAULT_COMMAND_WORD.sub(lambda _: command, text) if command else text
-
-
 def dispute_list(views: Sequence[DisputeView], *, me: str, command: str = DEFAULT_COMMAND) -> list[Block]:
     """My open disputes, most urgent first (the caller orders them)."""
     if not views:
@@ -827,12 +807,17 @@ def digest(views: Sequence[DisputeView], *, me: str) -> Payload:
     return {"text": f"{count} waiting on you", "blocks": [head, *dispute_list(views, me=me)[1:]][:MESSAGE_BLOCKS_MAX]}
 
 
+def help_for(policy: Policy, command: str = DEFAULT_COMMAND) -> list[str]:
+    """The five lines of help, naming the workspace's own slash command."""
+    return help_lines(policy, raise_with=command, list_with=f"{command} list")
+
+
 def help_blocks(lines: Sequence[str], *, command: str = DEFAULT_COMMAND, unknown: str | None = None) -> list[Block]:
-    """How Parley works, one bullet a line, naming the workspace's own slash command.
+    """How Parley works, one bullet a line (`lines` name the workspace's own slash command).
 
     `unknown`: what someone typed after the command that Parley doesn't know; said first.
     """
-    bullets = [with_command(line, command) for line in lines]
+    bullets = list(lines)
     if unknown is not None:
         bullets.insert(0, f"Parley doesn't know '{command} {unknown}'. Try {command}, {command} list or {command} help.")
     return [section("\n".join(f"• {esc(line)}" for line in bullets))]

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import OTHER, RAISER, Dispute, Status, sides_to_confirm
+from bot.events import Event
 from bot.policy import Policy
 
 LONDON = ZoneInfo("Europe/London")
@@ -266,13 +267,16 @@ def names_for(directory: Directory, policy: Policy, person_ids: set[str]) -> Nam
     )
 
 
-def help_lines(policy: Policy) -> list[str]:
-    """What Parley does and the local procedure, in five lines (plain text, no markup)."""
+def help_lines(policy: Policy, *, raise_with: str = "/disagree", list_with: str = "/disagree list") -> list[str]:
+    """What Parley does and the local procedure, in five lines (plain text, no markup).
+
+    `raise_with` and `list_with` are what the person types on their platform (Slack's slash
+    command as the workspace named it; a word to the bot on Teams)."""
     stages = " → ".join(f"{i + 1}. {s.name} ({_short(s.timescale.describe())})" for i, s in enumerate(policy.stages))
     urgent = policy.stages[policy.stage_index(policy.urgent.starts_at)].name
     return [
         f"Parley runs {policy.title} when two professionals disagree about a child's case, and keeps the written record.",
-        "/disagree raises one (use the case reference only, never a child's name); /disagree list shows the ones waiting on you.",
+        f"{raise_with} raises one (use the case reference only, never a child's name); {list_with} shows the ones waiting on you.",
         f"The steps: {stages}.",
         "When a timescale is missed, Parley moves it to the next step and tells the people in both agencies.",
         f"If a child is at immediate risk of significant harm, use your organisation's safeguarding procedures now; Parley starts at '{urgent}' with a same-working-day timescale.",
@@ -281,3 +285,29 @@ def help_lines(policy: Policy) -> list[str]:
 
 def _short(timescale: str) -> str:
     return timescale.replace(" from entering the stage", "").replace(" from first alert", " from the first alert")
+
+
+# --- who did it ---------------------------------------------------------------------------------
+
+
+def acting_agency(event: Event, view: DisputeView, person: PersonView) -> str:
+    """The agency someone acted for in this dispute (a person can work in more than one)."""
+    side = getattr(event, "side", None)
+    if side == RAISER:
+        return view.raiser.agency
+    if side == OTHER:
+        return view.other_agency
+    if person.id == view.raiser.id:
+        return view.raiser.agency
+    if view.other is not None and person.id == view.other.id:
+        return view.other_agency
+    asked = next((p for p in view.asked if p.id == person.id and p.agency), None)
+    return asked.agency if asked else person.agency
+
+
+def actor(event: Event, view: DisputeView, names: Names) -> tuple[str, str] | None:
+    """(name, agency acted for) of whoever made the event; None when Parley acted on its own."""
+    if event.actor is None:
+        return None
+    person = names.person(event.actor)
+    return person.name, acting_agency(event, view, person)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.calendar import WorkingCalendar
 from bot.policy import Policy
-from handlers.delivery import deliver_due
+from handlers.delivery import deliver_due, unreachable_reporter
 from bot.outbox import Notifier, Notifiers
 from handlers.delivery import Sender
 from handlers.notify import SlackNotifier
@@ -321,6 +321,8 @@ def build(
     )
     if deps.courier is not None:
         deps.courier.before_pass = deps.answers_first.wait
+    # a direct message Slack refuses for good: recorded in the dispute, and the raiser told
+    sender.on_undeliverable = unreachable_reporter(sessions, lambda: deps.notifier)
     intake.register(app, deps)
     actions.register(app, deps)
     home.register(app, deps)

@@ -25,6 +25,7 @@ from bot import dispute as transitions
 from bot import services
 from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import MAX_REASON, MAX_TEXT, Dispute
+from bot.events import ASIDES
 from bot.errors import DisputeNotFound, IllegalTransition, InvalidInput, NotAllowed, StaleAction
 from bot.record import RecordEntry
 from handlers.slack.deps import SlackDeps, person_for, team_of, user_of
@@ -35,7 +36,9 @@ from messages.slack import ActionId, Field, ViewId, parse_button_value, parse_pr
 from messages.text import already_done, dispute_view, not_in_directory, when
 
 # Entries that follow from another one in the same change; the one before them says what happened.
-CONSEQUENCES = frozenset({"stage started", "formal challenge lodged"})
+# Entries that follow from a move, or stand aside from it (someone Parley couldn't reach): never a
+# reason to call someone's open message out of date.
+CONSEQUENCES = frozenset({"stage started", "formal challenge lodged"}) | ASIDES
 
 # Buttons that open a form (or, for View record, the record)
 FORMS = (

@@ -11,7 +11,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from handlers.slack.deps import SlackDeps, team_of
 from handlers.slack.intake import Refused, my_disputes
 from messages import slack as blocks
-from messages.text import help_lines
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -29,7 +28,7 @@ def _home(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
             view = blocks.home_message(found.text)
         else:
             person_id, views = found
-            view = blocks.home_view(views, me=person_id, help_lines=help_lines(deps.policy), command=deps.command)
+            view = blocks.home_view(views, me=person_id, help_lines=blocks.help_for(deps.policy, deps.command), command=deps.command)
         await client.views_publish(user_id=user, view=view)
 
     return on_home

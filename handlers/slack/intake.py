@@ -16,10 +16,9 @@ from bot.directory import PARTNERSHIP, Directory
 from bot.errors import InvalidInput, UnknownPerson
 from handlers.slack.deps import PLATFORM, SlackDeps, person_for, team_of, user_of
 from handlers.slack.forms import IntakeForm, field_errors, read_intake, value
-from handlers.slack.search import find_people
 from messages import slack as blocks
 from messages.slack import FIND_PERSON, Field, ViewId
-from messages.text import DisputeView, dispute_view, help_lines, not_in_directory
+from messages.text import DisputeView, dispute_view, not_in_directory
 
 # Parley's manifest has one slash command, /disagree; a workspace where that name is taken can
 # call it something else. Every command Slack sends Parley is that one, whatever it is called, and
@@ -55,8 +54,8 @@ def _find_person(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
         agency = (value(state, Field.OTHER_AGENCY) or None) if isinstance(state, dict) else None  # chosen above it, if any
         if agency is not None and agency not in directory.agencies:
             agency = None
-        found = find_people(directory, query, agency=agency, exclude=searcher.id)
-        await ack(**blocks.person_options([(f.person_id, f.name, f.agencies) for f in found]))
+        found = directory.find(query, agency=agency, exclude=searcher.id)
+        await ack(**blocks.person_options([(p.id, p.name, tuple(map(directory.agency_name, agencies))) for p, agencies in found]))
 
     return on_search
 
@@ -68,7 +67,7 @@ def _command(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
         command = body.get("command") or deps.command
         deps.command = command  # the App Home tab, which has no command to go by, says this one too
         if word in ("help", "?"):
-            help_ = blocks.help_blocks(help_lines(deps.policy), command=command)
+            help_ = blocks.help_blocks(blocks.help_for(deps.policy, command), command=command)
             await ack(response_type="ephemeral", text="How Parley works", blocks=help_)
             return
         await ack()
@@ -83,7 +82,7 @@ def _command(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
                 await respond(**_ephemeral_blocks(blocks.dispute_list(views, me=person_id, command=command), "Your open disagreements"))
             return
         if words:
-            help_ = blocks.help_blocks(help_lines(deps.policy), command=command, unknown=words)
+            help_ = blocks.help_blocks(blocks.help_for(deps.policy, command), command=command, unknown=words)
             await respond(**_ephemeral_blocks(help_, "How Parley works"))
             return
         form = _intake_form(deps, await deps.directory(), team, user)

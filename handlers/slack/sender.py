@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.outbox import Delivery
-from handlers.delivery import RetryLater, Sent, Undeliverable
+from handlers.delivery import OnUndeliverable, RetryLater, Sent, Undeliverable
 from messages.slack import THREAD_LINK_BLOCK, thread_link_block
 from storage.outbox import QueuedMessage, Thread
 
@@ -74,8 +74,19 @@ def classify(error: SlackApiError) -> RetryLater | Undeliverable:
     if status >= 500 or code in TRANSIENT:
         return RetryLater(f"Slack is having trouble: HTTP {status} {code}")
     if code in PERMANENT:
-        return Undeliverable(f"Slack refused it: {code}")
-    return Undeliverable(f"Slack refused it: HTTP {status} {code}")
+        return Undeliverable(f"Slack refused it: {code}", WHY.get(code, f"Slack refused the message ({code})"))
+    return Undeliverable(f"Slack refused it: HTTP {status} {code}", f"Slack refused the message ({code})")
+
+
+# Why a message did not arrive, in plain words, for the record and the raiser
+WHY = {
+    "user_not_found": "Slack does not know this person's user id (check the directory)",
+    "account_inactive": "this person's Slack account is deactivated",
+    "channel_not_found": "Parley cannot find the conversation in Slack",
+    "is_archived": "the conversation is archived in Slack",
+    "not_in_channel": "Parley is not a member of that channel",
+    "cannot_dm_bot": "the user id in the directory belongs to a bot",
+}
 
 
 class SlackSender:
@@ -86,11 +97,14 @@ class SlackSender:
         self.threads = threads  # where a dispute's thread landed, to link DMs to it
         self._permalinks: dict[tuple[str, str], str] = {}
         self._root_versions: dict[str, int] = {}
+        # handlers.delivery reports a direct message refused for good through it (set by the front end)
+        self.on_undeliverable: OnUndeliverable | None = None
 
     def with_client(self, client: AsyncWebClient) -> SlackSender:
         """The same sender (and what it remembers) over another client, e.g. one with a session for a pass."""
         other = SlackSender(client, threads=self.threads)
         other._permalinks, other._root_versions = self._permalinks, self._root_versions
+        other.on_undeliverable = self.on_undeliverable
         return other
 
     async def send(self, message: QueuedMessage, thread: Thread | None) -> Sent:

@@ -70,8 +70,11 @@ class MockSlack:
 
     # -- control --------------------------------------------------------------------------------
 
-    def fail_next(self, n: int = 1, *, status: int = 429, retry_after: int | None = 30, method: str | None = None) -> None:
-        error = "ratelimited" if status == 429 else "internal_error"
+    def fail_next(
+        self, n: int = 1, *, status: int = 429, retry_after: int | None = 30, method: str | None = None, error: str | None = None
+    ) -> None:
+        """The next n calls (of `method`) fail: 429 with Retry-After, a 5xx, or (status 200) Slack's ok=false `error`."""
+        error = error or ("ratelimited" if status == 429 else "internal_error")
         self.failures += [Failure(status, retry_after if status == 429 else None, method, error)] * n
 
     def calls_to(self, method: str, *, ok_only: bool = True) -> list[Call]:

@@ -17,6 +17,7 @@ from handlers.slack.sender import classify
 from messages.slack import ActionId
 from storage.models import DisputeRow
 from storage.outbox import PENDING, SENT
+from storage.repository import SqlUnitOfWork
 from tests.slack.harness import AMARA, CHANNEL, DC_JONES, Harness, button, run
 
 BRADFORD = read_policy("bradford")
@@ -176,3 +177,30 @@ def test_a_change_made_in_slack_reaches_the_other_platform_at_once_too(engine: E
         assert {row.status for row in h.outbox()} == {SENT}
 
     run(engine, scenario, policy=BRADFORD)
+
+
+def test_a_person_slack_cannot_reach_is_written_in_the_record_and_the_raiser_is_told(engine: Engine) -> None:
+    lscb = read_policy("lscb")  # both practitioners are asked at the first stage
+
+    async def scenario(h: Harness) -> None:
+        h.mock.unknown_channels.add(DC_JONES)  # Slack answers channel_not_found for DC Jones's user id
+        await h.raise_dispute(AMARA)
+        await h.deliver()  # the raiser's notice, queued by the failure, goes out on the next pass
+        [dispute_id] = h.dispute_ids()
+
+        with SqlUnitOfWork(h.sessions) as uow:
+            record = uow.disputes.record(dispute_id)
+            version = uow.disputes.get(dispute_id).version
+        [entry] = [e for e in record if e.kind == "person unreachable"]
+        assert entry.details["person_id"] == "dc.jones" and entry.details["platform"] == "slack"
+        assert entry.details["reason"] == "Parley cannot find the conversation in Slack"
+        assert version == 0  # an aside: nobody's open message goes stale
+        told = [c for c in h.mock.calls_to("chat.postMessage") if c.args.get("channel") == AMARA]
+        assert any("couldn't reach" in c.text() and "DC Rhys Jones" in c.text() and "CSC-2040-0193" in c.text() for c in told), [c.text() for c in told]
+        dms = [r for r in h.outbox() if r.target == DC_JONES and r.delivery == Delivery.DIRECT.value]
+        assert dms and {r.status for r in dms} == {"failed"}
+        await h.deliver()
+        with SqlUnitOfWork(h.sessions) as uow:
+            assert [e.kind for e in uow.disputes.record(dispute_id)].count("person unreachable") == 1  # reported once
+
+    run(engine, scenario, policy=lscb)
