@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.dispute import MAX_REASON, MAX_TEXT, OTHER, RAISER
+from bot.dispute import MAX_REASON, MAX_TEXT
 from bot.events import (
     DeadlineMissed,
     DisputeClosedUnresolved,
@@ -38,7 +38,7 @@ from bot.events import (
 )
 from bot.intake import REFERENCE_MAX
 from messages.record import platform_name, unreachable_notice
-from messages.text import IMMEDIATE_RISK, DisputeView, Names, PersonView, by_when, role_words
+from messages.text import IMMEDIATE_RISK, DisputeView, Names, PersonView, actor, by_when, role_words
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -46,7 +46,11 @@ Element = dict[str, Any]
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.4"  # Action.Execute needs 1.4; Teams renders it on desktop, web and mobile
 DESCRIPTION_MAX = 200  # the other party's role, when they are not listed
-CHOICES_MAX = 200  # people offered in the "other professional" list
+CHOICES_MAX = 200  # people listed in the "other professional" choices (all a client without typeahead can offer)
+PEOPLE_DATASET = "parley.people"  # the typeahead search of Parley's directory (an application/search invoke)
+SEARCH_INVOKE = "application/search"
+SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+SEARCH_MAX = 15  # Teams shows at most 15 typeahead results at a time
 LIST_MAX = 15
 RECORD_MAX = 20_000  # characters of the record in one card, before fitting it to Teams' size limit
 MESSAGE_MAX = 26_000  # bytes of one card as JSON: Teams refuses messages over about 28 KB, with the envelope
@@ -66,6 +70,10 @@ class Verb(enum.StrEnum):
     RESOLVE_SUBMIT = "parley.resolve.submit"
     ESCALATE_SUBMIT = "parley.escalate.submit"
     ADD_NOTE_SUBMIT = "parley.add_note.submit"
+    WITHDRAW = "parley.withdraw"
+    CLOSE_UNRESOLVED = "parley.close_unresolved"
+    WITHDRAW_SUBMIT = "parley.withdraw.submit"
+    CLOSE_UNRESOLVED_SUBMIT = "parley.close_unresolved.submit"
     CONFIRM = "parley.confirm"
     NOT_AGREED = "parley.not_agreed"
     BACK = "parley.back"
@@ -308,14 +316,24 @@ def dispute_actions(view: DisputeView) -> list[Element]:
     """The buttons a dispute offers in its state (the core checks who may use them)."""
     data = dispute_data(view)
     if view.active and not view.awaiting_confirmation:
+        at_last_stage = view.stage_number >= view.stage_count
         return [
             button("Resolve", Verb.RESOLVE, data, style="positive", inputs=False),
-            button("Escalate", Verb.ESCALATE, data, inputs=False),
+            # at the last stage there is no one further to go to: it is resolved, or closed as unresolved
+            button("Close unresolved", Verb.CLOSE_UNRESOLVED, data, inputs=False)
+            if at_last_stage
+            else button("Escalate", Verb.ESCALATE, data, inputs=False),
             button("Add note", Verb.ADD_NOTE, data, inputs=False),
             button("View record", Verb.VIEW_RECORD, data, inputs=False),
+            button("Withdraw", Verb.WITHDRAW, data, inputs=False),
         ]
     if view.active:
-        return [button("Add note", Verb.ADD_NOTE, data, inputs=False), button("View record", Verb.VIEW_RECORD, data, inputs=False)]
+        # a proposed outcome waits for confirmation: the raiser may still withdraw
+        return [
+            button("Add note", Verb.ADD_NOTE, data, inputs=False),
+            button("View record", Verb.VIEW_RECORD, data, inputs=False),
+            button("Withdraw", Verb.WITHDRAW, data, inputs=False),
+        ]
     return [button("View record", Verb.VIEW_RECORD, data, inputs=False)]
 
 
@@ -360,30 +378,15 @@ def root_activity(view: DisputeView, *, teams_ids: Mapping[str, str] | None = No
 # --- a reply in the thread for each event ----------------------------------------------------------
 
 
-def _acting_agency(event: Event, view: DisputeView, person: PersonView) -> str:
-    """The agency someone acted for in this dispute (a person can work in more than one)."""
-    side = getattr(event, "side", None)
-    if side == RAISER:
-        return view.raiser.agency
-    if side == OTHER:
-        return view.other_agency
-    if person.id == view.raiser.id:
-        return view.raiser.agency
-    if view.other is not None and person.id == view.other.id:
-        return view.other_agency
-    asked = next((p for p in view.asked if p.id == person.id and p.agency), None)
-    return asked.agency if asked else person.agency
-
-
 def _actor(event: Event, view: DisputeView, names: Names) -> tuple[str, str]:
     """Who did it, as (markdown, plain text): "**Sam Patel** (Northshire Police)", or Parley when it acted on its own."""
-    if event.actor is None:
+    who = actor(event, view, names)
+    if who is None:
         return "**Parley**", "Parley"
-    person = names.person(event.actor)
-    agency = _acting_agency(event, view, person)
+    name, agency = who
     if not agency:
-        return f"**{esc(person.name)}**", person.name
-    return f"**{esc(person.name)}** ({esc(agency)})", f"{person.name} ({agency})"
+        return f"**{esc(name)}**", name
+    return f"**{esc(name)}** ({esc(agency)})", f"{name} ({agency})"
 
 
 def event_activity(
@@ -690,6 +693,7 @@ def _choice_input(
     required: bool = False,
     expanded: bool = False,
     filtered: bool = False,
+    dataset: str | None = None,
 ) -> Element:
     element: Element = {
         "type": "Input.ChoiceSet",
@@ -699,6 +703,11 @@ def _choice_input(
         "isRequired": required,
         "choices": [{"title": plain(title), "value": value} for value, title in choices],
     }
+    if dataset:
+        # Typeahead: Teams asks the bot (an application/search invoke) as the person types, sending the
+        # card's other inputs too (their agency, if chosen, narrows the search). A client that can't
+        # query shows `choices` instead.
+        element["choices.data"] = {"type": "Data.Query", "dataset": dataset, "associatedInputs": "auto"}
     if required:
         element["errorMessage"] = "Please choose one."
     if values.get(field.value):
@@ -763,9 +772,17 @@ def intake_card(
         body += _input(Field.RAISER_AGENCY, _choice_input(Field.RAISER_AGENCY, "You're raising this for", my_agencies, values, required=True), errors)
     body += _input(
         Field.OTHER_PERSON,
-        _choice_input(Field.OTHER_PERSON, "The other professional", people[:CHOICES_MAX], values, filtered=True),
+        _choice_input(
+            Field.OTHER_PERSON,
+            "The other professional",
+            people[:CHOICES_MAX],
+            values,
+            filtered=True,
+            dataset=PEOPLE_DATASET,
+        ),
         errors,
-        hint="If they're listed in Parley (on Teams or Slack). If not, choose their agency and give their role below.",
+        hint="Type 2 or more letters of their name to find them in Parley's directory, on Teams or Slack. "
+        "If they aren't there, choose their agency and give their role below.",
     )
     body += _input(Field.OTHER_AGENCY, _choice_input(Field.OTHER_AGENCY, "Their agency", agencies[:100], values), errors)
     body += _input(
@@ -794,6 +811,17 @@ def intake_card(
     return card(body, [button("Raise it", Verb.INTAKE, {"origin": origin} if origin else None, style="positive")])
 
 
+def person_title(name: str, agencies: Sequence[str]) -> str:
+    """How a person is offered in the "other professional" choices: "Name (Agency)", nothing else about them."""
+    return f"{name} ({', '.join(agencies)})" if agencies else name
+
+
+def search_response(found: Sequence[tuple[str, str, Sequence[str]]]) -> dict[str, Any]:
+    """The body answering an application/search invoke: one result per (person id, name, agency names)."""
+    results = [{"title": plain(person_title(name, agencies)), "value": person_id} for person_id, name, agencies in found]
+    return {"type": SEARCH_RESPONSE, "value": {"results": results[:SEARCH_MAX]}}
+
+
 def raised_card(view: DisputeView, *, teams_ids: Mapping[str, str] | None = None) -> Card:
     """What the practitioner sees once the disagreement is raised (it replaces the form)."""
     mention = Mentions(teams_ids)
@@ -810,14 +838,23 @@ def raised_card(view: DisputeView, *, teams_ids: Mapping[str, str] | None = None
     return card(body, [button("View record", Verb.VIEW_RECORD, dispute_data(view), inputs=False)], mention)
 
 
-def _form(title: str, view: DisputeView, fields: list[Element], submit: tuple[str, Verb], errors: Mapping[str, str], data: Mapping[str, Any]) -> Card:
+def _form(
+    title: str,
+    view: DisputeView,
+    fields: list[Element],
+    submit: tuple[str, Verb],
+    errors: Mapping[str, str],
+    data: Mapping[str, Any],
+    *,
+    style: str = "positive",
+) -> Card:
     body: list[Element] = [
         text_block(f"**{esc(title)}**", size="Medium"),
         _subtle(f"Case **{esc(view.reference)}** · {esc(view.stage_name)}"),
         *_errors_banner(errors),
         *fields,
     ]
-    actions = [button(submit[0], submit[1], data, style="positive"), button("Cancel", Verb.BACK, dispute_data(view), inputs=False)]
+    actions = [button(submit[0], submit[1], data, style=style), button("Cancel", Verb.BACK, dispute_data(view), inputs=False)]
     return card(body, actions)
 
 
@@ -858,3 +895,34 @@ def note_form(view: DisputeView, data: Mapping[str, Any], *, values: Mapping[str
         hint="It goes on the record and in every thread.",
     )
     return _form("Add a note", view, fields, ("Add note", Verb.ADD_NOTE_SUBMIT), errors, data)
+
+
+def withdraw_form(view: DisputeView, data: Mapping[str, Any], *, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None) -> Card:
+    values, errors = values or {}, errors or {}
+    fields = [text_block("This closes the disagreement for both agencies. Everything so far stays on the record.")]
+    fields += _input(
+        Field.REASON,
+        _text_input(Field.REASON, "Why are you withdrawing it?", MAX_REASON, values, multiline=True, required=True),
+        errors,
+        hint="For example: resolved by phone, or raised in error.",
+    )
+    return _form("Withdraw", view, fields, ("Withdraw it", Verb.WITHDRAW_SUBMIT), errors, data, style="destructive")
+
+
+def close_unresolved_form(
+    view: DisputeView, data: Mapping[str, Any], *, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+) -> Card:
+    values, errors = values or {}, errors or {}
+    fields = [
+        text_block(
+            "This is the last stage of the procedure. Closing it records that the decision stands unchanged "
+            "and the disagreement remains. Both agencies are told."
+        )
+    ]
+    fields += _input(
+        Field.REASON,
+        _text_input(Field.REASON, "Why is it being closed?", MAX_REASON, values, multiline=True, required=True),
+        errors,
+        hint="It goes on the record and in every thread.",
+    )
+    return _form("Close unresolved", view, fields, ("Close it", Verb.CLOSE_UNRESOLVED_SUBMIT), errors, data, style="destructive")

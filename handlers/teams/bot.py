@@ -3,6 +3,7 @@
   message "disagree" / "list" / "help" (with or without an @mention; personal, group chat or team)
   message with `value`            an Action.Submit from one of Parley's cards
   invoke adaptiveCard/action      an Action.Execute (Universal Actions) from one of Parley's cards
+  invoke application/search       the intake card's typeahead search of the directory
   conversationUpdate / installationUpdate   the bot was installed: keep the ConversationReference
 
 Each activity's ConversationReference is kept (a person's 1:1 chat, or a channel), so reminders
@@ -38,6 +39,20 @@ NO_PRIVATE_CHAT = (
     "(Apps > Parley > Add), then send me the same message there."
 )
 WELCOME = "Hello, I'm Parley. I help you raise and resolve professional disagreements about a child's case, and keep the record."
+
+
+class _SearchBody(Model):
+    """The body of an application/search response (the typeahead's results)."""
+
+    _attribute_map = {
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "object"},
+    }
+
+    def __init__(self, *, type: str, value: Any, **kwargs: Any) -> None:  # noqa: A002 - the wire name
+        super().__init__(**kwargs)
+        self.type = type
+        self.value = value
 
 
 class _InvokeBody(Model):
@@ -223,6 +238,8 @@ class ParleyBot(TeamsActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
+        if activity.name == cards.SEARCH_INVOKE:
+            return await self._search(activity)
         if activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
         action = (activity.value or {}).get("action") if isinstance(activity.value, dict) else None
@@ -237,6 +254,13 @@ class ParleyBot(TeamsActivityHandler):
         else:
             body = _InvokeBody(status_code=200, type=MESSAGE_RESPONSE, value=cards.plain(reply.text))
         return InvokeResponse(status=200, body=body)
+
+
+    async def _search(self, activity: Activity) -> InvokeResponse:
+        """The intake card's typeahead: Teams asks as the person types. Always 200: nobody found is an empty list."""
+        query = activity.value if isinstance(activity.value, dict) else {}
+        found = await asyncio.to_thread(flows.find_people, self.deps, caller_of(activity), query)
+        return InvokeResponse(status=200, body=_SearchBody(**cards.search_response(found)))
 
 
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:

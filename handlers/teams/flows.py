@@ -20,25 +20,18 @@ from typing import Any
 
 from bot import dispute as transitions
 from bot import services
-from bot.directory import PARTNERSHIP, Directory
+from bot.directory import PARTNERSHIP, Directory, Person
 from bot.dispute import Dispute, Status
 from bot.errors import DisputeNotFound, IllegalTransition, InvalidInput, NotAllowed, StaleAction, UnknownPerson
-from bot.events import ASIDES
 from bot.outbox import Notifier, Notifiers
-from bot.record import RecordEntry
+from bot.record import RecordEntry, changes_since
 from handlers.teams import forms
 from handlers.teams.deps import Caller, TeamsDeps, person_for
 from handlers.teams.notify import teams_identity
 from messages import teams as cards
 from messages.record import record_text
 from messages.teams import Field, Verb
-from messages.text import already_done, dispute_view, help_lines, not_in_directory, when
-
-# Entries that follow from another one in the same change; the one before them says what happened.
-CONSEQUENCES = frozenset({"stage started", "formal challenge lodged"})
-# Entries that never make a card out of date, nor explain why one is: the consequences above, and
-# asides (someone Parley couldn't reach), which are recorded without changing the dispute.
-NOT_TOLD = CONSEQUENCES | ASIDES
+from messages.text import already_done, dispute_view, help_lines, not_in_directory, stale_text, when
 
 
 @dataclass(frozen=True)
@@ -132,12 +125,16 @@ def _intake_card(
     )
     others = sorted(
         (
-            (p.id, f"{p.name} ({directory.agency_name(p.agencies[0])})")
+            (p.id, cards.person_title(p.name, [directory.agency_name(a) for a in _agencies_of(p)]))
             for p in directory.people.values()
-            if p.id != person.id and p.agencies and not set(p.agencies) <= {PARTNERSHIP}
+            if p.id != person.id and _agencies_of(p)
         ),
         key=lambda c: (directory.person(c[0]).agencies[0] in person.agencies, c[1]),  # type: ignore[union-attr]
     )
+    # Someone found by typing may be beyond the listed few: shown again (after an error), they stay chosen.
+    chosen = directory.person((values or {}).get(Field.OTHER_PERSON.value, ""))
+    if chosen is not None and chosen.id != person.id and _agencies_of(chosen) and chosen.id not in {c[0] for c in others[: cards.CHOICES_MAX]}:
+        others.insert(0, (chosen.id, cards.person_title(chosen.name, [directory.agency_name(a) for a in _agencies_of(chosen)])))
     return cards.intake_card(
         categories=deps.policy.categories,
         agencies=agencies,
@@ -148,6 +145,45 @@ def _intake_card(
         errors=errors,
         origin=origin,
     )
+
+
+def _agencies_of(person: Person) -> list[str]:
+    """The agencies someone can be the other party for (the partnership is not a party)."""
+    return [a for a in person.agencies if a != PARTNERSHIP]
+
+
+SEARCH_SKIP_MAX = 100  # nobody pages through more than this; past it, they type more of the name
+SEARCH_TEXT_MAX = 100
+
+
+def find_people(deps: TeamsDeps, caller: Caller, query: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """The intake card's typeahead (an application/search invoke): (person id, name, agency names) of the
+    people whose name matches what was typed, within the agency chosen on the card if one is. Only people
+    in the directory may search it, and nobody is offered themselves; anything else finds nobody."""
+    text = query.get("queryText")
+    if query.get("dataset") != cards.PEOPLE_DATASET or not isinstance(text, str):
+        return []
+    directory = _directory(deps)
+    searcher = person_for(directory, caller)
+    if searcher is None:
+        return []
+    options = query.get("queryOptions") if isinstance(query.get("queryOptions"), dict) else {}
+    skip = min(_count(options.get("skip"), 0), SEARCH_SKIP_MAX)
+    top = min(_count(options.get("top"), cards.SEARCH_MAX) or cards.SEARCH_MAX, cards.SEARCH_MAX)
+    inputs = query.get("data") if isinstance(query.get("data"), dict) else {}
+    agency = inputs.get(Field.OTHER_AGENCY.value)
+    if not isinstance(agency, str) or agency not in directory.agencies or agency == PARTNERSHIP:
+        agency = None
+    found = directory.find(text[:SEARCH_TEXT_MAX], agency=agency, exclude=searcher.id, limit=skip + top)[skip:]
+    return [(p.id, p.name, [directory.agency_name(a) for a in agencies]) for p, agencies in found]
+
+
+def _count(raw: Any, default: int) -> int:
+    if isinstance(raw, bool):
+        return default
+    if isinstance(raw, int):
+        return max(raw, 0)
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else default
 
 
 def my_disputes(deps: TeamsDeps, caller: Caller) -> Reply:
@@ -181,7 +217,9 @@ def open_from_card(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], car
             errors = {Field.OTHER_PERSON.value: "That person isn't in Parley's directory. Choose their agency and give their role below."}
             return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors, origin=chat))
         if other_agency is None:
-            other_agency = next((a for a in other.agencies if a not in raiser.agencies), other.agencies[0])
+            # not said: the agency they work in that the raiser doesn't (the core checks they are in it)
+            theirs = _agencies_of(other) or list(other.agencies)
+            other_agency = next((a for a in theirs if a not in raiser.agencies), theirs[0])
     try:
         outcome = services.open_dispute(
             services.OpenDispute(
@@ -243,6 +281,10 @@ def _thread_ids(deps: TeamsDeps, directory: Directory, view: Any) -> dict[str, s
 
 # --- buttons on a dispute ----------------------------------------------------------------------------
 
+# Moves whose sense depends on the state the person saw: a click on an older card is refused.
+# (A note or the record doesn't depend on it.)
+DECISIONS = frozenset({Verb.RESOLVE, Verb.ESCALATE, Verb.WITHDRAW, Verb.CLOSE_UNRESOLVED})
+
 
 @dataclass(frozen=True)
 class Ready:
@@ -254,27 +296,6 @@ class Ready:
     @property
     def last_seq(self) -> int:
         return self.entries[-1].seq if self.entries else 0
-
-
-def _who(directory: Directory, person_id: str | None) -> str | None:
-    if person_id is None:
-        return None
-    person = directory.person(person_id)
-    return person.name if person else person_id
-
-
-def _stale_text(entries: list[RecordEntry], directory: Directory, now: datetime, *, after: int = 0) -> str:
-    """Why the person's card is out of date, from the latest entry that says what happened."""
-    told = [e for e in entries if e.seq > after and e.kind not in NOT_TOLD] or [e for e in entries if e.kind not in ASIDES][-1:]
-    if not told:
-        return already_done(None, "changed", None)
-    last = told[-1]
-    if last.kind == "note":
-        return (
-            f"{_who(directory, last.actor)} added a note at {when(last.at, today=now)} since this card was shown. "
-            "The card now shows the latest: please try again."
-        )
-    return already_done(_who(directory, last.actor), last.kind, last.at, today=now)
 
 
 def _illegal(exc: IllegalTransition) -> str:
@@ -314,6 +335,10 @@ def _may(deps: TeamsDeps, verb: Verb, ready: Ready, now: datetime) -> str | None
                 transitions.reject_resolution(trial, by=by, reason="-", now=now)
             case Verb.CONFIRM:
                 transitions.confirm_resolution(trial, by=by, statement="", policy=deps.policy, now=now)
+            case Verb.WITHDRAW | Verb.WITHDRAW_SUBMIT:
+                transitions.withdraw(trial, by=by, reason="-", now=now)
+            case Verb.CLOSE_UNRESOLVED | Verb.CLOSE_UNRESOLVED_SUBMIT:
+                transitions.close_unresolved(trial, by=by, reason="-", policy=deps.policy, now=now)
             case Verb.VIEW_RECORD | Verb.BACK:
                 if not _may_see(ready):
                     raise NotAllowed(by, "see its record", "the people involved in this disagreement")
@@ -352,14 +377,15 @@ def _stale(deps: TeamsDeps, ready: Ready, text: str) -> Reply:
 
 
 def click(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], now: datetime) -> Reply:
-    """Resolve / Escalate / Add note / View record / Back: check, then show the form (or the record, or the card)."""
+    """Resolve / Escalate / Close unresolved / Add note / View record / Withdraw / Back: check, then show the
+    form (or the record, or the card)."""
     ready = _read(deps, caller, str(data.get("dispute_id", "")))
     if isinstance(ready, Reply):
         return ready
     version = _version(data)
-    if verb in (Verb.RESOLVE, Verb.ESCALATE) and version is not None and version != ready.dispute.version:
-        # notes and the record don't depend on the state, so only these two refuse an old card
-        return _stale(deps, ready, _stale_text(ready.entries, ready.directory, now))
+    if verb in DECISIONS and version is not None and version != ready.dispute.version:
+        # notes and the record don't depend on the state, so only decisions refuse an old card
+        return _stale(deps, ready, stale_text(ready.entries, ready.directory, now, shown="card"))
     why_not = _may(deps, verb, ready, now)
     if why_not:
         return refused(why_not)
@@ -373,6 +399,10 @@ def click(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], 
             return Reply(card=cards.escalate_form(view, form_data, next_stage=next_stage))
         case Verb.ADD_NOTE:
             return Reply(card=cards.note_form(view, form_data))
+        case Verb.WITHDRAW:
+            return Reply(card=cards.withdraw_form(view, form_data))
+        case Verb.CLOSE_UNRESOLVED:
+            return Reply(card=cards.close_unresolved_form(view, form_data))
         case Verb.VIEW_RECORD:
             text = record_text(ready.dispute, ready.entries, directory=ready.directory, policy=deps.policy)
             return Reply(card=cards.record_card(view, text))
@@ -395,6 +425,10 @@ def submit(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any],
             case Verb.ESCALATE_SUBMIT:
                 next_stage = deps.policy.stages[min(ready.dispute.stage_index + 1, deps.policy.last_index)].name
                 return Reply(card=cards.escalate_form(view, form_data, next_stage=next_stage, values=values, errors=errors))
+            case Verb.WITHDRAW_SUBMIT:
+                return Reply(card=cards.withdraw_form(view, form_data, values=values, errors=errors))
+            case Verb.CLOSE_UNRESOLVED_SUBMIT:
+                return Reply(card=cards.close_unresolved_form(view, form_data, values=values, errors=errors))
         return Reply(card=cards.note_form(view, form_data, values=values, errors=errors))
 
     fields: dict[str, str]
@@ -402,7 +436,7 @@ def submit(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any],
         case Verb.RESOLVE_SUBMIT:
             fields, errors = forms.read_resolve(data)
             present, main = [Field.AGREED_OUTCOME, Field.OUTSTANDING_ISSUES, Field.LEARNING_POINTS], Field.AGREED_OUTCOME
-        case Verb.ESCALATE_SUBMIT:
+        case Verb.ESCALATE_SUBMIT | Verb.WITHDRAW_SUBMIT | Verb.CLOSE_UNRESOLVED_SUBMIT:
             reason, errors = forms.read_reason(data)
             fields, present, main = {"reason": reason}, [Field.REASON], Field.REASON
         case _:
@@ -412,9 +446,9 @@ def submit(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any],
         return again(errors)
     # Someone else's note while this form was open is no reason to refuse it; anything else is.
     since = int(data.get("seq", 0) or 0)
-    changed = [e for e in ready.entries if e.seq > since and e.kind not in NOT_TOLD | {"note"}]
+    changed = changes_since(ready.entries, since)
     if since and changed:
-        return _stale(deps, ready, _stale_text(ready.entries, ready.directory, now, after=since))
+        return _stale(deps, ready, stale_text(ready.entries, ready.directory, now, after=since, shown="card"))
     common = {"dispute_id": ready.dispute.id, "by": ready.person_id, "expected_version": ready.dispute.version}
     run: Callable[[], services.Outcome]
     match verb:
@@ -428,6 +462,16 @@ def submit(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any],
                 escalate, uow=deps.uow(), policy=deps.policy, calendar=deps.calendar, now=now, notifier=deps.notifier
             )
             done = "You escalated it. Parley has told the people at the next stage in both agencies."
+        case Verb.WITHDRAW_SUBMIT:
+            withdraw = services.Withdraw(**common, reason=fields["reason"])
+            run = lambda: services.withdraw(withdraw, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
+            done = "You withdrew it. Both agencies are told, and everything so far stays on the record."
+        case Verb.CLOSE_UNRESOLVED_SUBMIT:
+            close = services.CloseUnresolved(**common, reason=fields["reason"])
+            run = lambda: services.close_unresolved(  # noqa: E731
+                close, uow=deps.uow(), policy=deps.policy, now=now, notifier=deps.notifier
+            )
+            done = "You closed it as unresolved. Both agencies are told, and the reason is on the record."
         case _:
             note_cmd = services.AddNote(**{**common, "expected_version": None}, text=fields["note"])
             run = lambda: services.add_note(note_cmd, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
@@ -454,7 +498,7 @@ def answer_proposal(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[s
     dispute = ready.dispute
     token = str(data.get("proposal", ""))
     if dispute.status is not Status.AWAITING_CONFIRMATION or dispute.proposal is None or cards.proposal_token(dispute.proposal.at) != token:
-        return _stale(deps, ready, _stale_text(ready.entries, ready.directory, now))
+        return _stale(deps, ready, stale_text(ready.entries, ready.directory, now, shown="card"))
     why_not = _may(deps, verb, ready, now)
     if why_not:
         return refused(why_not)
@@ -505,7 +549,7 @@ def act(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], card_id: str, 
     match verb:
         case Verb.INTAKE:
             return open_from_card(deps, caller, data, card_id, now)
-        case Verb.RESOLVE_SUBMIT | Verb.ESCALATE_SUBMIT | Verb.ADD_NOTE_SUBMIT:
+        case Verb.RESOLVE_SUBMIT | Verb.ESCALATE_SUBMIT | Verb.ADD_NOTE_SUBMIT | Verb.WITHDRAW_SUBMIT | Verb.CLOSE_UNRESOLVED_SUBMIT:
             return submit(deps, caller, verb, data, now)
         case Verb.CONFIRM | Verb.NOT_AGREED:
             return answer_proposal(deps, caller, verb, data, now)

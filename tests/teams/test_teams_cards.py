@@ -90,7 +90,7 @@ def test_every_button_is_a_universal_action_with_a_submit_fallback_carrying_the_
     dispute, directory = _view()
     view = dispute_view(dispute, directory, LSCB)
     buttons = cards.root_card(view)["actions"]
-    assert [b["verb"] for b in buttons] == [Verb.RESOLVE, Verb.ESCALATE, Verb.ADD_NOTE, Verb.VIEW_RECORD]
+    assert [b["verb"] for b in buttons] == [Verb.RESOLVE, Verb.ESCALATE, Verb.ADD_NOTE, Verb.VIEW_RECORD, Verb.WITHDRAW]
     for b in buttons:
         assert b["type"] == "Action.Execute" and b["data"]["verb"] == b["verb"]
         assert b["fallback"] == {"type": "Action.Submit", "title": b["title"], "data": b["data"], "associatedInputs": "none"} | (

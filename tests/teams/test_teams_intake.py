@@ -121,7 +121,7 @@ def test_raising_from_the_card_opens_the_dispute_and_its_thread(engine: Engine) 
         assert root.conversation == CHANNEL and root.kind == "send"
         root_card = root.cards()[0]
         assert "Professional disagreement · POL-2040-0193" in texts(root_card)
-        assert set(actions(root_card)) == {"Resolve", "Escalate", "Add note", "View record"}
+        assert set(actions(root_card)) == {"Resolve", "Escalate", "Add note", "View record", "Withdraw"}
         assert actions(root_card)["Escalate"] == {"dispute_id": dispute_id, "version": 0, "verb": Verb.ESCALATE}
         thread = h.thread()
         assert [c.body["summary"] for c in thread] == [
@@ -134,7 +134,7 @@ def test_raising_from_the_card_opens_the_dispute_and_its_thread(engine: Engine) 
         assert created.body["channelData"]["tenant"]["id"] == CSC_TENANT and created.body["members"] == [{"id": "29:amaraokafor"}]
         [dm] = h.connector.direct_to("29:amaraokafor")
         assert "You're asked to act as practitioner" in texts(dm.cards()[0])
-        assert set(actions(dm.cards()[0])) == {"Resolve", "Escalate", "Add note", "View record"}
+        assert set(actions(dm.cards()[0])) == {"Resolve", "Escalate", "Add note", "View record", "Withdraw"}
 
     run(engine, scenario, policy=LSCB, directory=with_csc_on_teams(directory_for(LSCB)))
 

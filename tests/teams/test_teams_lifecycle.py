@@ -85,7 +85,7 @@ def test_lscb_on_teams_from_disagree_to_both_sides_confirming(engine: Engine) ->
         assert set(actions(confirm_for_ben)) == {"Confirm", "Not agreed"}
         assert "needs your side's written confirmation" in texts(h.connector.direct_to(AMARA)[-1].cards()[0])
         assert not any("written confirmation" in texts(c.cards()[0]) for c in h.connector.direct_to(DC_JONES))  # his side has proposed
-        assert set(actions(h.latest_root_card())) == {"Add note", "View record"}
+        assert set(actions(h.latest_root_card())) == {"Add note", "View record", "Withdraw"}
 
         # Ben confirms for Children's Social Care: both sides have, so it is resolved
         confirmed = (await h.execute(BEN, Verb.CONFIRM, {**actions(confirm_for_ben)["Confirm"], "statement": "Agreed for CSC."})).card
