@@ -22,7 +22,7 @@ from bot.intake import reference_problem
 from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge, plan_stage_nudges
 from bot.outbox import NoNotifier, Notifier, OutgoingMessage
 from bot.policy import PRACTITIONER, Policy
-from bot.record import RecordEntry, moves
+from bot.record import RecordEntry, what_happened
 
 # --- ports --------------------------------------------------------------------------------------
 
@@ -281,12 +281,9 @@ def _planned(
 
 
 def _stale(uow: UnitOfWork, dispute_id: str) -> StaleAction:
-    record = moves(uow.disputes.record(dispute_id))  # a note that someone couldn't be reached is no move
-    if not record:
+    move = what_happened(uow.disputes.record(dispute_id))
+    if move is None:
         return StaleAction(None, "changed", None)
-    # one move writes several entries at one moment (escalated, stage started, ...): name the first
-    last = record[-1]
-    move = [e for e in record if e.at == last.at and e.actor == last.actor][0]
     person = uow.directory.load().person(move.actor) if move.actor else None
     return StaleAction(person.name if person else move.actor, move.kind, move.at)
 

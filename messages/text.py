@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import OTHER, RAISER, Dispute, Status, sides_to_confirm
 from bot.events import Event
+from bot.record import RecordEntry, what_happened
 from bot.policy import Policy
 
 LONDON = ZoneInfo("Europe/London")
@@ -89,6 +90,18 @@ def already_done(by: str | None, what: str, at: datetime | None, *, today: datet
     who = f" by {by}" if by else " by Parley"
     moment = f" at {when(at, today=today)}" if at else ""
     return f"Already done: {words}{who}{moment}. Nothing else was changed."
+
+
+def stale_text(entries: list[RecordEntry], directory: Directory, now: datetime, *, after: int = 0, shown: str = "message") -> str:
+    """Why someone's `shown` (message, card) is out of date: what was done since entry `after`, by whom, when."""
+    last = what_happened(entries, after=after)
+    if last is None:
+        return already_done(None, "changed", None)
+    person = directory.person(last.actor) if last.actor else None
+    who = person.name if person else last.actor
+    if last.kind == "note":
+        return f"{who} added a note at {when(last.at, today=now)} since this {shown} was shown. The {shown} now shows the latest: please try again."
+    return already_done(who, last.kind, last.at, today=now)
 
 
 NOT_IN_DIRECTORY = (

@@ -25,20 +25,14 @@ from bot import dispute as transitions
 from bot import services
 from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import MAX_REASON, MAX_TEXT, Dispute
-from bot.events import ASIDES
 from bot.errors import DisputeNotFound, IllegalTransition, InvalidInput, NotAllowed, StaleAction
-from bot.record import RecordEntry
+from bot.record import RecordEntry, changes_since
 from handlers.slack.deps import SlackDeps, person_for, team_of, user_of
 from handlers.slack.forms import check_text, field_errors, value
 from messages import slack as blocks
 from messages.record import record_text
 from messages.slack import ActionId, Field, ViewId, parse_button_value, parse_proposal_value, proposal_token
-from messages.text import already_done, dispute_view, not_in_directory, when
-
-# Entries that follow from another one in the same change; the one before them says what happened.
-# Entries that follow from a move, or stand aside from it (someone Parley couldn't reach): never a
-# reason to call someone's open message out of date.
-CONSEQUENCES = frozenset({"stage started", "formal challenge lodged"}) | ASIDES
+from messages.text import already_done, dispute_view, not_in_directory, stale_text, when
 
 # Buttons that open a form (or, for View record, the record)
 FORMS = (
@@ -81,27 +75,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
 
 # --- what the record says happened -------------------------------------------------------------
-
-
-def _who(directory: Directory, person_id: str | None) -> str | None:
-    if person_id is None:
-        return None
-    person = directory.person(person_id)
-    return person.name if person else person_id
-
-
-def _stale_text(entries: list[RecordEntry], directory: Directory, now: datetime, *, after: int = 0) -> str:
-    """Why the person's view is out of date, from the latest entry that says what happened."""
-    told = [e for e in entries if e.seq > after and e.kind not in CONSEQUENCES] or entries[-1:]
-    if not told:
-        return already_done(None, "changed", None)
-    last = told[-1]
-    if last.kind == "note":
-        return (
-            f"{_who(directory, last.actor)} added a note at {when(last.at, today=now)} since this message was shown. "
-            "The message now shows the latest: please try again."
-        )
-    return already_done(_who(directory, last.actor), last.kind, last.at, today=now)
 
 
 def _illegal(exc: IllegalTransition) -> str:
@@ -173,7 +146,7 @@ def _check_click(deps: SlackDeps, action: ActionId, value_: str, team: str, user
     elif version is not None and action in DECISIONS:
         stale = dispute.version != version
     if stale:
-        return Refused(_stale_text(ready.entries, ready.directory, now))
+        return Refused(stale_text(ready.entries, ready.directory, now, shown="message"))
     why_not = _may(deps, action, ready, now)
     if why_not:
         return Refused(why_not)
@@ -318,9 +291,9 @@ def _move(
         return ready
     # Someone else's note while this form was open is no reason to refuse it; anything else is.
     since = int(meta.get("seq", 0))
-    changed = [e for e in ready.entries if e.seq > since and e.kind not in CONSEQUENCES | {"note"}]
+    changed = changes_since(ready.entries, since)
     if changed:
-        return Refused(_stale_text(ready.entries, ready.directory, now, after=since))
+        return Refused(stale_text(ready.entries, ready.directory, now, after=since, shown="message"))
     common = {"dispute_id": ready.dispute.id, "by": ready.person_id, "expected_version": ready.dispute.version}
     run: Callable[[], services.Outcome]
     done = ""

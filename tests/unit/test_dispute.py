@@ -380,3 +380,24 @@ def test_a_formal_challenge_is_recorded_when_the_dispute_reaches_the_policys_for
         )
     assert uow.disputes.get(dispute.id).formal_challenge
     assert "formal challenge lodged" in kinds(uow, dispute.id)
+
+
+def test_what_happened_names_the_move_not_what_followed_from_it_nor_an_aside() -> None:
+    from bot.record import RecordEntry, changes_since, what_happened
+
+    t = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
+
+    def entry(seq: int, kind: str, actor: str | None = "ben.hughes") -> RecordEntry:
+        return RecordEntry("d1", seq, t, actor, kind, {})
+
+    escalated = [entry(1, "opened"), entry(2, "stage started"), entry(3, "escalated"), entry(4, "stage started")]
+    assert what_happened(escalated).kind == "escalated"
+    proposed = [entry(1, "opened"), entry(2, "resolution proposed"), entry(3, "resolution confirmed")]
+    assert what_happened(proposed).kind == "resolution proposed"  # not the proposer's own confirmation
+    confirmed = proposed + [entry(4, "resolution confirmed", "dc.jones")]
+    assert what_happened(confirmed).actor == "dc.jones"
+    aside = escalated + [entry(5, "person unreachable", None)]
+    assert what_happened(aside).kind == "escalated"
+    assert what_happened(aside, after=4).kind == "escalated"  # nothing since but an aside: say the last move
+    assert [e.seq for e in changes_since(aside + [entry(6, "note"), entry(7, "withdrawn")], 2)] == [3, 7]
+    assert what_happened([]) is None
