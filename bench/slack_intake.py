@@ -1,6 +1,6 @@
 """How fast /disagree is answered under load, beside a bare slack-bolt app that only acks (issue 3).
 
-    .venv/bin/python -m bench.slack_intake [--requests 50] [--rounds 5] [--database sqlite|postgresql|both]
+    .venv/bin/python -m bench.slack_intake [--requests 50] [--rounds 5] [--database sqlite|postgresql|both] [--profile DIR]
 
 It starts the real server as an administrator would (`python app.py serve`, in its own process,
 on 127.0.0.1) with the Slack Web API pointed at a local mock, and beside it a bare slack-bolt
@@ -9,11 +9,17 @@ listener only calls ack(). Then, round after round, alternating between the two,
 concurrent signed `/disagree` requests, each from a different practitioner in the directory, and
 times each one to its HTTP response. One warm-up round each is not counted (connections opened,
 caches filled), and the CPU time each server process used is reported per request. For Parley it also times each request to the moment its
-modal reached the mock (views.open: Slack's 3-second window).
+modal reached the mock (views.open: Slack's 3-second window). The mock Web API runs in a process
+of its own, so answering Parley's calls does not slow down the loop that times the requests.
 
 SQLite is a file in a temporary directory; PostgreSQL (when BENCH_DATABASE_URL or
 TEST_DATABASE_URL is set) a schema of its own, created and dropped. Loopback only; every wait is
 bounded. Target: p99 under 300 ms at 50 concurrent requests, within 2x of the bare app.
+
+With --profile DIR, Parley's server runs under cProfile in every thread (the request thread, the
+worker threads that save disputes, the delivery passes) during the form submissions only, and the
+merged profile is written to DIR/<database>.prof and summarised; its timings are inflated by the
+profiler, so compare them only with each other.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import argparse
 import asyncio
 import json
 import os
+import pstats
+import signal
 import socket
 import statistics
 import subprocess
@@ -43,9 +51,59 @@ from slack_sdk.signature import SignatureVerifier
 from handlers.files import read_policy
 from messages.slack import intake_modal
 from tests.slack.harness import fill
-from tests.slack.mock_slack import MockSlack
 
 ROOT = Path(__file__).resolve().parents[1]
+_MOCK_SERVER = r"""
+import asyncio, sys
+from aiohttp import web
+from tests.slack import mock_slack
+
+async def main():
+    mock = mock_slack.MockSlack(team=sys.argv[1])
+    app = mock.app()
+
+    async def calls(request):
+        # the views.open calls so far: when each arrived (time.perf_counter: the system-wide monotonic clock)
+        found = [{"trigger_id": c.args.get("trigger_id"), "at": c.at} for c in mock.calls_to(request.query["method"])]
+        return web.json_response(found)
+
+    app.router.add_get("/_calls", calls)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(site._server.sockets[0].getsockname()[1], flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
+class RemoteMock:
+    """The mock Slack Web API in a process of its own, so that answering Parley's views.open calls
+    does not hold up the event loop that times the requests (the bare app makes no such calls)."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _MOCK_SERVER, TEAM], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        assert self.proc.stdout is not None
+        self.url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, key: str = "1") -> str:
+        return f"{self.url}/response/{key}"
+
+    async def calls(self, session: aiohttp.ClientSession, method: str) -> list[dict]:
+        async with session.get(f"{self.url}/_calls", params={"method": method}) as r:
+            return await r.json()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0BENCH"
 TARGET_P99_MS = 300.0
@@ -107,7 +165,7 @@ def write_directory(path: Path, people: int) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
-def slash_command(mock: MockSlack, user: str, trigger: str) -> tuple[bytes, dict[str, str]]:
+def slash_command(mock: RemoteMock, user: str, trigger: str) -> tuple[bytes, dict[str, str]]:
     body = urlencode(
         {
             "token": "legacy", "team_id": TEAM, "team_domain": "bench", "channel_id": "C0GENERAL", "channel_name": "general",
@@ -152,6 +210,69 @@ def view_submission(user: str, view_id: str) -> tuple[bytes, dict[str, str]]:
     return body.encode(), headers
 
 
+# Runs `app.py serve` with a cProfile in each thread, switched on by SIGUSR1 (sent just before the
+# measured submissions); SIGUSR2 (sent right after them) writes the profiles out, merged.
+_PROFILED_SERVE = r"""
+import cProfile, pstats, runpy, signal, sys, threading
+out, sys.argv = sys.argv[1], sys.argv[2:]
+on, lock, profiles = threading.Event(), threading.Lock(), []
+
+def start_here():
+    p = cProfile.Profile()
+    with lock:
+        profiles.append(p)
+    p.enable()  # replaces the hook below in this thread
+
+def hook(frame, event, arg):
+    if on.is_set():
+        start_here()
+
+def switch_on(signum, frame):
+    on.set()
+    start_here()
+
+def write(signum, frame):
+    on.clear()
+    with lock:
+        taken = list(profiles)
+    for p in taken:
+        p.create_stats()
+    stats = pstats.Stats(taken[0])
+    for p in taken[1:]:
+        stats.add(p)
+    stats.dump_stats(out + ".part")
+    import os
+    os.replace(out + ".part", out)
+
+threading.setprofile(hook)
+signal.signal(signal.SIGUSR1, switch_on)
+signal.signal(signal.SIGUSR2, write)
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def summarise_profile(path: Path, submissions: int, top: int = 25) -> None:
+    """The functions that took the most time per submission, in Parley's code and in total."""
+    stats = pstats.Stats(str(path))
+    waiting = ("SimpleQueue", "epoll", "acquire", "sleep", "select")  # idle threads waiting for work, not work
+    rows = [
+        (key, ct, tt, nc)
+        for key, (cc, nc, tt, ct, callers) in stats.stats.items()  # type: ignore[attr-defined]
+        if not any(w in key[2] for w in waiting)
+    ]
+
+    def show(title: str, chosen: list, value: int) -> None:
+        print(f"  {title}")
+        for (file, line, name), ct, tt, nc in chosen[:top]:
+            where = f"{Path(file).parent.name}/{Path(file).name}:{line}" if line else file
+            print(f"    {(ct if value == 1 else tt) / submissions * 1000:8.3f} ms {nc / submissions:7.1f} calls  {name}  ({where})")
+
+    ours = sorted((r for r in rows if str(ROOT) in r[0][0] and "/.venv/" not in r[0][0]), key=lambda r: -r[1])
+    print(f"\n  profile of {submissions} submissions (cProfile, all threads; per submission; {path}):")
+    show("Parley's functions, by time including what they call:", ours, 1)
+    show("all functions, by time in the function itself (waits for work left out):", sorted(rows, key=lambda r: -r[2]), 2)
+
+
 class Server:
     """A server in its own process, started and stopped by the benchmark."""
 
@@ -187,6 +308,10 @@ class Server:
         except (OSError, IndexError, ValueError, AttributeError):
             return None
 
+    def signal(self, signum: int) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signum)
+
     def output(self) -> str:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-4000:]
@@ -201,7 +326,7 @@ class Server:
                 self.proc.wait(timeout=5)
 
 
-async def fire(session: aiohttp.ClientSession, mock: MockSlack, server: Server, n: int, sent_at: dict[str, float]) -> Figures:
+async def fire(session: aiohttp.ClientSession, mock: RemoteMock, server: Server, n: int, sent_at: dict[str, float]) -> Figures:
     """N concurrent signed /disagree requests; each timed to its HTTP response."""
 
     def request(i: int) -> tuple[bytes, dict[str, str], str]:
@@ -274,7 +399,7 @@ def database(kind: str, workdir: Path) -> Iterator[str | None]:
         admin.dispose()
 
 
-async def bench_one(kind: str, n: int, rounds: int) -> tuple[Figures, ...] | None:
+async def bench_one(kind: str, n: int, rounds: int, profile: Path | None = None) -> tuple[Figures, ...] | None:
     with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
         if url is None:
             if kind == "postgresql":
@@ -282,8 +407,7 @@ async def bench_one(kind: str, n: int, rounds: int) -> tuple[Figures, ...] | Non
             return None
         workdir = Path(tmp)
         write_directory(workdir / "directory.yaml", n)
-        mock = MockSlack(team=TEAM)
-        await mock.start()
+        mock = RemoteMock()
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARLEY_"))},
             "DATABASE_URL": url,
@@ -301,7 +425,10 @@ async def bench_one(kind: str, n: int, rounds: int) -> tuple[Figures, ...] | Non
         if upgrade.returncode != 0:
             raise RuntimeError(upgrade.stdout.decode() + upgrade.stderr.decode())
         parley_port, bare_port = free_port(), free_port()
-        parley = Server("parley", [sys.executable, "app.py", "serve"], {**env, "PORT": str(parley_port)}, parley_port)
+        serve = ["app.py", "serve"]
+        if profile is not None:
+            serve = ["-c", _PROFILED_SERVE, str(profile), *serve]
+        parley = Server("parley", [sys.executable, *serve], {**env, "PORT": str(parley_port)}, parley_port)
         bare = Server("bare bolt", [sys.executable, "-m", "bench.bare_bolt"], {**env, "PORT": str(bare_port)}, bare_port)
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as session:
@@ -312,7 +439,7 @@ async def bench_one(kind: str, n: int, rounds: int) -> tuple[Figures, ...] | Non
                 for server in (parley, bare):  # a warm-up round each, not counted: connections opened, caches filled
                     await fire(session, mock, server, n, {})
                 await asyncio.sleep(0.5)
-                warm = len(mock.calls_to("views.open"))
+                warm = len(await mock.calls(session, "views.open"))
                 mine, theirs = Figures("parley", []), Figures("bare bolt", [])
                 for r in range(rounds):
                     order = (parley, bare) if r % 2 == 0 else (bare, parley)
@@ -332,6 +459,10 @@ async def bench_one(kind: str, n: int, rounds: int) -> tuple[Figures, ...] | Non
                 saved, acked = Figures("parley", []), Figures("bare bolt", [])
                 for server in (parley, bare):  # warm-up, not counted
                     await fire_submissions(session, server, n)
+                if profile is not None:
+                    await asyncio.sleep(1.0)  # the warm-up's deliveries done, so they are not counted
+                    parley.signal(signal.SIGUSR1)
+                    await asyncio.sleep(0.2)
                 for r in range(rounds):
                     for server in (parley, bare) if r % 2 == 0 else (bare, parley):
                         target = saved if server is parley else acked
@@ -345,15 +476,19 @@ async def bench_one(kind: str, n: int, rounds: int) -> tuple[Figures, ...] | Non
                             target.cpu = None
                         else:
                             target.cpu += cpu_after - cpu_before  # type: ignore[operator]
+                if profile is not None:
+                    parley.signal(signal.SIGUSR2)
+                    deadline = time.monotonic() + 60
+                    while not profile.exists() and time.monotonic() < deadline:
+                        await asyncio.sleep(0.2)
                 # each Parley request's modal must reach Slack within its 3-second window
                 deadline = time.monotonic() + 10
-                while len(mock.calls_to("views.open")) < warm + n * rounds and time.monotonic() < deadline:
+                while len(await mock.calls(session, "views.open")) < warm + n * rounds and time.monotonic() < deadline:
                     await asyncio.sleep(0.1)
                 opened = Figures("modal opened", [], cpu=None)
-                for call in mock.calls_to("views.open")[warm:]:
-                    trigger = call.args.get("trigger_id")
-                    if trigger in sent_at:
-                        opened.times.append(call.at - sent_at[trigger])  # type: ignore[attr-defined]
+                for call in (await mock.calls(session, "views.open"))[warm:]:
+                    if call["trigger_id"] in sent_at:
+                        opened.times.append(call["at"] - sent_at[call["trigger_id"]])
                 opened.failures = n * rounds - len(opened.times)
                 return mine, theirs, opened, saved, acked
             except Exception:
@@ -362,7 +497,7 @@ async def bench_one(kind: str, n: int, rounds: int) -> tuple[Figures, ...] | Non
             finally:
                 parley.stop()
                 bare.stop()
-                await mock.stop()
+                mock.stop()
 
 
 def report(kind: str, n: int, rounds: int, mine: Figures, theirs: Figures, opened: Figures) -> bool:
@@ -393,16 +528,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50, help="concurrent requests per round (default 50, at most 500)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds per app, alternating (default 5, at most 50)")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--profile", type=Path, metavar="DIR", help="profile Parley's server during the submissions; write DIR/<database>.prof")
     args = parser.parse_args(argv)
     n, rounds = max(1, min(args.requests, 500)), max(1, min(args.rounds, 50))
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     print(f"Parley /disagree benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     all_ok = True
     for kind in kinds:
-        result = asyncio.run(bench_one(kind, n, rounds))
+        profile = None
+        if args.profile is not None:
+            args.profile.mkdir(parents=True, exist_ok=True)
+            profile = (args.profile / f"{kind}.prof").resolve()
+            profile.unlink(missing_ok=True)
+        result = asyncio.run(bench_one(kind, n, rounds, profile))
         if result is not None:
             all_ok &= report(kind, n, rounds, *result[:3])
             report_submissions(n, rounds, *result[3:])
+            if profile is not None and profile.exists():
+                summarise_profile(profile, n * rounds)
     return 0 if all_ok else 1
 
 

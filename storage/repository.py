@@ -162,16 +162,16 @@ class SqlDisputeRepository:
         self.session = session
 
     def add(self, dispute: Dispute, idempotency_key: str | None = None) -> None:
-        """Insert a new dispute and record its events."""
-        self.session.add(
-            DisputeRow(id=dispute.id, version=dispute.version, idempotency_key=idempotency_key, **_row_values(dispute))
-        )
+        """Insert a new dispute and record its events (nothing to look up first: it has no rows yet)."""
         try:
-            self.session.flush()
+            self.session.execute(
+                insert(DisputeRow.__table__),
+                {"id": dispute.id, "version": dispute.version, "idempotency_key": idempotency_key, **_row_values(dispute)},
+            )
         except IntegrityError as exc:  # the idempotency key was taken a moment ago
             raise ConcurrentUpdate(dispute.id) from exc
-        self._involve_many([dispute])
-        self._append_many([dispute])
+        self._involve_many([dispute], new=True)
+        self._append_many([dispute], new=True)
 
     def get(self, dispute_id: str) -> Dispute:
         """The dispute with this id; DisputeNotFound if there is none."""
@@ -213,10 +213,11 @@ class SqlDisputeRepository:
         self._involve_many(ordered)
         self._append_many(ordered)
 
-    def _involve_many(self, disputes: Sequence[Dispute]) -> None:
+    def _involve_many(self, disputes: Sequence[Dispute], *, new: bool = False) -> None:
+        """Note who each dispute involves; `new` disputes have nobody noted yet."""
         if not disputes:
             return
-        known = {
+        known = set() if new else {
             (dispute_id, person_id)
             for dispute_id, person_id in self.session.execute(
                 select(InvolvementRow.dispute_id, InvolvementRow.person_id).where(
@@ -224,19 +225,19 @@ class SqlDisputeRepository:
                 )
             )
         }
-        new = [{"dispute_id": d.id, "person_id": p} for d in disputes for p in sorted(d.involved) if (d.id, p) not in known]
-        if new:
-            self.session.execute(insert(InvolvementRow.__table__), new)
+        rows = [{"dispute_id": d.id, "person_id": p} for d in disputes for p in sorted(d.involved) if (d.id, p) not in known]
+        if rows:
+            self.session.execute(insert(InvolvementRow.__table__), rows)
 
     def _append(self, dispute: Dispute) -> None:
         self._append_many([dispute])
 
-    def _append_many(self, disputes: Sequence[Dispute]) -> None:
-        """Write each dispute's new events to the record, after its last entry."""
+    def _append_many(self, disputes: Sequence[Dispute], *, new: bool = False) -> None:
+        """Write each dispute's new events to the record, after its last entry (`new` disputes have none)."""
         writing = [d for d in disputes if d.events]
         if not writing:
             return
-        last: dict[str, int] = {
+        last: dict[str, int] = {} if new else {
             dispute_id: seq
             for dispute_id, seq in self.session.execute(
                 select(RecordEntryRow.dispute_id, func.max(RecordEntryRow.seq))
