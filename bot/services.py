@@ -23,6 +23,7 @@ from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge, plan
 from bot.outbox import NoNotifier, Notifier, OutgoingMessage
 from bot.policy import PRACTITIONER, Policy
 from bot.record import RecordEntry, what_happened
+from bot.routing import Routing
 
 # --- ports --------------------------------------------------------------------------------------
 
@@ -39,7 +40,7 @@ class DisputeRepository(Protocol):
     def last_entry(self, dispute_id: str) -> RecordEntry | None: ...
     def active_involving(self, person_id: str) -> list[Dispute]: ...
     def overdue(self, now: datetime, limit: int, ids: Collection[str] | None = None) -> list[Dispute]: ...
-    def active(self) -> list[Dispute]: ...
+    def active_routings(self) -> list[tuple[str, Routing]]: ...
 
 
 class DirectoryRepository(Protocol):
@@ -512,13 +513,14 @@ def send_digests(
     with uow:
         if not uow.daily.claim("digest", day, now):
             return 0
-        waiting: dict[str, list[Dispute]] = {}
-        for dispute in uow.disputes.active():
-            for person_id in sorted({a.person_id for a in dispute.routing.assignees if a.role != PRACTITIONER}):
-                waiting.setdefault(person_id, []).append(dispute)
+        waiting: dict[str, list[str]] = {}  # person -> the disputes waiting on them, most urgent first
+        for dispute_id, routing in uow.disputes.active_routings():
+            for person_id in sorted({a.person_id for a in routing.assignees if a.role != PRACTITIONER}):
+                waiting.setdefault(person_id, []).append(dispute_id)
+        disputes = uow.disputes.get_many({i for ids in waiting.values() for i in ids})
         directory = uow.directory.load()
-        for person_id, disputes in sorted(waiting.items()):
-            uow.outbox.add(notifier.digest_for(person_id, disputes, directory, day), now)
+        for person_id, ids in sorted(waiting.items()):
+            uow.outbox.add(notifier.digest_for(person_id, [disputes[i] for i in ids], directory, day), now)
         uow.commit()
         return len(waiting)
 

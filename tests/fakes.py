@@ -9,6 +9,7 @@ from typing import Self
 
 from bot.directory import Directory
 from bot.dispute import Dispute
+from bot.routing import Routing
 from bot.nudges import PlannedNudge
 from bot.events import Event
 from bot.outbox import Delivery, OutgoingMessage
@@ -74,8 +75,8 @@ class FakeDisputeRepository:
         found = [d for d in self.rows.values() if d.status.is_active and person_id in d.involved]
         return sorted((copy.deepcopy(d) for d in found), key=lambda d: d.deadline)
 
-    def active(self) -> list[Dispute]:
-        return sorted((copy.deepcopy(d) for d in self.rows.values() if d.status.is_active), key=lambda d: d.deadline)
+    def active_routings(self) -> list[tuple[str, Routing]]:
+        return [(d.id, d.routing) for d in sorted((d for d in self.rows.values() if d.status.is_active), key=lambda d: d.deadline)]
 
     def overdue(self, now: datetime, limit: int, ids: Collection[str] | None = None) -> list[Dispute]:
         found = [
