@@ -1,4 +1,4 @@
-"""Reading what people typed into Parley's cards, with the same checks and words as the Slack modals.
+"""Reading what people typed into Parley's cards; the intake's checks and words are bot.intake's, as on Slack.
 
 Teams sends the inputs of a card as strings in the action's data (Action.Execute) or the
 message's value (Action.Submit), next to the data the button carries. Pure functions; no I/O.
@@ -7,19 +7,14 @@ message's value (Action.Submit), next to the data the button carries. Pure funct
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.dispute import MAX_REASON, MAX_TEXT
-from bot.intake import reference_problem
-from messages.teams import DESCRIPTION_MAX, NO, YES, Field
+from bot.intake import ANSWERS, Intake, check_intake, text_problem
+from messages.teams import DESCRIPTION_MAX, Field
 
-FILL_IN = "Please fill this in."
-YES_OR_NO = "Please choose yes or no."
-
-
-def too_long(limit: int, length: int) -> str:
-    return f"Please keep this under {limit} characters (it has {length})."
+NO_OTHER_PARTY = "Choose the other professional above or, if they aren't listed, their agency here."
 
 
 def value(data: Mapping[str, Any], field: Field) -> str:
@@ -34,75 +29,25 @@ def values_of(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def check_text(errors: dict[str, str], field: Field, text: str, *, limit: int = MAX_TEXT, required: bool = True) -> None:
-    if required and not text:
-        errors[field.value] = FILL_IN
-    elif len(text) > limit:
-        errors[field.value] = too_long(limit, len(text))
+    if problem := text_problem(text, limit=limit, required=required):
+        errors[field.value] = problem
 
 
 @dataclass(frozen=True)
-class IntakeForm:
-    reference: str
-    category: str
-    raiser_agency: str | None
-    other_person: str | None  # a person id from the directory
-    other_agency: str | None
-    other_description: str
-    problem: str
-    cause: str
-    outcome: str
-    discussed: bool
-    immediate_risk: bool
+class IntakeForm(Intake):
+    other_person: str | None = None  # a person id from the directory
 
 
 def read_intake(data: Mapping[str, Any], categories: Sequence[str]) -> tuple[IntakeForm | None, dict[str, str]]:
     """The intake card's answers, or the errors to show beside its fields."""
-    errors: dict[str, str] = {}
-    reference = value(data, Field.REFERENCE)
-    if problem := reference_problem(reference):
-        errors[Field.REFERENCE.value] = problem
-    category = ""
-    raw_category = value(data, Field.CATEGORY)
-    if raw_category.isdigit() and int(raw_category) < len(categories):
-        category = categories[int(raw_category)]
-    else:
-        errors[Field.CATEGORY.value] = "Please choose one of the listed categories."
     other_person = value(data, Field.OTHER_PERSON) or None
-    other_agency = value(data, Field.OTHER_AGENCY) or None
-    description = value(data, Field.OTHER_DESCRIPTION)
-    if other_person is None and other_agency is None:
-        errors[Field.OTHER_AGENCY.value] = "Choose the other professional above or, if they aren't listed, their agency here."
-    elif other_person is None and not description:
-        errors[Field.OTHER_DESCRIPTION.value] = "Please give their role (not their name), for example duty sergeant."
-    check_text(errors, Field.OTHER_DESCRIPTION, description, limit=DESCRIPTION_MAX, required=False)
-    texts = {f: value(data, f) for f in (Field.PROBLEM, Field.CAUSE, Field.OUTCOME)}
-    check_text(errors, Field.PROBLEM, texts[Field.PROBLEM])
-    check_text(errors, Field.CAUSE, texts[Field.CAUSE], required=False)
-    check_text(errors, Field.OUTCOME, texts[Field.OUTCOME])
-    answers = {}
-    for f in (Field.DISCUSSED, Field.IMMEDIATE_RISK):
-        answer = value(data, f)
-        if answer not in (YES, NO):
-            errors[f.value] = YES_OR_NO
-        answers[f] = answer == YES
-    if errors:
-        return None, errors
-    return (
-        IntakeForm(
-            reference=reference,
-            category=category,
-            raiser_agency=value(data, Field.RAISER_AGENCY) or None,
-            other_person=other_person,
-            other_agency=other_agency,
-            other_description=description,
-            problem=texts[Field.PROBLEM],
-            cause=texts[Field.CAUSE],
-            outcome=texts[Field.OUTCOME],
-            discussed=answers[Field.DISCUSSED],
-            immediate_risk=answers[Field.IMMEDIATE_RISK],
-        ),
-        {},
+    answers = {name: value(data, Field(name)) for name in ANSWERS}
+    checked, problems = check_intake(
+        answers, categories, other_chosen=other_person is not None, no_other_party=NO_OTHER_PARTY, description_max=DESCRIPTION_MAX
     )
+    if checked is None:
+        return None, {Field(name).value: message for name, message in problems.items()}
+    return IntakeForm(**asdict(checked), other_person=other_person), {}
 
 
 def read_resolve(data: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
