@@ -12,29 +12,36 @@ import enum
 import json
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from bot.directory import FIND_MIN_QUERY
 from bot.policy import Policy
 from bot.dispute import MAX_REASON, MAX_TEXT
-from bot.events import (
-    DeadlineMissed,
-    DisputeClosedUnresolved,
-    DisputeEscalated,
-    DisputeOpened,
-    DisputeResolved,
-    DisputeWithdrawn,
-    Event,
-    FormalChallengeLodged,
-    NoteAdded,
-    ResolutionConfirmed,
-    ResolutionProposed,
-    ResolutionRejected,
-    StageStarted,
-)
+from bot.events import Event
 from bot.intake import REFERENCE_MAX
-from messages.text import IMMEDIATE_RISK, DisputeView, Names, PersonView, actor, by_when, help_lines, role_words
+from messages.text import (
+    IMMEDIATE_RISK,
+    DisputeView,
+    Line,
+    Mention,
+    Names,
+    PersonView,
+    Said,
+    Strong,
+    by_when,
+    event_text,
+    help_lines,
+    list_entry,
+    nudge_line,
+    party,
+    procedure_line,
+    proposal_fields,
+    proposal_token,
+    reminded_line,
+    root_summary,
+    waiting_for_line,
+    who_with_role,
+)
 
 Block = dict[str, Any]
 Payload = dict[str, Any]
@@ -200,10 +207,6 @@ def parse_button_value(value: str) -> tuple[str, int | None]:
     return dispute_id, int(version) if version.isdigit() else None
 
 
-def proposal_token(at: datetime) -> str:
-    return f"p{int(at.timestamp() * 1000)}"
-
-
 def proposal_value(view: DisputeView) -> str:
     """Confirm / Not agreed carry the proposal they answer, not the version: a note added since
     leaves them valid, a new proposal does not."""
@@ -233,23 +236,19 @@ def mention(person: PersonView, team: str) -> str:
     return f"*{esc(person.name)}*"
 
 
-def _who_with_role(person: PersonView, team: str) -> str:
-    details = ", ".join(x for x in (person.role, person.agency) if x)
-    return f"{mention(person, team)} ({esc(details)})" if details else mention(person, team)
-
-
-def _party(person: PersonView | None, description: str, agency: str) -> str:
-    if person is not None:
-        return f"{esc(person.name)} ({esc(person.agency or agency)})"
-    role = f"{esc(description)}, " if description else ""
-    return f"{role}{esc(agency)}"
-
-
-def _names(people: Sequence[PersonView]) -> str:
-    names = [esc(p.name) for p in people]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+def mrkdwn(line: Line, team: str = "") -> str:
+    """A line from messages/text.py in mrkdwn: people's words escaped, emphasis in *bold*, mentions."""
+    out: list[str] = []
+    for part in line:
+        if isinstance(part, Said):
+            out.append(esc(part.text))
+        elif isinstance(part, Strong):
+            out.append(f"*{esc(part.text)}*")
+        elif isinstance(part, Mention):
+            out.append(mention(part.person, team))
+        else:
+            out.append(part)
+    return "".join(out)
 
 
 # --- the thread's root message -------------------------------------------------------------------
@@ -268,8 +267,8 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
     fields = [
         f"*Status*\n{esc(view.status)}",
         f"*Category*\n{esc(view.category)}",
-        f"*Raised by*\n{_party(view.raiser, '', view.raiser.agency)}",
-        f"*Other party*\n{_party(view.other, view.other_description, view.other_agency)}",
+        f"*Raised by*\n{mrkdwn(party(view.raiser, '', view.raiser.agency))}",
+        f"*Other party*\n{mrkdwn(party(view.other, view.other_description, view.other_agency))}",
         f"*Stage {view.stage_number} of {view.stage_count}*\n{esc(view.stage_name)}",
     ]
     if view.active:
@@ -278,10 +277,10 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
         fields.append(f"*Closed*\n{by_when(view.closed_at).removeprefix('by ')}")
     blocks.append({"type": "section", "fields": [_md(_cut(f, FIELD_MAX)) for f in fields]})
     if view.active:
-        asked = ", ".join(_who_with_role(p, team) for p in view.asked) or "_nobody could be found: the partnership must be told_"
+        asked = mrkdwn(who_with_role(view.asked), team) or "_nobody could be found: the partnership must be told_"
         blocks.append(section(f"*Asked to act now:* {asked}"))
     if view.awaiting_confirmation and view.waiting_for:
-        blocks.append(section(f"A resolution has been proposed. Waiting for written confirmation from {esc(' and '.join(view.waiting_for))}."))
+        blocks.append(section(f"A resolution has been proposed. {mrkdwn(waiting_for_line(view))}"))
     value = button_value(view)
     if view.active and not view.awaiting_confirmation:
         at_last_stage = view.stage_number >= view.stage_count
@@ -302,124 +301,30 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
     else:
         buttons = [_button("View record", ActionId.VIEW_RECORD, value)]
     blocks.append({"type": "actions", "block_id": "parley_root_actions", "elements": buttons})
-    formal = " · recorded as a formal challenge" if view.formal_challenge else ""
-    blocks.append(_context(f"{esc(view.procedure)}{formal} · case reference only, never a child's name"))
-    text = f"Professional disagreement {esc(view.reference)}: {esc(view.status.lower())}, stage {view.stage_number} of {view.stage_count}"
-    if view.active:
-        text += f", due {esc(by_when(view.deadline))}"
-    return {"text": text, "blocks": blocks, "metadata": _metadata(view)}
+    blocks.append(_context(mrkdwn(procedure_line(view))))
+    return {"text": esc(root_summary(view)), "blocks": blocks, "metadata": _metadata(view)}
 
 
 # --- a line in the thread for each event ---------------------------------------------------------
 
 
-def _actor(event: Event, view: DisputeView, names: Names) -> tuple[str, str]:
-    """Who did it, as (mrkdwn, plain text): "*Sam Patel* (Northshire Police)", or Parley when it acted on its own."""
-    who = actor(event, view, names)
-    if who is None:
-        return "*Parley*", "Parley"
-    name, agency = who
-    if not agency:
-        return f"*{esc(name)}*", esc(name)
-    return f"*{esc(name)}* ({esc(agency)})", f"{esc(name)} ({esc(agency)})"
-
-
 def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -> Payload | None:
-    """The thread reply that records one event, or None for an event that needs none.
-
-    Every line starts with who did it and for which agency ("Parley" when Parley acted on its own,
-    e.g. a missed timescale), so the thread reads as the record.
-    """
-    actor, by = _actor(event, view, names)
-    blocks: list[Block]
-    match event:
-        case DisputeOpened():
-            other = _party(view.other, view.other_description, view.other_agency)
-            blocks = [section(f"{actor} raised a disagreement with {other}, about *{esc(event.category)}*.")]
-            blocks += _labelled("What the problem is", event.problem)
-            if event.cause:
-                blocks += _labelled("What might be causing it", event.cause)
-            blocks += _labelled("Outcome needed", event.outcome)
-            discussed = "yes" if event.discussed else "not yet"
-            blocks.append(_context(f"Discussed with the other professional first: {discussed}"))
-            if event.immediate_risk:
-                blocks.append(section(f":rotating_light: {esc(IMMEDIATE_RISK)}"))
-            text = f"{by} raised a disagreement ({esc(view.reference)})"
-        case StageStarted():
-            listed = ", ".join(
-                f"{mention(names.person(p), team)} ({esc(role_words(role))}, {esc(names.agency(agency))})"
-                for p, _, agency, role in event.asked
-            ) or "nobody could be found"
-            due = esc(by_when(event.deadline))
-            blocks = [section(f"{actor} started *{esc(event.stage_name)}*. Due *{due}*.\nAsked to act: {listed}.")]
-            if view.stage_guidance and event.stage_name == view.stage_name:
-                blocks.append(_context(esc(view.stage_guidance)))
-            if event.flags:
-                blocks.append(_context(*(f":warning: {esc(f)}" for f in event.flags)))
-            text = f"{by} started {esc(event.stage_name)}, due {due}"
-        case FormalChallengeLodged():
-            blocks = [section(f"{actor} lodged this as a *formal challenge*; it is recorded as one from now on.")]
-            text = f"{by} lodged this as a formal challenge"
-        case NoteAdded():
-            blocks = [section(f"{actor} added a note:")]
-            blocks += [section(p) for p in _chunks(esc(event.text))]
-            text = f"{by} added a note"
-        case DisputeEscalated():
-            to_stage = esc(names.stage(event.to_stage))
-            from_stage = esc(names.stage(event.from_stage))
-            if event.automatic:
-                waiting = _names([names.person(p) for p in event.waiting_on]) or "nobody"
-                line = f"{actor} escalated this from *{from_stage}* to *{to_stage}*: the timescale ran out. It was waiting on {waiting}."
-            else:
-                line = f"{actor} escalated this from *{from_stage}* to *{to_stage}*."
-            blocks = [section(line)]
-            if not event.automatic:
-                blocks += _labelled("Reason", event.reason)
-            if event.proposal_lapsed:
-                blocks.append(_context("The proposed resolution lapsed before it was confirmed."))
-            text = f"{by} escalated this to {to_stage}"
-        case ResolutionProposed():
-            blocks = [section(f"{actor} proposed a resolution.")]
-            blocks += _labelled("Agreed outcome", event.agreed_outcome)
-            blocks += _labelled("How outstanding issues will be pursued", event.outstanding_issues or "(none)")
-            blocks += _labelled("Learning points", event.learning_points or "(none)")
-            if view.waiting_for:
-                blocks.append(_context(f"Waiting for written confirmation from {esc(' and '.join(view.waiting_for))}."))
-            text = f"{by} proposed a resolution"
-        case ResolutionConfirmed():
-            statement = f": {esc(event.statement)}" if event.statement else "."
-            blocks = [section(f"{actor} confirmed the agreed outcome in writing{statement}")]
-            text = f"{by} confirmed the agreed outcome"
-        case ResolutionRejected():
-            blocks = [section(f"{actor} did not agree the proposed resolution. It is open again at *{esc(view.stage_name)}*.")]
-            blocks += _labelled("Why", event.reason)
-            text = f"{by} did not agree the proposed resolution"
-        case DisputeResolved():
-            blocks = [
-                section(f":white_check_mark: *Resolved* when {actor} confirmed: both sides have confirmed the agreed outcome in writing."),
-                _context(f"Learning points go to the {esc(role_words(event.learning_to))} for the {esc(event.learning_group)}."),
-            ]
-            text = f"Resolved: {by} confirmed, and both sides have confirmed the agreed outcome"
-        case DisputeClosedUnresolved():
-            blocks = [section(f"{actor} closed this as unresolved: the decision is unchanged and the disagreement remains, on the record.")]
-            blocks += _labelled("Reason", event.reason)
-            text = f"{by} closed this as unresolved"
-        case DisputeWithdrawn():
-            blocks = [section(f"{actor} withdrew this disagreement.")]
-            blocks += _labelled("Reason", event.reason)
-            text = f"{by} withdrew this disagreement"
-        case DeadlineMissed():
-            waiting = ", ".join(mention(names.person(p), team) for p in event.waiting_on) or "nobody"
-            blocks = [
-                section(
-                    f"{actor}: the timescale for *{esc(names.stage(event.stage_id))}* ran out ({esc(by_when(event.deadline))}). "
-                    f"At this stage the procedure says remind and wait: {waiting}, please act today."
-                )
-            ]
-            text = f"{by}: the timescale ran out"
-        case _:
-            return None
-    return {"text": text, "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
+    """The thread reply that records one event (worded by `event_text`), or None for an event that needs none."""
+    said = event_text(event, view, names)
+    if said is None:
+        return None
+    main = "\n".join(mrkdwn(line, team) for line in said.lines)
+    blocks = [section(f":white_check_mark: {main}" if said.resolved else main)]
+    if said.words is not None:
+        blocks += [section(p) for p in _chunks(esc(said.words))]
+    for label, text in said.fields:
+        blocks += _labelled(label, text)
+    blocks += [_context(mrkdwn(note, team)) for note in said.notes]
+    if said.warnings:
+        blocks.append(_context(*(f":warning: {esc(f)}" for f in said.warnings)))
+    if said.alert:
+        blocks.append(section(f":rotating_light: {esc(said.alert)}"))
+    return {"text": esc(said.summary), "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
 
 
 # --- direct messages ------------------------------------------------------------------------------
@@ -459,9 +364,8 @@ def confirm_request(view: DisputeView, *, channel: str) -> Payload:
     assert view.proposal is not None
     p = view.proposal
     blocks = [section(f"*{esc(p.by)} proposed a resolution for case {esc(view.reference)}*, and needs your side's written confirmation.")]
-    blocks += _labelled("Agreed outcome", p.agreed_outcome)
-    blocks += _labelled("How outstanding issues will be pursued", p.outstanding_issues or "(none)")
-    blocks += _labelled("Learning points", p.learning_points or "(none)")
+    for label, text in proposal_fields(p.agreed_outcome, p.outstanding_issues, p.learning_points):
+        blocks += _labelled(label, text)
     value = proposal_value(view)
     confirm = {
         "title": _plain("Confirm the outcome?", 100),
@@ -485,19 +389,12 @@ def confirm_request(view: DisputeView, *, channel: str) -> Payload:
 
 def reminder(view: DisputeView, nudge: str) -> Payload:
     """A direct message reminding someone asked to act."""
-    if nudge.startswith("overdue"):
-        line = f"The timescale for case *{esc(view.reference)}* ({esc(view.stage_name)}) ran out {esc(by_when(view.deadline).removeprefix('by '))}. Please act today."
-    elif nudge == "at deadline":
-        line = f"Case *{esc(view.reference)}* ({esc(view.stage_name)}) is due now."
-    else:
-        line = f"Reminder: case *{esc(view.reference)}* ({esc(view.stage_name)}) is due *{esc(by_when(view.deadline))}*."
-    return {"text": f"Reminder: {esc(view.reference)}", "blocks": [section(line)]}
+    return {"text": f"Reminder: {esc(view.reference)}", "blocks": [section(mrkdwn(nudge_line(view, nudge)))]}
 
 
 def reminder_line(view: DisputeView, people: Sequence[PersonView], *, team: str) -> Payload:
     """The thread's note that Parley reminded the people asked to act."""
-    who = ", ".join(mention(p, team) for p in people) or "nobody"
-    return {"text": "Parley sent a reminder", "blocks": [_context(f"*Parley* sent a reminder to {who}: due {esc(by_when(view.deadline))}.")]}
+    return {"text": "Parley sent a reminder", "blocks": [_context(mrkdwn(reminded_line(view, people), team))]}
 
 
 def ephemeral(text: str) -> Payload:
@@ -647,7 +544,7 @@ def intake_done(view: DisputeView, *, channel: str, team: str) -> dict[str, Any]
     if view.immediate_risk:
         blocks.append(section(f":rotating_light: *{esc(IMMEDIATE_RISK)}*"))
     where = f"<#{channel}>" if re.fullmatch(r"[CG][A-Z0-9]+", channel or "") else "Parley's channel"
-    asked = ", ".join(_who_with_role(p, team) for p in view.asked) or "nobody could be found yet: the partnership will be told"
+    asked = mrkdwn(who_with_role(view.asked), team) or "nobody could be found yet: the partnership will be told"
     blocks += [
         section(f"*Raised: case {esc(view.reference)}.* Parley has started a thread in {where} and told the people asked to act."),
         section(f"*{esc(view.stage_name)}*\nDue *{esc(by_when(view.deadline))}*.\nAsked to act: {asked}."),
@@ -779,20 +676,7 @@ def dispute_list(views: Sequence[DisputeView], *, me: str, command: str = DEFAUL
         return [section(f"You have no open disagreements. `{esc(command)}` raises one.")]
     blocks: list[Block] = [section(f"*Your open disagreements ({len(views)})*, most urgent first:")]
     for v in views[:LIST_MAX]:
-        waiting_on_me = any(p.id == me for p in v.asked) or (v.awaiting_confirmation and v.raiser.id != me)
-        tags = []
-        if v.immediate_risk:
-            tags.append(":rotating_light: urgent")
-        if waiting_on_me:
-            tags.append("*waiting on you*")
-        if v.deadline_missed:
-            tags.append("timescale missed")
-        line = (
-            f"*{esc(v.reference)}* · {esc(v.category)}\n"
-            f"Stage {v.stage_number} of {v.stage_count}: {esc(v.stage_name)} · {esc(v.status)}\n"
-            f"Due {esc(by_when(v.deadline))}" + (" · " + " · ".join(tags) if tags else "")
-        )
-        block = section(line)
+        block = section("\n".join(mrkdwn(line) for line in list_entry(v, me=me, urgent=":rotating_light: urgent")))
         block["accessory"] = _button("View record", ActionId.VIEW_RECORD, button_value(v))
         blocks.append(block)
     if len(views) > LIST_MAX:

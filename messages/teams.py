@@ -17,28 +17,34 @@ import enum
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from bot.dispute import MAX_REASON, MAX_TEXT
-from bot.events import (
-    DeadlineMissed,
-    DisputeClosedUnresolved,
-    DisputeEscalated,
-    DisputeOpened,
-    DisputeResolved,
-    DisputeWithdrawn,
-    Event,
-    FormalChallengeLodged,
-    NoteAdded,
-    ResolutionConfirmed,
-    ResolutionProposed,
-    ResolutionRejected,
-    StageStarted,
-)
+from bot.events import Event
 from bot.intake import REFERENCE_MAX
 from messages.record import platform_name, unreachable_notice
-from messages.text import IMMEDIATE_RISK, DisputeView, Names, PersonView, actor, by_when, role_words
+from messages.text import (
+    IMMEDIATE_RISK,
+    DisputeView,
+    Line,
+    Mention,
+    Names,
+    PersonView,
+    Said,
+    Strong,
+    by_when,
+    event_text,
+    list_entry,
+    nudge_line,
+    party,
+    procedure_line,
+    proposal_fields,
+    proposal_token,
+    reminded_line,
+    root_summary,
+    waiting_for_line,
+    who_with_role,
+)
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -179,6 +185,21 @@ class Mentions:
         return text
 
 
+def markdown(line: Line, mention: Mentions | None = None) -> str:
+    """A line from messages/text.py for a TextBlock: people's words escaped, emphasis in **bold**, mentions."""
+    out: list[str] = []
+    for part in line:
+        if isinstance(part, Said):
+            out.append(esc(part.text))
+        elif isinstance(part, Strong):
+            out.append(f"**{esc(part.text)}**")
+        elif isinstance(part, Mention):
+            out.append((mention or Mentions())(part.person))
+        else:
+            out.append(part)
+    return "".join(out)
+
+
 def card(body: list[Element], actions: list[Element] | None = None, mentions: Mentions | None = None) -> Card:
     out: Card = {
         "type": "AdaptiveCard",
@@ -255,28 +276,12 @@ def dispute_data(view: DisputeView) -> dict[str, Any]:
     return {"dispute_id": view.id, "version": view.version}
 
 
-def proposal_token(at: datetime) -> str:
-    return f"p{int(at.timestamp() * 1000)}"
-
-
 def proposal_data(view: DisputeView) -> dict[str, Any]:
     assert view.proposal is not None
     return {"dispute_id": view.id, "proposal": proposal_token(view.proposal.at)}
 
 
 # --- people ---------------------------------------------------------------------------------------
-
-
-def _party(person: PersonView | None, description: str, agency: str) -> str:
-    if person is not None:
-        return f"{esc(person.name)} ({esc(person.agency or agency)})"
-    role = f"{esc(description)}, " if description else ""
-    return f"{role}{esc(agency)}"
-
-
-def _who_with_role(person: PersonView, mention: Mentions) -> str:
-    details = ", ".join(x for x in (person.role, person.agency) if x)
-    return f"{mention(person)} ({esc(details)})" if details else mention(person)
 
 
 def _tag(person: PersonView) -> str:
@@ -286,13 +291,6 @@ def _tag(person: PersonView) -> str:
     return f"**{esc(person.name)}** ({esc(person.agency)})" if person.agency else f"**{esc(person.name)}**"
 
 
-def _names(people: Sequence[PersonView]) -> str:
-    names = [esc(p.name) for p in people]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 # --- the thread's root card ------------------------------------------------------------------------
 
 
@@ -300,8 +298,8 @@ def _status_facts(view: DisputeView) -> list[tuple[str, str]]:
     facts = [
         ("Status", esc(view.status)),
         ("Category", esc(view.category)),
-        ("Raised by", _party(view.raiser, "", view.raiser.agency)),
-        ("Other party", _party(view.other, view.other_description, view.other_agency)),
+        ("Raised by", markdown(party(view.raiser, "", view.raiser.agency))),
+        ("Other party", markdown(party(view.other, view.other_description, view.other_agency))),
         (f"Stage {view.stage_number} of {view.stage_count}", esc(view.stage_name)),
     ]
     if view.active:
@@ -355,20 +353,12 @@ def root_card(view: DisputeView, *, teams_ids: Mapping[str, str] | None = None, 
         )
     body.append(_facts(_status_facts(view)))
     if view.active:
-        asked = ", ".join(_who_with_role(p, mention) for p in view.asked) or "_nobody could be found: the partnership must be told_"
+        asked = markdown(who_with_role(view.asked), mention) or "_nobody could be found: the partnership must be told_"
         body.append(text_block(f"**Asked to act now:** {asked}"))
     if view.awaiting_confirmation and view.waiting_for:
-        body.append(text_block(f"A resolution has been proposed. Waiting for written confirmation from {esc(' and '.join(view.waiting_for))}."))
-    formal = " · recorded as a formal challenge" if view.formal_challenge else ""
-    body.append(_subtle(f"{esc(view.procedure)}{formal} · case reference only, never a child's name"))
+        body.append(text_block(f"A resolution has been proposed. {markdown(waiting_for_line(view))}"))
+    body.append(_subtle(markdown(procedure_line(view))))
     return card(body, dispute_actions(view), mention)
-
-
-def root_summary(view: DisputeView) -> str:
-    text = f"Professional disagreement {view.reference}: {view.status.lower()}, stage {view.stage_number} of {view.stage_count}"
-    if view.active:
-        text += f", due {by_when(view.deadline)}"
-    return text
 
 
 def root_activity(view: DisputeView, *, teams_ids: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -378,109 +368,26 @@ def root_activity(view: DisputeView, *, teams_ids: Mapping[str, str] | None = No
 # --- a reply in the thread for each event ----------------------------------------------------------
 
 
-def _actor(event: Event, view: DisputeView, names: Names) -> tuple[str, str]:
-    """Who did it, as (markdown, plain text): "**Sam Patel** (Northshire Police)", or Parley when it acted on its own."""
-    who = actor(event, view, names)
-    if who is None:
-        return "**Parley**", "Parley"
-    name, agency = who
-    if not agency:
-        return f"**{esc(name)}**", name
-    return f"**{esc(name)}** ({esc(agency)})", f"{name} ({agency})"
-
-
 def event_activity(
     event: Event, view: DisputeView, names: Names, *, teams_ids: Mapping[str, str] | None = None
 ) -> dict[str, Any] | None:
-    """The thread reply that records one event; None when it needs none.
-
-    Every line starts with who did it and for which agency ("Parley" when Parley acted on its own,
-    e.g. a missed timescale), so the thread reads as the record; the wording matches Slack's thread.
-    """
+    """The thread reply that records one event (worded by `event_text`, as on Slack); None when it needs none."""
+    said = event_text(event, view, names)
+    if said is None:
+        return None
     mention = Mentions(teams_ids)
-    actor, by = _actor(event, view, names)
-    body: list[Element]
-    match event:
-        case DisputeOpened():
-            other = _party(view.other, view.other_description, view.other_agency)
-            body = [text_block(f"{actor} raised a disagreement with {other}, about **{esc(event.category)}**.")]
-            body += _labelled("What the problem is", event.problem)
-            if event.cause:
-                body += _labelled("What might be causing it", event.cause)
-            body += _labelled("Outcome needed", event.outcome)
-            body.append(_subtle(f"Discussed with the other professional first: {'yes' if event.discussed else 'not yet'}"))
-            if event.immediate_risk:
-                body.append(text_block(esc(IMMEDIATE_RISK), color="Attention", weight="Bolder"))
-            summary = f"{by} raised a disagreement ({view.reference})"
-        case StageStarted():
-            listed = ", ".join(
-                f"{mention(names.person(p))} ({esc(role_words(role))}, {esc(names.agency(agency))})" for p, _, agency, role in event.asked
-            ) or "nobody could be found"
-            body = [text_block(f"{actor} started **{esc(event.stage_name)}**. Due **{esc(by_when(event.deadline))}**.\n\nAsked to act: {listed}.")]
-            if view.stage_guidance and event.stage_name == view.stage_name:
-                body.append(_subtle(esc(view.stage_guidance)))
-            body += [_subtle(f"⚠ {esc(flag)}", color="Warning") for flag in event.flags]
-            summary = f"{by} started {event.stage_name}, due {by_when(event.deadline)}"
-        case FormalChallengeLodged():
-            body = [text_block(f"{actor} lodged this as a **formal challenge**; it is recorded as one from now on.")]
-            summary = f"{by} lodged this as a formal challenge"
-        case NoteAdded():
-            body = [text_block(f"{actor} added a note:"), text_block(paragraphs(event.text), spacing="None")]
-            summary = f"{by} added a note"
-        case DisputeEscalated():
-            to_stage, from_stage = esc(names.stage(event.to_stage)), esc(names.stage(event.from_stage))
-            if event.automatic:
-                waiting = _names([names.person(p) for p in event.waiting_on]) or "nobody"
-                body = [text_block(f"{actor} escalated this from **{from_stage}** to **{to_stage}**: the timescale ran out. It was waiting on {waiting}.")]
-            else:
-                body = [text_block(f"{actor} escalated this from **{from_stage}** to **{to_stage}**.")]
-                body += _labelled("Reason", event.reason)
-            if event.proposal_lapsed:
-                body.append(_subtle("The proposed resolution lapsed before it was confirmed."))
-            summary = f"{by} escalated this to {names.stage(event.to_stage)}"
-        case ResolutionProposed():
-            body = [text_block(f"{actor} proposed a resolution.")]
-            body += _labelled("Agreed outcome", event.agreed_outcome)
-            body += _labelled("How outstanding issues will be pursued", event.outstanding_issues or "(none)")
-            body += _labelled("Learning points", event.learning_points or "(none)")
-            if view.waiting_for:
-                body.append(_subtle(f"Waiting for written confirmation from {esc(' and '.join(view.waiting_for))}."))
-            summary = f"{by} proposed a resolution"
-        case ResolutionConfirmed():
-            statement = f": {esc(event.statement)}" if event.statement else "."
-            body = [text_block(f"{actor} confirmed the agreed outcome in writing{statement}")]
-            summary = f"{by} confirmed the agreed outcome"
-        case ResolutionRejected():
-            body = [text_block(f"{actor} did not agree the proposed resolution. It is open again at **{esc(view.stage_name)}**.")]
-            body += _labelled("Why", event.reason)
-            summary = f"{by} did not agree the proposed resolution"
-        case DisputeResolved():
-            body = [
-                text_block(f"✅ **Resolved** when {actor} confirmed: both sides have confirmed the agreed outcome in writing.", color="Good"),
-                _subtle(f"Learning points go to the {esc(role_words(event.learning_to))} for the {esc(event.learning_group)}."),
-            ]
-            summary = f"Resolved: {by} confirmed, and both sides have confirmed the agreed outcome"
-        case DisputeClosedUnresolved():
-            body = [text_block(f"{actor} closed this as unresolved: the decision is unchanged and the disagreement remains, on the record.")]
-            body += _labelled("Reason", event.reason)
-            summary = f"{by} closed this as unresolved"
-        case DisputeWithdrawn():
-            body = [text_block(f"{actor} withdrew this disagreement.")]
-            body += _labelled("Reason", event.reason)
-            summary = f"{by} withdrew this disagreement"
-        case DeadlineMissed():
-            waiting = ", ".join(mention(names.person(p)) for p in event.waiting_on) or "nobody"
-            body = [
-                text_block(
-                    f"{actor}: the timescale for **{esc(names.stage(event.stage_id))}** ran out ({esc(by_when(event.deadline))}). "
-                    f"At this stage the procedure says remind and wait: {waiting}, please act today."
-                )
-            ]
-            summary = f"{by}: the timescale ran out"
-        case _:
-            return None
+    main = "\n\n".join(markdown(line, mention) for line in said.lines)
+    body = [text_block(f"✅ {main}", color="Good") if said.resolved else text_block(main)]
+    if said.words is not None:
+        body.append(text_block(paragraphs(said.words), spacing="None"))
+    for label, text in said.fields:
+        body += _labelled(label, text)
+    body += [_subtle(markdown(note, mention)) for note in said.notes]
+    body += [_subtle(f"⚠ {esc(flag)}", color="Warning") for flag in said.warnings]
+    if said.alert:
+        body.append(text_block(esc(said.alert), color="Attention", weight="Bolder"))
     body.append(_subtle(f"Case {esc(view.reference)}"))
-    return activity(card(body, mentions=mention), summary)
+    return activity(card(body, mentions=mention), said.summary)
 
 
 def unreachable_activity(view: DisputeView, person: PersonView, platform: str, why: str) -> dict[str, Any]:
@@ -531,9 +438,8 @@ def confirm_request_card(view: DisputeView, *, values: Mapping[str, str] | None 
     body: list[Element] = [
         text_block(f"**{esc(p.by)} proposed a resolution for case {esc(view.reference)}**, and needs your side's written confirmation.")
     ]
-    body += _labelled("Agreed outcome", p.agreed_outcome)
-    body += _labelled("How outstanding issues will be pursued", p.outstanding_issues or "(none)")
-    body += _labelled("Learning points", p.learning_points or "(none)")
+    for label, text in proposal_fields(p.agreed_outcome, p.outstanding_issues, p.learning_points):
+        body += _labelled(label, text)
     body += _input(
         Field.STATEMENT,
         _text_input(Field.STATEMENT, "Your confirmation (optional)", MAX_REASON, values, placeholder="I confirm the agreed outcome."),
@@ -556,19 +462,12 @@ def confirm_request_activity(view: DisputeView) -> dict[str, Any]:
 
 def reminder_activity(view: DisputeView, nudge: str) -> dict[str, Any]:
     """A 1:1 reminder to someone asked to act."""
-    if nudge.startswith("overdue"):
-        line = f"The timescale for case **{esc(view.reference)}** ({esc(view.stage_name)}) ran out {esc(by_when(view.deadline).removeprefix('by '))}. Please act today."
-    elif nudge == "at deadline":
-        line = f"Case **{esc(view.reference)}** ({esc(view.stage_name)}) is due now."
-    else:
-        line = f"Reminder: case **{esc(view.reference)}** ({esc(view.stage_name)}) is due **{esc(by_when(view.deadline))}**."
-    return activity(card([text_block(line)], dispute_actions(view)), f"Reminder: {view.reference}")
+    return activity(card([text_block(markdown(nudge_line(view, nudge)))], dispute_actions(view)), f"Reminder: {view.reference}")
 
 
 def reminder_line_activity(view: DisputeView, people: Sequence[PersonView], *, teams_ids: Mapping[str, str] | None = None) -> dict[str, Any]:
     mention = Mentions(teams_ids)
-    who = ", ".join(mention(p) for p in people) or "nobody"
-    body = [_subtle(f"**Parley** sent a reminder to {who}: due {esc(by_when(view.deadline))}.")]
+    body = [_subtle(markdown(reminded_line(view, people), mention))]
     return activity(card(body, mentions=mention), "Parley sent a reminder")
 
 
@@ -597,14 +496,7 @@ def help_card(lines: Sequence[str]) -> Card:
 def _dispute_lines(views: Sequence[DisputeView], *, me: str) -> list[Element]:
     out: list[Element] = []
     for v in views[:LIST_MAX]:
-        waiting_on_me = any(p.id == me for p in v.asked) or (v.awaiting_confirmation and v.raiser.id != me)
-        tags = []
-        if v.immediate_risk:
-            tags.append("urgent")
-        if waiting_on_me:
-            tags.append("**waiting on you**")
-        if v.deadline_missed:
-            tags.append("timescale missed")
+        what, where, due = list_entry(v, me=me, urgent="urgent")
         out.append(
             {
                 "type": "ColumnSet",
@@ -614,9 +506,9 @@ def _dispute_lines(views: Sequence[DisputeView], *, me: str) -> list[Element]:
                         "type": "Column",
                         "width": "stretch",
                         "items": [
-                            text_block(f"**{esc(v.reference)}** · {esc(v.category)}"),
-                            text_block(f"Stage {v.stage_number} of {v.stage_count}: {esc(v.stage_name)} · {esc(v.status)}", spacing="None"),
-                            text_block(f"Due {esc(by_when(v.deadline))}" + (" · " + " · ".join(tags) if tags else ""), spacing="None"),
+                            text_block(markdown(what)),
+                            text_block(markdown(where), spacing="None"),
+                            text_block(markdown(due), spacing="None"),
                         ],
                     },
                     {
@@ -828,7 +720,7 @@ def raised_card(view: DisputeView, *, teams_ids: Mapping[str, str] | None = None
     body: list[Element] = []
     if view.immediate_risk:
         body.append(text_block(f"**{esc(IMMEDIATE_RISK)}**", color="Attention"))
-    asked = ", ".join(_who_with_role(p, mention) for p in view.asked) or "nobody could be found yet: the partnership will be told"
+    asked = markdown(who_with_role(view.asked), mention) or "nobody could be found yet: the partnership will be told"
     body += [
         text_block(f"**Raised: case {esc(view.reference)}.** Parley has started a thread and told the people asked to act.", color="Good", id="raised"),
         text_block(f"**{esc(view.stage_name)}**\n\nDue **{esc(by_when(view.deadline))}**.\n\nAsked to act: {asked}."),

@@ -1,19 +1,35 @@
 """Plain-language pieces shared by every chat front end, and the view-model the builders read.
 
 The view-model is built from core types only (a Dispute, the Directory, the Policy): never an
-ORM row, never a session. Builders in messages/slack.py (and later messages/teams.py) are pure
-functions of it.
+ORM row, never a session. Builders in messages/slack.py and messages/teams.py are pure functions
+of it, and of the platform-free lines below (what the thread says about each event, and more), which
+they only render in their own markup.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import OTHER, RAISER, Dispute, Status, sides_to_confirm
-from bot.events import Event
+from bot.events import (
+    DeadlineMissed,
+    DisputeClosedUnresolved,
+    DisputeEscalated,
+    DisputeOpened,
+    DisputeResolved,
+    DisputeWithdrawn,
+    Event,
+    FormalChallengeLodged,
+    NoteAdded,
+    ResolutionConfirmed,
+    ResolutionProposed,
+    ResolutionRejected,
+    StageStarted,
+)
 from bot.record import RecordEntry, what_happened
 from bot.policy import Policy
 
@@ -324,3 +340,268 @@ def actor(event: Event, view: DisputeView, names: Names) -> tuple[str, str] | No
         return None
     person = names.person(event.actor)
     return person.name, acting_agency(event, view, person)
+
+
+# --- lines with markup left to the platform -----------------------------------------------------
+#
+# A line is a tuple of parts: a bare str is Parley's own words, shown as they are; Said, Strong and
+# Mention carry text from a person or the directory, which each platform escapes in its own way
+# (messages/slack.py, messages/teams.py), so the wording lives here once and says the same on both.
+
+
+@dataclass(frozen=True)
+class Said:
+    """Words from a person or the directory, shown as they are written (escaped by the platform)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    """Words to emphasise (bold); escaped like Said."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Someone named: pinged where the platform can, otherwise their name in bold."""
+
+    person: PersonView
+
+
+Part = str | Said | Strong | Mention
+Line = tuple[Part, ...]
+
+
+def joined(items: list[Line], sep: str = ", ", last: str | None = None) -> Line:
+    """Lines run together: 'a, b and c' (`last` between the last two, when given)."""
+    out: list[Part] = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(last if last is not None and i == len(items) - 1 else sep)
+        out += item
+    return tuple(out)
+
+
+def party(person: PersonView | None, description: str, agency: str) -> Line:
+    """'Sam Patel (Northshire Police)', or 'duty sergeant, Northshire Police' for someone not listed."""
+    if person is not None:
+        return (Said(person.name), " (", Said(person.agency or agency), ")")
+    role = (Said(description), ", ") if description else ()
+    return (*role, Said(agency))
+
+
+def who_with_role(people: Sequence[PersonView]) -> Line:
+    """'@Ben (line manager, Children's Social Care), ...'; empty when there is nobody."""
+    out: list[Line] = []
+    for person in people:
+        details = ", ".join(x for x in (person.role, person.agency) if x)
+        out.append((Mention(person), " (", Said(details), ")") if details else (Mention(person),))
+    return joined(out)
+
+
+def proposal_fields(agreed_outcome: str, outstanding_issues: str, learning_points: str) -> tuple[tuple[str, str], ...]:
+    """The labelled parts of a proposed resolution."""
+    return (
+        ("Agreed outcome", agreed_outcome),
+        ("How outstanding issues will be pursued", outstanding_issues or "(none)"),
+        ("Learning points", learning_points or "(none)"),
+    )
+
+
+def waiting_for_line(view: DisputeView) -> Line:
+    return ("Waiting for written confirmation from ", Said(" and ".join(view.waiting_for)), ".")
+
+
+def procedure_line(view: DisputeView) -> Line:
+    formal = " · recorded as a formal challenge" if view.formal_challenge else ""
+    return (Said(view.procedure), f"{formal} · case reference only, never a child's name")
+
+
+def root_summary(view: DisputeView) -> str:
+    """The dispute in one plain line, for notifications."""
+    text = f"Professional disagreement {view.reference}: {view.status.lower()}, stage {view.stage_number} of {view.stage_count}"
+    if view.active:
+        text += f", due {by_when(view.deadline)}"
+    return text
+
+
+def list_entry(view: DisputeView, *, me: str, urgent: str) -> tuple[Line, Line, Line]:
+    """A dispute in someone's list: what it is, where it stands, when it is due (and why it matters to them).
+
+    `urgent` is how the platform tags a child at immediate risk."""
+    waiting_on_me = any(p.id == me for p in view.asked) or (view.awaiting_confirmation and view.raiser.id != me)
+    tags: list[Line] = []
+    if view.immediate_risk:
+        tags.append((urgent,))
+    if waiting_on_me:
+        tags.append((Strong("waiting on you"),))
+    if view.deadline_missed:
+        tags.append(("timescale missed",))
+    tail = (" · ", *joined(tags, sep=" · ")) if tags else ()
+    return (
+        (Strong(view.reference), " · ", Said(view.category)),
+        (f"Stage {view.stage_number} of {view.stage_count}: ", Said(view.stage_name), " · ", Said(view.status)),
+        ("Due ", Said(by_when(view.deadline)), *tail),
+    )
+
+
+def nudge_line(view: DisputeView, nudge: str) -> Line:
+    """A reminder to someone asked to act: before, at or after the deadline."""
+    if nudge.startswith("overdue"):
+        return (
+            "The timescale for case ", Strong(view.reference), " (", Said(view.stage_name), ") ran out ",
+            Said(by_when(view.deadline).removeprefix("by ")), ". Please act today.",
+        )  # fmt: skip
+    if nudge == "at deadline":
+        return ("Case ", Strong(view.reference), " (", Said(view.stage_name), ") is due now.")
+    return ("Reminder: case ", Strong(view.reference), " (", Said(view.stage_name), ") is due ", Strong(by_when(view.deadline)), ".")
+
+
+def reminded_line(view: DisputeView, people: Sequence[PersonView]) -> Line:
+    """The thread's note that Parley reminded the people asked to act."""
+    who = joined([(Mention(p),) for p in people]) or ("nobody",)
+    return (Strong("Parley"), " sent a reminder to ", *who, ": due ", Said(by_when(view.deadline)), ".")
+
+
+# --- a line in the thread for each event --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventText:
+    """What the thread says about one event, free of any platform's markup.
+
+    Shown in this order: the main lines (together), `words`, the `fields`, the `notes`, the
+    `warnings`, the `alert`."""
+
+    lines: tuple[Line, ...]
+    summary: str  # plain text for notifications; nothing in it is escaped yet
+    resolved: bool = False  # the main line announces the resolution (a tick, in green where it can be)
+    words: str | None = None  # someone's own words in full, without a label (a note)
+    fields: tuple[tuple[str, str], ...] = ()  # (label, someone's own words)
+    notes: tuple[Line, ...] = ()  # small print
+    warnings: tuple[str, ...] = ()  # routing flags
+    alert: str = ""  # Parley's own urgent warning, shown last
+
+
+def event_text(event: Event, view: DisputeView, names: Names) -> EventText | None:
+    """The thread's line for one event, or None for an event that needs none.
+
+    Every line starts with who did it and for which agency ("Parley" when Parley acted on its own,
+    e.g. a missed timescale), so the thread reads as the record."""
+    who = actor(event, view, names)
+    if who is None:
+        doer: Line = (Strong("Parley"),)
+        by = "Parley"
+    elif who[1]:
+        doer = (Strong(who[0]), " (", Said(who[1]), ")")
+        by = f"{who[0]} ({who[1]})"
+    else:
+        doer = (Strong(who[0]),)
+        by = who[0]
+    match event:
+        case DisputeOpened():
+            other = party(view.other, view.other_description, view.other_agency)
+            cause = (("What might be causing it", event.cause),) if event.cause else ()
+            return EventText(
+                lines=((*doer, " raised a disagreement with ", *other, ", about ", Strong(event.category), "."),),
+                fields=(("What the problem is", event.problem), *cause, ("Outcome needed", event.outcome)),
+                notes=((f"Discussed with the other professional first: {'yes' if event.discussed else 'not yet'}",),),
+                alert=IMMEDIATE_RISK if event.immediate_risk else "",
+                summary=f"{by} raised a disagreement ({view.reference})",
+            )
+        case StageStarted():
+            asked = joined(
+                [
+                    (Mention(names.person(p)), " (", Said(role_words(role)), ", ", Said(names.agency(agency)), ")")
+                    for p, _, agency, role in event.asked
+                ]
+            ) or ("nobody could be found",)
+            due = by_when(event.deadline)
+            guidance = view.stage_guidance and event.stage_name == view.stage_name
+            return EventText(
+                lines=(
+                    (*doer, " started ", Strong(event.stage_name), ". Due ", Strong(due), "."),
+                    ("Asked to act: ", *asked, "."),
+                ),
+                notes=((Said(view.stage_guidance),),) if guidance else (),
+                warnings=event.flags,
+                summary=f"{by} started {event.stage_name}, due {due}",
+            )
+        case FormalChallengeLodged():
+            return EventText(
+                lines=((*doer, " lodged this as a ", Strong("formal challenge"), "; it is recorded as one from now on."),),
+                summary=f"{by} lodged this as a formal challenge",
+            )
+        case NoteAdded():
+            return EventText(lines=((*doer, " added a note:"),), words=event.text, summary=f"{by} added a note")
+        case DisputeEscalated():
+            to_stage = names.stage(event.to_stage)
+            moved = (*doer, " escalated this from ", Strong(names.stage(event.from_stage)), " to ", Strong(to_stage))
+            if event.automatic:
+                waiting = joined([(Said(names.person(p).name),) for p in event.waiting_on], last=" and ") or ("nobody",)
+                line: Line = (*moved, ": the timescale ran out. It was waiting on ", *waiting, ".")
+            else:
+                line = (*moved, ".")
+            return EventText(
+                lines=(line,),
+                fields=() if event.automatic else (("Reason", event.reason),),
+                notes=(("The proposed resolution lapsed before it was confirmed.",),) if event.proposal_lapsed else (),
+                summary=f"{by} escalated this to {to_stage}",
+            )
+        case ResolutionProposed():
+            return EventText(
+                lines=((*doer, " proposed a resolution."),),
+                fields=proposal_fields(event.agreed_outcome, event.outstanding_issues, event.learning_points),
+                notes=(waiting_for_line(view),) if view.waiting_for else (),
+                summary=f"{by} proposed a resolution",
+            )
+        case ResolutionConfirmed():
+            statement = (": ", Said(event.statement)) if event.statement else (".",)
+            return EventText(
+                lines=((*doer, " confirmed the agreed outcome in writing", *statement),),
+                summary=f"{by} confirmed the agreed outcome",
+            )
+        case ResolutionRejected():
+            return EventText(
+                lines=((*doer, " did not agree the proposed resolution. It is open again at ", Strong(view.stage_name), "."),),
+                fields=(("Why", event.reason),),
+                summary=f"{by} did not agree the proposed resolution",
+            )
+        case DisputeResolved():
+            return EventText(
+                lines=((Strong("Resolved"), " when ", *doer, " confirmed: both sides have confirmed the agreed outcome in writing."),),
+                resolved=True,
+                notes=(("Learning points go to the ", Said(role_words(event.learning_to)), " for the ", Said(event.learning_group), "."),),
+                summary=f"Resolved: {by} confirmed, and both sides have confirmed the agreed outcome",
+            )
+        case DisputeClosedUnresolved():
+            return EventText(
+                lines=((*doer, " closed this as unresolved: the decision is unchanged and the disagreement remains, on the record."),),
+                fields=(("Reason", event.reason),),
+                summary=f"{by} closed this as unresolved",
+            )
+        case DisputeWithdrawn():
+            return EventText(
+                lines=((*doer, " withdrew this disagreement."),),
+                fields=(("Reason", event.reason),),
+                summary=f"{by} withdrew this disagreement",
+            )
+        case DeadlineMissed():
+            waiting = joined([(Mention(names.person(p)),) for p in event.waiting_on]) or ("nobody",)
+            return EventText(
+                lines=(
+                    (
+                        *doer, ": the timescale for ", Strong(names.stage(event.stage_id)), " ran out (", Said(by_when(event.deadline)), "). ",
+                        "At this stage the procedure says remind and wait: ", *waiting, ", please act today.",
+                    ),
+                ),  # fmt: skip
+                summary=f"{by}: the timescale ran out",
+            )
+    return None
+
+
+def proposal_token(at: datetime) -> str:
+    """What Confirm / Not agreed carry to name the proposal they answer."""
+    return f"p{int(at.timestamp() * 1000)}"
