@@ -17,8 +17,8 @@ from typing import Any
 from bot.directory import FIND_MIN_QUERY
 from bot.policy import Policy
 from bot.dispute import MAX_REASON, MAX_TEXT
+from bot.intake import NO, REFERENCE_MAX, YES
 from bot.events import Event
-from bot.intake import REFERENCE_MAX
 from messages.text import (
     IMMEDIATE_RISK,
     DisputeView,
@@ -109,7 +109,6 @@ class Field(enum.StrEnum):
 
 
 VALUE = "value"
-YES, NO = "yes", "no"
 # The intake form's search of Parley's directory (an external_select: Slack asks Parley for its options)
 FIND_PERSON = "parley.find_person"
 

@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.dispute import MAX_REASON, MAX_TEXT
+from bot.intake import NO, REFERENCE_MAX, YES
 from bot.events import Event
-from bot.intake import REFERENCE_MAX
 from messages.record import platform_name, unreachable_notice
 from messages.text import (
     IMMEDIATE_RISK,
@@ -107,7 +107,6 @@ class Field(enum.StrEnum):
     STATEMENT = "statement"
 
 
-YES, NO = "yes", "no"
 
 
 # --- escaping -----------------------------------------------------------------------------------
