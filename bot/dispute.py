@@ -471,6 +471,18 @@ def sides_to_confirm(dispute: Dispute) -> tuple[str, ...]:
     return tuple(s for s in PARTY_SIDES if s not in dispute.confirmed_sides)
 
 
+def confirmers(dispute: Dispute) -> list[str]:
+    """Everyone who may confirm for a side whose confirmation is missing (the party, then those
+    asked to act on that side), each once, in that order."""
+    ids: list[str] = []
+    for side in sides_to_confirm(dispute):
+        party = dispute.raiser if side == RAISER else dispute.other
+        if party.person_id:
+            ids.append(party.person_id)
+        ids += dispute.routing.people(side)
+    return list(dict.fromkeys(ids))
+
+
 def _confirming_side(dispute: Dispute, by: str, action: Action) -> str:
     side = dispute.acting_side(by)
     if side not in sides_to_confirm(dispute):

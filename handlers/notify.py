@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.directory import Directory
-from bot.dispute import RAISER, Dispute, Status, sides_to_confirm
+from bot.dispute import Dispute, Status, confirmers
 from bot.events import DisputeOpened, Event, PersonUnreachable, ResolutionProposed, StageStarted
 from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
@@ -64,16 +64,6 @@ class SlackNotifier:
         if person.slack and person.slack[0] == self.team:
             return person.slack[1]
         return None
-
-    def _confirmers(self, dispute: Dispute, directory: Directory) -> list[PersonView]:
-        """Everyone who may confirm for a side whose confirmation is missing, each once."""
-        ids: list[str] = []
-        for side in sides_to_confirm(dispute):
-            party = dispute.raiser if side == RAISER else dispute.other
-            if party.person_id:
-                ids.append(party.person_id)
-            ids += dispute.routing.people(side)
-        return [person_view(directory, p) for p in dict.fromkeys(ids)]
 
     # -- the Notifier protocol ------------------------------------------------------------------
 
@@ -120,7 +110,7 @@ class SlackNotifier:
                         )
                     )
             elif isinstance(event, ResolutionProposed) and dispute.status is Status.AWAITING_CONFIRMATION:
-                for person in self._confirmers(dispute, directory):
+                for person in [person_view(directory, p) for p in confirmers(dispute)]:
                     user = self._slack_user(person)
                     if user is None or person.id in actors:
                         continue
@@ -141,7 +131,7 @@ class SlackNotifier:
         ]
         people = view.asked
         if dispute.status is Status.AWAITING_CONFIRMATION:
-            people = tuple(self._confirmers(dispute, directory))
+            people = tuple([person_view(directory, p) for p in confirmers(dispute)])
         for person in dict.fromkeys(people):
             user = self._slack_user(person)
             if user is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.calendar import WorkingCalendar
 from bot.outbox import Notifier
 from bot.policy import Policy
+from handlers.courier import Courier
 from handlers.delivery import Sender, deliver_due, unreachable_reporter
 from handlers.teams.adapter import BotConfig, make_adapter
 from handlers.teams.bot import ParleyBot, on_turn_error
@@ -66,57 +67,6 @@ def check_settings(
             "(in Teams: the channel's ... menu > Get link to channel; the id is the part after /channel/, URL-decoded)."
         )
     return problems
-
-
-class Courier:
-    """Runs outbox delivery passes in the background right after a change is committed, one at a time.
-
-    People should see the thread and their 1:1 at once, not at the next sweep; the sweep still
-    delivers whatever this misses (a crash between commit and kick, a rate limit, a root still on its way).
-    """
-
-    def __init__(self, run_pass: Callable[[], Awaitable[Mapping[str, int]]], *, follow_up_seconds: float = 2.5, max_follow_ups: int = 3) -> None:
-        self._run_pass = run_pass
-        self._follow_up = follow_up_seconds
-        self._max_follow_ups = max_follow_ups
-        self._wanted = False
-        self._task: asyncio.Task[None] | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self._closed = False
-
-    def kick(self) -> None:
-        if self._closed:
-            return
-        self._wanted = True
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._passes())
-
-    async def _passes(self) -> None:
-        follow_ups = 0
-        while self._wanted and not self._closed:
-            self._wanted = False
-            try:
-                tally = await self._run_pass()
-            except Exception:  # noqa: BLE001 - the sweep will deliver it; never crash the web server
-                log.exception("delivery pass failed; the next sweep will retry")
-                return
-            if (tally.get("waiting") or tally.get("failed")) and follow_ups < self._max_follow_ups:
-                # replies waiting for a root another process is posting, or the raiser's notice about
-                # someone Parley couldn't reach (queued by this pass): look again shortly
-                follow_ups += 1
-                if self._timer is not None:
-                    self._timer.cancel()
-                self._timer = asyncio.get_running_loop().call_later(self._follow_up, self.kick)
-
-    async def drain(self) -> None:
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
-
-    async def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        self._closed = True
-        await self.drain()
 
 
 @dataclass

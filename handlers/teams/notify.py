@@ -24,12 +24,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.directory import Directory
-from bot.dispute import RAISER, Dispute, Status, sides_to_confirm
+from bot.dispute import Dispute, Status, confirmers
 from bot.events import DisputeOpened, Event, PersonUnreachable, ResolutionProposed, StageStarted
 from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import teams as cards
-from messages.text import PersonView, dispute_view, names_for, person_view
+from messages.text import dispute_view, names_for, person_view
 
 TEAMS = "teams"
 
@@ -106,16 +106,6 @@ class TeamsNotifier:
         tenant, user = found
         return self._message(dispute, f"{self._prefix(dispute, tenant)}:{key_tail}", Delivery.DIRECT, user, activity, workspace=tenant)
 
-    def _confirmers(self, dispute: Dispute, directory: Directory) -> list[PersonView]:
-        """Everyone who may confirm for a side whose confirmation is missing, each once."""
-        ids: list[str] = []
-        for side in sides_to_confirm(dispute):
-            party = dispute.raiser if side == RAISER else dispute.other
-            if party.person_id:
-                ids.append(party.person_id)
-            ids += dispute.routing.people(side)
-        return [person_view(directory, p) for p in dict.fromkeys(ids)]
-
     # -- the Notifier protocol ------------------------------------------------------------------
 
     def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
@@ -164,7 +154,7 @@ class TeamsNotifier:
                     if message is not None:
                         out.append(message)
             elif isinstance(event, ResolutionProposed) and dispute.status is Status.AWAITING_CONFIRMATION:
-                for person in self._confirmers(dispute, directory):
+                for person in [person_view(directory, p) for p in confirmers(dispute)]:
                     if person.id in actors:
                         continue
                     message = self._direct(dispute, directory, person.id, f"{step}:confirm:{person.id}", cards.confirm_request_activity(view))
@@ -178,7 +168,7 @@ class TeamsNotifier:
         view = dispute_view(dispute, directory, self.policy)
         tail = f"nudge:s{dispute.stage_index}:{nudge.replace(' ', '-')}"
         confirming = dispute.status is Status.AWAITING_CONFIRMATION
-        people = tuple(self._confirmers(dispute, directory)) if confirming else view.asked
+        people = tuple([person_view(directory, p) for p in confirmers(dispute)]) if confirming else view.asked
         out: list[OutgoingMessage] = []
         if self.has_thread:
             ids = self._thread_ids(directory, {p.id for p in people})
