@@ -8,12 +8,13 @@ move raises and changes nothing.
 
 from __future__ import annotations
 
+import copy
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.calendar import WorkingCalendar
-from bot.directory import Directory
+from bot.directory import PARTNERSHIP, Directory
 from bot.errors import IllegalTransition, InvalidInput, NotAllowed
 from bot.events import (
     DeadlineMissed,
@@ -556,3 +557,44 @@ def withdraw(dispute: Dispute, *, by: str, reason: str, now: datetime) -> list[E
     dispute.closed_at = now
     dispute.proposal = None
     return _emit(dispute, DisputeWithdrawn(dispute.id, now, by, reason=reason))
+
+
+# --- may this person do it? -----------------------------------------------------------------------
+
+
+def check_move(
+    dispute: Dispute,
+    action: Action,
+    *,
+    by: str,
+    policy: Policy,
+    directory: Directory,
+    calendar: WorkingCalendar,
+    now: datetime,
+) -> None:
+    """Raise NotAllowed or IllegalTransition if `by` may not make this move now, by the same rules
+    as the move itself (tried on a copy: the dispute is not changed). For a button, before its form opens."""
+    trial = copy.deepcopy(dispute)
+    match action:
+        case Action.PROPOSE_RESOLUTION:
+            propose_resolution(trial, by=by, agreed_outcome="-", outstanding_issues="", learning_points="", now=now)
+        case Action.ESCALATE:
+            escalate(trial, by=by, reason="-", policy=policy, directory=directory, calendar=calendar, now=now)
+        case Action.ADD_NOTE:
+            add_note(trial, by=by, text="-", now=now)
+        case Action.REJECT_RESOLUTION:
+            reject_resolution(trial, by=by, reason="-", now=now)
+        case Action.CONFIRM_RESOLUTION:
+            confirm_resolution(trial, by=by, statement="", policy=policy, now=now)
+        case Action.WITHDRAW:
+            withdraw(trial, by=by, reason="-", now=now)
+        case Action.CLOSE_UNRESOLVED:
+            close_unresolved(trial, by=by, reason="-", policy=policy, now=now)
+        case _:
+            raise ValueError(f"{action.value} is Parley's own move, not a person's")
+
+
+def may_see_record(dispute: Dispute, person_id: str, directory: Directory) -> bool:
+    """The people involved in a disagreement, and the partnership's staff, may read its record."""
+    person = directory.person(person_id)
+    return person_id in dispute.involved or bool(person and person.membership(PARTNERSHIP))

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import OTHER, RAISER, Dispute, Status, sides_to_confirm
+from bot.errors import IllegalTransition, NotAllowed
 from bot.events import (
     DeadlineMissed,
     DisputeClosedUnresolved,
@@ -118,6 +119,14 @@ def stale_text(entries: list[RecordEntry], directory: Directory, now: datetime, 
     if last.kind == "note":
         return f"{who} added a note at {when(last.at, today=now)} since this {shown} was shown. The {shown} now shows the latest: please try again."
     return already_done(who, last.kind, last.at, today=now)
+
+
+def refusal(exc: NotAllowed | IllegalTransition) -> str:
+    """Why the core refused a move, and that nothing changed."""
+    text = str(exc)
+    if isinstance(exc, IllegalTransition) and text.startswith("A disagreement that is"):
+        return f"Nothing changed: this disagreement is {exc.status} now."
+    return f"{text} Nothing has changed."
 
 
 NOT_IN_DIRECTORY = (

@@ -10,7 +10,6 @@ is submitted, with the version the person was looking at.
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,8 +22,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import dispute as transitions
 from bot import services
-from bot.directory import PARTNERSHIP, Directory
-from bot.dispute import MAX_REASON, MAX_TEXT, Dispute
+from bot.directory import Directory
+from bot.dispute import MAX_REASON, MAX_TEXT, Action, Dispute
 from bot.errors import DisputeNotFound, IllegalTransition, InvalidInput, NotAllowed, StaleAction
 from bot.record import RecordEntry, changes_since
 from handlers.slack.deps import SlackDeps, person_for, team_of, user_of
@@ -32,7 +31,7 @@ from handlers.slack.forms import check_text, field_errors, value
 from messages import slack as blocks
 from messages.record import record_text
 from messages.slack import ActionId, Field, ViewId, parse_button_value, parse_proposal_value, proposal_token
-from messages.text import already_done, dispute_view, not_in_directory, stale_text, when
+from messages.text import already_done, dispute_view, not_in_directory, refusal, stale_text, when
 
 # Buttons that open a form (or, for View record, the record)
 FORMS = (
@@ -77,13 +76,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 # --- what the record says happened -------------------------------------------------------------
 
 
-def _illegal(exc: IllegalTransition) -> str:
-    text = str(exc)
-    if text.startswith("A disagreement that is"):
-        return f"Nothing changed: this disagreement is {exc.status} now."
-    return f"{text} Nothing has changed."
-
-
 def _read(deps: SlackDeps, team: str, user: str, dispute_id: str) -> Ready | Refused:
     directory = deps.directories.get()
     person = person_for(directory, team, user)
@@ -98,34 +90,30 @@ def _read(deps: SlackDeps, team: str, user: str, dispute_id: str) -> Ready | Ref
     return Ready(person.id, dispute, directory, entries)
 
 
+# The core's move behind each button that opens a form or acts (View record has its own rule).
+MOVES = {
+    ActionId.RESOLVE: Action.PROPOSE_RESOLUTION,
+    ActionId.ESCALATE: Action.ESCALATE,
+    ActionId.ADD_NOTE: Action.ADD_NOTE,
+    ActionId.NOT_AGREED: Action.REJECT_RESOLUTION,
+    ActionId.WITHDRAW: Action.WITHDRAW,
+    ActionId.CLOSE_UNRESOLVED: Action.CLOSE_UNRESOLVED,
+}
+
+
 def _may(deps: SlackDeps, action: ActionId, ready: Ready, now: datetime) -> str | None:
-    """Why this person may not do it, or None. Tried on a copy with the core's own rules; nothing is saved."""
-    trial = copy.deepcopy(ready.dispute)
+    """Why this person may not do it, or None: the core's own rules, tried without saving anything."""
     by = ready.person_id
     try:
-        match action:
-            case ActionId.RESOLVE:
-                transitions.propose_resolution(trial, by=by, agreed_outcome="-", outstanding_issues="", learning_points="", now=now)
-            case ActionId.ESCALATE:
-                transitions.escalate(
-                    trial, by=by, reason="-", policy=deps.policy, directory=ready.directory, calendar=deps.calendar, now=now
-                )
-            case ActionId.ADD_NOTE:
-                transitions.add_note(trial, by=by, text="-", now=now)
-            case ActionId.NOT_AGREED:
-                transitions.reject_resolution(trial, by=by, reason="-", now=now)
-            case ActionId.WITHDRAW:
-                transitions.withdraw(trial, by=by, reason="-", now=now)
-            case ActionId.CLOSE_UNRESOLVED:
-                transitions.close_unresolved(trial, by=by, reason="-", policy=deps.policy, now=now)
-            case ActionId.VIEW_RECORD:
-                person = ready.directory.person(by)
-                if by not in ready.dispute.involved and not (person and person.membership(PARTNERSHIP)):
-                    raise NotAllowed(by, "see its record", "the people involved in this disagreement")
-    except NotAllowed as exc:
-        return f"{exc} Nothing has changed."
-    except IllegalTransition as exc:
-        return _illegal(exc)
+        if action is ActionId.VIEW_RECORD:
+            if not transitions.may_see_record(ready.dispute, by, ready.directory):
+                raise NotAllowed(by, "see its record", "the people involved in this disagreement")
+        elif action in MOVES:
+            transitions.check_move(
+                ready.dispute, MOVES[action], by=by, policy=deps.policy, directory=ready.directory, calendar=deps.calendar, now=now
+            )
+    except (NotAllowed, IllegalTransition) as exc:
+        return refusal(exc)
     return None
 
 
@@ -220,10 +208,8 @@ def _confirm_it(deps: SlackDeps, clicked: str, team: str, user: str, now: dateti
         )
     except StaleAction as exc:
         return Refused(already_done(exc.by, exc.what, exc.at, today=now))
-    except NotAllowed as exc:
-        return Refused(f"{exc} Nothing has changed.")
-    except IllegalTransition as exc:
-        return Refused(_illegal(exc))
+    except (NotAllowed, IllegalTransition) as exc:
+        return Refused(refusal(exc))
     resolved = not outcome.dispute.status.is_active
     tail = " Both sides have now confirmed: it is resolved." if resolved else ""
     return f"You confirmed the agreed outcome for case {outcome.dispute.reference} at {when(now)}. It's on the record.{tail}"
@@ -327,8 +313,6 @@ def _move(
         return dict(exc.errors)
     except StaleAction as exc:
         return Refused(already_done(exc.by, exc.what, exc.at, today=now))
-    except NotAllowed as exc:
-        return Refused(f"{exc} Nothing has changed.")
-    except IllegalTransition as exc:
-        return Refused(_illegal(exc))
+    except (NotAllowed, IllegalTransition) as exc:
+        return Refused(refusal(exc))
     return Done(done)

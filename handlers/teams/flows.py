@@ -12,7 +12,6 @@ version the person was looking at.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,7 @@ from typing import Any
 from bot import dispute as transitions
 from bot import services
 from bot.directory import PARTNERSHIP, Directory, Person
-from bot.dispute import Dispute, Status
+from bot.dispute import Action, Dispute, Status
 from bot.errors import DisputeNotFound, IllegalTransition, InvalidInput, NotAllowed, StaleAction, UnknownPerson
 from bot.outbox import Notifier, Notifiers
 from bot.record import RecordEntry, changes_since
@@ -31,7 +30,7 @@ from handlers.teams.notify import teams_identity
 from messages import teams as cards
 from messages.record import record_text
 from messages.teams import Field, Verb
-from messages.text import already_done, dispute_view, help_lines, not_in_directory, stale_text, when
+from messages.text import already_done, dispute_view, help_lines, not_in_directory, refusal, stale_text, when
 
 
 @dataclass(frozen=True)
@@ -298,13 +297,6 @@ class Ready:
         return self.entries[-1].seq if self.entries else 0
 
 
-def _illegal(exc: IllegalTransition) -> str:
-    text = str(exc)
-    if text.startswith("A disagreement that is"):
-        return f"Nothing changed: this disagreement is {exc.status} now."
-    return f"{text} Nothing has changed."
-
-
 def _read(deps: TeamsDeps, caller: Caller, dispute_id: str) -> Ready | Reply:
     with deps.uow() as uow:
         directory = uow.directory.load()
@@ -319,33 +311,36 @@ def _read(deps: TeamsDeps, caller: Caller, dispute_id: str) -> Ready | Reply:
     return Ready(person.id, dispute, directory, entries)
 
 
+# The core's move behind each card action that opens a form or acts (View record and Back have their own rule).
+MOVES = {
+    Verb.RESOLVE: Action.PROPOSE_RESOLUTION,
+    Verb.RESOLVE_SUBMIT: Action.PROPOSE_RESOLUTION,
+    Verb.ESCALATE: Action.ESCALATE,
+    Verb.ESCALATE_SUBMIT: Action.ESCALATE,
+    Verb.ADD_NOTE: Action.ADD_NOTE,
+    Verb.ADD_NOTE_SUBMIT: Action.ADD_NOTE,
+    Verb.NOT_AGREED: Action.REJECT_RESOLUTION,
+    Verb.CONFIRM: Action.CONFIRM_RESOLUTION,
+    Verb.WITHDRAW: Action.WITHDRAW,
+    Verb.WITHDRAW_SUBMIT: Action.WITHDRAW,
+    Verb.CLOSE_UNRESOLVED: Action.CLOSE_UNRESOLVED,
+    Verb.CLOSE_UNRESOLVED_SUBMIT: Action.CLOSE_UNRESOLVED,
+}
+
+
 def _may(deps: TeamsDeps, verb: Verb, ready: Ready, now: datetime) -> str | None:
-    """Why this person may not do it, or None. Tried on a copy with the core's own rules; nothing is saved."""
-    trial = copy.deepcopy(ready.dispute)
+    """Why this person may not do it, or None: the core's own rules, tried without saving anything."""
     by = ready.person_id
     try:
-        match verb:
-            case Verb.RESOLVE | Verb.RESOLVE_SUBMIT:
-                transitions.propose_resolution(trial, by=by, agreed_outcome="-", outstanding_issues="", learning_points="", now=now)
-            case Verb.ESCALATE | Verb.ESCALATE_SUBMIT:
-                transitions.escalate(trial, by=by, reason="-", policy=deps.policy, directory=ready.directory, calendar=deps.calendar, now=now)
-            case Verb.ADD_NOTE | Verb.ADD_NOTE_SUBMIT:
-                transitions.add_note(trial, by=by, text="-", now=now)
-            case Verb.NOT_AGREED:
-                transitions.reject_resolution(trial, by=by, reason="-", now=now)
-            case Verb.CONFIRM:
-                transitions.confirm_resolution(trial, by=by, statement="", policy=deps.policy, now=now)
-            case Verb.WITHDRAW | Verb.WITHDRAW_SUBMIT:
-                transitions.withdraw(trial, by=by, reason="-", now=now)
-            case Verb.CLOSE_UNRESOLVED | Verb.CLOSE_UNRESOLVED_SUBMIT:
-                transitions.close_unresolved(trial, by=by, reason="-", policy=deps.policy, now=now)
-            case Verb.VIEW_RECORD | Verb.BACK:
-                if not _may_see(ready):
-                    raise NotAllowed(by, "see its record", "the people involved in this disagreement")
-    except NotAllowed as exc:
-        return f"{exc} Nothing has changed."
-    except IllegalTransition as exc:
-        return _illegal(exc)
+        if verb in (Verb.VIEW_RECORD, Verb.BACK):
+            if not _may_see(ready):
+                raise NotAllowed(by, "see its record", "the people involved in this disagreement")
+        elif verb in MOVES:
+            transitions.check_move(
+                ready.dispute, MOVES[verb], by=by, policy=deps.policy, directory=ready.directory, calendar=deps.calendar, now=now
+            )
+    except (NotAllowed, IllegalTransition) as exc:
+        return refusal(exc)
     return None
 
 
@@ -362,8 +357,7 @@ def _current_card(deps: TeamsDeps, ready: Ready, *, notice: str = "") -> dict[st
 
 
 def _may_see(ready: Ready) -> bool:
-    person = ready.directory.person(ready.person_id)
-    return ready.person_id in ready.dispute.involved or bool(person and person.membership(PARTNERSHIP))
+    return transitions.may_see_record(ready.dispute, ready.person_id, ready.directory)
 
 
 def _stale(deps: TeamsDeps, ready: Ready, text: str) -> Reply:
@@ -482,10 +476,8 @@ def submit(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any],
         return again(forms.field_errors(exc.errors, present, main))
     except StaleAction as exc:
         return _stale(deps, ready, already_done(exc.by, exc.what, exc.at, today=now))
-    except NotAllowed as exc:
-        return refused(f"{exc} Nothing has changed.")
-    except IllegalTransition as exc:
-        return refused(_illegal(exc))
+    except (NotAllowed, IllegalTransition) as exc:
+        return refused(refusal(exc))
     after = Ready(ready.person_id, outcome.dispute, ready.directory, ready.entries)
     return Reply(card=_current_card(deps, after, notice=f"{done} ({when(now, today=now)})"), changed=True)
 
@@ -515,10 +507,8 @@ def answer_proposal(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[s
             )
         except StaleAction as exc:
             return _stale(deps, ready, already_done(exc.by, exc.what, exc.at, today=now))
-        except NotAllowed as exc:
-            return refused(f"{exc} Nothing has changed.")
-        except IllegalTransition as exc:
-            return refused(_illegal(exc))
+        except (NotAllowed, IllegalTransition) as exc:
+            return refused(refusal(exc))
         tail = " Both sides have now confirmed: it is resolved." if not outcome.dispute.status.is_active else ""
         text = f"You confirmed the agreed outcome for case {dispute.reference} at {when(now)}. It's on the record.{tail}"
         return Reply(card=cards.message_card("Confirmed", text, color="Good"), changed=True)
@@ -532,10 +522,8 @@ def answer_proposal(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[s
         return Reply(card=cards.confirm_request_card(view, values=values, errors=forms.field_errors(exc.errors, [Field.REASON], Field.REASON)))
     except StaleAction as exc:
         return _stale(deps, ready, already_done(exc.by, exc.what, exc.at, today=now))
-    except NotAllowed as exc:
-        return refused(f"{exc} Nothing has changed.")
-    except IllegalTransition as exc:
-        return refused(_illegal(exc))
+    except (NotAllowed, IllegalTransition) as exc:
+        return refused(refusal(exc))
     text = f"You said the proposed resolution for case {dispute.reference} is not agreed, at {when(now)}. It's on the record."
     return Reply(card=cards.message_card("Not agreed", text), changed=True)
 

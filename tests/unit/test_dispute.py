@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -401,3 +402,24 @@ def test_what_happened_names_the_move_not_what_followed_from_it_nor_an_aside() -
     assert what_happened(aside, after=4).kind == "escalated"  # nothing since but an aside: say the last move
     assert [e.seq for e in changes_since(aside + [entry(6, "note"), entry(7, "withdrawn")], 2)] == [3, 7]
     assert what_happened([]) is None
+
+
+def test_check_move_uses_the_moves_own_rules_and_changes_nothing(uow) -> None:
+    from bot.dispute import Action, check_move, may_see_record
+
+    dispute = open_one(uow).dispute
+    before = copy.deepcopy(dispute)
+    kw = dict(policy=POLICY, directory=directory(), calendar=CALENDAR, now=MONDAY)
+    check_move(dispute, Action.ADD_NOTE, by="amara", **kw)
+    check_move(dispute, Action.WITHDRAW, by="amara", **kw)
+    with pytest.raises(NotAllowed):
+        check_move(dispute, Action.WITHDRAW, by="hana", **kw)  # only the raiser withdraws
+    with pytest.raises(NotAllowed):
+        check_move(dispute, Action.ADD_NOTE, by="stranger", **kw)
+    with pytest.raises(IllegalTransition):
+        check_move(dispute, Action.CONFIRM_RESOLUTION, by="hana", **kw)  # nothing proposed yet
+    with pytest.raises(ValueError):
+        check_move(dispute, Action.ESCALATE_AUTOMATICALLY, by="amara", **kw)
+    assert dispute == before and dispute.events == before.events
+    assert may_see_record(dispute, "amara", directory()) and may_see_record(dispute, "pat", directory())
+    assert not may_see_record(dispute, "stranger", directory())
