@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, Person
@@ -64,3 +64,17 @@ def directory_for(policy: Policy) -> Directory:
         title = role.replace("_", " ")
         people.append(_person(f"{PARTNERSHIP}.{role}", f"Partnership {title}", PARTNERSHIP, (role,)))
     return Directory(agencies=dict(AGENCIES), people={p.id: p for p in people})
+
+
+class Clock:
+    """A fixed clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now

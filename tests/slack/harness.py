@@ -15,7 +15,7 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,7 +35,7 @@ from storage.db import session_factory
 from storage.models import DisputeRow, OutboxRow
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
-from tests.builders import CSC_WORKSPACE, LONDON, directory_for
+from tests.builders import CSC_WORKSPACE, LONDON, Clock, directory_for
 from tests.slack.mock_slack import MockSlack, MockSocketMode
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -67,20 +67,6 @@ def with_police_on_slack(directory: Directory) -> Directory:
             person = dataclasses.replace(person, identities=person.identities + (Identity("slack", TEAM, slack_id(pid)),))
         people[pid] = person
     return Directory(agencies=dict(directory.agencies), people=people)
-
-
-class Clock:
-    """A fixed clock the test moves by hand."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 class Harness:
@@ -376,7 +362,7 @@ def run(
 
     async def main() -> None:
         directory_ = directory or with_police_on_slack(directory_for(policy))
-        async with Harness(engine, policy, directory_, clock or Clock(), app_token=app_token, secret=secret) as h:
+        async with Harness(engine, policy, directory_, clock or Clock(START), app_token=app_token, secret=secret) as h:
             await scenario(h)
 
     asyncio.run(main())

@@ -27,19 +27,11 @@ from handlers.scheduler import Timekeeper
 from storage.db import session_factory
 from storage.models import OutboxRow
 from storage.outbox import OutboxDelivery, QueuedMessage, Thread
-from tests.builders import at, directory_for
+from tests.builders import Clock, at, directory_for
 from tests.databases import recipe
 from tests.fakes import FakeNotifier
 
 BRADFORD = read_policy("bradford")
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def keeper(engine, policy=BRADFORD, notifier=None, senders=None, now=None) -> Timekeeper:

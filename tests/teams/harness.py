@@ -17,7 +17,7 @@ import dataclasses
 import itertools
 import json
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -38,7 +38,7 @@ from storage.db import session_factory
 from storage.models import DisputeRow, OutboxRow, RecordEntryRow
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
-from tests.builders import LONDON, POLICE_TENANT, directory_for
+from tests.builders import LONDON, POLICE_TENANT, Clock, directory_for
 from tests.teams.mock_connector import Call, MockConnector
 
 CHANNEL = "19:parley-disputes@thread.tacv2"  # PARLEY_TEAMS_CHANNEL, in the police tenant
@@ -68,20 +68,6 @@ def with_csc_on_teams(directory: Directory) -> Directory:
             person = dataclasses.replace(person, identities=(Identity("teams", CSC_TENANT, teams_id(pid)),))
         people[pid] = person
     return Directory(agencies=dict(directory.agencies), people=people)
-
-
-class Clock:
-    """A fixed clock the test moves by hand."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @dataclasses.dataclass
@@ -379,7 +365,7 @@ def run(
     """Run one scenario against a fresh harness on this database."""
 
     async def main() -> None:
-        async with Harness(engine, policy, directory or directory_for(policy), clock or Clock(), slack=slack, **kw) as h:
+        async with Harness(engine, policy, directory or directory_for(policy), clock or Clock(START), slack=slack, **kw) as h:
             await scenario(h)
 
     asyncio.run(main())
