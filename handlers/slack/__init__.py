@@ -37,6 +37,7 @@ from handlers.slack.courier import Courier, Inflight
 from handlers.slack.deps import SlackDeps
 from handlers.slack.gate import Refused, check_signature, read_body
 from handlers.slack.sender import SlackSender
+from messages import http
 from messages.slack import DEFAULT_COMMAND
 from storage.outbox import OutboxDelivery
 
@@ -204,7 +205,7 @@ class SlackFrontEnd:
             try:
                 raw = await request.read()
             except web.HTTPRequestEntityTooLarge:
-                raise Refused(413, f"a body over {request.client_max_size} bytes", "That request is too large.") from None
+                raise Refused(413, f"a body over {request.client_max_size} bytes", http.TOO_LARGE) from None
             check_signature(raw, request.headers, SignatureVerifier(self.signing_secret))
             body = read_body(raw, request.content_type)
             bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
@@ -214,7 +215,7 @@ class SlackFrontEnd:
             return web.Response(status=refused.status, text=refused.answer)
         except Exception:  # noqa: BLE001 - a signed, readable request bolt still fails on: a bug, so the traceback
             log.exception("Slack sent a request Parley could not read")
-            return web.Response(status=400, text="Parley could not read this request.")
+            return web.Response(status=400, text=http.UNREADABLE_REQUEST)
         finally:
             gate.answered()
         return await to_aiohttp_response(response)

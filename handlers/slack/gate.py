@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
 
+from messages import http
+
 TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
@@ -40,11 +42,11 @@ def check_signature(raw: bytes, headers: Any, verifier: SignatureVerifier) -> No
     timestamp = headers.get("X-Slack-Request-Timestamp") or ""
     signature = headers.get("X-Slack-Signature") or ""
     if not timestamp or not signature:
-        raise Refused(401, "no Slack signature", "This request is not signed by Slack.")
+        raise Refused(401, "no Slack signature", http.NOT_SIGNED_BY_SLACK)
     if TIMESTAMP.fullmatch(timestamp) is None:
-        raise Refused(401, f"X-Slack-Request-Timestamp {timestamp[:30]!r} is not a number", "This request is not signed by Slack.")
+        raise Refused(401, f"X-Slack-Request-Timestamp {timestamp[:30]!r} is not a number", http.NOT_SIGNED_BY_SLACK)
     if not verifier.is_valid(body=raw, timestamp=timestamp, signature=signature):
-        raise Refused(401, "the Slack signature doesn't match, or is over five minutes old", "This request is not signed by Slack.")
+        raise Refused(401, "the Slack signature doesn't match, or is over five minutes old", http.NOT_SIGNED_BY_SLACK)
 
 
 def read_body(raw: bytes, content_type: str | None) -> str:
@@ -52,7 +54,7 @@ def read_body(raw: bytes, content_type: str | None) -> str:
     try:
         body = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise Refused(400, "the body is not UTF-8", "Parley could not read this request.") from None
+        raise Refused(400, "the body is not UTF-8", http.UNREADABLE_REQUEST) from None
     if not body:
         return body
     if content_type == "application/json" or body.startswith("{"):
@@ -68,9 +70,9 @@ def _json_object(text: str, where: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise Refused(400, f"{where} is not JSON ({type(exc).__name__})", "Parley could not read this request.") from None
+        raise Refused(400, f"{where} is not JSON ({type(exc).__name__})", http.UNREADABLE_REQUEST) from None
     if not isinstance(value, dict):
-        raise Refused(400, f"{where} is JSON but a {type(value).__name__}, not an object", "Parley could not read this request.")
+        raise Refused(400, f"{where} is JSON but a {type(value).__name__}, not an object", http.UNREADABLE_REQUEST)
     return value
 
 

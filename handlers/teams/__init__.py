@@ -31,6 +31,7 @@ from handlers.teams.deps import TeamsDeps
 from handlers.teams.gate import Refused, ServiceUrls, check_origin, check_value, read_body
 from handlers.teams.notify import TeamsNotifier
 from handlers.teams.sender import DEFAULT_SERVICE_URL, TeamsSender
+from messages import http
 from storage.outbox import OutboxDelivery
 from storage.teams import SqlTeamsConversations
 
@@ -139,22 +140,22 @@ class TeamsFrontEnd:
 
     async def _admit(self, request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
-            raise Refused(415, f"Content-Type {request.headers.get('Content-Type', '(none)')[:60]!r}", "Parley expects a Bot Framework activity as JSON.")
+            raise Refused(415, f"Content-Type {request.headers.get('Content-Type', '(none)')[:60]!r}", http.NOT_JSON)
         try:
             raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
-            raise Refused(413, f"a body over {request.client_max_size} bytes", "That request is too large.") from None
+            raise Refused(413, f"a body over {request.client_max_size} bytes", http.TOO_LARGE) from None
         body = read_body(raw)
         try:
             activity = Activity().deserialize(body)
         except Exception as exc:  # noqa: BLE001 - msrest's own DeserializationError and what it lets through
-            raise Refused(400, f"the activity could not be read ({type(exc).__name__})", "Parley could not read this activity.") from None
+            raise Refused(400, f"the activity could not be read ({type(exc).__name__})", http.UNREADABLE_ACTIVITY) from None
         try:
             authenticated = await self.adapter.bot_framework_authentication.authenticate_request(activity, request.headers.get("Authorization", ""))
         except PermissionError as exc:
-            raise Refused(401, f"not authenticated: {exc}", "Not authenticated.") from None
+            raise Refused(401, f"not authenticated: {exc}", http.NOT_AUTHENTICATED) from None
         except KeysUnavailable as exc:
-            raise Refused(503, str(exc), "Parley can't check who this is from just now; try again.") from None
+            raise Refused(503, str(exc), http.CANNOT_AUTHENTICATE) from None
         check_origin(body, authenticated=not self.config.authentication_off, service_urls=self.service_urls)
         check_value(body)
         invoke = await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)

@@ -125,7 +125,9 @@ class ParleyAuthentication(ConfigurationBotFrameworkAuthentication):
             raise
         except (requests.RequestException, asyncio.TimeoutError) as exc:
             raise KeysUnavailable(f"the Bot Framework's signing keys could not be fetched ({type(exc).__name__})") from None
-        except Exception as exc:  # noqa: BLE001 - unknown key id, bad signature, expired, alg none...: all "not authenticated"
+        except IndexError:  # the SDK's key lookup, for a key id its metadata doesn't list
+            raise PermissionError("the token's key id is not one of the Bot Framework's signing keys") from None
+        except Exception as exc:  # noqa: BLE001 - bad signature, expired, alg none...: all "not authenticated"
             raise PermissionError(f"the token is not valid ({type(exc).__name__}: {str(exc)[:120]})") from None
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from messages import http
+
 log = logging.getLogger("parley.teams.gate")
 
 TEAMS_CHANNEL = "msteams"
@@ -106,18 +108,18 @@ def read_body(raw: bytes) -> dict[str, Any]:
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise Refused(400, f"the body is not JSON ({type(exc).__name__})", "Parley expects a Bot Framework activity as JSON.") from None
+        raise Refused(400, f"the body is not JSON ({type(exc).__name__})", http.NOT_JSON) from None
     if not isinstance(body, dict):
-        raise Refused(400, f"the body is JSON but a {type(body).__name__}, not an activity object", "Parley expects one activity, a JSON object.")
+        raise Refused(400, f"the body is JSON but a {type(body).__name__}, not an activity object", http.ONE_ACTIVITY)
     kind = body.get("type")
     if not isinstance(kind, str) or not kind:
-        raise Refused(400, "the activity has no type", "An activity needs a type.")
+        raise Refused(400, "the activity has no type", http.NO_TYPE)
     for name in ("channelId", "serviceUrl", "id", "name", "text", "replyToId"):
         if name in body and body[name] is not None and not isinstance(body[name], str):
-            raise Refused(400, f"the activity's {name} is a {type(body[name]).__name__}, not text", "Parley could not read this activity.")
+            raise Refused(400, f"the activity's {name} is a {type(body[name]).__name__}, not text", http.UNREADABLE_ACTIVITY)
     for name in ("from", "conversation", "recipient", "channelData"):
         if name in body and body[name] is not None and not isinstance(body[name], dict):
-            raise Refused(400, f"the activity's {name} is a {type(body[name]).__name__}, not an object", "Parley could not read this activity.")
+            raise Refused(400, f"the activity's {name} is a {type(body[name]).__name__}, not an object", http.UNREADABLE_ACTIVITY)
     return body
 
 
@@ -134,9 +136,9 @@ def tenant_in(body: Mapping[str, Any]) -> str:
     from_conversation = conversation.get("tenantId") if isinstance(conversation, dict) else None
     named = [t for t in (from_data, from_conversation) if t is not None]
     if any(not isinstance(t, str) for t in named):
-        raise Refused(400, "the activity's tenant is not text", "Parley could not read this activity.")
+        raise Refused(400, "the activity's tenant is not text", http.UNREADABLE_ACTIVITY)
     if len({t.strip() for t in named}) > 1:
-        raise Refused(403, f"the activity names two tenants ({from_data} and {from_conversation})", "This activity is not from Microsoft Teams.")
+        raise Refused(403, f"the activity names two tenants ({from_data} and {from_conversation})", http.NOT_FROM_TEAMS)
     return next((t.strip() for t in named if t.strip()), "")
 
 
@@ -144,11 +146,11 @@ def check_origin(body: Mapping[str, Any], *, authenticated: bool, service_urls: 
     """Refused(403) unless the activity is Teams', in one tenant, with a Teams service URL (see the module's docstring)."""
     channel = body.get("channelId")
     if authenticated and channel != TEAMS_CHANNEL:
-        raise Refused(403, f"an activity from the '{channel}' channel, not msteams", "Parley talks to Microsoft Teams only.")
+        raise Refused(403, f"an activity from the '{channel}' channel, not msteams", http.TEAMS_ONLY)
     if not tenant_in(body):
-        raise Refused(403, "the activity names no tenant", "This activity is not from Microsoft Teams.")
+        raise Refused(403, "the activity names no tenant", http.NOT_FROM_TEAMS)
     if not service_urls.allows(body.get("serviceUrl")):
-        raise Refused(403, f"the activity's serviceUrl {str(body.get('serviceUrl'))[:100]!r} is not a Teams service host", "This activity is not from Microsoft Teams.")
+        raise Refused(403, f"the activity's serviceUrl {str(body.get('serviceUrl'))[:100]!r} is not a Teams service host", http.NOT_FROM_TEAMS)
 
 
 def check_value(body: Mapping[str, Any]) -> None:
@@ -162,18 +164,18 @@ def check_value(body: Mapping[str, Any]) -> None:
     value = body["value"]
     if not isinstance(value, dict):
         if body.get("type") == "message":
-            raise Refused(400, f"the card sent back a {type(value).__name__}, not an object", "Parley could not read what the card sent.")
+            raise Refused(400, f"the card sent back a {type(value).__name__}, not an object", http.UNREADABLE_CARD)
         return
     if body.get("type") == "invoke" and body.get("name") == "adaptiveCard/action":
         action = value.get("action")
         if not isinstance(action, dict):
-            raise Refused(400, "the card action is not an object", "Parley could not read what the card sent.")
+            raise Refused(400, "the card action is not an object", http.UNREADABLE_CARD)
         for name in ("type", "verb", "id"):
             if action.get(name) is not None and not isinstance(action.get(name), str):
-                raise Refused(400, f"the card action's {name} is not text", "Parley could not read what the card sent.")
+                raise Refused(400, f"the card action's {name} is not text", http.UNREADABLE_CARD)
         data = action.get("data")
         if data is not None and not isinstance(data, dict):
-            raise Refused(400, f"the card action's data is a {type(data).__name__}, not an object", "Parley could not read what the card sent.")
+            raise Refused(400, f"the card action's data is a {type(data).__name__}, not an object", http.UNREADABLE_CARD)
         _check_fields(data or {}, "data")
         return
     _check_fields(value, "value")
@@ -181,23 +183,23 @@ def check_value(body: Mapping[str, Any]) -> None:
 
 def _check_fields(fields: Mapping[str, Any], where: str, depth: int = 0) -> None:
     if depth > MAX_VALUE_DEPTH:
-        raise Refused(400, f"the card's {where} is nested too deep", "Parley could not read what the card sent.")
+        raise Refused(400, f"the card's {where} is nested too deep", http.UNREADABLE_CARD)
     for key, item in fields.items():
         path = f"{where}.{str(key)[:40]}"
         if isinstance(item, dict):
             _check_fields(item, path, depth + 1)
         elif isinstance(item, list):
-            raise Refused(400, f"the card's {path} is a list", "Parley could not read what the card sent.")
+            raise Refused(400, f"the card's {path} is a list", http.UNREADABLE_CARD)
         elif isinstance(item, str):
             _check_text(item, path)
         elif isinstance(item, float) and not math.isfinite(item):
-            raise Refused(400, f"the card's {path} is not a finite number", "Parley could not read what the card sent.")
+            raise Refused(400, f"the card's {path} is not a finite number", http.UNREADABLE_CARD)
         elif item is not None and not isinstance(item, (bool, int, float)):
-            raise Refused(400, f"the card's {path} has an unexpected type", "Parley could not read what the card sent.")
+            raise Refused(400, f"the card's {path} has an unexpected type", http.UNREADABLE_CARD)
         _check_text(str(key), f"{where} key")
     for name in COUNTERS:
         if name in fields and fields[name] is not None and not _whole_number(fields[name]):
-            raise Refused(400, f"the card's {where}.{name} is not a whole number", "Parley could not read what the card sent.")
+            raise Refused(400, f"the card's {where}.{name} is not a whole number", http.UNREADABLE_CARD)
 
 
 def _whole_number(item: Any) -> bool:
@@ -210,8 +212,8 @@ def _whole_number(item: Any) -> bool:
 
 def _check_text(text: str, path: str) -> None:
     if len(text) > MAX_TEXT:
-        raise Refused(400, f"the card's {path} is {len(text)} characters long", "That is too long for Parley to keep.")
+        raise Refused(400, f"the card's {path} is {len(text)} characters long", http.TOO_LONG)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise Refused(400, f"the card's {path} holds a lone surrogate (not Unicode text)", "Parley could not read what the card sent.") from None
+        raise Refused(400, f"the card's {path} holds a lone surrogate (not Unicode text)", http.UNREADABLE_CARD) from None

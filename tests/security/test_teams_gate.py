@@ -3,6 +3,9 @@
 Authentication is on (an app id); the adapter fetches its signing keys from tests/security/keys.py's
 server instead of login.botframework.com, and accepts only the mock connector as a service URL.
 Every refusal must be one log line, no traceback, nothing stored and nothing sent.
+
+The key server runs on the same event loop as the app: the SDK fetches keys with blocking
+`requests` calls, so these tests would hang if that fetch ran on the loop instead of in a thread.
 """
 
 from __future__ import annotations
@@ -100,6 +103,7 @@ TOKEN_ERRORS: dict[str, Callable[[KeyServer, str], str]] = {
     "no token": lambda keys, url: "Bearer",
     "another scheme": lambda keys, url: f"Basic {keys.token(url)}",
     "unknown key id": lambda keys, url: f"Bearer {keys.token(url, kid='someone-elses-key')}",
+    "no key id": lambda keys, url: "Bearer " + __import__("jwt").encode({"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": url}, keys.key, algorithm="RS256"),
     "signed by another key": lambda keys, url: f"Bearer {keys.token(url, key=new_key())}",
     "wrong issuer": lambda keys, url: f"Bearer {keys.token(url, issuer='https://evil.example')}",
     "an emulator issuer": lambda keys, url: f"Bearer {keys.token(url, issuer='https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/', ver='1.0', appid=APP_ID)}",
