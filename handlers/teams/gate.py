@@ -117,9 +117,15 @@ def read_body(raw: bytes) -> dict[str, Any]:
     for name in ("channelId", "serviceUrl", "id", "name", "text", "replyToId"):
         if name in body and body[name] is not None and not isinstance(body[name], str):
             raise Refused(400, f"the activity's {name} is a {type(body[name]).__name__}, not text", http.UNREADABLE_ACTIVITY)
+    if "entities" in body and body["entities"] is not None and not isinstance(body["entities"], list):
+        raise Refused(400, "the activity's entities are not a list", http.UNREADABLE_ACTIVITY)
     for name in ("from", "conversation", "recipient", "channelData"):
         if name in body and body[name] is not None and not isinstance(body[name], dict):
             raise Refused(400, f"the activity's {name} is a {type(body[name]).__name__}, not an object", http.UNREADABLE_ACTIVITY)
+    for entity in body.get("entities") or []:
+        mentioned = entity.get("mentioned") if isinstance(entity, dict) else None
+        if not isinstance(entity, dict) or (entity.get("type") == "mention" and not isinstance(mentioned, dict)):
+            raise Refused(400, "the activity's entities are not Teams entities", http.UNREADABLE_ACTIVITY)
     return body
 
 

@@ -94,6 +94,9 @@ TEAMS_BODIES = {
     "NaN": (b'{"type": "message", "x": NaN}', "the body is not JSON"),
     "no type": (b'{"text": "disagree"}', "the activity has no type"),
     "from as a list": (b'{"type": "message", "from": ["29:x"]}', "from is a list"),
+    "a mention naming nobody": (b'{"type": "message", "text": "<at>Parley</at> help", "entities": [{"type": "mention", "mentioned": "x"}]}', "entities are not Teams entities"),
+    "entities as text": (b'{"type": "message", "entities": "x"}', "entities are not a list"),
+    "members added as text": (b'{"type": "conversationUpdate", "membersAdded": "x"}', "could not be read (DeserializationError)"),
     "nested 100000 deep": (b'{"type": "message", "value": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "the body is not JSON"),
 }
 
