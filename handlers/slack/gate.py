@@ -50,7 +50,7 @@ def check_signature(raw: bytes, headers: Any, verifier: SignatureVerifier) -> No
 
 
 def read_body(raw: bytes, content_type: str | None) -> str:
-    """The body as bolt will read it, or Refused(400): UTF-8, and JSON objects where bolt expects JSON."""
+    """The body as bolt will read it, or Refused(400): UTF-8, JSON objects where bolt expects JSON, in Slack's shapes."""
     try:
         body = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -58,11 +58,11 @@ def read_body(raw: bytes, content_type: str | None) -> str:
     if not body:
         return body
     if content_type == "application/json" or body.startswith("{"):
-        _json_object(body, "the body")
+        _check_shape(_json_object(body, "the body"), PAYLOAD, "the body")
     elif "payload" in body:
         payload = dict(parse_qsl(body, keep_blank_values=True)).get("payload")
         if payload is not None:
-            _json_object(payload, "payload=")
+            _check_shape(_json_object(payload, "payload="), PAYLOAD, "payload")
     return body
 
 
@@ -83,3 +83,45 @@ def _is_ssl_check(raw: bytes) -> bool:
         return dict(parse_qsl(raw.decode("ascii"), keep_blank_values=True)).get("ssl_check") == "1"
     except (UnicodeDecodeError, ValueError):
         return False
+
+
+# The parts of Slack's payloads Parley's listeners read, with the type each must have when present
+# (Slack's own shapes: interaction payloads, view submissions, the Events API). A signed body is
+# from Slack, but a listener should never be the first to find that `actions` is not a list.
+Shape = dict[str, Any]
+_USER: Shape = {"id": str, "team_id": str, "name": str, "username": str}
+_ACTION: Shape = {"action_id": str, "block_id": str, "value": str, "type": str, "selected_option": {"value": str}}
+_VIEW: Shape = {
+    "id": str, "type": str, "callback_id": str, "private_metadata": str, "hash": str, "root_view_id": str, "blocks": list,
+    "state": {"values": "values"},
+}  # fmt: skip
+_EVENT: Shape = {"type": str, "user": str, "channel": str, "tab": str, "text": str, "ts": str}
+PAYLOAD: Shape = {
+    "type": str, "token": str, "api_app_id": str, "trigger_id": str, "response_url": str, "action_id": str, "value": str,
+    "callback_id": str, "block_id": str, "user": _USER, "team": {"id": str, "domain": str}, "channel": {"id": str},
+    "container": dict, "message": dict, "actions": [_ACTION], "view": _VIEW, "event": _EVENT,
+}  # fmt: skip
+
+
+def _check_shape(value: Any, shape: Any, where: str, depth: int = 0) -> None:
+    if value is None:
+        return
+    if shape == "values":  # view.state.values: block id -> action id -> the input's state
+        if not isinstance(value, dict) or not all(isinstance(b, dict) and all(isinstance(a, dict) for a in b.values()) for b in value.values()):
+            raise Refused(400, f"{where} is not block id -> action id -> state", http.UNREADABLE_REQUEST)
+        return
+    if isinstance(shape, type):
+        if not isinstance(value, shape) or isinstance(value, bool) and shape is not bool:
+            raise Refused(400, f"{where} is a {type(value).__name__}, not a {shape.__name__}", http.UNREADABLE_REQUEST)
+        return
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            raise Refused(400, f"{where} is a {type(value).__name__}, not a list", http.UNREADABLE_REQUEST)
+        for i, item in enumerate(value[:100]):
+            _check_shape(item, shape[0], f"{where}[{i}]", depth + 1)
+        return
+    if not isinstance(value, dict):
+        raise Refused(400, f"{where} is a {type(value).__name__}, not an object", http.UNREADABLE_REQUEST)
+    for key, inner in shape.items():
+        if key in value:
+            _check_shape(value[key], inner, f"{where}.{key}", depth + 1)

@@ -35,6 +35,13 @@ def one_line(caplog: pytest.LogCaptureFixture, words: str) -> None:
 
 # -- Slack: POST /slack/events -------------------------------------------------------------------
 
+_USER = {"id": slack_harness.AMARA, "team_id": "T0CSC"}
+
+
+def _payload(payload: dict) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
 SLACK_CASES = {
     # name: (body, content type, headers or None to sign it, status, the log line)
     "a timestamp that is not a number": ("payload=%7B%7D", FORM, {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=00"}, 401, "is not a number"),
@@ -42,6 +49,14 @@ SLACK_CASES = {
     "a forged signature on a malformed payload": ("payload=%7Bnot+json", FORM, {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64}, 401, "doesn't match"),
     "a signed malformed payload": ("payload=%7Bnot+json", FORM, None, 400, "payload= is not JSON"),
     "a signed payload that is a list": (urlencode({"payload": "[1, 2]"}), FORM, None, 400, "payload= is JSON but a list"),
+    # signed, but not in Slack's shapes: each failed inside a listener with a traceback, some with 500
+    "actions that are text": (_payload({"type": "block_actions", "user": _USER, "actions": "x"}), FORM, None, 400, "payload.actions is a str, not a list"),
+    "an action value that is a list": (_payload({"type": "block_actions", "user": _USER, "actions": [{"action_id": "parley.escalate", "value": [1]}]}), FORM, None, 400, "payload.actions[0].value is a list"),
+    "a view that is a list": (_payload({"type": "view_submission", "user": _USER, "view": []}), FORM, None, 400, "payload.view is a list"),
+    "view state that is text": (_payload({"type": "view_submission", "user": _USER, "view": {"callback_id": "parley.intake", "state": "x"}}), FORM, None, 400, "payload.view.state is a str"),
+    "view values that are not objects": (_payload({"type": "view_submission", "user": _USER, "view": {"state": {"values": {"b": "x"}}}}), FORM, None, 400, "not block id -> action id -> state"),
+    "a user that is text": (_payload({"type": "block_actions", "user": "x", "actions": []}), FORM, None, 400, "payload.user is a str"),
+    "an event that is a list": ('{"type": "event_callback", "event": []}', "application/json", None, 400, "the body.event is a list"),
     "a signed JSON body that is not JSON": ('{"type": ', "application/json", None, 400, "the body is not JSON"),
     "a signed JSON body nested 100000 deep": ("[" * 100_000 + "]" * 100_000, "application/json", None, 400, "the body is not JSON"),
 }
