@@ -28,7 +28,7 @@ from handlers.files import read_policy
 from messages import teams as cards
 from messages.teams import Verb
 from tests.builders import directory_for
-from tests.teams.harness import BEN, DC_JONES, DS_KHAN, STRANGER, Harness, actions, intake_answers, run, with_csc_on_teams
+from tests.teams.harness import BEN, DC_JONES, DS_KHAN, START, STRANGER, Harness, actions, intake_answers, run, with_csc_on_teams
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 SHA256 = {
@@ -191,6 +191,9 @@ def test_every_card_parley_sends_is_adaptive_cards_1_5_with_teams_extensions_onl
     kinds = {k.split(" ", 1)[1].split(":")[0] for k in seen.cards}
     assert len(seen.cards) >= 25, sorted(seen.cards)
     assert {"raised", "note form", "escalate form", "resolve form", "record", "stale escalate"} <= kinds
+    every = json.dumps(list(seen.cards.values()))
+    # the Teams extensions are really there, so the allow-list above is exercised, not assumed
+    assert '"choices.data": {"type": "Data.Query"' in every and '"style": "filtered"' in every and '"entities": [{"type": "mention"' in every
     problems = {what: found for what, card in seen.cards.items() if (found := card_problems(card))}
     assert problems == {}
 
@@ -215,3 +218,46 @@ def test_the_teams_app_package_manifest_is_valid_manifest_1_17(tmp_path: Path, m
     Draft4Validator.check_schema(schema)
     assert manifest["manifestVersion"] == "1.17"
     assert [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in Draft4Validator(schema).iter_errors(manifest)] == []
+
+
+def test_the_cards_the_timekeeper_and_delivery_send_are_valid_too() -> None:
+    # Reminders, the digest, "couldn't reach" notices and the last stage's close form come from the
+    # timekeeper or from failed deliveries, not from a click: built here from a real opened dispute.
+    from bot import services
+    from handlers.holidays import calendar_for
+    from messages.text import dispute_view, person_view
+    from tests.fakes import FakeUnitOfWork
+
+    directory = directory_for(LSCB)
+    fields = dict(raiser="dc.jones", reference="POL-2040-0193", category=LSCB.categories[0], other_agency="csc", other_person="amara.okafor")
+    opened = services.open_dispute(
+        services.OpenDispute(**fields, problem="<b>x</b> *y*", cause="c", outcome="o"),
+        uow=FakeUnitOfWork(directory),
+        policy=LSCB,
+        calendar=calendar_for(LSCB),
+        now=START,
+    )
+    view = dispute_view(opened.dispute, directory, LSCB)
+    amara = person_view(directory, "amara.okafor")
+    data = cards.dispute_data(view)
+    built = {
+        **{f"reminder {n}": cards.reminder_activity(view, n) for n in ("half way", "due day morning", "at deadline", "overdue 1")},
+        "reminder line": cards.reminder_line_activity(view, [amara], teams_ids={"amara.okafor": AMARA}),
+        "digest": cards.digest_activity([view, view], me="dc.jones", day="Mon 5 Nov"),
+        "unreachable": cards.unreachable_activity(view, amara, "teams", "the bot was removed"),
+        "unreachable notice": cards.unreachable_notice_activity(view, amara, "teams"),
+        "asked to act": cards.asked_to_act_activity(view, amara),
+    }
+    forms = {
+        "close unresolved form": cards.close_unresolved_form(view, data, errors={"reason": "Say why."}),
+        "withdraw form": cards.withdraw_form(view, data, errors={"reason": "Say why."}),
+        "escalate form with an error": cards.escalate_form(view, data, next_stage="Line managers", errors={"reason": "Say why."}),
+        "resolve form with an error": cards.resolve_form(view, data, errors={"agreed_outcome": "Say what."}),
+        "list": cards.list_card([view], me="dc.jones"),
+        "empty list": cards.list_card([], me="dc.jones"),
+        "record": cards.record_card(view, "x" * 100_000),
+    }
+    problems = {what: found for what, act in built.items() for card in cards.cards_in(act) if (found := card_problems(card))}
+    problems |= {what: found for what, card in forms.items() if (found := card_problems(card))}
+    assert all(cards.cards_in(act) for act in built.values())
+    assert problems == {}
