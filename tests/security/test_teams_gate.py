@@ -183,3 +183,22 @@ def test_a_service_url_that_is_not_a_teams_host_is_refused_and_never_kept(engine
         one_refusal_logged(caplog, "is not a Teams service host")
 
     run_signed(engine, scenario)
+
+
+def test_a_teams_id_from_another_tenant_is_a_stranger_not_the_person_with_that_id(engine: Engine) -> None:
+    # DC Jones's Teams id, authenticated, but in a tenant that isn't his directory tenant: nobody Parley knows.
+    async def scenario(h: Harness, keys: KeyServer) -> None:
+        posted = await h.post(intake(h, **_in_tenant("tenant-elsewhere")), headers=bearer(keys.token(h.connector.url)))
+        assert posted.status == 200
+        assert posted.body["type"] == "application/vnd.microsoft.activity.message"
+        assert "not in Parley's directory" in posted.body["value"]
+        assert h.count(DisputeRow) == 0 and h.count(OutboxRow) == 0
+
+    run_signed(engine, scenario)
+
+
+def _in_tenant(tenant: str) -> dict[str, Any]:
+    return {
+        "conversation": {"conversationType": "personal", "tenantId": tenant, "id": "a:personal-dcjones"},
+        "channelData": {"tenant": {"id": tenant}},
+    }
