@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     parley_teams_channel: str | None = None  # conversation id (19:...) of the Teams channel where dispute threads go
     parley_teams_tenant_id: str | None = None  # tenant of that channel's team (default: MICROSOFT_APP_TENANT_ID)
     parley_teams_service_url: str = "https://smba.trafficmanager.net/teams/"  # until Teams tells Parley its region
+    parley_teams_insecure_no_auth: bool = False  # true: Teams activities are NOT authenticated (local testing only)
+    parley_teams_service_hosts: str | None = None  # comma-separated; default: Microsoft's Teams service hosts
+    parley_teams_openid_metadata_url: str | None = None  # default: the Bot Framework's (tests serve their own keys)
 
 
 @dataclass
@@ -252,6 +255,7 @@ def build_web_app(parley: Parley) -> web.Application:
                 "policy": parley.policy.name,
                 "platforms": sorted(parley.senders),
                 "outbox": {"pending": counts.get("pending", 0), "failed": counts.get("failed", 0)},
+                **({"teams": {"authentication": not parley.teams.config.authentication_off}} if parley.teams is not None else {}),
             }
         )
 
@@ -336,7 +340,13 @@ def _connect_slack(settings: Settings, parley: Parley) -> bool:
 
 
 def _teams_wanted(settings: Settings) -> bool:
-    return bool(settings.microsoft_app_id or settings.microsoft_app_password or settings.parley_teams_channel or settings.parley_teams_tenant_id)
+    return bool(
+        settings.microsoft_app_id
+        or settings.microsoft_app_password
+        or settings.parley_teams_channel
+        or settings.parley_teams_tenant_id
+        or settings.parley_teams_insecure_no_auth
+    )
 
 
 def _connect_teams(settings: Settings, parley: Parley) -> bool:
@@ -365,6 +375,9 @@ def _connect_teams(settings: Settings, parley: Parley) -> bool:
             policy=parley.policy,
             calendar=calendar_for(parley.policy),
             clock=now,
+            insecure_no_auth=settings.parley_teams_insecure_no_auth,
+            service_hosts=settings.parley_teams_service_hosts,
+            openid_metadata_url=settings.parley_teams_openid_metadata_url,
         )
     except teams.TeamsConfigError as exc:
         print(f"Parley can't start: {exc}", file=sys.stderr)

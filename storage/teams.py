@@ -6,6 +6,8 @@ into a ConversationReference), so nothing here imports botbuilder.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +16,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import TeamsConversationRow
+
+log = logging.getLogger("parley.teams.storage")
 
 USER = "user"
 CHANNEL = "channel"
@@ -44,15 +48,24 @@ def _stored(row: TeamsConversationRow) -> StoredConversation:
 
 
 class SqlTeamsConversations:
-    """Each call is its own short transaction (the bot and the sender call it from worker threads)."""
+    """Each call is its own short transaction (the bot and the sender call it from worker threads).
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    `accepts` says which service URLs may be kept (handlers/teams: Microsoft's Teams service hosts):
+    Parley later sends there, with its own access token, whatever it has to say to that person.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], *, accepts: Callable[[str], bool]) -> None:
         self.sessions = sessions
+        self.accepts = accepts
 
     def put(self, conversation: StoredConversation, now: datetime) -> bool:
-        """Keep (or refresh) a reference; False when the same one was already stored."""
+        """Keep (or refresh) a reference; False when it was already stored, or may not be (see `_refusal`)."""
         with self.sessions.begin() as session:
             row = session.get(TeamsConversationRow, (conversation.tenant_id, conversation.kind, conversation.key))
+            problem = self._refusal(session, conversation, row)
+            if problem:
+                log.warning("Teams conversation reference for %s not kept: %s", conversation.key, problem)
+                return False
             if row is not None and (
                 row.service_url == conversation.service_url
                 and row.conversation_id == conversation.conversation_id
@@ -72,6 +85,26 @@ class SqlTeamsConversations:
                 )
             )
             return True
+
+    def _refusal(self, session: Session, conversation: StoredConversation, row: TeamsConversationRow | None) -> str:
+        """Why this reference may not be kept ('' if it may): a tenant, a service URL Parley accepts, and one person per chat."""
+        if not conversation.tenant_id or not conversation.key:
+            return "no tenant or no key"
+        if not self.accepts(conversation.service_url):
+            return f"the service URL {conversation.service_url[:100]!r} is not a Teams service host"
+        if conversation.kind != USER or not conversation.aad_object_id:
+            return ""
+        if row is not None and row.aad_object_id and row.aad_object_id != conversation.aad_object_id:
+            return "that Teams id is kept for someone else's Entra object id"
+        other = session.scalar(
+            select(TeamsConversationRow.key).where(
+                TeamsConversationRow.tenant_id == conversation.tenant_id,
+                TeamsConversationRow.kind == USER,
+                TeamsConversationRow.aad_object_id == conversation.aad_object_id,
+                TeamsConversationRow.key != conversation.key,
+            )
+        )
+        return "that Entra object id is kept for another Teams id" if other else ""
 
     def user(self, tenant_id: str, user_id: str) -> StoredConversation | None:
         """The 1:1 chat with a user, by their Teams id (29:...) or their Entra object id."""

@@ -17,9 +17,11 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web import WebClient
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,7 +35,9 @@ from handlers.notify import SlackNotifier
 from handlers.slack import actions, home, intake
 from handlers.slack.courier import Courier, Inflight
 from handlers.slack.deps import SlackDeps
+from handlers.slack.gate import Refused, check_signature, read_body
 from handlers.slack.sender import SlackSender
+from messages import http
 from messages.slack import DEFAULT_COMMAND
 from storage.outbox import OutboxDelivery
 
@@ -172,6 +176,7 @@ class SlackFrontEnd:
     # Every platform's sender, for the delivery pass right after a change: a change made in Slack
     # also queues Teams messages, and a pass without the Teams sender would set those aside.
     senders: MutableMapping[str, Sender] = field(default_factory=dict)
+    signing_secret: str = ""  # POST /slack/events is checked against it before bolt reads the body
 
     def describe(self) -> str:
         """One start-up line: which workspace, which channel, how Slack reaches Parley."""
@@ -193,13 +198,24 @@ class SlackFrontEnd:
         web_app.on_cleanup.append(self._stop)
 
     async def _slack_events(self, request: web.Request) -> web.Response:
+        """POST /slack/events: the front door (handlers/slack/gate.py), then bolt."""
         gate = self.deps.answers_first
         gate.received()
         try:
-            response = await self.app.async_dispatch(await to_bolt_request(request))
-        except Exception:  # noqa: BLE001 - a signed payload bolt can't read: say so, don't crash
+            try:
+                raw = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                raise Refused(413, f"a body over {request.client_max_size} bytes", http.TOO_LARGE) from None
+            check_signature(raw, request.headers, SignatureVerifier(self.signing_secret))
+            body = read_body(raw, request.content_type)
+            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
+            response = await self.app.async_dispatch(bolt_request)
+        except Refused as refused:
+            log.warning("Slack request refused (%s): %s", refused.status, refused.reason)
+            return web.Response(status=refused.status, text=refused.answer)
+        except Exception:  # noqa: BLE001 - a signed, readable request bolt still fails on: a bug, so the traceback
             log.exception("Slack sent a request Parley could not read")
-            return web.Response(status=400, text="Parley could not read this request.")
+            return web.Response(status=400, text=http.UNREADABLE_REQUEST)
         finally:
             gate.answered()
         return await to_aiohttp_response(response)
@@ -332,6 +348,7 @@ def build(
         log.exception("Slack listener failed (%s)", body.get("type") or body.get("command"), exc_info=error)
 
     front = SlackFrontEnd(
-        app=app, client=client, sender=sender, notifier=slack_notifier, deps=deps, app_token=app_token, senders=senders
+        app=app, client=client, sender=sender, notifier=slack_notifier, deps=deps, app_token=app_token, senders=senders,
+        signing_secret=signing_secret,
     )
     return front

@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from botbuilder.core.serializer_helper import serializer_helper
+from botbuilder.schema import Activity
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.calendar import WorkingCalendar
@@ -23,11 +25,13 @@ from bot.outbox import Notifier
 from bot.policy import Policy
 from handlers.courier import Courier
 from handlers.delivery import Sender, deliver_due, unreachable_reporter
-from handlers.teams.adapter import BotConfig, make_adapter
+from handlers.teams.adapter import PUBLIC_OPENID_METADATA_URL, BotConfig, KeysUnavailable, make_adapter
 from handlers.teams.bot import ParleyBot, on_turn_error
 from handlers.teams.deps import TeamsDeps
+from handlers.teams.gate import Refused, ServiceUrls, check_origin, check_value, read_body
 from handlers.teams.notify import TeamsNotifier
 from handlers.teams.sender import DEFAULT_SERVICE_URL, TeamsSender
+from messages import http
 from storage.outbox import OutboxDelivery
 from storage.teams import SqlTeamsConversations
 
@@ -41,11 +45,38 @@ class TeamsConfigError(Exception):
     """Teams is set up wrongly; the message says what to change. Raised before the server starts."""
 
 
+INSECURE_SETTING = "PARLEY_TEAMS_INSECURE_NO_AUTH"
+
+
 def check_settings(
-    *, app_id: str | None, app_password: str | None, app_type: str, app_tenant_id: str | None, channel: str | None, thread_tenant: str | None
+    *,
+    app_id: str | None,
+    app_password: str | None,
+    app_type: str,
+    app_tenant_id: str | None,
+    channel: str | None,
+    thread_tenant: str | None,
+    insecure_no_auth: bool = False,
+    service_hosts: str | None = None,
+    service_url: str | None = None,
 ) -> list[str]:
     """Every problem with the Teams settings that can be seen without the network."""
     problems = []
+    if not app_id and not app_password and not insecure_no_auth:
+        problems.append(
+            "MICROSOFT_APP_ID is not set: Parley needs the Azure Bot's app id (and MICROSOFT_APP_PASSWORD) to check that each "
+            f"activity really comes from Teams. Only for local testing with the Emulator or a mock connector, set {INSECURE_SETTING}=true "
+            "to run with Teams authentication off."
+        )
+    if insecure_no_auth and app_id:
+        problems.append(f"{INSECURE_SETTING} is set, and so is MICROSOFT_APP_ID: remove {INSECURE_SETTING} so that Teams activities are authenticated.")
+    try:
+        allowed = ServiceUrls.parse(service_hosts)
+    except ValueError as exc:
+        problems.append(f"PARLEY_TEAMS_SERVICE_HOSTS is wrong: {exc}. Leave it unset for Microsoft's Teams service hosts.")
+    else:
+        if service_url and not allowed.allows(service_url):
+            problems.append(f"PARLEY_TEAMS_SERVICE_URL is '{service_url}', which is not on the Teams service hosts Parley accepts ({allowed}).")
     kind = next((t for t in APP_TYPES if t.lower() == (app_type or "").lower()), None)
     if kind is None:
         problems.append(f"MICROSOFT_APP_TYPE is '{app_type}': it must be MultiTenant, SingleTenant or UserAssignedMSI (as in the Azure Bot resource).")
@@ -79,10 +110,11 @@ class TeamsFrontEnd:
     deps: TeamsDeps
     senders: MutableMapping[str, Sender] = field(default_factory=dict)  # every platform's, for delivery right after a change
     courier: Courier | None = None
+    service_urls: ServiceUrls = field(default_factory=ServiceUrls.microsoft)
 
     def describe(self) -> str:
         """One start-up line: where threads go and how Teams reaches Parley."""
-        auth = "authentication OFF (no MICROSOFT_APP_ID)" if self.config.authentication_off else f"app {self.config.APP_ID} ({self.config.APP_TYPE})"
+        auth = f"authentication OFF ({INSECURE_SETTING})" if self.config.authentication_off else f"app {self.config.APP_ID} ({self.config.APP_TYPE})"
         where = (
             f"dispute threads go to channel {self.notifier.channel} in tenant {self.notifier.tenant}"
             if self.notifier.has_thread
@@ -95,14 +127,41 @@ class TeamsFrontEnd:
         self.deps.notifier = notifier
 
     def mount(self, web_app: web.Application) -> None:
-        async def messages(request: web.Request) -> web.StreamResponse:
-            if "application/json" not in request.headers.get("Content-Type", ""):
-                return web.json_response({"error": "Parley expects a Bot Framework activity as JSON."}, status=415)
-            response = await self.adapter.process(request, self.bot)
-            return response if response is not None else web.Response(status=201)
-
-        web_app.router.add_post(MESSAGES_PATH, messages)
+        web_app.router.add_post(MESSAGES_PATH, self._messages)
         web_app.on_cleanup.append(self._stop)
+
+    async def _messages(self, request: web.Request) -> web.StreamResponse:
+        """POST /api/messages: the front door (handlers/teams/gate.py), then the adapter and the bot."""
+        try:
+            return await self._admit(request)
+        except Refused as refused:
+            log.warning("Teams activity refused (%s): %s", refused.status, refused.reason)
+            return web.json_response({"error": refused.answer}, status=refused.status)
+
+    async def _admit(self, request: web.Request) -> web.StreamResponse:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            raise Refused(415, f"Content-Type {request.headers.get('Content-Type', '(none)')[:60]!r}", http.NOT_JSON)
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise Refused(413, f"a body over {request.client_max_size} bytes", http.TOO_LARGE) from None
+        body = read_body(raw)
+        try:
+            activity = Activity().deserialize(body)
+        except Exception as exc:  # noqa: BLE001 - msrest's own DeserializationError and what it lets through
+            raise Refused(400, f"the activity could not be read ({type(exc).__name__})", http.UNREADABLE_ACTIVITY) from None
+        try:
+            authenticated = await self.adapter.bot_framework_authentication.authenticate_request(activity, request.headers.get("Authorization", ""))
+        except PermissionError as exc:
+            raise Refused(401, f"not authenticated: {exc}", http.NOT_AUTHENTICATED) from None
+        except KeysUnavailable as exc:
+            raise Refused(503, str(exc), http.CANNOT_AUTHENTICATE) from None
+        check_origin(body, authenticated=not self.config.authentication_off, service_urls=self.service_urls)
+        check_value(body)
+        invoke = await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
+        if invoke is not None:
+            return web.json_response(data=serializer_helper(invoke.body), status=invoke.status)
+        return web.Response(status=201)
 
     async def _stop(self, _: web.Application) -> None:
         if self.courier is not None:
@@ -126,11 +185,18 @@ def build(
     service_url: str = DEFAULT_SERVICE_URL,
     notifier: Notifier | None = None,
     deliver_at_once: bool = True,
+    service_urls: ServiceUrls | None = None,
+    credentials_factory: Any = None,
 ) -> TeamsFrontEnd:
-    """The Teams front end, wired: adapter, bot, notifier, sender and delivery."""
-    adapter = make_adapter(config)
+    """The Teams front end, wired: adapter, bot, notifier, sender and delivery.
+
+    `service_urls`: where Teams' connector may be (default: Microsoft's hosts; tests name their mock).
+    `credentials_factory`: how Parley gets its outgoing token (tests: a local one; see make_adapter).
+    """
+    service_urls = service_urls or ServiceUrls.microsoft()
+    adapter = make_adapter(config, credentials_factory=credentials_factory)
     adapter.on_turn_error = on_turn_error
-    conversations = SqlTeamsConversations(sessions)
+    conversations = SqlTeamsConversations(sessions, accepts=service_urls.allows)
     teams_notifier = TeamsNotifier(policy, tenant=tenant, channel=channel)
     sender = TeamsSender(adapter=adapter, conversations=conversations, clock=clock, app_id=config.APP_ID, default_service_url=service_url)
     deps = TeamsDeps(
@@ -145,7 +211,9 @@ def build(
     # A 1:1 refused for good is recorded and the raiser told (on their own platform, so every
     # platform's notifier: read when it happens, as use_notifier may replace it after this).
     sender.on_undeliverable = unreachable_reporter(sessions, lambda: deps.notifier)
-    front = TeamsFrontEnd(config=config, adapter=adapter, bot=ParleyBot(deps, sender), sender=sender, notifier=teams_notifier, deps=deps)
+    front = TeamsFrontEnd(
+        config=config, adapter=adapter, bot=ParleyBot(deps, sender), sender=sender, notifier=teams_notifier, deps=deps, service_urls=service_urls
+    )
     front.senders["teams"] = sender
     if deliver_at_once:
         outbox = OutboxDelivery(sessions)
@@ -172,17 +240,36 @@ def from_settings(
     policy: Policy,
     calendar: WorkingCalendar,
     clock: Callable[[], datetime],
+    insecure_no_auth: bool = False,
+    service_hosts: str | None = None,
+    openid_metadata_url: str | None = None,
 ) -> TeamsFrontEnd:
     """Check the settings and build the front end; TeamsConfigError lists, in plain words, everything to fix."""
     tenant = thread_tenant or app_tenant_id
     problems = check_settings(
-        app_id=app_id, app_password=app_password, app_type=app_type, app_tenant_id=app_tenant_id, channel=channel, thread_tenant=tenant
+        app_id=app_id,
+        app_password=app_password,
+        app_type=app_type,
+        app_tenant_id=app_tenant_id,
+        channel=channel,
+        thread_tenant=tenant,
+        insecure_no_auth=insecure_no_auth,
+        service_hosts=service_hosts,
+        service_url=service_url,
     )
     if problems:
         raise TeamsConfigError("Teams is not set up right:\n" + "\n".join(f"  - {p}" for p in problems))
     kind = next(t for t in APP_TYPES if t.lower() == app_type.lower())
-    config = BotConfig(APP_ID=app_id or "", APP_PASSWORD=app_password or "", APP_TYPE=kind if app_id else "MultiTenant", APP_TENANTID=app_tenant_id or "")
+    config = BotConfig(
+        APP_ID=app_id or "",
+        APP_PASSWORD=app_password or "",
+        APP_TYPE=kind if app_id else "MultiTenant",
+        APP_TENANTID=app_tenant_id or "",
+        INSECURE_NO_AUTH=insecure_no_auth and not app_id,
+        OPENID_METADATA_URL=openid_metadata_url or PUBLIC_OPENID_METADATA_URL,
+    )
     return build(
+        service_urls=ServiceUrls.parse(service_hosts),
         config=config,
         channel=channel,
         tenant=tenant,

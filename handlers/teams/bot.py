@@ -83,7 +83,8 @@ def caller_of(activity: Activity) -> Caller:
 def tenant_of(activity: Activity) -> str:
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = (data.get("tenant") or {}).get("id") if isinstance(data.get("tenant"), dict) else None
-    return tenant or (activity.conversation.tenant_id if activity.conversation else None) or ""
+    tenant = tenant or (activity.conversation.tenant_id if activity.conversation else None) or ""
+    return tenant.strip() if isinstance(tenant, str) else ""
 
 
 def conversation_type(activity: Activity) -> str:
@@ -117,9 +118,14 @@ class ParleyBot(TeamsActivityHandler):
         await super().on_turn(turn_context)
 
     async def _remember(self, activity: Activity) -> None:
-        """Keep where this person (1:1) or channel can be reached later."""
+        """Keep where this person (1:1) or channel can be reached later.
+
+        Only from Teams, in a tenant: the front door (handlers/teams/gate.py) has authenticated the
+        activity and checked its service URL, and storage keeps a person's 1:1 chat only for that
+        person (their Teams id and Entra object id together).
+        """
         tenant = tenant_of(activity)
-        if not tenant or not activity.conversation or not activity.service_url:
+        if activity.channel_id != "msteams" or not tenant or not activity.conversation or not activity.service_url:
             return
         reference = TurnContext.get_conversation_reference(activity)
         reference.activity_id = None

@@ -33,6 +33,7 @@ from handlers import teams
 from handlers.delivery import deliver_due
 from handlers.holidays import calendar_for
 from handlers.teams.adapter import BotConfig
+from handlers.teams.gate import ServiceUrls
 from messages.teams import Verb, cards_in
 from storage.db import session_factory
 from storage.models import DisputeRow, OutboxRow, RecordEntryRow
@@ -90,7 +91,17 @@ class Posted:
 
 class Harness:
     def __init__(
-        self, engine: Engine, policy: Policy, directory: Directory, clock: Clock, *, slack: bool = False, app_id: str = "", password: str = ""
+        self,
+        engine: Engine,
+        policy: Policy,
+        directory: Directory,
+        clock: Clock,
+        *,
+        slack: bool = False,
+        app_id: str = "",
+        password: str = "",
+        openid_metadata_url: str | None = None,
+        credentials_factory: Any = None,
     ) -> None:
         self.engine = engine
         self.policy = policy
@@ -99,6 +110,8 @@ class Harness:
         self.with_slack = slack
         self.app_id = app_id
         self.password = password
+        self.openid_metadata_url = openid_metadata_url  # tests/security: a local OpenID metadata and key server
+        self.credentials_factory = credentials_factory
         self.sessions: sessionmaker[Session] = session_factory(engine)
         self.connector = MockConnector()
         self._ids = itertools.count(1)
@@ -106,8 +119,10 @@ class Harness:
     async def __aenter__(self) -> Harness:
         load_directory(self.directory, uow=SqlUnitOfWork(self.sessions))
         await self.connector.start()
+        metadata = {"OPENID_METADATA_URL": self.openid_metadata_url} if self.openid_metadata_url else {}
         self.front = teams.build(
-            config=BotConfig(APP_ID=self.app_id, APP_PASSWORD=self.password),
+            # without an app id, these tests opt in to running with Teams authentication off, by name
+            config=BotConfig(APP_ID=self.app_id, APP_PASSWORD=self.password, INSECURE_NO_AUTH=not self.app_id, **metadata),
             channel=CHANNEL,
             tenant=POLICE_TENANT,
             sessions=self.sessions,
@@ -115,6 +130,8 @@ class Harness:
             calendar=calendar_for(self.policy),
             clock=self.clock,
             service_url=self.connector.url,
+            service_urls=ServiceUrls.of([self.connector.url]),  # the mock connector is the only service URL accepted
+            credentials_factory=self.credentials_factory,
             deliver_at_once=False,
         )
         settings = parley_app.Settings(parley_sweep_seconds=3600)

@@ -32,6 +32,9 @@ TEAMS_VARS = (
     "PARLEY_TEAMS_CHANNEL",
     "PARLEY_TEAMS_TENANT_ID",
     "PARLEY_TEAMS_SERVICE_URL",
+    "PARLEY_TEAMS_INSECURE_NO_AUTH",
+    "PARLEY_TEAMS_SERVICE_HOSTS",
+    "PARLEY_TEAMS_OPENID_METADATA_URL",
 )
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "PARLEY_SLACK_CHANNEL")
 LSCB = read_policy("lscb")
@@ -64,9 +67,10 @@ def test_without_teams_settings_there_is_no_teams_endpoint(served, capsys) -> No
 def test_teams_without_an_app_id_serves_locally_and_warns_loudly(served, monkeypatch, capsys, caplog) -> None:
     monkeypatch.setenv("PARLEY_TEAMS_CHANNEL", "19:parley@thread.tacv2")
     monkeypatch.setenv("PARLEY_TEAMS_TENANT_ID", "tenant-police")
+    monkeypatch.setenv("PARLEY_TEAMS_INSECURE_NO_AUTH", "true")
     assert app.main(["serve"]) == 0
     out = capsys.readouterr().out
-    assert "Teams bot at POST /api/messages, authentication OFF (no MICROSOFT_APP_ID)" in out
+    assert "Teams bot at POST /api/messages, authentication OFF (PARLEY_TEAMS_INSECURE_NO_AUTH)" in out
     assert "dispute threads go to channel 19:parley@thread.tacv2 in tenant tenant-police" in out
     assert "Teams authentication is OFF" in caplog.text
     [web_app] = served
