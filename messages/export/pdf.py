@@ -1,0 +1,32 @@
+"""The record as PDF/A-2a and PDF/UA-1 (tagged), A4, laid out by Typst from the shipped template.
+
+The document goes to the template as JSON in `sys.inputs`, never as markup. Typst sees only the
+fonts shipped in fonts/ (Noto Sans, Noto Naskh Arabic; OFL), never the machine's, so the file is
+the same on every machine.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typst
+
+TEMPLATE = Path(__file__).with_name("record.typ")
+FONTS = Path(__file__).resolve().parents[2] / "fonts"
+STANDARDS = ["a-2a", "ua-1"]  # both in one file needs typst (the PyPI package) 0.15 or later
+
+
+def render_pdf(doc: dict[str, Any], *, created: datetime) -> bytes:
+    """The document as PDF bytes; `created` is the PDF's creation date (no clock is read here)."""
+    return typst.compile(
+        str(TEMPLATE),
+        root=str(TEMPLATE.parent),
+        font_paths=[str(FONTS)],
+        ignore_system_fonts=True,
+        sys_inputs={"data": json.dumps(doc, ensure_ascii=False)},
+        pdf_standards=STANDARDS,
+        timestamp=int(created.timestamp()),
+    )
