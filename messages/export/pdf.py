@@ -8,6 +8,7 @@ the same on every machine.
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,20 @@ FONTS = Path(__file__).resolve().parents[2] / "fonts"
 STANDARDS = ["a-2a", "ua-1"]  # both in one file needs typst (the PyPI package) 0.15 or later
 
 
+_compiler: typst.Compiler | None = None
+_lock = threading.Lock()  # one compile at a time: the compiler keeps state between compiles
+
+
 def render_pdf(doc: dict[str, Any], *, created: datetime) -> bytes:
     """The document as PDF bytes; `created` is the PDF's creation date (no clock is read here)."""
-    return typst.compile(
-        str(TEMPLATE),
-        root=str(TEMPLATE.parent),
-        font_paths=[str(FONTS)],
-        ignore_system_fonts=True,
-        sys_inputs={"data": json.dumps(doc, ensure_ascii=False)},
-        pdf_standards=STANDARDS,
-        timestamp=int(created.timestamp()),
-    )
+    global _compiler
+    with _lock:
+        if _compiler is None:  # loads and parses the fonts once per process, not once per export
+            _compiler = typst.Compiler(
+                str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=[str(FONTS)], ignore_system_fonts=True
+            )
+        return _compiler.compile(
+            sys_inputs={"data": json.dumps(doc, ensure_ascii=False)},
+            pdf_standards=STANDARDS,
+            timestamp=int(created.timestamp()),
+        )
