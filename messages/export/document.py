@@ -27,8 +27,9 @@ def _para(text: str, strong: bool = False) -> Block:
     return {"type": "para", "text": text, "strong": strong}
 
 
-def _table(columns: tuple[str, ...], rows: list[list[str]]) -> Block:
-    return {"type": "table", "columns": list(columns), "rows": rows}
+def _table(columns: tuple[str, ...], rows: list[list[str]], widths: tuple[int, ...]) -> Block:
+    """`widths`: each column's share of the page width (the PDF uses them; HTML tables size themselves)."""
+    return {"type": "table", "columns": list(columns), "rows": rows, "widths": list(widths)}
 
 
 def _section(key: str, *blocks: Block) -> dict[str, Any]:
@@ -50,9 +51,10 @@ def document(view: RecordView) -> dict[str, Any]:
             _table(
                 w.STAGE_COLUMNS,
                 [
-                    [s.stage, w.value(s.asked), s.started, s.due, w.TIMESCALE[s.timescale], w.ENDED.get(s.ended, s.ended)]
+                    [s.stage, w.lines(s.asked), s.started, s.due, w.TIMESCALE[s.timescale], w.ENDED.get(s.ended, s.ended)]
                     for s in view.stages
                 ],
+                (5, 7, 4, 4, 3, 4),
             ),
         ),
         _section(
@@ -72,9 +74,10 @@ def document(view: RecordView) -> dict[str, Any]:
             _table(
                 w.ESCALATION_COLUMNS,
                 [
-                    [e.when, e.from_stage, e.to_stage, w.escalation_why(e.reason, e.automatic, e.by), w.value(e.waiting_on)]
+                    [e.when, e.from_stage, e.to_stage, w.escalation_why(e.reason, e.automatic, e.by), w.lines(e.waiting_on)]
                     for e in view.escalations
                 ],
+                (4, 5, 5, 6, 5),
             )
             if view.escalations
             else _para(w.NO_ESCALATIONS),
@@ -113,6 +116,7 @@ def document(view: RecordView) -> dict[str, Any]:
             _table(
                 w.ACCESS_COLUMNS,
                 [[a.when, a.who, w.access_what(a.action, a.format), w.CHANNELS.get(a.channel, a.channel), w.access_outcome(a.allowed)] for a in view.access],
+                (4, 5, 4, 3, 2),
             ),
         ),
         _section("chain", _para(w.chain_sentence(view.chain), strong=not view.chain.verified)),

@@ -29,7 +29,8 @@ def md(text: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return md(" ".join(text.split()))
+    """A table cell: Markdown tables hold one line, so the cell's lines are joined with '; '."""
+    return md(" ".join("; ".join(line.strip() for line in text.splitlines() if line.strip()).split()))
 
 
 def _block(block: Block) -> list[str]:

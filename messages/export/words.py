@@ -127,6 +127,11 @@ def value(v: Any) -> str:
     return text if text.strip() else NOT_GIVEN
 
 
+def lines(names: tuple[str, ...]) -> str:
+    """Names one to a line (a table cell)."""
+    return "\n".join(names) if names else NOBODY
+
+
 def side(key: str) -> str:
     return SIDE_OF.get(key, key)
 

@@ -145,3 +145,15 @@ def test_cli_export_writes_each_format_for_a_party(
         assert out.stat().st_size > 1000
         assert f"Wrote the record ({fmt.upper()}," in capsys.readouterr().out
     assert (tmp_path / "record.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_the_same_record_makes_the_same_pdf_bytes(engine: Engine, lifecycle: Lifecycle) -> None:
+    from handlers.records import export_view
+    from messages.export.document import document
+    from messages.export.pdf import render_pdf
+
+    view = export_view(
+        SqlUnitOfWork(session_factory(engine)), dispute_id=lifecycle.dispute_id, person_id=RAISER, fmt="pdf",
+        channel="cli", policy_for=lambda _: LSCB, now=NOW,
+    )
+    assert render_pdf(document(view), created=NOW) == render_pdf(document(view), created=NOW)
