@@ -21,13 +21,6 @@ def several_disputes(key: str, found: list[tuple[str, str]]) -> str:
     return f"{len(found)} disagreements have case reference {key}. Give the id of the one you mean: {ids}."
 
 
-def unknown_person(person_id: str) -> str:
-    return (
-        f"{person_id} is not in Parley's directory, so Parley can't tell whether they may see this record. "
-        "Give your own directory id with --by (see `python app.py directory load`)."
-    )
-
-
 def chain_line(check: ChainCheck) -> str:
     """One line per dispute for `record verify`."""
     if check.ok:

@@ -15,9 +15,29 @@ from typing import Any
 
 import typst
 
+from messages.export.glyphs import covered, drawable, map_strings
+from messages.export.words import UNDRAWABLE
+
 TEMPLATE = Path(__file__).with_name("record.typ")
 FONTS = Path(__file__).resolve().parents[2] / "fonts"
 STANDARDS = ["a-2a", "ua-1"]  # both in one file needs typst (the PyPI package) 0.15 or later
+
+
+def _drawable(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document with characters the fonts can't draw written as [U+XXXX], and a line saying so."""
+    chars = covered(tuple(sorted(FONTS.glob("*.ttf"))))
+    changed = False
+
+    def fix(text: str) -> str:
+        nonlocal changed
+        shown, replaced = drawable(text, chars)
+        changed |= replaced
+        return shown
+
+    out = map_strings(doc, fix)
+    if changed:
+        out["sections"][-1]["blocks"].append({"type": "para", "text": UNDRAWABLE, "strong": False})
+    return out
 
 
 _compiler: typst.Compiler | None = None
@@ -33,7 +53,7 @@ def render_pdf(doc: dict[str, Any], *, created: datetime) -> bytes:
                 str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=[str(FONTS)], ignore_system_fonts=True
             )
         return _compiler.compile(
-            sys_inputs={"data": json.dumps(doc, ensure_ascii=False)},
+            sys_inputs={"data": json.dumps(_drawable(doc), ensure_ascii=False)},
             pdf_standards=STANDARDS,
             timestamp=int(created.timestamp()),
         )

@@ -114,6 +114,10 @@ NO_CHALLENGE = "It was not recorded as a formal challenge."
 NO_PROPOSAL = "No outcome has been proposed (or the last proposal was not agreed)."
 NO_CONFIRMATIONS = "Nobody has confirmed an outcome yet."
 PAGE = "Page"
+UNDRAWABLE = (
+    "Some characters (emoji, or scripts the PDF's fonts do not cover) are written here as [U+XXXX], their "
+    "Unicode number. The Markdown and HTML exports of this record show them as written."
+)
 OF = "of"
 
 

@@ -60,7 +60,9 @@ class Lifecycle:
     resolved_at: datetime
 
 
-def run_lifecycle(uow: SqlUnitOfWork, *, reference: str = "CSC-2026-0193", notes: int = 0, hostile: bool = True) -> Lifecycle:
+def run_lifecycle(
+    uow: SqlUnitOfWork, *, reference: str = "CSC-2026-0193", notes: int = 0, hostile: bool = True, note: str = NOTE
+) -> Lifecycle:
     """open → note → escalate → timescale missed → escalate → propose → both confirm in their own words."""
     load_directory(people(), uow=uow)
     opened = services.open_dispute(
@@ -80,7 +82,7 @@ def run_lifecycle(uow: SqlUnitOfWork, *, reference: str = "CSC-2026-0193", notes
         now=at(2026, 11, 23, 10, 0),
     )
     dispute_id = opened.dispute.id
-    services.add_note(AddNote(dispute_id=dispute_id, by=OTHER, text=NOTE), uow=uow, now=at(2026, 11, 23, 11, 0))
+    services.add_note(AddNote(dispute_id=dispute_id, by=OTHER, text=note), uow=uow, now=at(2026, 11, 23, 11, 0))
     if hostile:
         services.add_note(AddNote(dispute_id=dispute_id, by=RAISER, text=HOSTILE), uow=uow, now=at(2026, 11, 23, 11, 30))
     for i in range(notes):

@@ -19,7 +19,7 @@ from storage.repository import SqlUnitOfWork
 from tests.builders import at
 from tests.record.scenario import (
     HOSTILE, LEARNING, LSCB, NOTE, OTHER_SAYS, OUTCOME, OUTSTANDING, POLISH, RAISER, RAISER_SAYS, REASON, SECOND_REASON,
-    URDU, WELSH, Lifecycle,
+    URDU, WELSH, Lifecycle, run_lifecycle,
 )
 
 NOW = at(2026, 12, 4, 10, 0)
@@ -157,3 +157,14 @@ def test_the_same_record_makes_the_same_pdf_bytes(engine: Engine, lifecycle: Lif
         channel="cli", policy_for=lambda _: LSCB, now=NOW,
     )
     assert render_pdf(document(view), created=NOW) == render_pdf(document(view), created=NOW)
+
+
+def test_characters_the_fonts_cannot_draw_are_numbered_in_the_pdf_and_kept_in_markdown(engine: Engine) -> None:
+    note = "Thanks 👍 – 中文 \u202eoverridden\u202c and a Windows\r\nline break"
+    lifecycle = run_lifecycle(SqlUnitOfWork(session_factory(engine)), note=note)
+
+    text = pdf_text(PdfReader(io.BytesIO(exported(engine, lifecycle.dispute_id, "pdf"))))
+    assert flat("Thanks [U+1F44D] – [U+4E2D][U+6587] [U+202E]overridden[U+202C] and a Windows\nline break") in flat(text)
+    assert flat("Some characters (emoji, or scripts the PDF's fonts do not cover) are written here as [U+XXXX]") in flat(text)
+    assert "[U+000D]" not in text
+    assert "Thanks 👍 – 中文 \u202eoverridden\u202c" in exported(engine, lifecycle.dispute_id, "md").decode()
