@@ -62,7 +62,7 @@ def _read(uow: SqlUnitOfWork, *, dispute_id: str, person_id: str, action: str, f
             uow.commit()
             raise RecordRefused(refused(dispute.reference, known=directory.person(person_id) is not None, who=person_id))
         entries = uow.disputes.record(dispute_id)
-        check = next(chain.verify(uow.session, [dispute_id]))
+        (check,) = chain.verify(uow.session, [dispute_id])
         access = log.for_dispute(dispute_id)
         uow.commit()
     state = ChainState(

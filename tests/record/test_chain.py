@@ -108,3 +108,20 @@ def test_the_migration_hashes_entries_written_before_it_exactly_as_parley_does(e
 def test_verify_of_an_unknown_case_says_so(engine: Engine, lifecycle: Lifecycle, cli: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert app.main(["record", "verify", "NO-SUCH-CASE"]) == 1
     assert "There is no disagreement with case reference or id NO-SUCH-CASE." in capsys.readouterr().err
+
+
+def test_verify_of_every_dispute_names_only_the_altered_one(engine: Engine, cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.record.scenario import run_lifecycle
+
+    uow = SqlUnitOfWork(session_factory(engine))
+    _, second, _ = (run_lifecycle(uow, reference=f"CSC-2026-{n}") for n in ("0001", "0002", "0003"))
+    rewrite_entry(engine, second.dispute_id, 1, {"category": "something else"})
+
+    assert app.main(["record", "verify"]) == 1
+
+    out = capsys.readouterr().out.splitlines()  # all opened at the same moment: in no particular order
+    by_case = {line.split(":")[0]: line for line in out[:3]}
+    assert by_case["CSC-2026-0001"].startswith("CSC-2026-0001: 14 entries, chain verified.")
+    assert by_case["CSC-2026-0002"].startswith("CSC-2026-0002: CHAIN BROKEN at entry 1 (opened, Mon 23 Nov 2026, 10:00)")
+    assert by_case["CSC-2026-0003"].startswith("CSC-2026-0003: 14 entries, chain verified.")
+    assert out[3] == "1 of 3 record(s) do not verify. Keep this output; the entries named above were changed outside Parley."
