@@ -327,7 +327,7 @@ def record_view(
         opened=when(dispute.opened_at),
         closed=when(dispute.closed_at) if dispute.closed_at else None,
         generated_at=when(now),
-        generated_by=f"{by.name}" if by else n.person(generated_by),
+        generated_by=f"{by.name} ({', '.join(n.agency(a) for a in by.agencies)})" if by else n.person(generated_by),
     )
     other_name = n.person(dispute.other.person_id) if dispute.other.person_id else (dispute.other.description or "")
     parties = (

@@ -141,7 +141,9 @@ def side(key: str) -> str:
 
 
 def field_value(key: str, v: Any) -> str:
-    return side(v) if key == "side" else value(v)
+    if key == "side":
+        return side(v)
+    return CHANNELS.get(v, v) if key == "platform" else value(v)
 
 
 def access_what(action: str, fmt: str) -> str:
