@@ -10,7 +10,9 @@ engine, loads the policy and directory, and starts the web server.
     python app.py policy show PRESET         the stages, who is involved and the timescales
     python app.py directory check FILE       validate a directory file (YAML or CSV)
     python app.py directory load FILE        validate and store a directory file
-    python app.py record show DISPUTE_ID     print a dispute's whole record, for the child's file
+    python app.py record show CASE --by ID   print a dispute's whole record (CASE: case reference or id)
+    python app.py record export CASE --format pdf|md|html --out FILE --by ID   the record for the child's file
+    python app.py record verify [CASE]       check the record's hash chain (every dispute when none is given)
     python app.py teams package [--out FILE] build the Teams app package (zip) from teams/manifest.json
     python app.py outbox failed              list the messages a platform refused for good
     python app.py outbox retry ID... | --all send them again (after fixing the cause)
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -45,9 +46,10 @@ from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from handlers import slack
 from handlers.scheduler import Timekeeper
+from handlers.cli import record as record_cli
 from handlers.slack import SlackFrontEnd
 from messages.policy import policy_table
-from messages.record import local_time, record_text
+from messages.record import local_time
 from policies import PRESETS
 from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
 from storage.admin import failed_messages, retry_failed
@@ -175,26 +177,6 @@ def cmd_directory_load(settings: Settings, path: str) -> int:
     directory = _read_directory_for(path, settings.parley_policy)
     load_directory(directory, uow=SqlUnitOfWork(session_factory(engine)))
     print(f"Stored {len(directory.people)} people from {path}.")
-    return 0
-
-
-def cmd_record_show(settings: Settings, dispute_id: str, as_json: bool) -> int:
-    engine = _migrated_engine(settings)
-    with SqlUnitOfWork(session_factory(engine)) as uow:
-        try:
-            dispute = uow.disputes.get(dispute_id)
-        except Exception as exc:  # DisputeNotFound carries a plain message
-            print(str(exc), file=sys.stderr)
-            return 1
-        entries = uow.disputes.record(dispute_id)
-        directory = uow.directory.load()
-    if as_json:
-        print(json.dumps([e.__dict__ for e in entries], default=str, indent=2))
-    else:
-        policy = read_policy(settings.parley_policy)
-        if policy.name != dispute.policy_name and dispute.policy_name in PRESETS:
-            policy = read_policy(dispute.policy_name)  # the procedure the dispute was opened under
-        print(record_text(dispute, entries, directory=directory, policy=policy))
     return 0
 
 
@@ -478,9 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("--policy", help="also check roles against this policy (default: PARLEY_POLICY)")
     dire.add_parser("load", help="validate and store a directory file").add_argument("path")
     rec = sub.add_parser("record", help="a dispute's record").add_subparsers(dest="record_command", required=True)
-    show = rec.add_parser("show", help="print the whole record of a dispute")
-    show.add_argument("dispute_id")
-    show.add_argument("--json", action="store_true")
+    record_cli.register(rec)
     tms = sub.add_parser("teams", help="Microsoft Teams").add_subparsers(dest="teams_command", required=True)
     pkg = tms.add_parser("package", help="build the Teams app package (zip) from teams/manifest.json and its icons")
     pkg.add_argument("--out", help="where to write the zip (default: teams/parley-teams.zip)")
@@ -516,7 +496,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "directory":
             return cmd_directory_load(settings, args.path)
         case "record":
-            return cmd_record_show(settings, args.dispute_id, args.json)
+            return record_cli.run(args, _migrated_engine(settings), read_policy(settings.parley_policy), now())
         case "teams":
             return cmd_teams_package(settings, args.out)
         case "outbox" if args.outbox_command == "failed":

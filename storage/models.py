@@ -134,8 +134,24 @@ class RecordEntryRow(Base):
     actor_id: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]]
+    # SHA-256 over this entry's canonical content and the previous entry's hash (storage/chain.py)
+    hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("dispute_id", "seq", name="uq_record_entries_dispute_seq"),)
+
+
+class AccessLogRow(Base):
+    """Who viewed or exported a dispute's record, or was refused. Append-only, like record_entries."""
+
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dispute_id: Mapped[str] = mapped_column(ForeignKey("disputes.id"), index=True)
+    at: Mapped[datetime]
+    person_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))  # view | export
+    format: Mapped[str] = mapped_column(String(16))  # text | json | pdf | md | html
+    channel: Mapped[str] = mapped_column(String(16))  # cli | slack | teams
+    allowed: Mapped[bool] = mapped_column(Boolean)
 
 
 class OutboxRow(Base):

@@ -19,6 +19,7 @@ from bot.nudges import PlannedNudge
 from bot.services import DueNudge
 from bot.record import RecordEntry, entry_for
 from bot.routing import Assignee, Routing
+from storage import chain
 from storage.outbox import SqlOutboxRepository, SqlThreadRepository
 from storage.models import (
     AgencyRow,
@@ -239,23 +240,16 @@ class SqlDisputeRepository:
         writing = [d for d in disputes if d.events]
         if not writing:
             return
-        last: dict[str, int] = {} if new else {
-            dispute_id: seq
-            for dispute_id, seq in self.session.execute(
-                select(RecordEntryRow.dispute_id, func.max(RecordEntryRow.seq))
-                .where(RecordEntryRow.dispute_id.in_([d.id for d in writing]))
-                .group_by(RecordEntryRow.dispute_id)
-            )
-        }
+        last = {} if new else chain.heads(self.session, [d.id for d in writing])
         rows = []
         for dispute in writing:
-            seq = last.get(dispute.id) or 0
+            seq, prev = last.get(dispute.id, (0, chain.GENESIS))
             for ev in dispute.events:
                 seq += 1
                 e = entry_for(ev, seq)
-                rows.append(
-                    {"dispute_id": e.dispute_id, "seq": e.seq, "at": e.at, "actor_id": e.actor, "kind": e.kind, "details": e.details}
-                )
+                row = {"dispute_id": e.dispute_id, "seq": e.seq, "at": e.at, "actor_id": e.actor, "kind": e.kind, "details": e.details}
+                prev = row["hash"] = chain.entry_hash(prev, row)  # chained to the entry before (storage/chain.py)
+                rows.append(row)
             dispute.events.clear()
         self.session.execute(insert(RecordEntryRow.__table__), rows)
 

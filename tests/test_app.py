@@ -288,7 +288,7 @@ def test_record_show_prints_the_case_reference_and_every_entry(
         engine.dispose()
     capsys.readouterr()
 
-    assert app.main(["record", "show", opened.dispute.id]) == 0
+    assert app.main(["record", "show", opened.dispute.id, "--by", "amara.okafor"]) == 0
 
     out = capsys.readouterr().out
     assert "Case reference: CSC-2026-0193" in out
@@ -304,9 +304,9 @@ def test_record_show_prints_the_case_reference_and_every_entry(
 def test_record_show_of_an_unknown_dispute_exits_1_saying_so(capsys: pytest.CaptureFixture[str]) -> None:
     app.main(["db", "upgrade"])
 
-    assert app.main(["record", "show", "nosuchdispute"]) == 1
+    assert app.main(["record", "show", "nosuchdispute", "--by", "amara.okafor"]) == 1
 
-    assert "There is no disagreement with id nosuchdispute." in capsys.readouterr().err
+    assert "There is no disagreement with case reference or id nosuchdispute." in capsys.readouterr().err
 
 
 # --- the core stays pure ------------------------------------------------------------------------
