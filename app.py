@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     parley_teams_channel: str | None = None  # conversation id (19:...) of the Teams channel where dispute threads go
     parley_teams_tenant_id: str | None = None  # tenant of that channel's team (default: MICROSOFT_APP_TENANT_ID)
     parley_teams_service_url: str = "https://smba.trafficmanager.net/teams/"  # until Teams tells Parley its region
+    parley_practice: str = "auto"  # the practice workspace: auto (on only with no chat credentials), on, off
+    parley_practice_folder: str = "practice"  # where the practice keeps its own SQLite file
+
+    def chat_credentials(self) -> bool:
+        return any((self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.microsoft_app_id, self.microsoft_app_password))
 
 
 @dataclass
@@ -407,8 +412,20 @@ def cmd_serve(settings: Settings) -> int:
             "MICROSOFT_APP_PASSWORD (see README.md)."
         )
     print(f"Parley: checking deadlines and reminders every {settings.parley_sweep_seconds:g} seconds.")
-    print(f"Parley: serving http://{settings.host}:{settings.port}/healthz  (Ctrl+C to stop)")
-    web.run_app(build_web_app(parley), host=settings.host, port=settings.port, print=None)
+    web_app, host = build_web_app(parley), settings.host
+    from handlers import practice
+
+    try:
+        if practice.wanted(settings.parley_practice, chat_credentials=settings.chat_credentials()):
+            folder = practice.check_folder(settings.parley_practice_folder, settings.database_url)
+            practice.mount(web_app, folder=folder, policy_name=parley.policy.name if parley.policy.name in PRESETS else "bradford")
+            host = "127.0.0.1"  # the practice workspace is never reachable from another machine, whatever HOST says
+            print(f"Practice workspace: http://127.0.0.1:{settings.port}/  (made-up people, data in {folder}; PARLEY_PRACTICE=off to turn it off)")
+    except practice.PracticeConfigError as exc:
+        print(f"Parley can't start: {exc}", file=sys.stderr)
+        return 2
+    print(f"Parley: serving http://{host}:{settings.port}/healthz  (Ctrl+C to stop)")
+    web.run_app(web_app, host=host, port=settings.port, print=None)
     return 0
 
 
