@@ -18,8 +18,9 @@ BLOCKS = ("header", "section", "context", "divider", "actions", "input")
 ELEMENTS = ("button", "plain_text_input", "static_select", "radio_buttons", "users_select", "external_select")
 TEXTS = ("mrkdwn", "plain_text")
 EMOJI = {
-    "rotating_light": "\U0001f6a8", "warning": "\u26a0\ufe0f", "white_check_mark": "\u2705", "hourglass": "\u231b",
-    "bell": "\U0001f514", "memo": "\U0001f4dd", "x": "\u274c", "arrow_up": "\u2b06\ufe0f", "clipboard": "\U0001f4cb",
+    # symbols most system fonts have, so no emoji font (or image from outside) is needed
+    "rotating_light": "\u26a0", "warning": "\u26a0", "white_check_mark": "\u2714", "heavy_check_mark": "\u2714",
+    "hourglass": "\u231b", "bell": "\u266a", "x": "\u2716", "arrow_up": "\u2191",
 }  # fmt: skip
 
 

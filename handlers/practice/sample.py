@@ -51,10 +51,6 @@ def _person(person_id: str, name: str, agency: str, roles: tuple[str, ...] = (),
     )
 
 
-def _title(role: str) -> str:
-    return role.replace("_", " ").capitalize()
-
-
 def sample_directory(policy: Policy) -> Directory:
     """The sample people for this policy (its roles decide who else is there besides the four staff)."""
     people: list[Person] = []
@@ -64,11 +60,11 @@ def sample_directory(policy: Policy) -> Directory:
         names = ROLE_NAMES[agency]
         for i, role in enumerate(policy.agency_roles):
             name = names[i % len(names)] + ("" if i < len(names) else f" {i + 1}")
-            people.append(_person(f"{agency}.{role}", f"{name} ({_title(role)})", agency, (role,)))
+            people.append(_person(f"{agency}.{role}", name, agency, (role,)))
     for i, role in enumerate(policy.partnership_roles):
         names = ROLE_NAMES[PARTNERSHIP]
         name = names[i % len(names)] + ("" if i < len(names) else f" {i + 1}")
-        people.append(_person(f"{PARTNERSHIP}.{role}", f"{name} ({_title(role)})", PARTNERSHIP, (role,)))
+        people.append(_person(f"{PARTNERSHIP}.{role}", name, PARTNERSHIP, (role,)))
     return Directory(agencies=dict(AGENCIES), people={p.id: p for p in people})
 
 
@@ -78,9 +74,13 @@ def who_is_who(directory: Directory) -> list[dict[str, str]]:
     for person in directory.people.values():
         [identity] = person.identities
         agency = person.agencies[0]
-        role = "practitioner" if any(person.id == s[0][0] for s in STAFF.values()) else (
-            "line manager" if any(person.id == s[1][0] for s in STAFF.values()) else ""
-        )
+        roles = sorted(r for m in person.memberships for r in m.roles)
+        if roles:
+            role = ", ".join(r.replace("_", " ") for r in roles)
+        elif any(person.id == s[0][0] for s in STAFF.values()):
+            role = "practitioner"
+        else:
+            role = "line manager"
         out.append(
             {
                 "id": person.id,

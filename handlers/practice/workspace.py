@@ -14,6 +14,8 @@ import json
 import logging
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -85,10 +87,11 @@ class Practice:
             bot_token=TOKEN, signing_secret=SECRET, api_url=f"{self.base}/fake-slack/api/", channel=SLACK_CHANNEL, team=SLACK_TEAM,
             sessions=self.sessions, policy=self.policy, calendar=self.calendar, clock=self.clock,
         )  # fmt: skip
-        self.teams_front = teams.build(
-            config=BotConfig(), channel=TEAMS_CHANNEL, tenant=TEAMS_TENANT, sessions=self.sessions, policy=self.policy,
-            calendar=self.calendar, clock=self.clock, service_url=f"{self.base}/fake-teams/",
-        )  # fmt: skip
+        with _quiet_authentication_warning():  # the practice bot is reachable only on 127.0.0.1, from this process
+            self.teams_front = teams.build(
+                config=BotConfig(), channel=TEAMS_CHANNEL, tenant=TEAMS_TENANT, sessions=self.sessions, policy=self.policy,
+                calendar=self.calendar, clock=self.clock, service_url=f"{self.base}/fake-teams/",
+            )  # fmt: skip
         # one notifier and every sender for both, as app.py wires the two platforms
         senders = {"slack": self.slack_front.sender, "teams": self.teams_front.sender}
         self.slack_front.senders.update(senders)
@@ -283,6 +286,9 @@ class Practice:
         await self._post_activity(activity)
 
     async def teams_execute(self, person_id: str, verb: str, data: dict[str, Any], reply_to: str, conversation: str) -> None:
+        own = f"a:personal-{self.user_of(person_id).removeprefix('29:')}"
+        if conversation != own and not conversation.startswith(TEAMS_CHANNEL):
+            conversation = own  # a person acts only in their own chat or in the channel
         value = {"action": {"type": "Action.Execute", "verb": verb, "data": {**data, "verb": verb}}, "trigger": "manual"}
         activity = self._activity("invoke", person_id, conversation=conversation, name="adaptiveCard/action", value=value, replyToId=reply_to)
         status, body = await self._post_activity(activity)
@@ -292,6 +298,18 @@ class Practice:
             self.card_overrides[(person_id, reply_to)] = body["value"]  # the card refreshes for the person who clicked
         elif body.get("value"):
             self.note(person_id, str(body["value"]))
+
+
+@contextmanager
+def _quiet_authentication_warning() -> Iterator[None]:
+    logger = logging.getLogger("parley.teams")
+    quiet = logging.Filter()
+    quiet.filter = lambda record: "authentication is OFF" not in record.getMessage()  # type: ignore[method-assign]
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
 
 
 def state_values(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:

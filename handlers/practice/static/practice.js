@@ -44,6 +44,7 @@ function escapeHtml(text) {
 function markdown(text) {
   // escaping first, then the little markdown Parley's cards use: **bold**, _italic_, line breaks
   let out = escapeHtml(text);
+  out = out.replace(/&lt;at&gt;([^&\n]+?)&lt;\/at&gt;/g, '<span class="mention">@$1</span>'); // a Teams mention
   out = out.replace(/\*\*([^*\n]+?)\*\*/g, "<strong>$1</strong>");
   out = out.replace(/(^|[\s(])_([^_\n]+?)_(?=[\s).,;:!?]|$)/g, "$1<em>$2</em>");
   return out.replace(/\n/g, "<br>");
@@ -51,7 +52,7 @@ function markdown(text) {
 
 function cardElement(card, activity, conversation) {
   const ac = new AdaptiveCards.AdaptiveCard();
-  ac.hostConfig = new AdaptiveCards.HostConfig({ fontFamily: "system-ui, -apple-system, Segoe UI, sans-serif", supportsInteractivity: true });
+  ac.hostConfig = new AdaptiveCards.HostConfig({ fontFamily: "system-ui, -apple-system, Segoe UI, sans-serif", supportsInteractivity: true, actions: { maxActions: 10, buttonSpacing: 8, actionsOrientation: "horizontal" } });
   ac.onExecuteAction = (action) => {
     const verb = action.verb || (action.data && action.data.verb) || "";
     act("execute", { verb, data: action.data || {}, reply_to: activity, conversation });
