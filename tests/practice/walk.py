@@ -165,4 +165,19 @@ def walk(page: Any, base: str, shots: Path) -> Walk:
     record = dialog.inner_text()
     assert "resolved" in record.lower() and REFERENCE in record
     w.shot("slack-record")
+    page.keyboard.press("Escape")  # a modal closes from the keyboard
+    page.wait_for_function("() => !document.getElementById('modal').open")
+
+    # 10. at 200% zoom (half the CSS width) nothing needs scrolling sideways; the keyboard reaches everything
+    page.set_viewport_size({"width": 640, "height": 900})
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the conversation"
+    page.get_by_label("Message Parley (Slack: type /disagree)").fill("/disagree")
+    page.get_by_label("Message Parley (Slack: type /disagree)").press("Enter")
+    dialog.get_by_text("Raise a disagreement").wait_for()
+    assert page.evaluate("document.activeElement.name") == "reference", "the form's first field has the focus"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    w.shot("zoom-200-keyboard")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.getElementById('modal').open")
     return w
