@@ -80,6 +80,7 @@ class FakeSlack:
 
     def answered(self, user: str, body: Any) -> None:
         """Slack's handling of a view_submission's answer: update, push, clear, errors or close."""
+        self.calls.append(("view_submission.answer", body if isinstance(body, dict) else {}))
         stack = self.views.setdefault(user, [])
         action = body.get("response_action") if isinstance(body, dict) else None
         if action == "update" and stack:
