@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.calendar import WorkingCalendar
+from messages import practice as wording
 from storage.models import DisputeRow, NudgeRow
 
 MOVES = ("reminder", "deadline", "morning", "days")
@@ -67,19 +68,19 @@ def target(move: str, *, sessions: sessionmaker[Session], calendar: WorkingCalen
         case "reminder":
             at = next_reminder(sessions, now)
             if at is None:
-                raise NothingDue("No reminder is due: nothing is waiting on anyone.")
+                raise NothingDue(wording.NO_REMINDER)
             return at
         case "deadline":
             at = next_deadline(sessions, now)
             if at is None:
-                raise NothingDue("No deadline is ahead: no disagreement is open.")
+                raise NothingDue(wording.NO_DEADLINE)
             return at + timedelta(minutes=1)  # just past it, so it counts as missed
         case "morning":
             return calendar.next_morning(now)
         case "days":
             if not 1 <= days <= 60:
-                raise NothingDue("Move by 1 to 60 working days.")
+                raise NothingDue(wording.DAYS_RANGE)
             local = calendar.to_local(now)
             day = calendar.working_days_after(local.date(), days)
             return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=local.tzinfo).astimezone(timezone.utc)
-    raise NothingDue(f"Unknown move: choose one of {', '.join(MOVES)}.")
+    raise NothingDue(wording.unknown_move(MOVES))

@@ -21,6 +21,7 @@ from handlers.practice import clock as practice_clock
 from handlers.practice.sample import who_is_who
 from handlers.practice.view import state
 from handlers.practice.workspace import Practice
+from messages import practice as wording
 from policies import PRESETS
 
 log = logging.getLogger("parley.practice")
@@ -54,12 +55,12 @@ def is_local(netloc: str) -> bool:
 
 def _refusal(request: web.Request) -> str | None:
     if not is_local(request.host or ""):
-        return "The practice workspace answers only on 127.0.0.1 or localhost."
+        return wording.ONLY_LOCAL_HOST
     origin = request.headers.get("Origin")
     if origin is not None and (origin == "null" or not is_local(urlsplit(origin).netloc)):
-        return "The practice workspace answers only pages it served itself."
+        return wording.ONLY_OWN_PAGES
     if request.method == "POST" and origin is None:
-        return "The practice workspace answers only pages it served itself."
+        return wording.ONLY_OWN_PAGES
     return None
 
 
@@ -115,12 +116,12 @@ def routes(host: PracticeHost) -> list[web.RouteDef]:
 
     def current() -> Practice:
         if host.practice is None:
-            raise web.HTTPServiceUnavailable(text="The practice is starting; try again in a moment.")
+            raise web.HTTPServiceUnavailable(text=wording.STARTING)
         return host.practice
 
     def person_of(practice: Practice, value: Any) -> str:
         if not isinstance(value, str) or value not in practice.directory.people:
-            raise web.HTTPBadRequest(text="Choose who you are first.")
+            raise web.HTTPBadRequest(text=wording.CHOOSE_PERSON)
         return value
 
     async def people(_: web.Request) -> web.StreamResponse:
@@ -138,14 +139,14 @@ def routes(host: PracticeHost) -> list[web.RouteDef]:
         try:
             body = await request.json()
         except ValueError:
-            raise web.HTTPBadRequest(text="Expected JSON.") from None
+            raise web.HTTPBadRequest(text=wording.NOT_JSON) from None
         if not isinstance(body, dict):
-            raise web.HTTPBadRequest(text="Expected a JSON object.")
+            raise web.HTTPBadRequest(text=wording.NOT_JSON)
         what = request.match_info["what"]
         if what == "reset":
             policy = body.get("policy") or host.policy_name
             if policy not in PRESETS:
-                raise web.HTTPBadRequest(text=f"Choose one of the presets: {', '.join(PRESETS)}.")
+                raise web.HTTPBadRequest(text=wording.choose_preset(PRESETS))
             await host.start(policy)
             return web.json_response({"ok": True, "policy": policy})
         practice = current()
@@ -165,7 +166,7 @@ def routes(host: PracticeHost) -> list[web.RouteDef]:
 def _text(body: dict[str, Any], key: str, limit: int = 20000) -> str:
     value = body.get(key, "")
     if not isinstance(value, str) or len(value) > limit:
-        raise web.HTTPBadRequest(text=f"{key} must be text.")
+        raise web.HTTPBadRequest(text=wording.must_be_text(key))
     return value
 
 
@@ -175,10 +176,10 @@ async def _do(practice: Practice, what: str, body: dict[str, Any], person_of: Ca
             days = int(body.get("days") or 1)
             at = await practice.move_clock(_text(body, "move"), days)
         except (ValueError, TypeError):
-            raise web.HTTPBadRequest(text="Say how many working days, as a number.") from None
+            raise web.HTTPBadRequest(text=wording.DAYS_NUMBER) from None
         except practice_clock.NothingDue as exc:
             return {"ok": False, "message": str(exc)}
-        return {"ok": True, "message": f"The practice clock now says {practice.calendar.to_local(at):%a %-d %b %Y, %H:%M}."}
+        return {"ok": True, "message": wording.clock_moved(f"{practice.calendar.to_local(at):%a %-d %b %Y, %H:%M}")}
     person = person_of(practice, body.get("person"))
     platform = practice.platform_of(person)
     answers = body.get("answers") if isinstance(body.get("answers"), dict) else {}
@@ -186,7 +187,7 @@ async def _do(practice: Practice, what: str, body: dict[str, Any], person_of: Ca
         case ("say", "slack"):
             said = _text(body, "text").strip()
             if not said.startswith("/"):
-                return {"ok": False, "message": "On Slack, talk to Parley with its slash command: type /disagree (or /disagree help)."}
+                return {"ok": False, "message": wording.SLACK_COMMANDS_ONLY}
             command, _, rest = said.partition(" ")
             await practice.slack_command(person, command, rest.strip())
         case ("say", "teams"):
@@ -203,5 +204,5 @@ async def _do(practice: Practice, what: str, body: dict[str, Any], person_of: Ca
             data = body.get("data") if isinstance(body.get("data"), dict) else {}
             await practice.teams_execute(person, _text(body, "verb"), data, _text(body, "reply_to"), _text(body, "conversation"))
         case _:
-            raise web.HTTPBadRequest(text="Parley can't do that here.")
+            raise web.HTTPBadRequest(text=wording.NOT_HERE)
     return {"ok": True}

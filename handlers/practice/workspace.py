@@ -36,6 +36,7 @@ from handlers.practice.fakes import FakeConnector, FakeSlack
 from handlers.practice.sample import SLACK_TEAM, TEAMS_TENANT, sample_directory, user_id
 from handlers.scheduler import Timekeeper
 from handlers.teams.adapter import BotConfig
+from messages import practice as wording
 from storage.db import make_engine, session_factory, upgrade
 from storage.repository import SqlUnitOfWork
 
@@ -197,7 +198,7 @@ class Practice:
         if isinstance(body, dict) and body.get("text"):
             self.note(person_id, str(body["text"]))
         elif status != 200:
-            self.note(person_id, f"Slack could not run {command} (status {status}).")
+            self.note(person_id, wording.platform_failed("Slack", f"run {command}", status))
 
     async def slack_click(self, person_id: str, action_id: str, value: str, channel: str, ts: str) -> None:
         user = self.user_of(person_id)
@@ -229,7 +230,7 @@ class Practice:
         user = self.user_of(person_id)
         view = self.fake_slack.top_view(user)
         if view is None:
-            self.note(person_id, "That form is no longer open.")
+            self.note(person_id, wording.FORM_GONE)
             return
         payload = {**self._view_payload("view_submission", person_id, view, answers), "trigger_id": self.fake_slack.trigger(user)}
         status, body = await self._slack_post({"payload": json.dumps(payload)})
@@ -293,7 +294,7 @@ class Practice:
         activity = self._activity("invoke", person_id, conversation=conversation, name="adaptiveCard/action", value=value, replyToId=reply_to)
         status, body = await self._post_activity(activity)
         if status != 200 or not isinstance(body, dict):
-            self.note(person_id, f"Teams could not do that (status {status}).")
+            self.note(person_id, wording.platform_failed("Teams", "do that", status))
         elif body.get("type") == "application/vnd.microsoft.card.adaptive":
             self.card_overrides[(person_id, reply_to)] = body["value"]  # the card refreshes for the person who clicked
         elif body.get("value"):
