@@ -113,3 +113,34 @@ def test_each_person_sees_their_own_platform(tmp_path: Path) -> None:
         assert rhys["direct"][0]["cards"], "his 1:1 chat starts with Parley's welcome card"
 
     _run(tmp_path, check)
+
+
+def test_a_teams_person_raises_one_by_typing_disagree_and_a_reset_starts_afresh(tmp_path: Path) -> None:
+    from handlers.practice.server import PracticeHost
+    from messages.teams import Verb
+    from tests.practice.scenario import teams_button
+
+    async def main() -> None:
+        host = PracticeHost(tmp_path, "bradford")
+        p = await host.start()
+        try:
+            await p.teams_say("rhys.jones", "disagree")
+            data, card, chat = teams_button(p, "rhys.jones", Verb.INTAKE)
+            answers = {"reference": "POL-2026-0007", "category": "0", "other_person": "amara.okafor", "problem": "The visit was cancelled.",
+                       "outcome": "A joint visit this week.", "discussed": "yes", "immediate_risk": "no"}  # fmt: skip
+            await p.teams_execute("rhys.jones", Verb.INTAKE, {**data, **answers}, card, chat)
+            seen = state(p, "rhys.jones")
+            assert [m["text"] for m in seen["direct"] if m["mine"]] == ["disagree"]
+            assert "Raised: case POL-2026-0007" in json.dumps(seen["direct"][-1]["cards"])  # the form became the answer
+            assert "POL-2026-0007" in state(p, "amara.okafor")["channel"]["threads"][0]["html"], "the Slack side has its thread too"
+            with p.sessions() as s:
+                assert s.scalars(select(DisputeRow.reference)).all() == ["POL-2026-0007"]
+
+            p = await host.start("lscb")  # Start fresh / Reset
+            with p.sessions() as s:
+                assert s.scalars(select(DisputeRow.reference)).all() == []
+            assert p.policy.name == "lscb" and state(p, "amara.okafor")["channel"]["threads"] == []
+        finally:
+            await host.stop()
+
+    asyncio.run(main())
