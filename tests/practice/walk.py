@@ -170,6 +170,9 @@ def walk(page: Any, base: str, shots: Path) -> Walk:
 
     # 10. at 200% zoom (half the CSS width) nothing needs scrolling sideways; the keyboard reaches everything
     page.set_viewport_size({"width": 640, "height": 900})
+    page.reload()  # the person chosen stays chosen
+    page.locator("#channel .thread").first.wait_for()
+    assert page.locator("#who").input_value() == "amara.okafor"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to the conversation"
     page.get_by_label("Message Parley (Slack: type /disagree)").fill("/disagree")

@@ -115,7 +115,7 @@ function draw(id, data, build) {
 }
 
 function threads(state) {
-  const one = state.person.platform === "slack" ? slackMessage : teamsMessage;
+  const one = state.platform === "slack" ? slackMessage : teamsMessage;
   if (!state.channel.threads.length) {
     const p = document.createElement("p");
     p.textContent = "No disagreement has been raised yet.";
@@ -180,9 +180,10 @@ function render(state) {
   $("channel-title").textContent = slack ? `Slack channel ${state.channel.name}` : `Teams channel ${state.channel.name}`;
   $("direct-title").textContent = slack ? "Direct messages from Parley (Slack)" : "Your 1:1 chat with Parley (Teams)";
   $("say-label").textContent = slack ? "Message Parley (Slack: type /disagree)" : "Message Parley (Teams: type disagree)";
-  draw("channel", state, threads);
-  draw("direct", state.direct, (items) => items.map(slack ? slackMessage : teamsMessage));
-  draw("private", state, privateNotes);
+  // each part is drawn again only when it changed, so a half-filled card elsewhere keeps what was typed
+  draw("channel", { platform: state.person.platform, channel: state.channel }, threads);
+  draw("direct", { platform: state.person.platform, direct: state.direct }, (d) => d.direct.map(slack ? slackMessage : teamsMessage));
+  draw("private", { ephemeral: state.ephemeral, notices: state.notices }, privateNotes);
   drawModal(state.modal || null);
 }
 
