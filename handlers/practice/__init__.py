@@ -9,10 +9,12 @@ on a practice clock (handlers.practice.workspace).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from handlers.practice.server import HOST, LOCAL_HOSTS, PracticeHost, routes
+if TYPE_CHECKING:
+    from handlers.practice.server import PracticeHost
 
 MODES = ("auto", "on", "off")
 
@@ -40,6 +42,8 @@ def check_folder(folder: str, database_url: str) -> Path:
 
 def mount(web_app: web.Application, *, folder: Path, policy_name: str) -> PracticeHost:
     """Add the practice workspace to Parley's web app; it starts and stops with the app."""
+    from handlers.practice.server import HOST, PracticeHost, routes  # botbuilder is imported only when the practice is on
+
     host = PracticeHost(folder, policy_name)
     web_app[HOST] = host
     web_app.add_routes(routes(host))
@@ -55,4 +59,3 @@ def mount(web_app: web.Application, *, folder: Path, policy_name: str) -> Practi
     return host
 
 
-__all__ = ["LOCAL_HOSTS", "MODES", "PracticeConfigError", "PracticeHost", "check_folder", "mount", "wanted"]
