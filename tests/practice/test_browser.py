@@ -113,3 +113,12 @@ def test_a_disagreement_is_walked_in_the_browser_from_disagree_to_the_record(ser
     assert len(done.taken) == 14  # one per step of the walk
     assert not outside, f"the page asked for something outside the practice server: {outside}"
     assert not problems, f"the page reported errors (a Content-Security-Policy refusal shows here): {problems}"
+
+
+def test_without_a_browser_the_walk_is_skipped_with_the_reason_but_in_ci_it_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no chromium here"):
+        _cannot("no chromium here")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the browser test, but: no chromium here"):
+        _cannot("no chromium here")
