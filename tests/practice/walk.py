@@ -35,9 +35,7 @@ class Walk:
 
     def be(self, person_id: str) -> None:
         self.page.select_option("#who", person_id)
-        self.page.wait_for_function("id => document.getElementById('who').value === id", arg=person_id)
-        self.page.wait_for_timeout(300)
-        self.page.locator("#clock").wait_for()
+        self.page.wait_for_function("id => document.getElementById('main').dataset.person === id", arg=person_id)
 
     def idle(self) -> None:
         self.page.wait_for_function("() => !document.body.hasAttribute('aria-busy')")

@@ -185,12 +185,15 @@ function render(state) {
   draw("direct", { platform: state.person.platform, direct: state.direct }, (d) => d.direct.map(slack ? slackMessage : teamsMessage));
   draw("private", { ephemeral: state.ephemeral, notices: state.notices }, privateNotes);
   drawModal(state.modal || null);
+  $("main").dataset.person = state.person.id; // whose view this is (the browser test waits for it)
 }
 
 async function refresh(force) {
   if (!me || (busy && !force)) return;
+  const who = me;
   try {
-    render(await api(`view?person=${encodeURIComponent(me)}`));
+    const state = await api(`view?person=${encodeURIComponent(who)}`);
+    if (who === me) render(state); // an answer for someone chosen before is dropped
   } catch (error) {
     say(error.message);
   }
