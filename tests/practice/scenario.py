@@ -62,7 +62,7 @@ def intake_answers(**changes: Any) -> dict[str, Any]:
         "category": "1",
         "other_agency": "police",
         "other_in_directory": {"value": "rhys.jones", "text": "DC Rhys Jones · Police (practice)"},
-        "problem": "The referral was closed with no further action.",
+        "problem": "The referral was closed with no further action <script>alert(1)</script> & <b>no</b> reason.",
         "outcome": "A strategy discussion today.",
         "discussed": "yes",
         "immediate_risk": "yes",

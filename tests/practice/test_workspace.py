@@ -109,6 +109,10 @@ def test_each_person_sees_their_own_platform(tmp_path: Path) -> None:
         assert any("You confirmed the agreed outcome" in m["html"] for m in amara["direct"])
         assert amara["modal"] is not None and "Agreed for the police." in amara["modal"]["html"], "her record is open"
         assert rhys["channel"]["threads"][0]["cards"], "the Teams thread root is a card"
+        # what a person typed is shown as text, never as markup
+        everything = json.dumps(amara, ensure_ascii=False)
+        assert "<script>" not in everything and "<b>no</b>" not in everything
+        assert "no further action &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;no&lt;/b&gt; reason." in everything
         assert not any(m["mine"] for m in rhys["direct"]), "he never typed to Parley"
         assert rhys["direct"][0]["cards"], "his 1:1 chat starts with Parley's welcome card"
 
