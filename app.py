@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     parley_teams_insecure_no_auth: bool = False  # true: Teams activities are NOT authenticated (local testing only)
     parley_teams_service_hosts: str | None = None  # comma-separated; default: Microsoft's Teams service hosts
     parley_teams_openid_metadata_url: str | None = None  # default: the Bot Framework's (tests serve their own keys)
+    parley_practice: str = "auto"  # the practice workspace: auto (on only with no chat credentials), on, off
+    parley_practice_folder: str = "practice"  # where the practice keeps its own SQLite file
+
+    def chat_credentials(self) -> bool:
+        return any((self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.microsoft_app_id, self.microsoft_app_password))
 
 
 @dataclass
@@ -402,9 +407,29 @@ def cmd_serve(settings: Settings) -> int:
             "MICROSOFT_APP_PASSWORD (see README.md)."
         )
     print(f"Parley: checking deadlines and reminders every {settings.parley_sweep_seconds:g} seconds.")
-    print(f"Parley: serving http://{settings.host}:{settings.port}/healthz  (Ctrl+C to stop)")
-    web.run_app(build_web_app(parley), host=settings.host, port=settings.port, print=None)
+    web_app = build_web_app(parley)
+    host = _with_practice(settings, parley, web_app)
+    if host is None:
+        return 2
+    print(f"Parley: serving http://{host}:{settings.port}/healthz  (Ctrl+C to stop)")
+    web.run_app(web_app, host=host, port=settings.port, print=None)
     return 0
+
+
+def _with_practice(settings: Settings, parley: Parley, web_app: web.Application) -> str | None:
+    """Add the practice workspace when wanted (handlers/practice); the address to listen on, or None if it can't start."""
+    from handlers import practice
+
+    try:
+        if not practice.wanted(settings.parley_practice, chat_credentials=settings.chat_credentials()):
+            return settings.host
+        folder = practice.check_folder(settings.parley_practice_folder, settings.database_url)
+    except practice.PracticeConfigError as exc:
+        print(f"Parley can't start: {exc}", file=sys.stderr)
+        return None
+    practice.mount(web_app, folder=folder, policy_name=parley.policy.name if parley.policy.name in PRESETS else "bradford")
+    print(f"Practice workspace: http://127.0.0.1:{settings.port}/  (made-up people; PARLEY_PRACTICE=off turns it off)")
+    return "127.0.0.1"  # the practice workspace is never reachable from another machine, whatever HOST says
 
 
 def cmd_worker(settings: Settings) -> int:
