@@ -36,6 +36,7 @@ from handlers.practice.fakes import FakeConnector, FakeSlack
 from handlers.practice.sample import SLACK_TEAM, TEAMS_TENANT, sample_directory, user_id
 from handlers.scheduler import Timekeeper
 from handlers.teams.adapter import BotConfig
+from handlers.teams.gate import ServiceUrls
 from messages import practice as wording
 from storage.db import make_engine, session_factory, upgrade
 from storage.repository import SqlUnitOfWork
@@ -90,8 +91,10 @@ class Practice:
         )  # fmt: skip
         with _quiet_authentication_warning():  # the practice bot is reachable only on 127.0.0.1, from this process
             self.teams_front = teams.build(
-                config=BotConfig(), channel=TEAMS_CHANNEL, tenant=TEAMS_TENANT, sessions=self.sessions, policy=self.policy,
-                calendar=self.calendar, clock=self.clock, service_url=f"{self.base}/fake-teams/",
+                # no app id, so nothing to authenticate with: said by name, as Teams' gate requires
+                config=BotConfig(INSECURE_NO_AUTH=True), channel=TEAMS_CHANNEL, tenant=TEAMS_TENANT, sessions=self.sessions,
+                policy=self.policy, calendar=self.calendar, clock=self.clock, service_url=f"{self.base}/fake-teams/",
+                service_urls=ServiceUrls.of([f"{self.base}/fake-teams/"]),  # the fake connector is the only one
             )  # fmt: skip
         # one notifier and every sender for both, as app.py wires the two platforms
         senders = {"slack": self.slack_front.sender, "teams": self.teams_front.sender}
