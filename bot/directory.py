@@ -7,7 +7,7 @@ Files are read elsewhere (handlers/directory_files.py) into plain structures and
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 

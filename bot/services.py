@@ -18,7 +18,7 @@ from bot.directory import Directory
 from bot.dispute import Dispute, Party
 from bot.errors import ConcurrentUpdate, InvalidInput, StaleAction, UnknownPerson
 from bot.events import DeadlineMissed, Event, PersonUnreachable, StageStarted
-from bot.intake import reference_problem
+from bot.intake import checked_reference
 from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge, plan_stage_nudges
 from bot.outbox import NoNotifier, Notifier, OutgoingMessage
 from bot.policy import PRACTITIONER, Policy
@@ -177,9 +177,7 @@ def open_dispute(
     new_id: Callable[[], str] = lambda: uuid4().hex,
 ) -> Outcome:
     """Open a dispute; the same idempotency key twice returns the first one and records nothing new."""
-    problem = reference_problem(cmd.reference)
-    if problem:
-        raise InvalidInput({"reference": problem})
+    reference = checked_reference(cmd.reference, policy.case_references)
     try:
         with uow:
             if cmd.idempotency_key and (existing := uow.disputes.by_idempotency_key(cmd.idempotency_key)):
@@ -203,7 +201,7 @@ def open_dispute(
                     )
             dispute = transitions.open_dispute(
                 dispute_id=new_id(),
-                reference=cmd.reference.strip(),
+                reference=reference,
                 category=cmd.category,
                 raiser=Party(agency=raiser_agency, person_id=raiser.id),
                 other=Party(agency=cmd.other_agency, person_id=cmd.other_person, description=cmd.other_description.strip()),
