@@ -42,11 +42,11 @@ class Checker:
     def error(self, path: Path | None, message: str) -> None:
         self.errors.append(Problem(self.line(path) if path is not None else None, message))
 
-    def flag(self, data: Mapping, key: str) -> bool:
+    def flag(self, data: Mapping, key: str, path: Path = ()) -> bool:
         raw = data.get(key, False)
         if isinstance(raw, bool):
             return raw
-        self.error((key,), f"{key}: write true or false, not '{raw}'")
+        self.error(path + (key,), f"{key}: write true or false, not '{excerpt(raw)}'")
         return False
 
     def keys(

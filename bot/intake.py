@@ -10,6 +10,7 @@ from typing import Protocol
 from bot import identifiers
 from bot.dispute import MAX_TEXT
 from bot.errors import InvalidInput
+from bot.policy import Policy
 
 REFERENCE_MAX = 40
 _REFERENCE_CHARACTERS = re.compile(r"[A-Za-z0-9#][A-Za-z0-9 /_.:#-]*")
@@ -42,6 +43,7 @@ class RefusalWords(Protocol):
     def free_text_refusal(self, found: identifiers.Found) -> str: ...
     def bad_character(self, bad: identifiers.BadCharacter) -> str: ...
     def not_a_format(self, formats: Sequence[identifiers.ReferenceFormat]) -> str: ...
+    def in_house(self, policy_title: str) -> str: ...
 
 
 class _Unworded:
@@ -58,6 +60,9 @@ class _Unworded:
 
     def not_a_format(self, formats: Sequence[identifiers.ReferenceFormat]) -> str:
         return "Refused: not a known reference format."
+
+    def in_house(self, policy_title: str) -> str:
+        return "Refused: both sides are in one agency."
 
 
 words: RefusalWords = _Unworded()
@@ -116,6 +121,13 @@ def free_text_problem(text: str) -> str | None:
         return words.bad_character(bad)
     if found := identifiers.find_in_free_text(identifiers.clean_free_text(text)):
         return words.free_text_refusal(found)
+    return None
+
+
+def same_agency_problem(policy: Policy, raiser_agency: str, other_agency: str | None) -> str | None:
+    """Why a dispute between two people of one agency can't be raised here (the policy says so), or None."""
+    if policy.between_agencies_only and other_agency == raiser_agency:
+        return words.in_house(policy.title)
     return None
 
 

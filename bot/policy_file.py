@@ -36,14 +36,15 @@ DEFAULT_WORKING_HOURS = "09:00-17:00"
 MIN_STAGES = 2
 
 _TOP_REQUIRED = ("name", "title", "roles", "categories", "learning", "urgent", "stages")
-_TOP_OPTIONAL = ("source", "working_hours", "bank_holidays", "digest", "formal_challenge_from", "notes")
+_TOP_OPTIONAL = (
+    "source", "working_hours", "bank_holidays", "digest", "formal_challenge_from", "notes",
+    "case_references", "between_agencies_only", "retention",
+)  # fmt: skip
 _STAGE_REQUIRED = ("id", "name", "timescale")
 _STAGE_OPTIONAL = ("each_agency", "partnership", "counted_from", "when_missed", "nudges", "guidance", "sides")
 _URGENT_REQUIRED = ("starts_at", "timescale")
 _URGENT_OPTIONAL = ("counted_from", "guidance")
-_ROLES_OPTIONAL = ("agency", "partnership")
 
-_ROLE = re.compile(r"^[a-z][a-z0-9_]*$")
 _WORKING_HOURS = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(?:-|–|to)\s*(\d{1,2})[:.](\d{2})$")
 
 # How to add a required setting that is missing, shown after "'x' is missing; ".
@@ -111,8 +112,17 @@ class _PolicyParser(Sections):
         stage_ids = [s.id for s in stages if s.id]
         urgent = self.urgent(data.get("urgent"), stage_ids)
         formal_from = self.formal_challenge_from(data.get("formal_challenge_from"), stage_ids)
-        learning_to, learning_group = self.learning(data.get("learning"), partnership_roles)
+        learning_to, learning_group, learning = self.learning(data.get("learning"), partnership_roles)
         notes = self.notes(data.get("notes"))
+        case_references = self.case_references(data.get("case_references"))
+        between_agencies_only = self.flag(data, "between_agencies_only")
+        retention = self.retention(data.get("retention"))
+        raw_roles = data.get("roles")
+        role_names = self.role_names(
+            raw_roles.get("names") if isinstance(raw_roles, Mapping) else None,
+            ("roles", "names"),
+            RELATIVE_ROLES + agency_roles + partnership_roles,
+        )
 
         if self.errors or urgent is None:
             # Problems about the whole file come first, then the rest in the order of the file.
@@ -147,67 +157,14 @@ class _PolicyParser(Sections):
             bank_holidays=bank_holidays,
             digest=digest,
             notes=notes,
+            case_references=case_references,
+            between_agencies_only=between_agencies_only,
+            role_names=role_names,
+            learning=learning,
+            retention=retention,
         )
 
     # Sections.
-
-    def roles(self, data: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        path: Path = ("roles",)
-        raw = data.get("roles")
-        if "roles" not in data:
-            return (), ()  # reported as missing
-        if not isinstance(raw, Mapping):
-            self.error(path, "roles should have two lists under it, 'agency:' and 'partnership:'")
-            return (), ()
-        self.keys(raw, path, (), _ROLES_OPTIONAL, prefix="roles: ", what="list")
-        agency = self.role_list(raw.get("agency"), path + ("agency",), "roles: agency")
-        partnership = self.role_list(raw.get("partnership"), path + ("partnership",), "roles: partnership")
-        for role in partnership:
-            if role in RELATIVE_ROLES:
-                self.error(
-                    path + ("partnership",),
-                    f"roles: '{role}' is always someone inside an agency, so it can't be a partnership role",
-                )
-            elif role in agency:
-                self.error(
-                    path + ("partnership",),
-                    f"roles: '{role}' is listed under both agency and partnership; keep it in only one",
-                )
-        # practitioner and line_manager are always known; listing them under agency is harmless.
-        return tuple(r for r in agency if r not in RELATIVE_ROLES), partnership
-
-    def role_list(self, raw: object, path: Path, label: str) -> tuple[str, ...]:
-        roles: list[str] = []
-        for n, role in self.text_list(raw, path, label, "[safeguarding_lead, service_manager]"):
-            if not _ROLE.match(role):
-                self.error(
-                    path + (n,),
-                    f"{label}: '{role}' should be one word in lower case, with _ between words,"
-                    f" like {as_word(role, '_') or 'safeguarding_lead'}",
-                )
-            elif role not in roles:
-                roles.append(role)
-        return tuple(roles)
-
-    def categories(self, data: Mapping) -> tuple[str, ...]:
-        path: Path = ("categories",)
-        if "categories" not in data:
-            return ()  # reported as missing
-        raw = data["categories"]
-        items = self.text_list(raw, path, "categories", "a list of lines starting with '- '")
-        if not items and (raw is None or isinstance(raw, list)):
-            self.error(
-                path,
-                "categories is empty: list at least one area of disagreement, for people to choose from"
-                " when they raise one",
-            )
-        categories: list[str] = []
-        for n, category in items:
-            if category in categories:
-                self.error(path + (n,), f"categories: '{category}' is listed twice")
-            else:
-                categories.append(category)
-        return tuple(categories)
 
     def working_hours(self, raw: object) -> tuple[time, time]:
         path: Path = ("working_hours",)

@@ -18,7 +18,7 @@ from bot.directory import Directory
 from bot.dispute import Dispute, Party
 from bot.errors import ConcurrentUpdate, InvalidInput, StaleAction, UnknownPerson
 from bot.events import DeadlineMissed, Event, PersonUnreachable, StageStarted
-from bot.intake import checked_reference
+from bot.intake import checked_reference, same_agency_problem
 from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge, plan_stage_nudges
 from bot.outbox import NoNotifier, Notifier, OutgoingMessage
 from bot.policy import PRACTITIONER, Policy
@@ -191,6 +191,8 @@ def open_dispute(
                 raise InvalidInput({"raiser_agency": f"You are not listed in {directory.agency_name(raiser_agency)}."})
             if cmd.other_agency not in directory.agencies:
                 raise InvalidInput({"other_agency": "Please choose one of the listed agencies."})
+            if problem := same_agency_problem(policy, raiser_agency, cmd.other_agency):
+                raise InvalidInput({"other_agency": problem})
             if cmd.other_person is not None:
                 other = directory.person(cmd.other_person)
                 if other is None:

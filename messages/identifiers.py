@@ -41,6 +41,18 @@ BAD_CHARACTERS = {
 NOT_A_FORMAT = "That isn't one of the partnership's forms of case reference. It should look like {examples}."
 
 
+IN_HOUSE = (
+    "Under {title}, a disagreement inside one agency follows that agency's own (in-house) procedure,"
+    " not this one. Please talk to your line manager or your agency's safeguarding lead. If the other"
+    " professional works for a different agency, choose that agency instead."
+)
+
+
+def in_house(policy_title: str) -> str:
+    """Why a dispute inside one agency is not raised here, and what to do instead."""
+    return IN_HOUSE.format(title=policy_title or "this procedure")
+
+
 def reference_refusal(found: Found) -> str:
     """Why a case reference that holds `found` is refused, and what to use instead."""
     excerpt = found.text if len(found.text) <= 30 else found.text[:30] + "…"
