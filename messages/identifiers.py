@@ -11,7 +11,7 @@ from bot.identifiers import BadCharacter, Found, Kind, ReferenceFormat
 USE_THE_REFERENCE = "Please use the case reference from your case system instead."
 
 REFERENCE_REFUSALS = {
-    Kind.FORENAME: "'{text}' looks like a name. A case reference must never hold a child's name.",
+    Kind.FORENAME: "That looks like a name ('{text}'). A case reference must never hold a child's name.",
     Kind.NAME_AND_YEAR: "'{text}' looks like a name and a year of birth. A case reference must never hold those.",
     Kind.DATE_OF_BIRTH: "That looks like a date of birth. A case reference must never hold one.",
     Kind.DATE: "That looks like a date (perhaps a date of birth). A case reference must never hold one.",

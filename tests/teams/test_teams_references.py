@@ -1,0 +1,52 @@
+"""Case references and free text through the Teams intake card: identifiers refused beside the field."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from handlers.files import read_policy
+from messages.teams import Field, Verb
+from storage.models import DisputeRow
+from tests.teams.harness import DC_JONES, Harness, element, intake_answers, run
+from tests.unit.references import ACCEPTED, REFUSED
+
+LSCB = read_policy("lscb")
+HIPS = read_policy("hips")
+
+
+def test_every_reference_in_the_table_is_refused_or_accepted_through_the_card(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        for reference, _kind in REFUSED:
+            card = (await h.execute(DC_JONES, Verb.INTAKE, intake_answers(reference=reference))).card
+            error = element(card, f"error.{Field.REFERENCE.value}")
+            assert error is not None and "case reference" in error["text"], (reference, card)
+        assert h.count(DisputeRow) == 0
+        for n, reference in enumerate(ACCEPTED[:5]):
+            await h.execute(DC_JONES, Verb.INTAKE, intake_answers(reference=reference), reply_to=f"card-{n}")
+        assert h.count(DisputeRow) == 5
+
+    run(engine, scenario, policy=LSCB)
+
+
+def test_free_text_with_an_nhs_number_or_a_nul_is_refused_beside_the_field(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        for field, text, phrase in [
+            (Field.PROBLEM, "NHS number 943 476 5919 on the referral", "case file"),
+            (Field.PROBLEM, "nul \x00 here", "control character"),
+        ]:
+            card = (await h.execute(DC_JONES, Verb.INTAKE, intake_answers(**{field.value: text}))).card
+            error = element(card, f"error.{field.value}")
+            assert error is not None and phrase in error["text"], card
+        assert h.count(DisputeRow) == 0
+
+    run(engine, scenario, policy=LSCB)
+
+
+def test_under_hips_a_dispute_inside_one_agency_is_pointed_to_the_in_house_procedure(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        answers = intake_answers(other_person=None, other_agency="police", other_description="duty sergeant")
+        card = (await h.execute(DC_JONES, Verb.INTAKE, answers)).card
+        assert "in-house" in str(card), card
+        assert h.count(DisputeRow) == 0
+
+    run(engine, scenario, policy=HIPS)
