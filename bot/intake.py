@@ -88,12 +88,12 @@ def reference_problem(text: str, formats: Sequence[identifiers.ReferenceFormat] 
         return "Please give the case reference."
     if len(ref) > REFERENCE_MAX:
         return f"A case reference is at most {REFERENCE_MAX} characters."
+    if not formats and not any(ch.isdigit() for ch in ref):
+        return "Case references contain numbers (for example CSC-2026-0193). Please don't use a name."
     if found := identifiers.find_in_reference(ref):
         return words.reference_refusal(found)
     if formats:
         return None if any(f.matches(ref) for f in formats) else words.not_a_format(formats)
-    if not any(ch.isdigit() for ch in ref):
-        return "Case references contain numbers (for example CSC-2026-0193). Please don't use a name."
     if not _REFERENCE_CHARACTERS.fullmatch(ref):
         return "Please use only letters, numbers, spaces and - / _ . : #"
     return None
