@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot import identifiers
+from bot.identifiers import Kind
 from bot.dispute import MAX_TEXT
 from bot.errors import InvalidInput
 from bot.policy import Policy
@@ -88,9 +89,10 @@ def reference_problem(text: str, formats: Sequence[identifiers.ReferenceFormat] 
         return "Please give the case reference."
     if len(ref) > REFERENCE_MAX:
         return f"A case reference is at most {REFERENCE_MAX} characters."
-    if not formats and not any(ch.isdigit() for ch in ref):
+    found = identifiers.find_in_reference(ref)
+    if not formats and not any(ch.isdigit() for ch in ref) and (found is None or found.kind is not Kind.EMAIL):
         return "Case references contain numbers (for example CSC-2026-0193). Please don't use a name."
-    if found := identifiers.find_in_reference(ref):
+    if found:
         return words.reference_refusal(found)
     if formats:
         return None if any(f.matches(ref) for f in formats) else words.not_a_format(formats)
