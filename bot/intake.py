@@ -45,6 +45,7 @@ class RefusalWords(Protocol):
     def bad_character(self, bad: identifiers.BadCharacter) -> str: ...
     def not_a_format(self, formats: Sequence[identifiers.ReferenceFormat]) -> str: ...
     def in_house(self, policy_title: str) -> str: ...
+    def no_digits(self, found: identifiers.Found | None) -> str: ...
 
 
 class _Unworded:
@@ -64,6 +65,9 @@ class _Unworded:
 
     def in_house(self, policy_title: str) -> str:
         return "Refused: both sides are in one agency."
+
+    def no_digits(self, found: identifiers.Found | None) -> str:
+        return "Refused: no digits."
 
 
 words: RefusalWords = _Unworded()
@@ -90,8 +94,8 @@ def reference_problem(text: str, formats: Sequence[identifiers.ReferenceFormat] 
     if len(ref) > REFERENCE_MAX:
         return f"A case reference is at most {REFERENCE_MAX} characters."
     found = identifiers.find_in_reference(ref)
-    if not formats and not any(ch.isdigit() for ch in ref) and (found is None or found.kind is not Kind.EMAIL):
-        return "Case references contain numbers (for example CSC-2026-0193). Please don't use a name."
+    if not formats and not any(ch.isdigit() for ch in ref) and (found is None or found.kind is Kind.FORENAME):
+        return words.no_digits(found)
     if found:
         return words.reference_refusal(found)
     if formats:

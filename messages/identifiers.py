@@ -53,6 +53,18 @@ def in_house(policy_title: str) -> str:
     return IN_HOUSE.format(title=policy_title or "this procedure")
 
 
+NO_DIGITS = "Case references contain numbers (for example CSC-2026-0193). Please don't use a name."
+NAME_WITHOUT_DIGITS = (
+    "That looks like a name ('{text}'), and case references contain numbers (for example"
+    " CSC-2026-0193). " + USE_THE_REFERENCE
+)
+
+
+def no_digits(found: Found | None) -> str:
+    """Why a reference without a digit is refused (saying so when it is a name)."""
+    return NAME_WITHOUT_DIGITS.format(text=found.text[:30]) if found else NO_DIGITS
+
+
 def reference_refusal(found: Found) -> str:
     """Why a case reference that holds `found` is refused, and what to use instead."""
     excerpt = found.text if len(found.text) <= 30 else found.text[:30] + "…"
