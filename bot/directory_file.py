@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.directory import (
     PARTNERSHIP,
@@ -26,10 +26,6 @@ from bot.problems import LineOf, Path
 
 if TYPE_CHECKING:
     from bot.policy import Policy
-
-
-
-
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -109,7 +105,7 @@ class _Parser:
                     name=p.name,
                     email=p.email,
                     memberships=tuple(
-                        Membership(m.agency, frozenset(m.roles), m.line_manager) for m in p.memberships
+                        Membership(m.agency or "", frozenset(m.roles), m.line_manager) for m in p.memberships
                     ),
                     identities=tuple(i for i, _ in p.identities),
                 )
@@ -167,7 +163,7 @@ class _Parser:
 
     # One person.
 
-    def person(self, item: Mapping, path: Path) -> _RawPerson:
+    def person(self, item: Mapping[Any, Any], path: Path) -> _RawPerson:
         self.unknown_keys(item, path, _PERSON_KEYS, "person")
         person_id = self.text(item, path, "id", "person")
         who = f"'{person_id}'" if person_id else "this person"
@@ -210,7 +206,7 @@ class _Parser:
             self.error(path, f"{who} has no chat identity; give 'slack' or 'teams' (workspace/user)")
         return _RawPerson(person_id, name, email, memberships, identities, path)
 
-    def membership(self, item: Mapping, path: Path, who: str) -> _RawMembership:
+    def membership(self, item: Mapping[Any, Any], path: Path, who: str) -> _RawMembership:
         agency = self.text(item, path, "agency", who)
         roles: list[str] = []
         raw_roles = item.get("roles")
@@ -245,7 +241,7 @@ class _Parser:
 
     # Helpers for fields.
 
-    def text(self, item: Mapping, path: Path, key: str, who: str) -> str | None:
+    def text(self, item: Mapping[Any, Any], path: Path, key: str, who: str) -> str | None:
         value = item.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             self.error(path + (key,) if key in item else path, f"{who} has no {key}")
@@ -262,7 +258,7 @@ class _Parser:
             return None
         return clean_name(text)  # bidi controls and zero-width characters removed
 
-    def space(self, item: Mapping, path: Path, key: str, agency_id: str | None, where: str) -> str:
+    def space(self, item: Mapping[Any, Any], path: Path, key: str, agency_id: str | None, where: str) -> str:
         """An agency's thread space on one platform: 'workspace/channel' (Slack) or 'tenant/channel' (Teams)."""
         if item.get(key) in (None, ""):
             return ""
@@ -275,7 +271,7 @@ class _Parser:
             return ""
         return value
 
-    def unknown_keys(self, item: Mapping, path: Path, known: frozenset[str], what: str) -> None:
+    def unknown_keys(self, item: Mapping[Any, Any], path: Path, known: frozenset[str], what: str) -> None:
         for key in item:
             if key not in known:
                 self.error(path + (key,), f"unknown {what} field '{key}'; expected one of {', '.join(sorted(known))}")
@@ -377,8 +373,8 @@ class _Parser:
             for m in p.memberships:
                 if not m.agency or not m.line_manager:
                     continue
-                chain = [p.id]
-                current = m.line_manager
+                chain: list[str] = [p.id or ""]
+                current: str | None = m.line_manager
                 while current is not None and current not in chain:
                     chain.append(current)
                     manager = by_id.get(current)
@@ -386,11 +382,11 @@ class _Parser:
                     current = mm.line_manager if mm else None
                 if current != p.id or len(chain) < 2:
                     continue  # no cycle, a cycle further up (reported from its own members), or self
-                key = frozenset((who, m.agency) for who in chain)
+                key = frozenset((who, m.agency) for who in chain)  # m.agency is set: checked above
                 if key in reported:
                     continue
                 reported.add(key)
-                loop = " → ".join(chain + [p.id])
+                loop = " → ".join(chain + [p.id or ""])
                 self.error(m.path + ("line_manager",), f"line-manager cycle in '{m.agency}': {loop}")
 
 

@@ -6,7 +6,7 @@ import difflib
 import enum
 import re
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.problems import LineOf, Path, Problem
 
@@ -42,7 +42,7 @@ class Checker:
     def error(self, path: Path | None, message: str) -> None:
         self.errors.append(Problem(self.line(path) if path is not None else None, message))
 
-    def flag(self, data: Mapping, key: str, path: Path = ()) -> bool:
+    def flag(self, data: Mapping[Any, Any], key: str, path: Path = ()) -> bool:
         raw = data.get(key, False)
         if isinstance(raw, bool):
             return raw
@@ -51,7 +51,7 @@ class Checker:
 
     def keys(
         self,
-        raw: Mapping,
+        raw: Mapping[Any, Any],
         path: Path,
         required: tuple[str, ...],
         optional: tuple[str, ...],
@@ -74,7 +74,7 @@ class Checker:
                 how = self.how_to_add.get((path[:1], key))
                 self.error(missing_at, f"{prefix}'{key}' is missing" + (f"; {how}" if how else ""))
 
-    def text(self, raw: Mapping, path: Path, key: str, prefix: str, *, required: bool = True) -> str:
+    def text(self, raw: Mapping[Any, Any], path: Path, key: str, prefix: str, *, required: bool = True) -> str:
         value = raw.get(key)
         if isinstance(value, (list, Mapping)):
             self.error(path + (key,), f"{prefix}'{key}' should be a single line of text, not a list")
@@ -84,7 +84,7 @@ class Checker:
             self.error(path + (key,), f"{prefix}'{key}' is empty")
         return text
 
-    def word(self, data: Mapping, key: str) -> str:
+    def word(self, data: Mapping[Any, Any], key: str) -> str:
         if key not in data:
             return ""
         value = self.text(data, (), key, "")
@@ -114,7 +114,7 @@ class Checker:
                 items.append((n, text))
         return items
 
-    def choice(self, raw: Mapping, path: Path, key: str, kind: type[_E], label: str) -> _E | None:
+    def choice(self, raw: Mapping[Any, Any], path: Path, key: str, kind: type[_E], label: str) -> _E | None:
         """The enum member the file names under `key`; None when absent or unreadable (and reported)."""
         if key not in raw:
             return None

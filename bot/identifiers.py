@@ -216,10 +216,10 @@ def find_in_free_text(text: str) -> Found | None:
     for m in _FREE_NHS.finditer(text):
         if nhs_number_is_valid(re.sub(r"\D", "", m.group())):
             return Found(Kind.NHS_NUMBER, m.group())
-    if m := NI_NUMBER.search(text):
-        return Found(Kind.NI_NUMBER, m.group())
-    if m := _BIRTH_THEN_DATE.search(text):
-        return Found(Kind.DATE_OF_BIRTH, m.group())
+    if ni := NI_NUMBER.search(text):
+        return Found(Kind.NI_NUMBER, ni.group())
+    if birth := _BIRTH_THEN_DATE.search(text):
+        return Found(Kind.DATE_OF_BIRTH, birth.group())
     return None
 
 

@@ -178,7 +178,7 @@ class InvalidPolicy(InvalidFile):
 
 def parse_timescale(text: str, counted_from: CountedFrom = CountedFrom.STAGE_START) -> Timescale:
     """Read '5 working days', '24 hours', '4 working hours' or 'same working day'; ValueError says why not."""
-    from bot.policy_file import parse_timescale as parse  # the parser imports this module's types
+    from bot.policy_sections import parse_timescale as parse  # the parser imports this module's types
 
     return parse(text, counted_from)
 

@@ -11,7 +11,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
+from typing import Any
 
+from bot.file_checks import NAME, as_word, did_you_mean
 from bot.policy import (
     BANK_HOLIDAY_REGIONS,
     RELATIVE_ROLES,
@@ -26,10 +28,8 @@ from bot.policy import (
     UrgentPath,
     WhenMissed,
 )
-from bot.file_checks import NAME, as_word, did_you_mean
 from bot.policy_sections import Sections, parse_timescale
 from bot.problems import LineOf, Path
-
 
 DEFAULT_NUDGES = (Nudge.HALF_WAY, Nudge.DUE_DAY_MORNING)
 DEFAULT_WORKING_HOURS = "09:00-17:00"
@@ -48,7 +48,7 @@ _URGENT_OPTIONAL = ("counted_from", "guidance")
 _WORKING_HOURS = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(?:-|–|to)\s*(\d{1,2})[:.](\d{2})$")
 
 # How to add a required setting that is missing, shown after "'x' is missing; ".
-_HOW_TO_ADD = {
+_HOW_TO_ADD: dict[tuple[Path, str], str] = {
     ((), "name"): "add a line like this: name: bradford",
     ((), "title"): "add a line like this: title: Bradford District Safeguarding Children Partnership",
     ((), "roles"): "add a 'roles:' section with an 'agency:' list and a 'partnership:' list",
@@ -198,7 +198,7 @@ class _PolicyParser(Sections):
         return BANK_HOLIDAY_REGIONS[0]
 
     def stages(
-        self, data: Mapping, agency_roles: tuple[str, ...], partnership_roles: tuple[str, ...]
+        self, data: Mapping[Any, Any], agency_roles: tuple[str, ...], partnership_roles: tuple[str, ...]
     ) -> list[_RawStage]:
         path: Path = ("stages",)
         if "stages" not in data:
@@ -318,7 +318,7 @@ class _PolicyParser(Sections):
                 )
         return tuple(roles)
 
-    def nudges(self, raw: Mapping, path: Path, label: str) -> tuple[Nudge, ...]:
+    def nudges(self, raw: Mapping[Any, Any], path: Path, label: str) -> tuple[Nudge, ...]:
         if "nudges" not in raw:
             return DEFAULT_NUDGES
         options = tuple(n.value for n in Nudge)
@@ -328,8 +328,7 @@ class _PolicyParser(Sections):
             if value not in options:
                 self.error(
                     path + ("nudges", n),
-                    f"{label}: unknown nudge '{text}'{did_you_mean(value, options)};"
-                    f" choose from: {', '.join(options)}",
+                    f"{label}: unknown nudge '{text}'{did_you_mean(value, options)}; choose from: {', '.join(options)}",
                 )
             elif Nudge(value) not in nudges:
                 nudges.append(Nudge(value))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from bot import identifiers
 from bot.file_checks import Checker, as_word, did_you_mean, excerpt
@@ -87,7 +88,7 @@ def parse_timescale(text: str, counted_from: CountedFrom = CountedFrom.STAGE_STA
 
 
 class Sections(Checker):
-    def roles(self, data: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def roles(self, data: Mapping[Any, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         path: Path = ("roles",)
         raw = data.get("roles")
         if "roles" not in data:
@@ -125,7 +126,7 @@ class Sections(Checker):
                 roles.append(role)
         return tuple(roles)
 
-    def categories(self, data: Mapping) -> tuple[str, ...]:
+    def categories(self, data: Mapping[Any, Any]) -> tuple[str, ...]:
         path: Path = ("categories",)
         if "categories" not in data:
             return ()  # reported as missing
@@ -152,7 +153,9 @@ class Sections(Checker):
         if not isinstance(raw, Mapping):
             self.error(path, "learning should have two settings under it: 'to' (a partnership role) and 'group'")
             return "", "", LearningRouting()
-        self.keys(raw, path, _LEARNING_REQUIRED, _LEARNING_OPTIONAL, prefix="learning: ", what="setting", missing_at=path)
+        self.keys(
+            raw, path, _LEARNING_REQUIRED, _LEARNING_OPTIONAL, prefix="learning: ", what="setting", missing_at=path
+        )
         to = self.text(raw, path, "to", "learning: ") if "to" in raw else ""
         group = self.text(raw, path, "group", "learning: ") if "group" in raw else ""
         self.partnership_role(to, path + ("to",), "learning", partnership_roles)
@@ -183,7 +186,7 @@ class Sections(Checker):
         )
         return False
 
-    def channel(self, raw: Mapping, path: Path, key: str) -> str:
+    def channel(self, raw: Mapping[Any, Any], path: Path, key: str) -> str:
         value = self.text(raw, path, key, "learning: ", required=False)
         if value and (len(value) > 200 or any(ch.isspace() for ch in value)):
             self.error(path + (key,), f"learning: {key} should be a channel id, with no spaces, like C0123ABCD")
@@ -211,16 +214,26 @@ class Sections(Checker):
             if pattern and (why := identifiers.pattern_problem(pattern)):
                 self.error(fpath + ("pattern",), f"{label}: {why}")
                 pattern = ""
-            examples = self.text_list(item.get("examples"), fpath + ("examples",), f"{label}: examples", "[CSC-2026-00123]")
+            examples = self.text_list(
+                item.get("examples"), fpath + ("examples",), f"{label}: examples", "[CSC-2026-00123]"
+            )
             if "examples" in item and not examples:
                 self.error(fpath + ("examples",), f"{label}: give at least one example, so people see the form")
-            fmt = identifiers.ReferenceFormat(name, pattern, tuple(identifiers.normalise_reference(e) for _, e in examples))
+            fmt = identifiers.ReferenceFormat(
+                name, pattern, tuple(identifiers.normalise_reference(e) for _, e in examples)
+            )
             for (k, example), normal in zip(examples, fmt.examples):
                 epath = fpath + ("examples", k)
                 if found := identifiers.find_in_reference(normal):
-                    self.error(epath, f"{label}: the example '{excerpt(example)}' would be refused: it looks like a {found.kind.value}")
+                    self.error(
+                        epath,
+                        f"{label}: the example '{excerpt(example)}' would be refused: it looks like a {found.kind.value}",
+                    )
                 elif pattern and not fmt.matches(normal):
-                    self.error(epath, f"{label}: the example '{excerpt(example)}' does not match the pattern '{excerpt(pattern)}'")
+                    self.error(
+                        epath,
+                        f"{label}: the example '{excerpt(example)}' does not match the pattern '{excerpt(pattern)}'",
+                    )
             if name and pattern and fmt.examples:
                 formats.append(fmt)
         return tuple(formats)
@@ -239,9 +252,15 @@ class Sections(Checker):
             match = _RETENTION.match(text)
             days = int(match.group(1)) * _DAYS_PER[match.group(2).rstrip("s")] if match else None
             if days is None:
-                self.error(path + ("keep_closed_for",), f"retention: write keep_closed_for like '6 years' or '18 months', not '{excerpt(text)}'")
+                self.error(
+                    path + ("keep_closed_for",),
+                    f"retention: write keep_closed_for like '6 years' or '18 months', not '{excerpt(text)}'",
+                )
             elif not RETENTION_MIN_DAYS <= days <= RETENTION_MAX_DAYS:
-                self.error(path + ("keep_closed_for",), f"retention: keep_closed_for must be between 30 days and 25 years, not '{excerpt(text)}'")
+                self.error(
+                    path + ("keep_closed_for",),
+                    f"retention: keep_closed_for must be between 30 days and 25 years, not '{excerpt(text)}'",
+                )
             else:
                 keep = days
         then = self.choice(raw, path, "then", AfterRetention, "retention") or Retention().then
@@ -256,7 +275,10 @@ class Sections(Checker):
         names = []
         for role, name in raw.items():
             if role not in roles:
-                self.error(path + (role,), f"roles: names: '{excerpt(role)}' is not a role{did_you_mean(role, roles)}; the roles are: {', '.join(roles)}")
+                self.error(
+                    path + (role,),
+                    f"roles: names: '{excerpt(role)}' is not a role{did_you_mean(role, roles)}; the roles are: {', '.join(roles)}",
+                )
             elif not isinstance(name, str) or not name.strip() or len(name) > 80:
                 self.error(path + (role,), f"roles: names: the name of '{role}' should be a short line of text")
             else:

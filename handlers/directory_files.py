@@ -66,7 +66,9 @@ def _read_csv(text: str, policy: Policy | None) -> Directory:
 def _read_rows(text: str, policy: Policy | None, at: list[int]) -> Directory:
     errors: list[DirectoryError] = []
     if len(text) > MAX_BYTES:
-        raise InvalidDirectory([DirectoryError(1, f"the file is {len(text)} characters long; at most {MAX_BYTES} are read")])
+        raise InvalidDirectory(
+            [DirectoryError(1, f"the file is {len(text)} characters long; at most {MAX_BYTES} are read")]
+        )
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]

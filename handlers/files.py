@@ -46,13 +46,20 @@ class _Loader(yaml.SafeLoader):
         except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as e:
             value = node.value if isinstance(node, yaml.ScalarNode) else ""
             shown = f" '{excerpt(value)}'" if value else ""
-            raise ConstructorError(None, None, f"the value{shown} can't be read as {node.tag.rsplit(':', 1)[-1]} ({type(e).__name__})", node.start_mark) from None
+            raise ConstructorError(
+                None,
+                None,
+                f"the value{shown} can't be read as {node.tag.rsplit(':', 1)[-1]} ({type(e).__name__})",
+                node.start_mark,
+            ) from None
 
 
 def _int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
     digits = sum(ch.isdigit() for ch in str(node.value))
     if digits > MAX_DIGITS:
-        raise ConstructorError(None, None, f"this number has {digits} digits; no setting needs more than {MAX_DIGITS}", node.start_mark)
+        raise ConstructorError(
+            None, None, f"this number has {digits} digits; no setting needs more than {MAX_DIGITS}", node.start_mark
+        )
     return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[arg-type]
 
 
@@ -71,11 +78,20 @@ def _shape_problems(text: str) -> list[PolicyError]:
     for event in yaml.parse(text, Loader=_Loader):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return [PolicyError(line, "Parley doesn't accept YAML anchors and aliases (& and *); write each value out in full")]
+            return [
+                PolicyError(
+                    line, "Parley doesn't accept YAML anchors and aliases (& and *); write each value out in full"
+                )
+            ]
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                return [PolicyError(line, f"settings are nested more than {MAX_DEPTH} deep here; a policy or directory never needs that")]
+                return [
+                    PolicyError(
+                        line,
+                        f"settings are nested more than {MAX_DEPTH} deep here; a policy or directory never needs that",
+                    )
+                ]
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
     return []
@@ -84,7 +100,9 @@ def _shape_problems(text: str) -> list[PolicyError]:
 def load_yaml(text: str, filename: str) -> tuple[object, LineOf]:
     """The data in `text` and a line_of(path) for it; FileProblem (naming `filename`) if it isn't good YAML."""
     if len(text) > MAX_BYTES:
-        raise FileProblem([PolicyError(1, f"the file is {len(text)} characters long; at most {MAX_BYTES} are read")], filename)
+        raise FileProblem(
+            [PolicyError(1, f"the file is {len(text)} characters long; at most {MAX_BYTES} are read")], filename
+        )
     try:
         problems = _shape_problems(text)
         if problems:
@@ -117,7 +135,11 @@ def read_policy(name_or_path: str | Path) -> Policy:
             raise InvalidPolicy([PolicyError(None, unreadable(IsADirectoryError(), "policy file"))], shown)
         if path.suffix.lower() not in (".yaml", ".yml"):
             raise InvalidPolicy(
-                [PolicyError(None, f"'{excerpt(name_or_path)}' is neither a preset ({', '.join(PRESETS)}) nor a .yaml file")],
+                [
+                    PolicyError(
+                        None, f"'{excerpt(name_or_path)}' is neither a preset ({', '.join(PRESETS)}) nor a .yaml file"
+                    )
+                ],
                 shown,
             )
     try:
