@@ -87,3 +87,10 @@ def test_a_reference_with_a_control_character_is_refused() -> None:
     with pytest.raises(InvalidInput) as exc:
         checked_reference("CSC-2026\x00-1")
     assert "control character" in exc.value.errors["reference"]
+
+
+def test_importing_messages_hands_the_core_its_words() -> None:
+    import bot.intake
+    import messages.identifiers
+
+    assert bot.intake.words is messages.identifiers
