@@ -136,7 +136,7 @@ REFERENCE_WORDS = frozenset(
     contact assessment plan review core group meeting school health education mosaic liquidlogic
     lcs eclipse niche athena storm cad urn upn team hub area north south east west central county
     city council trust board partnership lscb scp dscp bdscp nscb hips stage step dispute
-    challenge police ps dc ds pc sgt hv sn ed adult adults court legal private fostering
+    challenge police ps dc ds pc sgt hv sn ed adult adults court legal private fostering ward
     """.split()
 )
 
@@ -162,7 +162,6 @@ def _phone_or_nhs(candidate: str) -> Kind | None:
     digits = re.sub(r"\D", "", candidate)
     if len(digits) == 10 and nhs_number_is_valid(digits):
         return Kind.NHS_NUMBER
-    national = None
     if candidate.startswith("+44") or digits.startswith("0044"):
         national = digits[2:] if candidate.startswith("+") else digits[4:]
         national = national.removeprefix("0")

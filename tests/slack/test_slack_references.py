@@ -40,6 +40,8 @@ def test_free_text_with_an_nhs_number_or_a_nul_is_refused_beside_the_field(engin
             (Field.OUTCOME, "Born on 12/03/2015, so", "date of birth"),
             (Field.PROBLEM, "nul \x00 here", "control character"),
             (Field.REFERENCE, "CSC-2026\x00-1", "control character"),
+            (Field.CAUSE, "half a character \ud800 here", "broken character"),
+            (Field.OTHER_DESCRIPTION, "duty\x1b[31m sergeant", "control character"),
         ]:
             status, body = await h.submit(AMARA, view, {**default_answers(BRADFORD), field.value: text})
             assert status == 200 and body["response_action"] == "errors", body
