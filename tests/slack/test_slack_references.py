@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import Engine, select
 
+from bot.identifiers import ReferenceFormat
 from handlers.files import read_policy
 from messages.slack import Field
 from storage.models import DisputeRow
 from tests.slack.harness import AMARA, Harness, default_answers, run
-from tests.unit.references import ACCEPTED, REFUSED
+from tests.unit.references import ACCEPTED, CSC, POLICE, REFUSED
 
 BRADFORD = read_policy("bradford")
 HIPS = read_policy("hips")
+FORMATS = tuple(ReferenceFormat(f["name"], f["pattern"], tuple(f["examples"])) for f in (CSC, POLICE))
 
 
 def test_every_reference_in_the_table_is_refused_or_accepted_through_the_modal(engine: Engine) -> None:
@@ -62,3 +66,22 @@ def test_under_hips_a_dispute_inside_one_agency_is_pointed_to_the_in_house_proce
         assert h.count(DisputeRow) == 0
 
     run(engine, scenario, policy=HIPS)
+
+
+def test_with_declared_formats_only_matching_references_are_accepted_and_the_forms_shown(engine: Engine) -> None:
+    policy = dataclasses.replace(BRADFORD, case_references=FORMATS)
+
+    async def scenario(h: Harness) -> None:
+        view = await h.open_intake(AMARA)
+        for reference in ["Case Ref 12345", "#123456", "CSC-26-1", "Amelia 2015"]:
+            status, body = await h.submit(AMARA, view, {**default_answers(policy), "reference": reference})
+            assert status == 200 and body["response_action"] == "errors", (reference, body)
+            assert list(body["errors"]) == [Field.REFERENCE], (reference, body)
+        status, body = await h.submit(AMARA, view, {**default_answers(policy), "reference": "Case Ref 12345"})
+        message = body["errors"][Field.REFERENCE]
+        assert "CSC-2026-00123 (Children's social care (Mosaic))" in message and "26/12345 (Police occurrence)" in message
+        await h.raise_dispute(AMARA, reference="Police Ref 26/12345")
+        with h.sessions() as s:
+            assert list(s.scalars(select(DisputeRow.reference))) == ["Police Ref 26/12345"]
+
+    run(engine, scenario, policy=policy)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import Engine, select
 
+from bot.identifiers import ReferenceFormat
 from handlers.files import read_policy
 from messages.teams import Field, Verb
 from storage.models import DisputeRow
 from tests.teams.harness import DC_JONES, Harness, element, intake_answers, run
-from tests.unit.references import ACCEPTED, REFUSED
+from tests.unit.references import ACCEPTED, CSC, POLICE, REFUSED
 
 LSCB = read_policy("lscb")
 HIPS = read_policy("hips")
+FORMATS = tuple(ReferenceFormat(f["name"], f["pattern"], tuple(f["examples"])) for f in (CSC, POLICE))
 
 
 def test_every_reference_in_the_table_is_refused_or_accepted_through_the_card(engine: Engine) -> None:
@@ -55,3 +59,21 @@ def test_under_hips_a_dispute_inside_one_agency_is_pointed_to_the_in_house_proce
         assert h.count(DisputeRow) == 0
 
     run(engine, scenario, policy=HIPS)
+
+
+def test_with_declared_formats_only_matching_references_are_accepted_and_the_forms_shown(engine: Engine) -> None:
+    policy = dataclasses.replace(LSCB, case_references=FORMATS)
+
+    async def scenario(h: Harness) -> None:
+        for reference in ["Case Ref 12345", "CSC-26-1", "Amelia 2015"]:
+            card = (await h.execute(DC_JONES, Verb.INTAKE, intake_answers(reference=reference))).card
+            error = element(card, f"error.{Field.REFERENCE.value}")
+            assert error is not None, (reference, card)
+        assert "looks like a name" in error["text"]  # the last one: an identifier is named as such, formats or not
+        card = (await h.execute(DC_JONES, Verb.INTAKE, intake_answers(reference="#123456"))).card
+        assert "26/12345 (Police occurrence)" in element(card, f"error.{Field.REFERENCE.value}")["text"]
+        await h.execute(DC_JONES, Verb.INTAKE, intake_answers(reference="CSC-2026-00123"), reply_to="card-ok")
+        with h.sessions() as s:
+            assert list(s.scalars(select(DisputeRow.reference))) == ["CSC-2026-00123"]
+
+    run(engine, scenario, policy=policy)
