@@ -66,7 +66,10 @@ def parse_timescale(text: str, counted_from: CountedFrom = CountedFrom.STAGE_STA
             raise ValueError(f"write the number in figures: '{figures}' instead of '{text}'")
         raise ValueError(f"Parley can't read the timescale '{text}'; write it like {_TIMESCALE_EXAMPLES}")
     if len(match.group(1).lstrip("+-")) > 6:
-        raise ValueError(f"the timescale '{excerpt(text)}' is longer than any procedure can mean")
+        raise ValueError(
+            f"the timescale '{excerpt(text)}' is longer than any step of a procedure can mean;"
+            " at most 260 working days, 2000 working hours or 8760 hours"
+        )
     amount, working, unit = int(match.group(1)), bool(match.group(2)), match.group(3)
     if amount < 0:
         raise ValueError(f"the timescale '{text}' is negative; it must be at least 1")

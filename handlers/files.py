@@ -49,9 +49,17 @@ class _Loader(yaml.SafeLoader):
             raise ConstructorError(
                 None,
                 None,
-                f"the value{shown} can't be read as {node.tag.rsplit(':', 1)[-1]} ({type(e).__name__})",
+                f"the value{shown} can't be read as {_TAG_WORDS.get(node.tag, 'what its tag says')}",
                 node.start_mark,
             ) from None
+
+
+_TAG_WORDS = {
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:binary": "base64 data",
+}
 
 
 def _int(loader: yaml.SafeLoader, node: yaml.Node) -> int:

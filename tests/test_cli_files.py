@@ -56,7 +56,7 @@ def test_a_header_only_csv_does_not_empty_the_directory_unless_asked(
     [
         ("a: &x [1]\nb: *x\n", "line 1: Parley doesn't accept YAML anchors and aliases"),
         ("name: " + "9" * 5000 + "\n", "line 1: this number has 5000 digits"),
-        ("name: !!int abc\n", "line 1: the value 'abc' can't be read as int"),
+        ("name: !!int abc\n", "line 1: the value 'abc' can't be read as a whole number"),
         ("x: " + "[" * 2000 + "]" * 2000 + "\n", "line 1: settings are nested more than 50 deep"),
     ],
 )

@@ -103,9 +103,9 @@ def test_every_preset_names_its_roles_and_hips_alone_is_between_agencies_only() 
         ("a: &x [1, 2]\nb: *x\n", "anchors and aliases"),
         ("a: " + "[" * 2000 + "]" * 2000 + "\n", "nested more than 50 deep"),
         ("name: " + "9" * 5000 + "\n", "5000 digits"),
-        ("name: !!int abc\n", "can't be read as int"),
-        ("name: !!float abc\n", "can't be read as float"),
-        ("name: !!bool maybe\n", "can't be read as bool"),
+        ("name: !!int abc\n", "can't be read as a whole number"),
+        ("name: !!float abc\n", "can't be read as a number"),
+        ("name: !!bool maybe\n", "can't be read as true or false"),
         ("name: test\ndigest: 2026-02-30\n", "digest: write true or false, not '2026-02-30'"),
     ],
 )
