@@ -60,7 +60,8 @@ def _read_csv(text: str, policy: Policy | None) -> Directory:
     try:
         return _read_rows(text, policy, at)
     except csv.Error as e:  # a cell over csv's field limit (128 KiB), a NUL, ...
-        raise InvalidDirectory([DirectoryError(at[0], f"this row can't be read as CSV: {excerpt(e)}")]) from None
+        why = "a cell is over 128 KiB long" if "field limit" in str(e) else excerpt(e)
+        raise InvalidDirectory([DirectoryError(at[0], f"this row can't be read as CSV: {why}")]) from None
 
 
 def _read_rows(text: str, policy: Policy | None, at: list[int]) -> Directory:

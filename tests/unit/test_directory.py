@@ -434,7 +434,7 @@ def test_names_lose_invisible_characters_and_a_control_character_is_reported(tmp
 def test_a_csv_cell_over_the_limit_is_reported_with_its_line(tmp_path):
     path = write(tmp_path, "d.csv", CSV_HEADER + "ben,Ben,b@x.org,csc,,,T1/U1\n" + "sam," + "x" * 140_000 + ",s@x.org,csc,,,T1/U2\n")
     [error] = errors_in(path)
-    assert error.line == 3 and "field larger than field limit" in error.message
+    assert error.line == 3 and "a cell is over 128 KiB long" in error.message
 
 
 @pytest.mark.parametrize(("name", "phrase"), [("nowhere.csv", "there is no directory file at this path"), ("", "this is a folder")])
