@@ -86,6 +86,8 @@ def reference_problem(text: str, formats: Sequence[identifiers.ReferenceFormat] 
     (bot.identifiers). When the policy declares `formats`, only references of those forms pass.
     """
     raw = text or ""
+    if len(raw) > 10 * REFERENCE_MAX:  # before any other work on it
+        return f"A case reference is at most {REFERENCE_MAX} characters."
     if bad := identifiers.bad_character(raw, allow_newlines=False):
         return words.bad_character(bad)
     ref = identifiers.normalise_reference(raw)
