@@ -15,7 +15,8 @@ PRESET = preset_path("lscb").read_text(encoding="utf-8")
 YAML_BITS = st.sampled_from(
     ["\n", ": ", "- ", "[", "]", "{", "}", "&a ", "*a", "!!int ", "!!float ", "!!bool ", "!!timestamp ", "!!binary ",
      "!!set ", "!!omap ", "2026-02-30", "9" * 400, "'", '"', "#", "\t", "\x00", "\ud800", "<<: ", "? ", "|\n", ">\n",
-     "name: x\n", "stages:\n", "  - id: a\n", "    timescale: 3000000 working days\n", "agencies:\n", "people:\n"]
+     "name: x\n", "stages:\n", "  - id: a\n", "    timescale: 3000000 working days\n", "agencies:\n", "people:\n",
+     ",", "\r\n", "id,name,email,agency,roles,line_manager,slack,teams\n", "a,A,a@b.cc,csc,,,T/U\n", "x" * 140_000]
 )  # fmt: skip
 
 
