@@ -44,7 +44,7 @@ class RefusalWords(Protocol):
     def free_text_refusal(self, found: identifiers.Found) -> str: ...
     def bad_character(self, bad: identifiers.BadCharacter) -> str: ...
     def not_a_format(self, formats: Sequence[identifiers.ReferenceFormat]) -> str: ...
-    def in_house(self, policy_title: str) -> str: ...
+    def in_house(self) -> str: ...
     def no_digits(self, found: identifiers.Found | None) -> str: ...
 
 
@@ -63,7 +63,7 @@ class _Unworded:
     def not_a_format(self, formats: Sequence[identifiers.ReferenceFormat]) -> str:
         return "Refused: not a known reference format."
 
-    def in_house(self, policy_title: str) -> str:
+    def in_house(self) -> str:
         return "Refused: both sides are in one agency."
 
     def no_digits(self, found: identifiers.Found | None) -> str:
@@ -135,7 +135,7 @@ def free_text_problem(text: str) -> str | None:
 def same_agency_problem(policy: Policy, raiser_agency: str, other_agency: str | None) -> str | None:
     """Why a dispute between two people of one agency can't be raised here (the policy says so), or None."""
     if policy.between_agencies_only and other_agency == raiser_agency:
-        return words.in_house(policy.title)
+        return words.in_house()
     return None
 
 

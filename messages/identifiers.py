@@ -42,27 +42,15 @@ NOT_A_FORMAT = "That isn't one of the partnership's forms of case reference. It 
 
 
 IN_HOUSE = (
-    "Under {title}, a disagreement inside one agency follows that agency's own (in-house) procedure,"
-    " not this one. Please talk to your line manager or your agency's safeguarding lead. If the other"
-    " professional works for a different agency, choose that agency instead."
+    "This procedure is for disagreements between agencies. A disagreement inside one agency follows that"
+    " agency's own (in-house) procedure: please talk to your line manager or your agency's safeguarding lead."
+    " If the other professional works for a different agency, choose that agency instead."
 )
 
 
-def in_house(policy_title: str) -> str:
+def in_house() -> str:
     """Why a dispute inside one agency is not raised here, and what to do instead."""
-    return IN_HOUSE.format(title=policy_title or "this procedure")
-
-
-NO_DIGITS = "Case references contain numbers (for example CSC-2026-0193). Please don't use a name."
-NAME_WITHOUT_DIGITS = (
-    "That looks like a name ('{text}'), and case references contain numbers (for example"
-    " CSC-2026-0193). " + USE_THE_REFERENCE
-)
-
-
-def no_digits(found: Found | None) -> str:
-    """Why a reference without a digit is refused (saying so when it is a name)."""
-    return NAME_WITHOUT_DIGITS.format(text=found.text[:30]) if found else NO_DIGITS
+    return IN_HOUSE
 
 
 def reference_refusal(found: Found) -> str:
@@ -90,4 +78,4 @@ def not_a_format(formats: Sequence[ReferenceFormat]) -> str:
     return NOT_A_FORMAT.format(examples=examples)
 
 
-intake.use_words(sys.modules[__name__])  # type: ignore[arg-type]  # the core words its refusals with these
+intake.use_words(sys.modules[__name__])  # type: ignore[arg-type,unused-ignore]  # the core words its refusals with these
