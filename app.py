@@ -48,7 +48,7 @@ from handlers import slack
 from handlers.scheduler import Timekeeper
 from handlers.cli import record as record_cli
 from handlers.slack import SlackFrontEnd
-from messages.policy import policy_table
+from messages.policy import EMPTY_DIRECTORY, policy_table
 from messages.record import local_time
 from policies import PRESETS
 from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
@@ -174,12 +174,15 @@ def cmd_directory_check(path: str, policy_name: str | None) -> int:
     return 0
 
 
-def cmd_directory_load(settings: Settings, path: str) -> int:
+def cmd_directory_load(settings: Settings, path: str, allow_empty: bool = False) -> int:
     if cmd_directory_check(path, settings.parley_policy) != 0:
         print("Nothing was changed.", file=sys.stderr)
         return 1
     engine = _migrated_engine(settings)
     directory = _read_directory_for(path, settings.parley_policy)
+    if not directory.people and not allow_empty:
+        print(EMPTY_DIRECTORY.format(path=path), file=sys.stderr)
+        return 1
     load_directory(directory, uow=SqlUnitOfWork(session_factory(engine)))
     print(f"Stored {len(directory.people)} people from {path}.")
     return 0
@@ -483,7 +486,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     check = dire.add_parser("check", help="validate a directory file (YAML or CSV)")
     check.add_argument("path")
     check.add_argument("--policy", help="also check roles against this policy (default: PARLEY_POLICY)")
-    dire.add_parser("load", help="validate and store a directory file").add_argument("path")
+    load = dire.add_parser("load", help="validate and store a directory file")
+    load.add_argument("path")
+    load.add_argument("--allow-empty", action="store_true", help="store a directory with nobody in it, removing everyone")
     rec = sub.add_parser("record", help="a dispute's record").add_subparsers(dest="record_command", required=True)
     record_cli.register(rec)
     tms = sub.add_parser("teams", help="Microsoft Teams").add_subparsers(dest="teams_command", required=True)
@@ -519,7 +524,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "directory" if args.directory_command == "check":
             return cmd_directory_check(args.path, args.policy or settings.parley_policy)
         case "directory":
-            return cmd_directory_load(settings, args.path)
+            return cmd_directory_load(settings, args.path, args.allow_empty)
         case "record":
             return record_cli.run(args, _migrated_engine(settings), read_policy(settings.parley_policy), now())
         case "teams":

@@ -179,8 +179,14 @@ def _check(dispute: Dispute, action: Action) -> None:
         raise IllegalTransition(action.value, dispute.status.value)
 
 
+def _free_text(text: str | None, name: str) -> str:
+    from bot.intake import free_text  # imported here: bot.intake imports this module
+
+    return free_text(text, name)  # cleaned; refuses control characters and a child's identifiers
+
+
 def _required(text: str, name: str, limit: int = MAX_TEXT) -> str:
-    cleaned = (text or "").strip()
+    cleaned = _free_text(text, name)
     if not cleaned:
         raise InvalidInput({name: "Please fill this in."})
     if len(cleaned) > limit:
@@ -189,7 +195,7 @@ def _required(text: str, name: str, limit: int = MAX_TEXT) -> str:
 
 
 def _optional(text: str | None, name: str, limit: int = MAX_TEXT) -> str:
-    cleaned = (text or "").strip()
+    cleaned = _free_text(text, name)
     if len(cleaned) > limit:
         raise InvalidInput({name: f"Please keep this under {limit} characters (it has {len(cleaned)})."})
     return cleaned

@@ -18,7 +18,7 @@ from bot.directory import Directory
 from bot.dispute import Dispute, Party
 from bot.errors import ConcurrentUpdate, InvalidInput, StaleAction, UnknownPerson
 from bot.events import DeadlineMissed, Event, PersonUnreachable, StageStarted
-from bot.intake import reference_problem
+from bot.intake import checked_reference, same_agency_problem
 from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge, plan_stage_nudges
 from bot.outbox import NoNotifier, Notifier, OutgoingMessage
 from bot.policy import PRACTITIONER, Policy
@@ -177,9 +177,7 @@ def open_dispute(
     new_id: Callable[[], str] = lambda: uuid4().hex,
 ) -> Outcome:
     """Open a dispute; the same idempotency key twice returns the first one and records nothing new."""
-    problem = reference_problem(cmd.reference)
-    if problem:
-        raise InvalidInput({"reference": problem})
+    reference = checked_reference(cmd.reference, policy.case_references)
     try:
         with uow:
             if cmd.idempotency_key and (existing := uow.disputes.by_idempotency_key(cmd.idempotency_key)):
@@ -193,6 +191,8 @@ def open_dispute(
                 raise InvalidInput({"raiser_agency": f"You are not listed in {directory.agency_name(raiser_agency)}."})
             if cmd.other_agency not in directory.agencies:
                 raise InvalidInput({"other_agency": "Please choose one of the listed agencies."})
+            if problem := same_agency_problem(policy, raiser_agency, cmd.other_agency):
+                raise InvalidInput({"other_agency": problem})
             if cmd.other_person is not None:
                 other = directory.person(cmd.other_person)
                 if other is None:
@@ -203,7 +203,7 @@ def open_dispute(
                     )
             dispute = transitions.open_dispute(
                 dispute_id=new_id(),
-                reference=cmd.reference.strip(),
+                reference=reference,
                 category=cmd.category,
                 raiser=Party(agency=raiser_agency, person_id=raiser.id),
                 other=Party(agency=cmd.other_agency, person_id=cmd.other_person, description=cmd.other_description.strip()),

@@ -7,7 +7,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from handlers.files import FileProblem, load_yaml
+from handlers.files import MAX_BYTES, FileProblem, load_yaml, read_text, unreadable
+from bot.file_checks import excerpt
 from bot.directory import PARTNERSHIP, Directory, DirectoryError, InvalidDirectory, parse_directory
 
 if TYPE_CHECKING:
@@ -25,12 +26,16 @@ def read_directory(path: str | Path, policy: Policy | None = None) -> Directory:
     """Read and check a .yaml/.yml or .csv directory; InvalidDirectory names the file and every error."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise InvalidDirectory([DirectoryError(None, unreadable(IsADirectoryError(), "directory file"))], str(path))
     if suffix not in (".yaml", ".yml", ".csv"):
         raise InvalidDirectory(
             [DirectoryError(None, f"unsupported file type '{path.suffix}'; use .yaml, .yml or .csv")], str(path)
         )
     try:
-        text = path.read_bytes().decode("utf-8-sig")  # HR exports from Excel often start with a BOM
+        text = read_text(path)  # HR exports from Excel often start with a BOM
+    except OSError as e:
+        raise InvalidDirectory([DirectoryError(None, unreadable(e, "directory file"))], str(path)) from None
     except UnicodeDecodeError as e:
         raise InvalidDirectory([DirectoryError(None, f"the file is not UTF-8 text ({e.reason})")], str(path)) from e
     try:
@@ -51,7 +56,20 @@ def _read_yaml(text: str, policy: Policy | None) -> Directory:
 
 def _read_csv(text: str, policy: Policy | None) -> Directory:
     """One row per membership; rows sharing an id are one person in several agencies."""
+    at = [1]  # the line the reader is on: csv.Error does not say
+    try:
+        return _read_rows(text, policy, at)
+    except csv.Error as e:  # a cell over csv's field limit (128 KiB), a NUL, ...
+        why = "a cell is over 128 KiB long" if "field limit" in str(e) else excerpt(e)
+        raise InvalidDirectory([DirectoryError(at[0], f"this row can't be read as CSV: {why}")]) from None
+
+
+def _read_rows(text: str, policy: Policy | None, at: list[int]) -> Directory:
     errors: list[DirectoryError] = []
+    if len(text) > MAX_BYTES:
+        raise InvalidDirectory(
+            [DirectoryError(1, f"the file is {len(text)} characters long; at most {MAX_BYTES} are read")]
+        )
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]
@@ -73,7 +91,7 @@ def _read_csv(text: str, policy: Policy | None) -> Directory:
     lines: Lines = {(): 1, ("agencies",): 1, ("people",): 1}
     agencies: list[str] = []
     line = 1  # a quoted field may span lines, so track where each row starts
-    for row in reader:
+    for row in _rows(reader, at):
         start, line = line + 1, reader.line_num
         if not any(cell.strip() for cell in row):
             continue
@@ -133,3 +151,14 @@ def _read_csv(text: str, policy: Policy | None) -> Directory:
     if errors:
         raise InvalidDirectory(sorted(errors, key=lambda e: (e.line is None, e.line or 0)))
     return directory
+
+
+def _rows(reader: Any, at: list[int]) -> Any:
+    """The reader's rows, noting in `at` where each starts so a csv.Error can name its line."""
+    while True:
+        at[0] = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        yield row

@@ -400,3 +400,49 @@ def test_rejects_a_file_that_is_neither_yaml_nor_csv(tmp_path):
 
 def test_error_reads_as_line_and_message():
     assert str(DirectoryError(4, "'ben' has no name")) == "line 4: 'ben' has no name"
+
+
+# --- thread spaces, hostile files ---------------------------------------------------------------
+
+
+def test_an_agency_may_name_its_slack_and_teams_thread_spaces(tmp_path):
+    text = HEADER.replace(
+        "    name: West Yorkshire Police\n",
+        "    name: West Yorkshire Police\n    slack_channel: T0POLICE/C0THREADS\n"
+        "    teams_channel: 72f988bf-86f1-41af-91ab-2d7cd011db47/19:abc@thread.tacv2\n",
+    )
+    directory = read_directory(write(tmp_path, "d.yaml", text + BEN))
+    police = directory.agencies["police"]
+    assert police.slack_space == ("T0POLICE", "C0THREADS")
+    assert police.teams_space == ("72f988bf-86f1-41af-91ab-2d7cd011db47", "19:abc@thread.tacv2")
+    assert directory.agencies["csc"].slack_space is None and directory.agencies["csc"].teams_space is None
+
+
+def test_a_thread_space_not_written_where_slash_channel_is_reported(tmp_path):
+    text = HEADER.replace("    name: West Yorkshire Police\n", "    name: West Yorkshire Police\n    teams_channel: general\n")
+    path = write(tmp_path, "d.yaml", text + BEN)
+    assert_error(errors_in(path), line_with(path, "teams_channel"), "'teams_channel' must be tenant/channel, not 'general'")
+
+
+def test_names_lose_invisible_characters_and_a_control_character_is_reported(tmp_path):
+    clean = read_directory(yaml_file(tmp_path, BEN.replace("name: Ben Hughes", "name: Ben\u200b \u202eHughes")))
+    assert clean.people["ben.hughes"].name == "Ben Hughes"
+    path = yaml_file(tmp_path, BEN.replace("name: Ben Hughes", 'name: "Ben\\x07Hughes"'))
+    assert_error(errors_in(path), line_with(path, "name: \"Ben"), "'name' holds a control character")
+
+
+def test_a_csv_cell_over_the_limit_is_reported_with_its_line(tmp_path):
+    path = write(tmp_path, "d.csv", CSV_HEADER + "ben,Ben,b@x.org,csc,,,T1/U1\n" + "sam," + "x" * 140_000 + ",s@x.org,csc,,,T1/U2\n")
+    [error] = errors_in(path)
+    assert error.line == 3 and "a cell is over 128 KiB long" in error.message
+
+
+@pytest.mark.parametrize(("name", "phrase"), [("nowhere.csv", "there is no directory file at this path"), ("", "this is a folder")])
+def test_a_missing_path_or_a_folder_is_said_in_one_line(tmp_path, name, phrase):
+    [error] = errors_in(tmp_path / name if name else tmp_path)
+    assert phrase in error.message
+
+
+def test_a_header_only_csv_reads_as_an_empty_directory(tmp_path):
+    directory = read_directory(write(tmp_path, "d.csv", CSV_HEADER))
+    assert directory.people == {}

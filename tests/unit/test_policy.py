@@ -464,7 +464,7 @@ def test_a_syntax_error_in_a_file_names_the_file(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_is_reported_plainly(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="There is no policy file at"):
+    with pytest.raises(InvalidPolicy, match="there is no policy file at this path"):
         read_policy(str(tmp_path / "nowhere.yaml"))
 
 
