@@ -14,6 +14,7 @@ engine, loads the policy and directory, and starts the web server.
     python app.py teams package [--out FILE] build the Teams app package (zip) from teams/manifest.json
     python app.py outbox failed              list the messages a platform refused for good
     python app.py outbox retry ID... | --all send them again (after fixing the cause)
+    python app.py report --from D --to D --format html|csv --out FILE   the Board's report
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from handlers import slack
 from handlers.scheduler import Timekeeper
+from handlers.cli import report as report_cli
 from handlers.slack import SlackFrontEnd
 from messages.policy import policy_table
 from messages.record import local_time, record_text
@@ -476,6 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     retry = out.add_parser("retry", help="send failed messages again")
     retry.add_argument("ids", nargs="*", type=int, help="message ids from `outbox failed`")
     retry.add_argument("--all", action="store_true", help="every failed message")
+    report_cli.register(sub)
 
     args = parser.parse_args(argv)
     settings = Settings()
@@ -510,6 +513,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return cmd_outbox_failed(settings)
         case "outbox":
             return cmd_outbox_retry(settings, args.ids, args.all)
+        case "report":
+            return report_cli.run(args, engine=_migrated_engine(settings), policy=read_policy(settings.parley_policy), now=now())
     return 2
 
 
