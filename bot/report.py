@@ -33,9 +33,9 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 
 @dataclass(frozen=True)
 class DayGroup:
-    """n disputes whose moment fell on this UTC day ('YYYY-MM-DD'), `late` if in its 23:00 UTC hour."""
+    """n disputes whose moment fell on this UTC day (a date, or 'YYYY-MM-DD'), `late` if in its 23:00 UTC hour."""
 
-    day: str
+    day: date | str
     late: bool
     n: int
 
@@ -146,7 +146,7 @@ def _count_figure(
 
 def local_day(group: DayGroup, calendar: WorkingCalendar) -> date:
     """The London day of a UTC day group: the 23:00 UTC hour is the next day in summer."""
-    day = date.fromisoformat(group.day)
+    day = group.day if isinstance(group.day, date) else date.fromisoformat(group.day)
     if not group.late:
         return day
     return calendar.to_local(datetime.combine(day, time(23, 30), tzinfo=timezone.utc)).date()
@@ -157,27 +157,26 @@ class WorkingDayCounter:
 
     def __init__(self, calendar: WorkingCalendar) -> None:
         self.calendar = calendar
-        self._number: dict[date, int] = {}
-        self._first: date | None = None
+        self._number: dict[date, int] = {}  # working days on or before each day, from the first day covered
+        self._span: tuple[date, date] | None = None
 
     def between(self, a: date, b: date) -> int:
         """Working days d with a < d <= b (0 if b is not after a)."""
         if b <= a:
             return 0
-        self._cover(a, b)
+        if a not in self._number or b not in self._number:
+            first, last = self._span or (a, b)
+            self._cover(min(a, first), max(b, last))
         return self._number[b] - self._number[a]
 
-    def _cover(self, a: date, b: date) -> None:
-        if self._first is None or a < self._first or b not in self._number:
-            first = min(a, self._first or a)
-            last = max(b, max(self._number, default=b))
-            self._number.clear()
-            running, d = 0, first
-            while d <= last:
-                running += self.calendar.is_working_day(d)
-                self._number[d] = running
-                d += timedelta(days=1)
-            self._first = first
+    def _cover(self, first: date, last: date) -> None:
+        self._span = (first, last)
+        self._number.clear()
+        running, d = 0, first
+        while d <= last:
+            running += self.calendar.is_working_day(d)
+            self._number[d] = running
+            d += timedelta(days=1)
 
 
 def nearest_rank(values: Iterable[tuple[int, int]], share: float) -> int:

@@ -8,7 +8,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.learning import LearningAnswer
-from storage.models import LearningAnswerRow, LearningThemeRow
+from storage.models import DisputeRow, LearningAnswerRow, LearningThemeRow
 from storage.repository import SqlUnitOfWork
 
 
@@ -27,6 +27,7 @@ class SqlLearningRepository:
                 debrief_wanted=answer.debrief_wanted,
                 procedure_unclear=answer.procedure_unclear,
                 answered_at=answer.answered_at,
+                opened_at=select(DisputeRow.opened_at).where(DisputeRow.id == answer.dispute_id).scalar_subquery(),
             )
             .returning(LearningAnswerRow.id)
         )
