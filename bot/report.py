@@ -165,8 +165,9 @@ class WorkingDayCounter:
         if b <= a:
             return 0
         if a not in self._number or b not in self._number:
+            # widen generously: days arrive in any order, and each widening counts the range again
             first, last = self._span or (a, b)
-            self._cover(min(a, first), max(b, last))
+            self._cover(min(a, first) - timedelta(days=366), max(b, last) + timedelta(days=366))
         return self._number[b] - self._number[a]
 
     def _cover(self, first: date, last: date) -> None:

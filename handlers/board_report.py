@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.calendar import WorkingCalendar
@@ -16,7 +17,6 @@ from messages.report.csv_table import report_csv
 from messages.report.html_page import report_html
 from storage.models import AgencyRow
 from storage.report import board_figures
-from sqlalchemy import select
 
 FORMATS = ("html", "csv")
 LONDON = ZoneInfo("Europe/London")

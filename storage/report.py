@@ -11,7 +11,6 @@ summer): bot.report turns each group into its London day exactly, without readin
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 

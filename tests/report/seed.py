@@ -19,14 +19,14 @@ and G, one dispute raised in October (resolved, with learning: Voice of the chil
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Engine
 
 from bot import services
 from bot.learning import GiveLearning, give_learning
 from tests.builders import at
-from tests.report.lifecycle import CALENDAR, POLICY, escalate, load, open_one, resolve, uow, withdraw, close_unresolved
+from tests.report.lifecycle import CALENDAR, POLICY, close_unresolved, escalate, load, open_one, resolve, uow, withdraw
 
 CAT = POLICY.categories
 NOW = at(2026, 12, 1, 12)  # the report is run on Tue 1 Dec
