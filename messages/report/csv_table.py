@@ -17,6 +17,10 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _number(value: float) -> str:
+    return str(int(value)) if value.is_integer() else f"{value:.1f}"
+
+
 def report_csv(report: BoardReport) -> bytes:
     """figure, row, column, value, unit: one line per number; hidden numbers say 'fewer than 5'."""
     out = io.StringIO()
@@ -28,6 +32,6 @@ def report_csv(report: BoardReport) -> bytes:
         rows = figure.rows + ((figure.total,) if figure.total else ())
         for row in rows:
             for column, cell in zip(figure.columns, row.cells):
-                value = HIDDEN if cell.value is None else f"{cell.value:g}"
+                value = HIDDEN if cell.value is None else _number(cell.value)
                 writer.writerow([neutralise(x) for x in (figure.title, row.label, column, value, cell.unit)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 (the arrow, accents)

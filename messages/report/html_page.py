@@ -169,11 +169,16 @@ def _line_chart(figure: Figure, ident: str) -> str:
         y = top_pad + plot_h - plot_h * k / 4
         out.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="#ccc"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:g}</text>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:,.0f}</text>'
         )
     for i, row in enumerate(figure.rows):
         x = left + i * step
-        out.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle">{escape(row.label)}</text>')
+        month, _, year = row.label.partition(" ")
+        # the year only where it changes, so twelve months fit side by side
+        second = f'<tspan x="{x:.1f}" dy="15">{escape(year)}</tspan>' if i == 0 or month == "Jan" else ""
+        out.append(
+            f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle"><tspan x="{x:.1f}">{escape(month)}</tspan>{second}</text>'
+        )
     for s in range(len(figure.columns)):
         segment: list[str] = []
         segments: list[list[str]] = []
@@ -201,7 +206,7 @@ def _line_chart(figure: Figure, ident: str) -> str:
             out.append(f'<polyline fill="none" stroke="{COLOURS[s % 2]}" stroke-width="2.5"{dash} points="{" ".join(seg)}"/>')
     out.append(
         f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{WIDTH - right}" y2="{top_pad + plot_h}" stroke="#1a1a1a"/>'
-        f'<text class="muted" x="{left}" y="{height - 8}">“&lt;5”: {HIDDEN}, left out of the line.</text></svg>'
+        f'<text class="muted" x="{WIDTH - right}" y="{height - 4}" text-anchor="end">“&lt;5”: {HIDDEN}, left out of the line.</text></svg>'
     )
     return "".join(out)
 
