@@ -16,6 +16,9 @@ engine, loads the policy and directory, and starts the web server.
     python app.py teams package [--out FILE] build the Teams app package (zip) from teams/manifest.json
     python app.py outbox failed              list the messages a platform refused for good
     python app.py outbox retry ID... | --all send them again (after fixing the cause)
+    python app.py report --from D --to D --format html|csv --out FILE   the Board's report
+    python app.py retention purge --older-than PERIOD --dry-run|--apply --by NAME   anonymise closed disputes
+    python app.py dispute hold|release CASE-REF|ID --reason TEXT --by NAME        legal hold
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ from handlers.holidays import calendar_for
 from handlers import slack
 from handlers.scheduler import Timekeeper
 from handlers.cli import record as record_cli
+from handlers.cli import report as report_cli
+from handlers.cli import retention as retention_cli
 from handlers.slack import SlackFrontEnd
 from messages.policy import EMPTY_DIRECTORY, policy_table
 from messages.record import local_time
@@ -499,6 +504,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     retry = out.add_parser("retry", help="send failed messages again")
     retry.add_argument("ids", nargs="*", type=int, help="message ids from `outbox failed`")
     retry.add_argument("--all", action="store_true", help="every failed message")
+    report_cli.register(sub)
+    retention_cli.register(sub)
 
     args = parser.parse_args(argv)
     settings = Settings()
@@ -533,6 +540,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return cmd_outbox_failed(settings)
         case "outbox":
             return cmd_outbox_retry(settings, args.ids, args.all)
+        case "report":
+            return report_cli.run(args, engine=_migrated_engine(settings), policy=read_policy(settings.parley_policy), now=now())
+        case "retention":
+            return retention_cli.run_purge(args, engine=_migrated_engine(settings), now=now())
+        case "dispute":
+            return retention_cli.run_hold(args, engine=_migrated_engine(settings), now=now())
     return 2
 
 

@@ -1,0 +1,168 @@
+"""Learning from a finished disagreement: what the people who confirmed or closed it say.
+
+The answers are kept for the Board (themes and yes/no answers are counted in its report, the text
+goes to the learning group) and put on the dispute's record. Asking for them in chat belongs to
+the front ends; this module checks and records an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar, Protocol, Self
+
+from bot.dispute import MAX_TEXT, Dispute, Status
+from bot.errors import IllegalTransition, InvalidInput, NotAllowed
+from bot.events import DisputeClosedUnresolved, Event
+from bot.record import RecordEntry
+
+# The fixed list people choose themes from. Stored and counted by these exact words, so a theme is
+# only ever added to the end, never renamed: renaming would split its count in the Board's report.
+THEMES: tuple[str, ...] = (
+    "Thresholds and criteria",
+    "Information sharing",
+    "Communication between agencies",
+    "Roles and responsibilities",
+    "Timeliness of response",
+    "Assessment and planning",
+    "Escalation procedure",
+    "Supervision and management oversight",
+    "Recording",
+    "Voice of the child",
+    "Other",
+)
+
+FINISHED = (Status.RESOLVED, Status.CLOSED_UNRESOLVED)
+ASK_WHO_FINISHED = "the people who confirmed or closed this disagreement"
+
+
+@dataclass(frozen=True)
+class LearningGiven(Event):
+    """Someone who confirmed or closed the disagreement said what can be learned from it."""
+
+    learning_points: str
+    debrief_wanted: bool
+    procedure_unclear: bool
+    themes: tuple[str, ...]
+    kind: ClassVar[str] = "learning points given"
+
+
+@dataclass(frozen=True)
+class LearningAnswer:
+    dispute_id: str
+    person_id: str | None  # None once the dispute is anonymised
+    learning_points: str
+    debrief_wanted: bool
+    procedure_unclear: bool
+    themes: tuple[str, ...]
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class GiveLearning:
+    dispute_id: str
+    by: str
+    learning_points: str = ""
+    debrief_wanted: bool = False
+    procedure_unclear: bool = False
+    themes: tuple[str, ...] = ()
+
+
+class AlreadyAnswered(IllegalTransition):
+    def __init__(self) -> None:
+        super().__init__("answered again", "finished", "You have already given your learning points for this disagreement. Thank you.")
+
+
+# --- ports --------------------------------------------------------------------------------------
+
+
+class LearningRepository(Protocol):
+    def add(self, answer: LearningAnswer) -> None: ...
+    def answered(self, dispute_id: str, person_id: str) -> bool: ...
+    def for_dispute(self, dispute_id: str) -> list[LearningAnswer]: ...
+
+
+class LearningDisputes(Protocol):
+    def get(self, dispute_id: str) -> Dispute: ...
+    def record(self, dispute_id: str) -> list[RecordEntry]: ...
+    def append_aside(self, dispute: Dispute) -> None: ...
+
+
+class LearningUnitOfWork(Protocol):
+    disputes: LearningDisputes
+    learning: LearningRepository
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+
+
+# --- the core -----------------------------------------------------------------------------------
+
+
+def who_may_answer(dispute: Dispute, entries: Sequence[RecordEntry]) -> frozenset[str]:
+    """The people asked for learning: those who confirmed the outcome, or who closed it unresolved."""
+    if dispute.status is Status.RESOLVED:
+        return frozenset(c.by for c in dispute.confirmations)
+    if dispute.status is Status.CLOSED_UNRESOLVED:
+        return frozenset(e.actor for e in entries if e.kind == DisputeClosedUnresolved.kind and e.actor)
+    return frozenset()
+
+
+def check_themes(themes: Sequence[str]) -> tuple[str, ...]:
+    """The chosen themes in the fixed list's order, each once; InvalidInput for one not on the list."""
+    unknown = [t for t in themes if t not in THEMES]
+    if unknown:
+        raise InvalidInput({"themes": f"Please choose from the listed themes ('{unknown[0]}' is not one of them)."})
+    return tuple(t for t in THEMES if t in set(themes))
+
+
+def learning_given(dispute: Dispute, cmd: GiveLearning, *, allowed: frozenset[str], now: datetime) -> LearningGiven:
+    """Check an answer and return the event that puts it on the record; raise and change nothing if it is refused."""
+    if dispute.status not in FINISHED:
+        raise IllegalTransition(
+            "asked for learning points", dispute.status.value, "Learning points are asked for once a disagreement is resolved or closed."
+        )
+    if cmd.by not in allowed:
+        raise NotAllowed(cmd.by, "give learning points for it", ASK_WHO_FINISHED)
+    points = (cmd.learning_points or "").strip()
+    if len(points) > MAX_TEXT:
+        raise InvalidInput({"learning_points": f"Please keep this under {MAX_TEXT} characters (it has {len(points)})."})
+    themes = check_themes(cmd.themes)
+    return LearningGiven(
+        dispute.id,
+        now,
+        cmd.by,
+        learning_points=points,
+        debrief_wanted=cmd.debrief_wanted,
+        procedure_unclear=cmd.procedure_unclear,
+        themes=themes,
+    )
+
+
+# --- the use case -------------------------------------------------------------------------------
+
+
+def give_learning(cmd: GiveLearning, *, uow: LearningUnitOfWork, now: datetime) -> LearningGiven:
+    """Keep one person's learning answer for a finished disagreement, once, and put it on the record."""
+    with uow:
+        dispute = uow.disputes.get(cmd.dispute_id)
+        if uow.learning.answered(dispute.id, cmd.by):
+            raise AlreadyAnswered()
+        event = learning_given(dispute, cmd, allowed=who_may_answer(dispute, uow.disputes.record(dispute.id)), now=now)
+        uow.learning.add(
+            LearningAnswer(
+                dispute_id=dispute.id,
+                person_id=cmd.by,
+                learning_points=event.learning_points,
+                debrief_wanted=event.debrief_wanted,
+                procedure_unclear=event.procedure_unclear,
+                themes=event.themes,
+                answered_at=now,
+            )
+        )
+        dispute.events.append(event)
+        uow.disputes.append_aside(dispute)
+        uow.commit()
+        return event
