@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.retention import ANONYMISE, DELETE, Hold
 from storage.learning import BoardUnitOfWork
 from storage.models import (
+    AccessLogRow,
     DisputeRow,
     InvolvementRow,
     LearningAnswerRow,
@@ -180,6 +181,7 @@ def _purge_one(
         "reminders": _count(session, NudgeRow.__table__, dispute_id),
         "chat_threads": _count(session, ThreadRow.__table__, dispute_id),
         "chat_messages": _count(session, OutboxRow.__table__, dispute_id),
+        "access_log_rows": _count(session, AccessLogRow.__table__, dispute_id),  # they name who viewed it
         "learning_answers_text": len(answers),
         "dispute_fields": sorted(BLANKED) if mode == ANONYMISE else "the whole dispute",
         "kept": "category, agencies, status, stage, dates, urgent and formal-challenge flags, timescales met or missed, learning themes"
@@ -195,7 +197,7 @@ def _purge_one(
     )
     session.execute(insert(PurgeAuthorisationRow).values(dispute_id=dispute_id, purge_log_id=log_id))
     session.execute(delete(RecordEntryRow).where(RecordEntryRow.dispute_id == dispute_id))
-    for table in (InvolvementRow, NudgeRow, ThreadRow, OutboxRow):
+    for table in (AccessLogRow, InvolvementRow, NudgeRow, ThreadRow, OutboxRow):
         session.execute(delete(table).where(table.dispute_id == dispute_id))
     if mode == ANONYMISE:
         session.execute(update(LearningAnswerRow).where(LearningAnswerRow.dispute_id == dispute_id).values(person_id=None, learning_points=""))

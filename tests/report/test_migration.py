@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from storage.db import _alembic_config, make_engine
@@ -18,12 +19,19 @@ from tests.report.lifecycle import POLICY, escalate, load, open_one
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
+def before_0009(eng: Engine) -> str:
+    """The revision just before 0009: the application's other tables are as the code expects, stage results not yet."""
+    down = ScriptDirectory.from_config(_alembic_config(eng)).get_revision("0009").down_revision
+    assert isinstance(down, str)
+    return down
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def at_0005(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
-    """A database migrated only to 0005, as it was before this revision."""
+    """A database migrated only to the revision before 0009, as it was before it."""
     if request.param == "sqlite":
         eng = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-        command.upgrade(_alembic_config(eng), "0005")
+        command.upgrade(_alembic_config(eng), before_0009(eng))
         yield eng
         eng.dispose()
         return
@@ -35,7 +43,7 @@ def at_0005(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     eng = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
     try:
-        command.upgrade(_alembic_config(eng), "0005")
+        command.upgrade(_alembic_config(eng), before_0009(eng))
         yield eng
     finally:
         eng.dispose()
@@ -57,6 +65,6 @@ def test_upgrading_counts_the_escalations_already_on_the_record_into_stage_resul
         rows = sorted(tuple(r) for r in conn.execute(sa.text("SELECT stage_id, missed, escalated_on_request FROM stage_results")))
     assert rows == sorted([(POLICY.stages[0].id, False, True), (POLICY.stages[1].id, False, True)])
 
-    command.downgrade(_alembic_config(at_0005), "0005")  # and back, leaving the record as it was
+    command.downgrade(_alembic_config(at_0005), before_0009(at_0005))  # and back, leaving the record as it was
     with at_0005.connect() as conn:
         assert conn.execute(sa.text("SELECT * FROM record_entries ORDER BY id")).all() == entries

@@ -232,3 +232,28 @@ def test_a_month_back_from_the_thirty_first_is_the_end_of_the_shorter_month() ->
 def test_a_period_that_is_not_one_is_refused(text: str) -> None:
     with pytest.raises(InvalidInput):
         parse_period(text)
+
+
+def test_a_record_someone_viewed_is_purged_with_its_access_log_which_otherwise_cannot_be_removed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = seed_november(engine)
+    viewed, still_open = ids["A"][0], ids["C"][0]
+    with engine.begin() as conn:
+        for dispute_id in (viewed, still_open):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO access_log (dispute_id, at, person_id, action, format, channel, allowed) "
+                    "VALUES (:d, :t, 'amara.okafor', 'export', 'pdf', 'cli', true)"
+                ),
+                {"d": dispute_id, "t": datetime(2026, 11, 30, 12)},
+            )
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM access_log WHERE dispute_id = :d"), {"d": viewed})
+
+    assert purge(engine, monkeypatch, "--apply") == 0
+
+    assert q(engine, "SELECT dispute_id FROM access_log") == [(still_open,)]
+    [(removed,)] = q(engine, "SELECT removed FROM purge_log WHERE dispute_id = :d", d=viewed)
+    assert (json.loads(removed) if isinstance(removed, str) else removed)["access_log_rows"] == 1

@@ -26,11 +26,12 @@ import storage.models
 
 
 revision = '0009'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
 _REFUSAL = "the dispute record is append-only: entries are never changed or removed"
+_ACCESS_REFUSAL = "the dispute record is append-only: entries are never changed or removed"  # 0007's words
 _LOG_REFUSAL = "the purge log is append-only: its rows are never changed or removed"
 _AUTHORISED = "EXISTS (SELECT 1 FROM purge_authorisations WHERE purge_authorisations.dispute_id = OLD.dispute_id)"
 
@@ -127,6 +128,21 @@ def _triggers_allow_authorised_purges() -> None:
             $$ LANGUAGE plpgsql
             """
         )
+        # The access log names who viewed a record: it goes with the record, under the same authorisation.
+        op.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION parley_refuse_access_log_change() RETURNS trigger AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' THEN
+                    IF {_AUTHORISED} THEN
+                        RETURN OLD;
+                    END IF;
+                END IF;
+                RAISE EXCEPTION '{_ACCESS_REFUSAL}';
+            END;
+            $$ LANGUAGE plpgsql
+            """
+        )
         op.execute(
             f"""
             CREATE FUNCTION parley_refuse_purge_log_change() RETURNS trigger AS $$
@@ -149,6 +165,11 @@ def _triggers_allow_authorised_purges() -> None:
         op.execute(
             f"CREATE TRIGGER record_entries_no_delete BEFORE DELETE ON record_entries WHEN NOT {_AUTHORISED} "
             f"BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END"
+        )
+        op.execute("DROP TRIGGER access_log_no_delete")
+        op.execute(
+            f"CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log WHEN NOT {_AUTHORISED} "
+            f"BEGIN SELECT RAISE(ABORT, '{_ACCESS_REFUSAL}'); END"
         )
         for verb in ("UPDATE", "DELETE"):
             op.execute(
@@ -238,6 +259,15 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION parley_refuse_purge_log_change()")
         op.execute(
             f"""
+            CREATE OR REPLACE FUNCTION parley_refuse_access_log_change() RETURNS trigger AS $$
+            BEGIN
+                RAISE EXCEPTION '{_ACCESS_REFUSAL}';
+            END;
+            $$ LANGUAGE plpgsql
+            """
+        )
+        op.execute(
+            f"""
             CREATE OR REPLACE FUNCTION parley_refuse_record_change() RETURNS trigger AS $$
             BEGIN
                 RAISE EXCEPTION '{_REFUSAL}';
@@ -248,6 +278,8 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER purge_log_no_update")
         op.execute("DROP TRIGGER purge_log_no_delete")
+        op.execute("DROP TRIGGER access_log_no_delete")
+        op.execute(f"CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log BEGIN SELECT RAISE(ABORT, '{_ACCESS_REFUSAL}'); END")
         op.execute("DROP TRIGGER record_entries_no_delete")
         op.execute(
             f"CREATE TRIGGER record_entries_no_delete BEFORE DELETE ON record_entries "
