@@ -19,6 +19,7 @@ from bot.nudges import PlannedNudge
 from bot.services import DueNudge
 from bot.record import RecordEntry, entry_for
 from bot.routing import Assignee, Routing
+from storage.submissions import SqlSubmissionRepository
 from storage.outbox import SqlOutboxRepository, SqlThreadRepository
 from storage.models import (
     AgencyRow,
@@ -512,6 +513,7 @@ class SqlUnitOfWork:
         self.nudges = SqlNudgeRepository(self.session)
         self.daily = SqlDailyRuns(self.session)
         self.threads = SqlThreadRepository(self.session)
+        self.submissions = SqlSubmissionRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:
