@@ -62,7 +62,7 @@ class Submission:
     dispute_id: str
     person_id: str
     fields: Mapping[str, str]
-    seq: int = 0  # the last record entry when the form was opened (0: it didn't say)
+    seq: int | None = None  # the last record entry when the form was opened (None: it didn't say; the core's rules decide)
     proposal: str | None = None
     key: str | None = None  # this submission's idempotency key: the same key twice makes one move
 
@@ -93,6 +93,7 @@ class Told:
 class FieldErrors:
     errors: dict[str, str]  # by field name (the same names on both platforms)
     view: DisputeView | None = None
+    next_stage: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,7 @@ def _view(env: Env, seen: _Seen, dispute: Dispute | None = None) -> DisputeView:
 def _out_of_date(env: Env, seen: _Seen, person_id: str, text: str) -> Told:
     """Say who did what; the current dispute goes with it only to someone who may see it."""
     readable = may_do(seen.dispute, Intent.VIEW_RECORD, by=person_id, policy=env.policy, directory=seen.directory) is None
-    return Told(text, _view(env, seen) if readable else None)
+    return Told(text, _view(env, seen)) if readable else Told(replies.RECORD_ONLY_INVOLVED)
 
 
 def _proposal_stale(dispute: Dispute, token: str | None) -> bool:
@@ -290,7 +291,8 @@ def check_fields(intent: Intent, fields: Mapping[str, str]) -> tuple[dict[str, s
 
 def submit(env: Env, sub: Submission, now: datetime) -> Result:
     """Make the move a form asks for, with the one stale-view rule: any move since the form was opened
-    (someone else's note is not one) refuses it."""
+    (someone else's note is not one) refuses it. A form that doesn't say when it was opened is left to
+    the core's own rules (who may, in which state)."""
     spec = MOVES.get(sub.intent)
     if spec is None or spec.run is None:
         return Told(replies.UNKNOWN_BUTTON)
@@ -299,17 +301,17 @@ def submit(env: Env, sub: Submission, now: datetime) -> Result:
     if isinstance(seen, Told):
         return seen
     if errors:
-        return FieldErrors(errors, _view(env, seen))
+        return FieldErrors(errors, _view(env, seen), next_stage_name(seen.dispute, env.policy))
     if spec.answers_proposal:
         if _proposal_stale(seen.dispute, sub.proposal) and not _replayed(env, sub):
             return _out_of_date(env, seen, sub.person_id, replies.stale_text(seen.entries, seen.directory, now))
-    elif changes_since(seen.entries, sub.seq) and not _replayed(env, sub):
-        return _out_of_date(env, seen, sub.person_id, replies.stale_text(seen.entries, seen.directory, now, after=sub.seq))
+    elif sub.seq is not None and changes_since(seen.entries, sub.seq) and not _replayed(env, sub):
+        return _out_of_date(env, seen, sub.person_id, replies.stale_text(seen.entries, seen.directory, now, after=sub.seq or 0))
     sub = Submission(sub.intent, sub.dispute_id, sub.person_id, values, sub.seq, sub.proposal, sub.key)
     try:
         outcome = spec.run(env, sub, seen.dispute, now)
     except InvalidInput as exc:
-        return FieldErrors(dict(exc.errors), _view(env, seen))
+        return FieldErrors(dict(exc.errors), _view(env, seen), next_stage_name(seen.dispute, env.policy))
     except StaleAction as exc:
         return _out_of_date(env, seen, sub.person_id, replies.already_done(exc.by, exc.what, exc.at, today=now))
     except Refused as exc:

@@ -23,7 +23,7 @@ WHO_WORDS = {
     Who.INVOLVED: "the people involved in this disagreement",
     Who.ASKED_OR_RAISER: "the people asked to act at this stage or the person who raised it",
     Who.PARTIES_OR_ASKED: "the two parties or the people asked to act at this stage",
-    Who.CONFIRMERS: "the side still to confirm",
+    Who.CONFIRMERS: "the people still to confirm it",
     Who.ASKED_AT_LAST_STAGE: "the people asked to act at this last stage",
     Who.RAISER: "the person who raised it",
     Who.RECORD_READERS: "the people involved in this disagreement or the partnership's staff",

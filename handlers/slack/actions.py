@@ -139,9 +139,9 @@ def _send(
         dispute_id, token = parse_proposal_value(meta["proposal_value"])
     else:
         dispute_id, token = str(meta.get("dispute_id", "")), meta.get("proposal")
-    seq = meta.get("seq", 0)
+    seq = meta.get("seq")
     sub = interaction.Submission(
-        intent, dispute_id, person, fields, seq=seq if isinstance(seq, int) else 0, proposal=token, key=key
+        intent, dispute_id, person, fields, seq=seq if isinstance(seq, int) else None, proposal=token, key=key
     )
     return interaction.submit(env_of(deps), sub, deps.clock())
 

@@ -200,10 +200,14 @@ class ParleyBot(TeamsActivityHandler):
     async def _submitted(self, turn_context: TurnContext, value: Mapping[str, Any]) -> None:
         """An Action.Submit: the card it came from is updated in place; a refusal goes privately."""
         activity = turn_context.activity
-        reply = await asyncio.to_thread(flows.act, self.deps, caller_of(activity), value, activity.reply_to_id or "", self.deps.clock())
+        reply = await asyncio.to_thread(
+            flows.act, self.deps, caller_of(activity), value, activity.reply_to_id or "", self.deps.clock(), activity.id or ""
+        )
         if reply.changed:
             self.deps.delivered_soon()
-        if reply.card is not None and activity.reply_to_id:
+        # A form or answer is for one person: on a shared card (a channel or group chat) it goes to them
+        # privately, and the shared card stays as it is (the outbox updates it for everyone).
+        if reply.card is not None and activity.reply_to_id and conversation_type(activity) == "personal":
             updated = Activity(
                 id=activity.reply_to_id, type=ActivityTypes.message, attachments=[card_attachment(reply.card)]
             )
@@ -246,7 +250,9 @@ class ParleyBot(TeamsActivityHandler):
         if not isinstance(action, dict) or action.get("type") != "Action.Execute":
             return InvokeResponse(status=400, body=_InvokeBody(status_code=400, type="application/vnd.microsoft.error", value={"code": "BadRequest", "message": "Not a Parley action."}))
         data = {**(action.get("data") or {}), "verb": action.get("verb") or (action.get("data") or {}).get("verb", "")}
-        reply = await asyncio.to_thread(flows.act, self.deps, caller_of(activity), data, activity.reply_to_id or "", self.deps.clock())
+        reply = await asyncio.to_thread(
+            flows.act, self.deps, caller_of(activity), data, activity.reply_to_id or "", self.deps.clock(), activity.id or ""
+        )
         if reply.changed:
             self.deps.delivered_soon()
         if reply.card is not None:

@@ -41,12 +41,12 @@ def test_someone_not_asked_to_act_is_told_privately_and_nothing_changes(engine: 
 
         refused = await h.execute(POLICE_REP, Verb.ESCALATE, actions(root)["Escalate"])
         assert refused.message == (
-            "Only the people asked to act at this stage or the person who raised it can escalate: Amara Okafor. Nothing has changed."
+            "Only the people asked to act at this stage or the person who raised it can escalate: DC Rhys Jones or Amara Okafor. Nothing has changed."
         )
         refused = await h.execute(POLICE_REP, Verb.RESOLVE, actions(root)["Resolve"])
         assert "Only the two parties or the people asked to act at this stage can propose a resolution" in refused.message
         refused = await h.execute(POLICE_REP, Verb.VIEW_RECORD, actions(root)["View record"])
-        assert "Only the people involved in this disagreement can see its record" in refused.message
+        assert "Only the people involved in this disagreement or the partnership's staff can see its record" in refused.message
         # even a hand-made submission of the form is refused by the core's own rules
         forged = {**actions(root)["Escalate"], "seq": 2, "reason": "Because I say so."}
         refused = await h.execute(POLICE_REP, Verb.ESCALATE_SUBMIT, forged)
@@ -139,7 +139,7 @@ def test_not_agreed_needs_a_reason_and_opens_it_again_at_the_same_stage(engine: 
         assert set(not_agreed) == {"dispute_id", "proposal", "verb"}
 
         again = (await h.execute(AMARA, Verb.NOT_AGREED, not_agreed)).card
-        assert element(again, "error.reason")["text"] == "Please say what isn't agreed."
+        assert element(again, "error.reason")["text"] == "Please fill this in."
         assert h.dispute(dispute_id).status is Status.AWAITING_CONFIRMATION
 
         done = (await h.execute(AMARA, Verb.NOT_AGREED, {**not_agreed, "reason": "Tuesday is too late."})).card
@@ -151,7 +151,7 @@ def test_not_agreed_needs_a_reason_and_opens_it_again_at_the_same_stage(engine: 
 
         # the old request can't be used any more: the proposal it answers has gone
         stale = (await h.execute(AMARA, Verb.CONFIRM, actions(ask)["Confirm"])).card
-        assert element(stale, "stale")["text"].startswith("Already done: the resolution not agreed by Amara Okafor")
+        assert element(stale, "stale")["text"].startswith("Someone acted first: the proposed resolution was not agreed by Amara Okafor")
         assert h.dispute(dispute_id).status is Status.OPEN
 
     run(engine, scenario, policy=LSCB, directory=DIRECTORY)
@@ -162,9 +162,9 @@ def test_only_the_other_side_can_confirm_and_a_note_leaves_the_request_valid(eng
         dispute_id, root = await _raise(h)
         ask = await _propose(h, dispute_id, root)
         refused = await h.execute(DC_JONES, Verb.CONFIRM, actions(ask)["Confirm"])
-        assert refused.message == "Only the other side of the disagreement can confirm the resolution at this point. Nothing has changed."
+        assert refused.message == "Only the people still to confirm it can confirm the resolution: Amara Okafor. Nothing has changed."
         refused = await h.execute(DS_KHAN, Verb.CONFIRM, actions(ask)["Confirm"])
-        assert "Only the other side of the disagreement" in refused.message
+        assert "Only the people still to confirm it" in refused.message
 
         note = (await h.execute(DC_JONES, Verb.ADD_NOTE, actions(h.latest_root_card())["Add note"])).card
         await h.execute(DC_JONES, Verb.ADD_NOTE_SUBMIT, {**actions(note)["Add note"], "note": "Tuesday 2pm."})

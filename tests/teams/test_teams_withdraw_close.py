@@ -58,10 +58,10 @@ def test_the_raiser_withdraws_with_a_reason_and_the_thread_and_card_say_so(engin
 
         # the other party may not withdraw it: told privately, no form, nothing changes
         refused = await h.execute(AMARA, Verb.WITHDRAW, withdraw)
-        assert refused.message == "Only the person who raised it can withdraw it: Amara Okafor. Nothing has changed."
+        assert refused.message == "Only the person who raised it can withdraw it: DC Rhys Jones. Nothing has changed."
         # nor may they by submitting a hand-made form: the core's own rules refuse it
         forged = await h.execute(AMARA, Verb.WITHDRAW_SUBMIT, {**withdraw, "seq": 2, "reason": "Not mine to withdraw."})
-        assert forged.message == "Only the person who raised it can withdraw it: Amara Okafor. Nothing has changed."
+        assert forged.message == "Only the person who raised it can withdraw it: DC Rhys Jones. Nothing has changed."
         assert _state(h, dispute_id) == before
 
         form = (await h.execute(DC_JONES, Verb.WITHDRAW, withdraw)).card
@@ -122,7 +122,7 @@ def test_a_withdraw_click_on_an_out_of_date_card_says_who_did_what_and_when(engi
         await h.execute(DS_KHAN, Verb.RESOLVE_SUBMIT, {**actions(resolve)["Propose"], "agreed_outcome": "A joint visit."})
         before = _state(h, dispute_id)
         late = (await h.execute(DC_JONES, Verb.WITHDRAW_SUBMIT, {**actions(form)["Withdraw it"], "reason": "Raised in error."})).card
-        assert element(late, "stale")["text"] == "Already done: a resolution proposed by DS Sana Khan at 10:05. Nothing else was changed."
+        assert element(late, "stale")["text"] == "Someone acted first: a resolution was proposed by DS Sana Khan (Mon 5 Nov 2040, 10:05), so yours was not applied. Nothing has changed."
         assert _state(h, dispute_id) == before and h.dispute(dispute_id).status is Status.AWAITING_CONFIRMATION
 
     run(engine, scenario, policy=LSCB, directory=DIRECTORY)
@@ -228,7 +228,7 @@ def test_at_the_last_stage_the_board_manager_closes_it_as_unresolved_and_no_one_
         before = _state(h, dispute_id)
         stale = (await h.execute(DC_JONES, Verb.WITHDRAW, actions(root)["Withdraw"])).card
         assert element(stale, "stale")["text"] == (
-            "Already done: closed as unresolved by Partnership board manager at 10:30. Nothing else was changed."
+            "Someone acted first: it was closed as unresolved by Partnership board manager (Mon 5 Nov 2040, 10:30), so yours was not applied. Nothing has changed."
         )
         assert _state(h, dispute_id) == before
 
