@@ -57,10 +57,6 @@ MODALS: dict[Intent, Callable[[Form], dict[str, Any]]] = {
 MAIN_FIELD = {Intent.RESOLVE: Field.AGREED_OUTCOME, Intent.ADD_NOTE: Field.NOTE}
 
 
-def env_of(deps: SlackDeps) -> interaction.Env:
-    return interaction.Env(uow=deps.uow, policy=deps.policy, calendar=deps.calendar, notifier=deps.notifier, directory=deps.directories.get)
-
-
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     for action, intent in INTENT_OF_ACTION.items():
         app.action(action.value)(deps.inflight.track(_open_form(deps, intent)))
@@ -87,7 +83,7 @@ def _press(deps: SlackDeps, intent: Intent, clicked: str, team: str, user: str) 
     else:
         dispute_id, version = parse_button_value(clicked)
         press = interaction.Press(intent, dispute_id, person, version=version)
-    return interaction.press(env_of(deps), press, deps.clock())
+    return interaction.press(deps.env(), press, deps.clock())
 
 
 def _open_form(deps: SlackDeps, intent: Intent):  # noqa: ANN202 - a bolt listener
@@ -143,7 +139,7 @@ def _send(
     sub = interaction.Submission(
         intent, dispute_id, person, fields, seq=seq if isinstance(seq, int) else None, proposal=token, key=key
     )
-    return interaction.submit(env_of(deps), sub, deps.clock())
+    return interaction.submit(deps.env(), sub, deps.clock())
 
 
 def _submit(deps: SlackDeps, intent: Intent):  # noqa: ANN202 - a bolt listener

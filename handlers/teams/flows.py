@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot import services
 from bot.directory import PARTNERSHIP, Directory, Person
 from bot.dispute import Dispute
-from bot.errors import InvalidInput, UnknownPerson
+from bot.errors import UnknownPerson
 from bot.outbox import Notifier, Notifiers
 from bot.permissions import Intent
 from handlers import interaction
 from handlers.interaction import Done, FieldErrors, Told
+from handlers.raising import raise_dispute
 from handlers.teams import forms
 from handlers.teams.deps import Caller, TeamsDeps, person_for
 from handlers.teams.notify import teams_identity
@@ -212,45 +212,28 @@ def open_from_card(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], car
     if errors:
         return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors, origin=chat))
     assert form is not None
-    other_agency = form.other_agency
+    other = None
     if form.other_person:
         other = directory.person(form.other_person)
         if other is None:
             errors = {Field.OTHER_PERSON.value: "That person isn't in Parley's directory. Choose their agency and give their role below."}
             return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors, origin=chat))
-        if other_agency is None:
-            # not said: the agency they work in that the raiser doesn't (the core checks they are in it)
-            theirs = _agencies_of(other) or list(other.agencies)
-            other_agency = next((a for a in theirs if a not in raiser.agencies), theirs[0])
     try:
-        outcome = services.open_dispute(
-            services.OpenDispute(
-                raiser=raiser.id,
-                raiser_agency=form.raiser_agency,
-                reference=form.reference,
-                category=form.category,
-                other_agency=other_agency or "",
-                other_person=form.other_person,
-                other_description=form.other_description,
-                problem=form.problem,
-                cause=form.cause,
-                outcome=form.outcome,
-                discussed=form.discussed,
-                immediate_risk=form.immediate_risk,
-                # the same card submitted twice (a double click, a retried invoke) opens one dispute
-                idempotency_key=f"teams:{caller.tenant}:{caller.user_id}:card:{card_id}" if card_id else None,
-            ),
-            uow=deps.uow(),
-            policy=deps.policy,
-            calendar=deps.calendar,
+        # the same card submitted twice by the same person (a double click, a retried invoke) opens one dispute
+        outcome = raise_dispute(
+            deps.env(),
+            form,
+            raiser=raiser,
+            other=other,
+            key=f"teams:{caller.tenant}:{caller.user_id}:card:{card_id}" if card_id else None,
             now=now,
             notifier=_notifier_for(deps, chat, caller.tenant),
         )
-    except InvalidInput as exc:
-        shown = forms.field_errors(exc.errors, [*_INTAKE_FIELDS, Field.RAISER_AGENCY], Field.PROBLEM)
-        return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=shown, origin=chat))
     except UnknownPerson:
         return _stranger(directory, caller)
+    if isinstance(outcome, dict):
+        shown = forms.field_errors(outcome, [*_INTAKE_FIELDS, Field.RAISER_AGENCY], Field.PROBLEM)
+        return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=shown, origin=chat))
     view = dispute_view(outcome.dispute, directory, deps.policy)
     return Reply(card=cards.raised_card(view, teams_ids=_thread_ids(deps, directory, view)), changed=bool(outcome.events))
 
