@@ -50,7 +50,7 @@ Card = dict[str, Any]
 Element = dict[str, Any]
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
-CARD_VERSION = "1.4"  # Action.Execute needs 1.4; Teams renders it on desktop, web and mobile
+CARD_VERSION = "1.5"  # Universal Actions (Action.Execute) as Teams documents them
 DESCRIPTION_MAX = 200  # the other party's role, when they are not listed
 CHOICES_MAX = 200  # people listed in the "other professional" choices (all a client without typeahead can offer)
 PEOPLE_DATASET = "parley.people"  # the typeahead search of Parley's directory (an application/search invoke)

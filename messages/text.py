@@ -297,6 +297,11 @@ class Names:
         return self.agencies.get(agency_id, agency_id)
 
 
+def asked_person(view: DisputeView, names: Names, person_id: str) -> PersonView:
+    """Someone as the dispute shows them: with the role they are asked in at this stage, if they are."""
+    return next((p for p in view.asked if p.id == person_id), None) or names.person(person_id)
+
+
 def names_for(directory: Directory, policy: Policy, person_ids: set[str]) -> Names:
     return Names(
         people={p: person_view(directory, p) for p in person_ids if p},

@@ -96,4 +96,4 @@ def test_every_button_is_a_universal_action_with_a_submit_fallback_carrying_the_
         assert b["fallback"] == {"type": "Action.Submit", "title": b["title"], "data": b["data"], "associatedInputs": "none"} | (
             {"style": b["style"]} if "style" in b else {}
         )
-    assert cards.root_card(view)["version"] == "1.4"
+    assert cards.root_card(view)["version"] == "1.5"
