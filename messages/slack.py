@@ -19,7 +19,9 @@ from bot.policy import Policy
 from bot.dispute import MAX_REASON, MAX_TEXT
 from bot.intake import NO, REFERENCE_MAX, YES
 from bot.events import Event
+from bot.permissions import Intent
 from messages.text import (
+    BUTTON_LABELS,
     IMMEDIATE_RISK,
     DisputeView,
     Line,
@@ -70,6 +72,17 @@ class ActionId(enum.StrEnum):
     NOT_AGREED = "parley.not_agreed"
     WITHDRAW = "parley.withdraw"
     CLOSE_UNRESOLVED = "parley.close_unresolved"
+
+
+# Each root button's action id (the buttons themselves are the core's: DisputeView.buttons)
+ROOT_ACTIONS = {
+    Intent.RESOLVE: ActionId.RESOLVE,
+    Intent.ESCALATE: ActionId.ESCALATE,
+    Intent.CLOSE_UNRESOLVED: ActionId.CLOSE_UNRESOLVED,
+    Intent.ADD_NOTE: ActionId.ADD_NOTE,
+    Intent.VIEW_RECORD: ActionId.VIEW_RECORD,
+    Intent.WITHDRAW: ActionId.WITHDRAW,
+}
 
 
 class ViewId(enum.StrEnum):
@@ -281,24 +294,7 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
     if view.awaiting_confirmation and view.waiting_for:
         blocks.append(section(f"A resolution has been proposed. {mrkdwn(waiting_for_line(view))}"))
     value = button_value(view)
-    if view.active and not view.awaiting_confirmation:
-        at_last_stage = view.stage_number >= view.stage_count
-        buttons = [
-            _button("Resolve", ActionId.RESOLVE, value, "primary"),
-            # at the last stage there is no one further to go to: it is resolved, or closed as unresolved
-            _button("Close unresolved", ActionId.CLOSE_UNRESOLVED, value) if at_last_stage else _button("Escalate", ActionId.ESCALATE, value),
-            _button("Add note", ActionId.ADD_NOTE, value),
-            _button("View record", ActionId.VIEW_RECORD, value),
-            _button("Withdraw", ActionId.WITHDRAW, value),
-        ]
-    elif view.active:
-        buttons = [
-            _button("Add note", ActionId.ADD_NOTE, value),
-            _button("View record", ActionId.VIEW_RECORD, value),
-            _button("Withdraw", ActionId.WITHDRAW, value),
-        ]
-    else:
-        buttons = [_button("View record", ActionId.VIEW_RECORD, value)]
+    buttons = [_button(BUTTON_LABELS[b], ROOT_ACTIONS[b], value, "primary" if b is Intent.RESOLVE else None) for b in view.buttons]
     blocks.append({"type": "actions", "block_id": "parley_root_actions", "elements": buttons})
     blocks.append(_context(mrkdwn(procedure_line(view))))
     return {"text": esc(root_summary(view)), "blocks": blocks, "metadata": _metadata(view)}

@@ -22,8 +22,10 @@ from typing import Any
 from bot.dispute import MAX_REASON, MAX_TEXT
 from bot.intake import NO, REFERENCE_MAX, YES
 from bot.events import Event
+from bot.permissions import Intent
 from messages.record import platform_name, unreachable_notice
 from messages.text import (
+    BUTTON_LABELS,
     IMMEDIATE_RISK,
     DisputeView,
     Line,
@@ -309,29 +311,23 @@ def _status_facts(view: DisputeView) -> list[tuple[str, str]]:
     return facts
 
 
+# Each root button's verb (the buttons themselves are the core's: DisputeView.buttons)
+ROOT_VERBS = {
+    Intent.RESOLVE: Verb.RESOLVE,
+    Intent.ESCALATE: Verb.ESCALATE,
+    Intent.CLOSE_UNRESOLVED: Verb.CLOSE_UNRESOLVED,
+    Intent.ADD_NOTE: Verb.ADD_NOTE,
+    Intent.VIEW_RECORD: Verb.VIEW_RECORD,
+    Intent.WITHDRAW: Verb.WITHDRAW,
+}
+
+
 def dispute_actions(view: DisputeView) -> list[Element]:
-    """The buttons a dispute offers in its state (the core checks who may use them)."""
+    """The buttons a dispute offers in its state (the core says which; it checks who may use them)."""
     data = dispute_data(view)
-    if view.active and not view.awaiting_confirmation:
-        at_last_stage = view.stage_number >= view.stage_count
-        return [
-            button("Resolve", Verb.RESOLVE, data, style="positive", inputs=False),
-            # at the last stage there is no one further to go to: it is resolved, or closed as unresolved
-            button("Close unresolved", Verb.CLOSE_UNRESOLVED, data, inputs=False)
-            if at_last_stage
-            else button("Escalate", Verb.ESCALATE, data, inputs=False),
-            button("Add note", Verb.ADD_NOTE, data, inputs=False),
-            button("View record", Verb.VIEW_RECORD, data, inputs=False),
-            button("Withdraw", Verb.WITHDRAW, data, inputs=False),
-        ]
-    if view.active:
-        # a proposed outcome waits for confirmation: the raiser may still withdraw
-        return [
-            button("Add note", Verb.ADD_NOTE, data, inputs=False),
-            button("View record", Verb.VIEW_RECORD, data, inputs=False),
-            button("Withdraw", Verb.WITHDRAW, data, inputs=False),
-        ]
-    return [button("View record", Verb.VIEW_RECORD, data, inputs=False)]
+    return [
+        button(BUTTON_LABELS[b], ROOT_VERBS[b], data, style="positive" if b is Intent.RESOLVE else None, inputs=False) for b in view.buttons
+    ]
 
 
 def root_card(view: DisputeView, *, teams_ids: Mapping[str, str] | None = None, notice: str = "") -> Card:

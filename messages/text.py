@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import OTHER, RAISER, Dispute, Status, sides_to_confirm
 from bot.errors import IllegalTransition, NotAllowed
+from bot.permissions import Intent, root_buttons
 from bot.events import (
     DeadlineMissed,
     DisputeClosedUnresolved,
@@ -202,6 +203,7 @@ class DisputeView:
     opened_at: datetime
     closed_at: datetime | None
     procedure: str  # the policy's title
+    buttons: tuple[Intent, ...] = ()  # the root's buttons in this state, from bot.permissions.root_buttons
 
     @property
     def other_name(self) -> str:
@@ -274,7 +276,21 @@ def dispute_view(dispute: Dispute, directory: Directory, policy: Policy, *, vers
         opened_at=dispute.opened_at,
         closed_at=dispute.closed_at,
         procedure=policy.title,
+        buttons=root_buttons(dispute, policy),
     )
+
+
+# The words on each button, on every platform
+BUTTON_LABELS = {
+    Intent.RESOLVE: "Resolve",
+    Intent.ESCALATE: "Escalate",
+    Intent.CLOSE_UNRESOLVED: "Close unresolved",
+    Intent.ADD_NOTE: "Add note",
+    Intent.VIEW_RECORD: "View record",
+    Intent.WITHDRAW: "Withdraw",
+    Intent.CONFIRM: "Confirm",
+    Intent.NOT_AGREED: "Not agreed",
+}
 
 
 @dataclass(frozen=True)
