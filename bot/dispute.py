@@ -43,6 +43,7 @@ PARTY_SIDES = (RAISER, OTHER)
 
 MAX_TEXT = 2900  # a Slack section block shows 3000 characters; keep room for the label
 MAX_REASON = 1000
+STATEMENT_MAX = 500  # a written confirmation, in the person's own words: short
 
 
 class Status(enum.Enum):
@@ -460,7 +461,7 @@ def propose_resolution(
     ]
     dispute.confirmations = ()
     if side in PARTY_SIDES:
-        confirmation = Confirmation(side=side, by=by, at=now, statement="Proposed this resolution.")
+        confirmation = Confirmation(side=side, by=by, at=now, statement="")  # proposing it is their side's confirmation
         dispute.confirmations = (confirmation,)
         events.append(ResolutionConfirmed(dispute.id, now, by, side=side, statement=confirmation.statement))
     return _emit(dispute, *events)
@@ -495,7 +496,7 @@ def confirm_resolution(
 ) -> list[Event]:
     """The other side confirms in writing; once both sides have, the dispute is resolved."""
     side = _confirming_side(dispute, by, Action.CONFIRM_RESOLUTION)
-    statement = _optional(statement, "statement", MAX_REASON) or "I confirm the agreed outcome."
+    statement = _required(statement, "statement", STATEMENT_MAX)  # kept exactly as they wrote it
     dispute.confirmations = dispute.confirmations + (Confirmation(side=side, by=by, at=now, statement=statement),)
     events: list[Event] = [ResolutionConfirmed(dispute.id, now, by, side=side, statement=statement)]
     if not sides_to_confirm(dispute):

@@ -20,7 +20,7 @@ from typing import Any
 from bot import services
 from bot.calendar import WorkingCalendar
 from bot.directory import Directory
-from bot.dispute import MAX_REASON, MAX_TEXT, Dispute, Status
+from bot.dispute import MAX_REASON, MAX_TEXT, STATEMENT_MAX, Dispute, Status
 from bot.errors import DisputeNotFound, InvalidInput, Refused, StaleAction
 from bot.intake import text_problem
 from bot.outbox import Notifier
@@ -189,7 +189,7 @@ MOVES: dict[Intent, MoveSpec] = {
         (Input("reason", MAX_REASON),), _close, decision=True, done=lambda b, a, by: replies.DONE_CLOSED
     ),
     Intent.CONFIRM: MoveSpec(
-        (Input("statement", replies.STATEMENT_MAX, required=False),), _confirm, answers_proposal=True, done=lambda b, a, by: replies.done_confirmed(a)
+        (Input("statement", STATEMENT_MAX),), _confirm, answers_proposal=True, done=lambda b, a, by: replies.done_confirmed(a)
     ),
     Intent.NOT_AGREED: MoveSpec((Input("reason", MAX_REASON),), _reject, answers_proposal=True, done=lambda b, a, by: replies.done_rejected(a)),
     Intent.VIEW_RECORD: MoveSpec(),

@@ -125,7 +125,6 @@ RECORD_ONLY_INVOLVED = "Only the people involved in this disagreement can use it
 
 # --- what the person who acted is told, on every platform -------------------------------------------
 
-STATEMENT_MAX = 500  # a confirmation in the person's own words: short
 DONE_NOTE = "Your note is on the record and in every thread."
 DONE_ESCALATED = "You escalated it. Parley has told the people at the next stage in both agencies."
 DONE_WITHDRAWN = "You withdrew it. Both agencies are told, and everything so far stays on the record."

@@ -16,10 +16,11 @@ from typing import Any
 
 from bot.directory import FIND_MIN_QUERY
 from bot.policy import Policy
-from bot.dispute import MAX_REASON, MAX_TEXT
+from bot.dispute import MAX_REASON, MAX_TEXT, STATEMENT_MAX
 from bot.intake import NO, REFERENCE_MAX, YES
 from bot.events import Event
 from bot.permissions import Intent
+from messages.words import stage_label, with_article
 from messages.text import (
     BUTTON_LABELS,
     IMMEDIATE_RISK,
@@ -93,6 +94,7 @@ class ViewId(enum.StrEnum):
     ESCALATE = "parley.escalate_form"
     ADD_NOTE = "parley.note_form"
     NOT_AGREED = "parley.not_agreed_form"
+    CONFIRM = "parley.confirm_form"
     WITHDRAW = "parley.withdraw_form"
     CLOSE_UNRESOLVED = "parley.close_unresolved_form"
     RECORD = "parley.record"
@@ -119,6 +121,7 @@ class Field(enum.StrEnum):
     LEARNING_POINTS = "learning_points"
     REASON = "reason"
     NOTE = "note"
+    STATEMENT = "statement"
 
 
 VALUE = "value"
@@ -339,7 +342,7 @@ def thread_link_block(permalink: str) -> Block:
 
 def asked_to_act(view: DisputeView, person: PersonView, *, channel: str) -> Payload:
     """A direct message to someone asked to act at this stage."""
-    role = f" as {esc(person.role)}" if person.role else ""
+    role = f" as {esc(with_article(person.role))}" if person.role else ""
     lines = [
         f"*You're asked to act{role} on a professional disagreement.*",
         f"Case *{esc(view.reference)}* · {esc(view.category)}",
@@ -362,18 +365,12 @@ def confirm_request(view: DisputeView, *, channel: str) -> Payload:
     for label, text in proposal_fields(p.agreed_outcome, p.outstanding_issues, p.learning_points):
         blocks += _labelled(label, text)
     value = proposal_value(view)
-    confirm = {
-        "title": _plain("Confirm the outcome?", 100),
-        "text": _md("This is your written confirmation of the agreed outcome, kept on the record."),
-        "confirm": _plain("Confirm", 30),
-        "deny": _plain("Not yet", 30),
-    }
     blocks.append(
         {
             "type": "actions",
             "block_id": "parley_confirm_actions",
             "elements": [
-                _button("Confirm", ActionId.CONFIRM, value, "primary", confirm),
+                _button("Confirm", ActionId.CONFIRM, value, "primary"),
                 _button("Not agreed", ActionId.NOT_AGREED, value, "danger"),
             ],
         }
@@ -611,6 +608,31 @@ def not_agreed_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, A
         view,
         metadata,
         [_input(Field.REASON, "What don't you agree with?", _text_input(True, MAX_REASON), hint="It goes on the record; the disagreement stays open at this stage.")],
+    )
+
+
+def confirm_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Written confirmation, in the person's own words (kept on the record exactly as written)."""
+    assert view.proposal is not None
+    p = view.proposal
+    shown = [section(f"*{esc(p.by)} proposed:*")]
+    for label, text in proposal_fields(p.agreed_outcome, p.outstanding_issues, p.learning_points):
+        shown += _labelled(label, text)
+    return _form(
+        ViewId.CONFIRM,
+        "Confirm",
+        "Confirm",
+        view,
+        metadata,
+        [
+            *shown,
+            _input(
+                Field.STATEMENT,
+                "Your confirmation, in your own words",
+                _text_input(True, STATEMENT_MAX),
+                hint="Kept on the record exactly as you write it.",
+            ),
+        ],
     )
 
 

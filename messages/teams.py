@@ -19,10 +19,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.dispute import MAX_REASON, MAX_TEXT
+from bot.dispute import MAX_REASON, MAX_TEXT, STATEMENT_MAX
 from bot.intake import NO, REFERENCE_MAX, YES
 from bot.events import Event
 from bot.permissions import Intent
+from messages.words import stage_label, with_article
 from messages.record import platform_name, unreachable_notice
 from messages.text import (
     BUTTON_LABELS,
@@ -411,7 +412,7 @@ def unreachable_notice_activity(view: DisputeView, person: PersonView, platform:
 
 def asked_to_act_activity(view: DisputeView, person: PersonView) -> dict[str, Any]:
     """A 1:1 message to someone asked to act at this stage, with the dispute's buttons."""
-    role = f" as {esc(person.role)}" if person.role else ""
+    role = f" as {esc(with_article(person.role))}" if person.role else ""
     body: list[Element] = [
         text_block(f"**You're asked to act{role} on a professional disagreement.**"),
         text_block(f"Case **{esc(view.reference)}** · {esc(view.category)}", spacing="None"),
@@ -437,9 +438,9 @@ def confirm_request_card(view: DisputeView, *, values: Mapping[str, str] | None 
         body += _labelled(label, text)
     body += _input(
         Field.STATEMENT,
-        _text_input(Field.STATEMENT, "Your confirmation (optional)", MAX_REASON, values, placeholder="I confirm the agreed outcome."),
+        _text_input(Field.STATEMENT, "To confirm: your confirmation, in your own words", STATEMENT_MAX, values),
         errors,
-        hint="Kept on the record as your written confirmation.",
+        hint="Needed for Confirm. Kept on the record exactly as you write it.",
     )
     body += _input(
         Field.REASON,

@@ -34,6 +34,7 @@ from bot.events import (
 )
 from bot.record import RecordEntry, what_happened
 from bot.policy import Policy
+from messages.words import learning_line, role_name
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -72,8 +73,8 @@ def when(at: datetime, *, today: datetime | None = None) -> str:
 # --- words --------------------------------------------------------------------------------------
 
 
-def role_words(role: str) -> str:
-    return role.replace("_", " ")
+def role_words(role: str, policy: Policy | None = None) -> str:
+    return role_name(role, policy)
 
 
 STATUS_WORDS = {
@@ -212,20 +213,22 @@ class DisputeView:
         return self.other_description or "someone"
 
 
-def person_view(directory: Directory, person_id: str | None, *, agency: str = "", role: str = "") -> PersonView:
+def person_view(
+    directory: Directory, person_id: str | None, *, agency: str = "", role: str = "", policy: Policy | None = None
+) -> PersonView:
     """Names (and chat identity) of one person, for builders."""
     if person_id is None:
         return PersonView("", "Parley", "")
     person = directory.person(person_id)
     if person is None:
-        return PersonView(person_id, person_id, directory.agency_name(agency) if agency else "", role_words(role))
+        return PersonView(person_id, person_id, directory.agency_name(agency) if agency else "", role_words(role, policy))
     agency = agency or (person.agencies[0] if person.agencies else "")
     slack = person.identity_on("slack")
     return PersonView(
         id=person.id,
         name=person.name,
         agency=directory.agency_name(agency) if agency else "",
-        role=role_words(role),
+        role=role_words(role, policy),
         slack=(slack.workspace, slack.user_id) if slack else None,
     )
 
@@ -268,7 +271,7 @@ def dispute_view(dispute: Dispute, directory: Directory, policy: Policy, *, vers
         immediate_risk=dispute.immediate_risk,
         formal_challenge=dispute.formal_challenge,
         asked=tuple(
-            person_view(directory, a.person_id, agency=a.agency, role=a.role) for a in dispute.routing.assignees
+            person_view(directory, a.person_id, agency=a.agency, role=a.role, policy=policy) for a in dispute.routing.assignees
         ),
         flags=dispute.routing.flags,
         waiting_for=waiting_for,
@@ -300,6 +303,7 @@ class Names:
     people: dict[str, PersonView]
     stages: dict[str, str]
     agencies: dict[str, str]
+    policy: Policy | None = None  # for role names
 
     def person(self, person_id: str | None) -> PersonView:
         if person_id is None:
@@ -308,6 +312,9 @@ class Names:
 
     def stage(self, stage_id: str) -> str:
         return self.stages.get(stage_id, stage_id)
+
+    def role(self, role_id: str) -> str:
+        return role_name(role_id, self.policy)
 
     def agency(self, agency_id: str) -> str:
         return self.agencies.get(agency_id, agency_id)
@@ -323,6 +330,7 @@ def names_for(directory: Directory, policy: Policy, person_ids: set[str]) -> Nam
         people={p: person_view(directory, p) for p in person_ids if p},
         stages={s.id: s.name for s in policy.stages},
         agencies={a.id: a.name for a in directory.agencies.values()},
+        policy=policy,
     )
 
 
@@ -544,7 +552,7 @@ def event_text(event: Event, view: DisputeView, names: Names) -> EventText | Non
         case StageStarted():
             asked = joined(
                 [
-                    (Mention(names.person(p)), " (", Said(role_words(role)), ", ", Said(names.agency(agency)), ")")
+                    (Mention(names.person(p)), " (", Said(names.role(role)), ", ", Said(names.agency(agency)), ")")
                     for p, _, agency, role in event.asked
                 ]
             ) or ("nobody could be found",)
@@ -588,9 +596,9 @@ def event_text(event: Event, view: DisputeView, names: Names) -> EventText | Non
                 summary=f"{by} proposed a resolution",
             )
         case ResolutionConfirmed():
-            statement = (": ", Said(event.statement)) if event.statement else (".",)
+            said: Line = (" confirmed the agreed outcome in writing: ", Said(event.statement)) if event.statement else (" confirmed the agreed outcome by proposing it.",)
             return EventText(
-                lines=((*doer, " confirmed the agreed outcome in writing", *statement),),
+                lines=((*doer, *said),),
                 summary=f"{by} confirmed the agreed outcome",
             )
         case ResolutionRejected():
@@ -603,7 +611,7 @@ def event_text(event: Event, view: DisputeView, names: Names) -> EventText | Non
             return EventText(
                 lines=((Strong("Resolved"), " when ", *doer, " confirmed: both sides have confirmed the agreed outcome in writing."),),
                 resolved=True,
-                notes=(("Learning points go to the ", Said(role_words(event.learning_to)), " for the ", Said(event.learning_group), "."),),
+                notes=((Said(learning_line(event.learning_to, event.learning_group, names.policy)),),) if event.learning_points else (),
                 summary=f"Resolved: {by} confirmed, and both sides have confirmed the agreed outcome",
             )
         case DisputeClosedUnresolved():

@@ -33,6 +33,7 @@ INTENT_OF_ACTION = {
     ActionId.ADD_NOTE: Intent.ADD_NOTE,
     ActionId.VIEW_RECORD: Intent.VIEW_RECORD,
     ActionId.NOT_AGREED: Intent.NOT_AGREED,
+    ActionId.CONFIRM: Intent.CONFIRM,
     ActionId.WITHDRAW: Intent.WITHDRAW,
     ActionId.CLOSE_UNRESOLVED: Intent.CLOSE_UNRESOLVED,
 }
@@ -41,6 +42,7 @@ INTENT_OF_VIEW = {
     ViewId.ESCALATE: Intent.ESCALATE,
     ViewId.ADD_NOTE: Intent.ADD_NOTE,
     ViewId.NOT_AGREED: Intent.NOT_AGREED,
+    ViewId.CONFIRM: Intent.CONFIRM,
     ViewId.WITHDRAW: Intent.WITHDRAW,
     ViewId.CLOSE_UNRESOLVED: Intent.CLOSE_UNRESOLVED,
 }
@@ -50,17 +52,19 @@ MODALS: dict[Intent, Callable[[Form], dict[str, Any]]] = {
     Intent.ESCALATE: lambda f: blocks.escalate_modal(f.view, f.metadata, next_stage=f.next_stage),
     Intent.ADD_NOTE: lambda f: blocks.note_modal(f.view, f.metadata),
     Intent.NOT_AGREED: lambda f: blocks.not_agreed_modal(f.view, f.metadata),
+    Intent.CONFIRM: lambda f: blocks.confirm_modal(f.view, f.metadata),
     Intent.WITHDRAW: lambda f: blocks.withdraw_modal(f.view, f.metadata),
     Intent.CLOSE_UNRESOLVED: lambda f: blocks.close_unresolved_modal(f.view, f.metadata),
     Intent.VIEW_RECORD: lambda f: blocks.record_modal(f.view, f.record),
 }
-MAIN_FIELD = {Intent.RESOLVE: Field.AGREED_OUTCOME, Intent.ADD_NOTE: Field.NOTE}
+MAIN_FIELD = {Intent.RESOLVE: Field.AGREED_OUTCOME, Intent.ADD_NOTE: Field.NOTE, Intent.CONFIRM: Field.STATEMENT}
+# Answers to the DM that asked for confirmation: once made, its buttons come off
+ANSWERS = (Intent.CONFIRM, Intent.NOT_AGREED)
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     for action, intent in INTENT_OF_ACTION.items():
         app.action(action.value)(deps.inflight.track(_open_form(deps, intent)))
-    app.action(ActionId.CONFIRM.value)(deps.inflight.track(_confirm(deps)))
     for view_id, intent in INTENT_OF_VIEW.items():
         app.view_submission(view_id.value)(deps.inflight.track(_submit(deps, intent)))
 
@@ -95,27 +99,11 @@ def _open_form(deps: SlackDeps, intent: Intent):  # noqa: ANN202 - a bolt listen
         if isinstance(result, Told):
             await respond(**blocks.ephemeral(result.text))
             return
-        if intent is Intent.NOT_AGREED:
+        if intent in ANSWERS:
             result.metadata["response_url"] = body.get("response_url", "")
         await client.views_open(trigger_id=body["trigger_id"], view=MODALS[intent](result))
 
     return on_click
-
-
-def _confirm(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
-    async def on_confirm(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        await deps.answers_first.wait()
-        clicked = body["actions"][0].get("value", "")
-        key = f"slack:{team_of(body)}:{user_of(body)}:confirm:{clicked}"
-        result = await asyncio.to_thread(_send, deps, Intent.CONFIRM, {"proposal_value": clicked}, {}, team_of(body), user_of(body), key)
-        if isinstance(result, Done):
-            await respond(**blocks.replaced(result.text))
-            deps.delivered_soon()
-        elif isinstance(result, (Told, FieldErrors)):
-            await respond(**blocks.ephemeral(result.text if isinstance(result, Told) else " ".join(result.errors.values())))
-
-    return on_confirm
 
 
 def submission_key(team: str, user: str, view: dict[str, Any]) -> str:
@@ -131,10 +119,7 @@ def _send(
     person = _person(deps, team, user)
     if isinstance(person, Told):
         return person
-    if "proposal_value" in meta:
-        dispute_id, token = parse_proposal_value(meta["proposal_value"])
-    else:
-        dispute_id, token = str(meta.get("dispute_id", "")), meta.get("proposal")
+    dispute_id, token = str(meta.get("dispute_id", "")), meta.get("proposal")
     seq = meta.get("seq")
     sub = interaction.Submission(
         intent, dispute_id, person, fields, seq=seq if isinstance(seq, int) else None, proposal=token, key=key
@@ -161,7 +146,7 @@ def _submit(deps: SlackDeps, intent: Intent):  # noqa: ANN202 - a bolt listener
             case Done(text):
                 await ack(response_action="update", view=blocks.message_modal("Done", text))
                 deps.delivered_soon()
-                if intent is Intent.NOT_AGREED and meta.get("response_url"):
+                if intent in ANSWERS and meta.get("response_url"):
                     # take the buttons off the DM that asked for confirmation
                     await AsyncWebhookClient(meta["response_url"]).send_dict(blocks.replaced(text))
             case _:

@@ -83,6 +83,7 @@ CORE_FIELDS = {
     "learning_points": Field.LEARNING_POINTS,
     "reason": Field.REASON,
     "note": Field.NOTE,
+    "statement": Field.STATEMENT,
 }
 
 

@@ -75,7 +75,7 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         assert "Step 2 - Speak to the person who made the original decision" in thread[3].text()
         assert f"<@{DC_JONES}>" in thread[3].text() and f"<@{AMARA}>" in thread[3].text()
         [dm] = _dms(h, DC_JONES)
-        assert "You're asked to act as practitioner" in dm.text()
+        assert "You're asked to act as a practitioner" in dm.text()
         assert f"https://t0csc.slack.com/archives/{CHANNEL}/p{h.root().answer['ts'].replace('.', '')}" in dm.text()
         assert _dms(h, AMARA) == []  # she did it herself
         [update] = h.mock.calls_to("chat.update")
@@ -101,10 +101,11 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         assert "A strategy discussion on Thursday." in ask.text()
         assert "Waiting for written confirmation from West Yorkshire Police" in str(h.latest_root_blocks())
 
-        # DC Jones confirms: resolved, the DM's buttons are replaced, the root says so
-        status, _ = await h.click(DC_JONES, ActionId.CONFIRM, button(ask.args["blocks"], ActionId.CONFIRM), channel="D0DCJONES")
-        assert status == 200
-        await h.settle()
+        # DC Jones confirms in his own words: resolved, the DM's buttons are replaced, the root says so
+        await _use_form(
+            h, DC_JONES, ActionId.CONFIRM, button(ask.args["blocks"], ActionId.CONFIRM),
+            {"statement": "Agreed for the police: strategy discussion on Thursday."}, channel="D0DCJONES",
+        )  # fmt: skip
         assert h.mock.responses[-1]["replace_original"] is True
         assert "You confirmed the agreed outcome for case CSC-2040-0193" in h.mock.responses[-1]["text"]
         assert "it is resolved" in h.mock.responses[-1]["text"]
@@ -143,7 +144,7 @@ def test_lscb_escalation_pings_both_agencies_line_managers_and_a_rejected_propos
         assert "Line managers discuss" in stage_line
         assert f"<@{BEN}>" in stage_line and f"<@{DS_KHAN}>" in stage_line
         assert len(_dms(h, BEN)) == 1 and len(_dms(h, DS_KHAN)) == 1
-        assert "You're asked to act as line manager" in _dms(h, BEN)[0].text()
+        assert "You're asked to act as a line manager" in _dms(h, BEN)[0].text()
 
         # Ben (CSC line manager) proposes; DS Khan says it is not agreed, with a reason
         await _use_form(
@@ -172,8 +173,10 @@ def test_lscb_escalation_pings_both_agencies_line_managers_and_a_rejected_propos
             h, BEN, ActionId.RESOLVE, button(h.latest_root_blocks(), ActionId.RESOLVE),
             {"agreed_outcome": "A joint visit on Monday and a review in a week."},
         )  # fmt: skip
-        await h.click(DC_JONES, ActionId.CONFIRM, button(_dms(h, DC_JONES)[-1].args["blocks"], ActionId.CONFIRM), channel="D0DCJONES")
-        await h.settle()
+        await _use_form(
+            h, DC_JONES, ActionId.CONFIRM, button(_dms(h, DC_JONES)[-1].args["blocks"], ActionId.CONFIRM),
+            {"statement": "Agreed."}, channel="D0DCJONES",
+        )  # fmt: skip
         assert _status(h, dispute_id) is Status.RESOLVED
         kinds = _record_kinds(h, dispute_id)
         assert kinds.count("resolution proposed") == 2 and kinds[-1] == "resolved"

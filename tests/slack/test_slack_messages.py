@@ -156,7 +156,7 @@ def test_every_line_in_the_thread_says_who_did_it_and_for_which_agency() -> None
     move(services.propose_resolution, services.ProposeResolution(dispute_id=d, by="dc.jones", agreed_outcome="Joint visit."))
     move(services.reject_resolution, services.RejectResolution(dispute_id=d, by="amara.okafor", reason="Too late."))
     move(services.propose_resolution, services.ProposeResolution(dispute_id=d, by="amara.okafor", agreed_outcome="Visit today."))
-    move(services.confirm_resolution, services.ConfirmResolution(dispute_id=d, by="dc.jones"), policy=LSCB)
+    move(services.confirm_resolution, services.ConfirmResolution(dispute_id=d, by="dc.jones", statement="Agreed for the police."), policy=LSCB)
 
     csc, police = "(Children's Social Care)", "(West Yorkshire Police)"
     assert _thread_lines(uow) == [
@@ -167,11 +167,11 @@ def test_every_line_in_the_thread_says_who_did_it_and_for_which_agency() -> None
         "*Amara Okafor* (Children's Social Care) escalated this from *Workers discuss (after consulting their line managers)* to *Line managers discuss*.",
         _thread_lines(uow)[4],  # the stage line, checked below
         f"*DC Rhys Jones* {police} proposed a resolution.",
-        f"*DC Rhys Jones* {police} confirmed the agreed outcome in writing: Proposed this resolution.",
+        f"*DC Rhys Jones* {police} confirmed the agreed outcome by proposing it.",
         f"*Amara Okafor* {csc} did not agree the proposed resolution. It is open again at *Line managers discuss*.",
         f"*Amara Okafor* {csc} proposed a resolution.",
-        f"*Amara Okafor* {csc} confirmed the agreed outcome in writing: Proposed this resolution.",
-        f"*DC Rhys Jones* {police} confirmed the agreed outcome in writing: I confirm the agreed outcome.",
+        f"*Amara Okafor* {csc} confirmed the agreed outcome by proposing it.",
+        f"*DC Rhys Jones* {police} confirmed the agreed outcome in writing: Agreed for the police.",
         f":white_check_mark: *Resolved* when *DC Rhys Jones* {police} confirmed: both sides have confirmed the agreed outcome in writing.",
     ]
     assert _thread_lines(uow)[4].startswith(f"*Amara Okafor* {csc} started *Line managers discuss*.")

@@ -150,7 +150,7 @@ def test_not_agreed_needs_a_reason_and_opens_it_again_at_the_same_stage(engine: 
         assert h.thread()[-1].body["summary"] == "Amara Okafor (Children's Social Care) did not agree the proposed resolution"
 
         # the old request can't be used any more: the proposal it answers has gone
-        stale = (await h.execute(AMARA, Verb.CONFIRM, actions(ask)["Confirm"])).card
+        stale = (await h.execute(AMARA, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed."})).card
         assert element(stale, "stale")["text"].startswith("Someone acted first: the proposed resolution was not agreed by Amara Okafor")
         assert h.dispute(dispute_id).status is Status.OPEN
 
@@ -161,20 +161,22 @@ def test_only_the_other_side_can_confirm_and_a_note_leaves_the_request_valid(eng
     async def scenario(h: Harness) -> None:
         dispute_id, root = await _raise(h)
         ask = await _propose(h, dispute_id, root)
-        refused = await h.execute(DC_JONES, Verb.CONFIRM, actions(ask)["Confirm"])
+        refused = await h.execute(DC_JONES, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed."})
         assert refused.message == "Only the people still to confirm it can confirm the resolution: Amara Okafor. Nothing has changed."
-        refused = await h.execute(DS_KHAN, Verb.CONFIRM, actions(ask)["Confirm"])
+        refused = await h.execute(DS_KHAN, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed."})
         assert "Only the people still to confirm it" in refused.message
 
         note = (await h.execute(DC_JONES, Verb.ADD_NOTE, actions(h.latest_root_card())["Add note"])).card
         await h.execute(DC_JONES, Verb.ADD_NOTE_SUBMIT, {**actions(note)["Add note"], "note": "Tuesday 2pm."})
-        done = (await h.execute(AMARA, Verb.CONFIRM, actions(ask)["Confirm"])).card
+        unsaid = (await h.execute(AMARA, Verb.CONFIRM, actions(ask)["Confirm"])).card
+        assert element(unsaid, "error.statement")["text"] == "Please fill this in."  # in their own words, or not at all
+        done = (await h.execute(AMARA, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed for CSC."})).card
         assert "Both sides have now confirmed: it is resolved." in texts(done)
         assert h.dispute(dispute_id).status is Status.RESOLVED
         assert h.record_kinds(dispute_id)[-2:] == ["resolution confirmed", "resolved"]
 
         # a second click on Confirm, and on any old button, changes nothing
-        again = (await h.execute(AMARA, Verb.CONFIRM, actions(ask)["Confirm"])).card
+        again = (await h.execute(AMARA, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed for CSC."})).card
         assert element(again, "stale") is not None
         refused = await h.execute(BEN, Verb.ESCALATE, actions(root)["Escalate"])
         assert refused.status == 200 and h.dispute(dispute_id).status is Status.RESOLVED

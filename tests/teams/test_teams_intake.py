@@ -133,7 +133,7 @@ def test_raising_from_the_card_opens_the_dispute_and_its_thread(engine: Engine) 
         [created] = h.connector.ok_calls("create")
         assert created.body["channelData"]["tenant"]["id"] == CSC_TENANT and created.body["members"] == [{"id": "29:amaraokafor"}]
         [dm] = h.connector.direct_to("29:amaraokafor")
-        assert "You're asked to act as practitioner" in texts(dm.cards()[0])
+        assert "You're asked to act as a practitioner" in texts(dm.cards()[0])
         assert set(actions(dm.cards()[0])) == {"Resolve", "Escalate", "Add note", "View record", "Withdraw"}
 
     run(engine, scenario, policy=LSCB, directory=with_csc_on_teams(directory_for(LSCB)))

@@ -66,7 +66,7 @@ def test_lscb_on_teams_from_disagree_to_both_sides_confirming(engine: Engine) ->
         ]
         [khan_dm] = h.connector.direct_to(DS_KHAN)
         [ben_dm] = h.connector.direct_to(BEN)
-        assert "You're asked to act as line manager" in texts(khan_dm.cards()[0])
+        assert "You're asked to act as a line manager" in texts(khan_dm.cards()[0])
         ben_chat = [c for c in h.connector.ok_calls("create") if c.body["members"] == [{"id": BEN}]]
         assert ben_chat[0].body["channelData"] == {"tenant": {"id": CSC_TENANT}}
 
