@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import OTHER, RAISER, Dispute, Status, sides_to_confirm
-from bot.errors import IllegalTransition, NotAllowed
 from bot.permissions import Intent, root_buttons
 from bot.events import (
     DeadlineMissed,
@@ -32,42 +30,17 @@ from bot.events import (
     ResolutionRejected,
     StageStarted,
 )
-from bot.record import RecordEntry, what_happened
 from bot.policy import Policy
+from messages import clock
 from messages.words import learning_line, role_name
 
-LONDON = ZoneInfo("Europe/London")
 
 
-# --- time ---------------------------------------------------------------------------------------
+# --- time: one format everywhere (messages/clock.py) -------------------------------------------
 
-
-def clock_time(at: datetime) -> str:
-    """'5pm', '10:30am', in UK time."""
-    local = at.astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
-
-
-def day(at: datetime) -> str:
-    """'Mon 9 Nov', in UK time."""
-    local = at.astimezone(LONDON)
-    return f"{local:%a} {local.day} {local:%b}"
-
-
-def by_when(at: datetime) -> str:
-    """'by 5pm, Mon 9 Nov', in UK time."""
-    return f"by {clock_time(at)}, {day(at)}"
-
-
-def when(at: datetime, *, today: datetime | None = None) -> str:
-    """'10:04' today, or '10:04 on Mon 9 Nov' another day (UK time)."""
-    local = at.astimezone(LONDON)
-    hhmm = f"{local:%H:%M}"
-    if today is not None and today.astimezone(LONDON).date() == local.date():
-        return hhmm
-    return f"{hhmm} on {day(at)}"
+LONDON = clock.LONDON
+by_when = clock.by_when
+when = clock.when
 
 
 # --- words --------------------------------------------------------------------------------------
@@ -84,70 +57,6 @@ STATUS_WORDS = {
     Status.CLOSED_UNRESOLVED: "Closed: disagreement remains",
     Status.WITHDRAWN: "Withdrawn",
 }
-
-# What the last record entry means, for "Already done: ... by ... at ..."
-DONE_WORDS = {
-    "opened": "opened",
-    "stage started": "moved to the next stage",
-    "escalated": "escalated",
-    "note": "a note added",
-    "formal challenge lodged": "recorded as a formal challenge",
-    "resolution proposed": "a resolution proposed",
-    "resolution confirmed": "the resolution confirmed",
-    "resolution not agreed": "the resolution not agreed",
-    "resolved": "resolved",
-    "closed: decision unchanged, disagreement remains": "closed as unresolved",
-    "withdrawn": "withdrawn",
-    "timescale missed": "the missed timescale recorded",
-    "changed": "changed",
-}
-
-
-def already_done(by: str | None, what: str, at: datetime | None, *, today: datetime | None = None) -> str:
-    """'Already done: escalated by Ben Hughes at 10:04.'"""
-    words = DONE_WORDS.get(what, what)
-    who = f" by {by}" if by else " by Parley"
-    moment = f" at {when(at, today=today)}" if at else ""
-    return f"Already done: {words}{who}{moment}. Nothing else was changed."
-
-
-def stale_text(entries: list[RecordEntry], directory: Directory, now: datetime, *, after: int = 0, shown: str = "message") -> str:
-    """Why someone's `shown` (message, card) is out of date: what was done since entry `after`, by whom, when."""
-    last = what_happened(entries, after=after)
-    if last is None:
-        return already_done(None, "changed", None)
-    person = directory.person(last.actor) if last.actor else None
-    who = person.name if person else last.actor
-    if last.kind == "note":
-        return f"{who} added a note at {when(last.at, today=now)} since this {shown} was shown. The {shown} now shows the latest: please try again."
-    return already_done(who, last.kind, last.at, today=now)
-
-
-def refusal(exc: NotAllowed | IllegalTransition) -> str:
-    """Why the core refused a move, and that nothing changed."""
-    text = str(exc)
-    if isinstance(exc, IllegalTransition) and text.startswith("A disagreement that is"):
-        return f"Nothing changed: this disagreement is {exc.status} now."
-    return f"{text} Nothing has changed."
-
-
-NOT_IN_DIRECTORY = (
-    "You're not in Parley's directory yet, so Parley can't act for you. "
-    "{who} can add you: they'll need your name, your work email, your agency and your {platform} user ID ({user_id}). "
-    "Nothing has been saved."
-)
-
-
-def not_in_directory(directory: Directory, *, platform: str, user_id: str) -> str:
-    """A kind explanation of how to be added, naming who to ask where the directory knows."""
-    admins = sorted(p.name for p in directory.people.values() if p.membership(PARTNERSHIP))
-    if admins:
-        names = ", ".join(admins[:3])
-        who = f"Your safeguarding partnership's business unit ({names})"
-    else:
-        who = "Your safeguarding partnership's business unit"
-    return NOT_IN_DIRECTORY.format(who=who, platform=platform, user_id=user_id)
-
 
 IMMEDIATE_RISK = (
     "A child may be at immediate risk of significant harm. Use your organisation's safeguarding "

@@ -18,7 +18,8 @@ from handlers.slack.deps import PLATFORM, SlackDeps, person_for, team_of, user_o
 from handlers.slack.forms import IntakeForm, field_errors, read_intake, value
 from messages import slack as blocks
 from messages.slack import FIND_PERSON, Field, ViewId
-from messages.text import DisputeView, dispute_view, not_in_directory
+from messages.replies import not_in_directory
+from messages.text import DisputeView, dispute_view
 
 # Parley's manifest has one slash command, /disagree; a workspace where that name is taken can
 # call it something else. Every command Slack sends Parley is that one, whatever it is called, and

@@ -140,9 +140,9 @@ def test_a_channel_slack_does_not_know_marks_the_root_failed_for_an_admin_and_ke
 def test_the_deadline_shown_is_uk_local_time_in_summer_too() -> None:
     from messages.text import by_when
 
-    assert by_when(datetime(2040, 6, 4, 16, 0, tzinfo=timezone.utc)) == "by 5pm, Mon 4 Jun"
-    assert by_when(datetime(2040, 11, 5, 10, 30, tzinfo=timezone.utc)) == "by 10:30am, Mon 5 Nov"
-    assert by_when(datetime(2040, 11, 5, 12, 0, tzinfo=timezone.utc)) == "by 12pm, Mon 5 Nov"
+    assert by_when(datetime(2040, 6, 4, 16, 0, tzinfo=timezone.utc)) == "by Mon 4 Jun 2040, 17:00"
+    assert by_when(datetime(2040, 11, 5, 10, 30, tzinfo=timezone.utc)) == "by Mon 5 Nov 2040, 10:30"
+    assert by_when(datetime(2040, 11, 5, 12, 0, tzinfo=timezone.utc)) == "by Mon 5 Nov 2040, 12:00"
 
 
 class _TeamsLine:

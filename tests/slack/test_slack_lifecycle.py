@@ -59,7 +59,7 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         assert root.token == TOKEN
         assert root.args["channel"] == CHANNEL and "thread_ts" not in root.args
         assert "CSC-2040-0193" in root.args["text"]
-        assert "by 10am, Mon 12 Nov" in root.text()  # 5 working days, UK time
+        assert "by Mon 12 Nov 2040, 10:00" in root.text()  # 5 working days, UK time
         for action in (ActionId.RESOLVE, ActionId.ESCALATE, ActionId.ADD_NOTE, ActionId.VIEW_RECORD):
             assert button(root.args["blocks"], action) == f"{dispute_id}:0"
         thread = _thread(h)

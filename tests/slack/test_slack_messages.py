@@ -161,7 +161,7 @@ def test_every_line_in_the_thread_says_who_did_it_and_for_which_agency() -> None
     csc, police = "(Children's Social Care)", "(West Yorkshire Police)"
     assert _thread_lines(uow) == [
         f"*Amara Okafor* {csc} raised a disagreement with DC Rhys Jones (West Yorkshire Police), about *{LSCB.categories[0]}*.",
-        f"*Amara Okafor* {csc} started *Workers discuss (after consulting their line managers)*. Due *by 5pm, Mon 5 Nov*.\n"
+        f"*Amara Okafor* {csc} started *Workers discuss (after consulting their line managers)*. Due *by Mon 5 Nov 2040, 17:00*.\n"
         f"Asked to act: <@{AMARA}> (practitioner, Children's Social Care), <@{DC_JONES}> (practitioner, West Yorkshire Police).",
         f"*DC Rhys Jones* {police} added a note:",
         "*Amara Okafor* (Children's Social Care) escalated this from *Workers discuss (after consulting their line managers)* to *Line managers discuss*.",

@@ -126,7 +126,7 @@ def test_raising_from_the_card_opens_the_dispute_and_its_thread(engine: Engine) 
         thread = h.thread()
         assert [c.body["summary"] for c in thread] == [
             "DC Rhys Jones (West Yorkshire Police) raised a disagreement (POL-2040-0193)",
-            "DC Rhys Jones (West Yorkshire Police) started Workers discuss (after consulting their line managers), due by 5pm, Mon 5 Nov",
+            "DC Rhys Jones (West Yorkshire Police) started Workers discuss (after consulting their line managers), due by Mon 5 Nov 2040, 17:00",
         ]
         assert "**DC Rhys Jones** (West Yorkshire Police) raised a disagreement" in texts(thread[0].cards()[0])
         # Amara, asked to act in the other agency, is on Teams in her own tenant: a 1:1 there
