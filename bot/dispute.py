@@ -257,7 +257,8 @@ def _enter_stage(
     if policy.formal_challenge_from and not dispute.formal_challenge:
         if stage_index >= policy.stage_index(policy.formal_challenge_from):
             dispute.formal_challenge = True
-            events.append(FormalChallengeLodged(dispute.id, now, actor, stage_id=stage.id))
+            # the challenge is the raiser's, whoever (or whatever) moved it to this stage
+            events.append(FormalChallengeLodged(dispute.id, now, dispute.raiser.person_id, stage_id=stage.id))
     return events
 
 

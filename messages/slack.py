@@ -23,6 +23,8 @@ from bot.permissions import Intent
 from messages.words import stage_label, with_article
 from messages.text import (
     BUTTON_LABELS,
+    asked_now,
+    told_on_raising,
     IMMEDIATE_RISK,
     DisputeView,
     Line,
@@ -284,7 +286,7 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
         f"*Category*\n{esc(view.category)}",
         f"*Raised by*\n{mrkdwn(party(view.raiser, '', view.raiser.agency))}",
         f"*Other party*\n{mrkdwn(party(view.other, view.other_description, view.other_agency))}",
-        f"*Stage {view.stage_number} of {view.stage_count}*\n{esc(view.stage_name)}",
+        f"*Stage*\n{esc(view.stage_label)}",
     ]
     if view.active:
         fields.append(f"*Deadline*\n{esc(due)}")
@@ -292,8 +294,9 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
         fields.append(f"*Closed*\n{by_when(view.closed_at).removeprefix('by ')}")
     blocks.append({"type": "section", "fields": [_md(_cut(f, FIELD_MAX)) for f in fields]})
     if view.active:
-        asked = mrkdwn(who_with_role(view.asked), team) or "_nobody could be found: the partnership must be told_"
-        blocks.append(section(f"*Asked to act now:* {asked}"))
+        label, who = asked_now(view)
+        asked = mrkdwn(who, team) or "_nobody could be found: the partnership must be told_"
+        blocks.append(section(f"*{label}:* {asked}"))
     if view.awaiting_confirmation and view.waiting_for:
         blocks.append(section(f"A resolution has been proposed. {mrkdwn(waiting_for_line(view))}"))
     value = button_value(view)
@@ -538,7 +541,7 @@ def intake_done(view: DisputeView, *, channel: str, team: str) -> dict[str, Any]
     where = f"<#{channel}>" if re.fullmatch(r"[CG][A-Z0-9]+", channel or "") else "Parley's channel"
     asked = mrkdwn(who_with_role(view.asked), team) or "nobody could be found yet: the partnership will be told"
     blocks += [
-        section(f"*Raised: case {esc(view.reference)}.* Parley has started a thread in {where} and told the people asked to act."),
+        section(f"*Raised: case {esc(view.reference)}.* " + esc(told_on_raising(view)).replace("a thread", f"a thread in {where}", 1)),
         section(f"*{esc(view.stage_name)}*\nDue *{esc(by_when(view.deadline))}*.\nAsked to act: {asked}."),
     ]
     if view.stage_guidance:

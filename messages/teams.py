@@ -27,6 +27,8 @@ from messages.words import stage_label, with_article
 from messages.record import platform_name, unreachable_notice
 from messages.text import (
     BUTTON_LABELS,
+    asked_now,
+    told_on_raising,
     IMMEDIATE_RISK,
     DisputeView,
     Line,
@@ -302,7 +304,7 @@ def _status_facts(view: DisputeView) -> list[tuple[str, str]]:
         ("Category", esc(view.category)),
         ("Raised by", markdown(party(view.raiser, "", view.raiser.agency))),
         ("Other party", markdown(party(view.other, view.other_description, view.other_agency))),
-        (f"Stage {view.stage_number} of {view.stage_count}", esc(view.stage_name)),
+        ("Stage", esc(view.stage_label)),
     ]
     if view.active:
         due = by_when(view.deadline) + (" (timescale missed)" if view.deadline_missed else "")
@@ -349,8 +351,9 @@ def root_card(view: DisputeView, *, teams_ids: Mapping[str, str] | None = None, 
         )
     body.append(_facts(_status_facts(view)))
     if view.active:
-        asked = markdown(who_with_role(view.asked), mention) or "_nobody could be found: the partnership must be told_"
-        body.append(text_block(f"**Asked to act now:** {asked}"))
+        label, who = asked_now(view)
+        asked = markdown(who, mention) or "_nobody could be found: the partnership must be told_"
+        body.append(text_block(f"**{label}:** {asked}"))
     if view.awaiting_confirmation and view.waiting_for:
         body.append(text_block(f"A resolution has been proposed. {markdown(waiting_for_line(view))}"))
     body.append(_subtle(markdown(procedure_line(view))))
@@ -718,7 +721,7 @@ def raised_card(view: DisputeView, *, teams_ids: Mapping[str, str] | None = None
         body.append(text_block(f"**{esc(IMMEDIATE_RISK)}**", color="Attention"))
     asked = markdown(who_with_role(view.asked), mention) or "nobody could be found yet: the partnership will be told"
     body += [
-        text_block(f"**Raised: case {esc(view.reference)}.** Parley has started a thread and told the people asked to act.", color="Good", id="raised"),
+        text_block(f"**Raised: case {esc(view.reference)}.** {esc(told_on_raising(view))}", color="Good", id="raised"),
         text_block(f"**{esc(view.stage_name)}**\n\nDue **{esc(by_when(view.deadline))}**.\n\nAsked to act: {asked}."),
     ]
     if view.stage_guidance:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.directory import PARTNERSHIP, Directory
-from bot.dispute import OTHER, RAISER, Dispute, Status, sides_to_confirm
+from bot.dispute import OTHER, RAISER, Dispute, Status, confirmers, sides_to_confirm
 from bot.permissions import Intent, root_buttons
 from bot.events import (
     DeadlineMissed,
@@ -32,7 +32,7 @@ from bot.events import (
 )
 from bot.policy import Policy
 from messages import clock
-from messages.words import learning_line, role_name
+from messages.words import learning_line, role_name, stage_label
 
 
 
@@ -114,6 +114,11 @@ class DisputeView:
     closed_at: datetime | None
     procedure: str  # the policy's title
     buttons: tuple[Intent, ...] = ()  # the root's buttons in this state, from bot.permissions.root_buttons
+    confirmers: tuple[PersonView, ...] = ()  # while a proposal waits: who may still confirm it
+
+    @property
+    def stage_label(self) -> str:
+        return stage_label(self.stage_number, self.stage_count, self.stage_name)
 
     @property
     def other_name(self) -> str:
@@ -189,7 +194,36 @@ def dispute_view(dispute: Dispute, directory: Directory, policy: Policy, *, vers
         closed_at=dispute.closed_at,
         procedure=policy.title,
         buttons=root_buttons(dispute, policy),
+        confirmers=tuple(_confirmer(dispute, directory, policy, p) for p in confirmers(dispute))
+        if dispute.status is Status.AWAITING_CONFIRMATION
+        else (),
     )
+
+
+def _confirmer(dispute: Dispute, directory: Directory, policy: Policy, person_id: str) -> PersonView:
+    asked = next((a for a in dispute.routing.assignees if a.person_id == person_id), None)
+    if asked is not None:
+        return person_view(directory, person_id, agency=asked.agency, role=asked.role, policy=policy)
+    agency = dispute.raiser.agency if person_id == dispute.raiser.person_id else dispute.other.agency
+    return person_view(directory, person_id, agency=agency)
+
+
+def told_on_raising(view: DisputeView) -> str:
+    """What Parley did when a disagreement was raised, said to the raiser (never 'told the people asked'
+    when the only one asked is the raiser)."""
+    others = [p for p in view.asked if p.id != view.raiser.id]
+    if not view.asked:
+        return "Parley has started a thread."
+    if not others:
+        return "Parley has started a thread. At this step you are the one asked to act."
+    return "Parley has started a thread and told the people asked to act."
+
+
+def asked_now(view: DisputeView) -> tuple[str, Line]:
+    """Who the dispute waits on, for its root: those asked to act, or while a proposal waits, those asked to confirm it."""
+    if view.awaiting_confirmation and view.confirmers:
+        return "Asked to confirm", who_with_role(view.confirmers)
+    return "Asked to act now", who_with_role(view.asked)
 
 
 # The words on each button, on every platform
@@ -368,7 +402,7 @@ def procedure_line(view: DisputeView) -> Line:
 
 def root_summary(view: DisputeView) -> str:
     """The dispute in one plain line, for notifications."""
-    text = f"Professional disagreement {view.reference}: {view.status.lower()}, stage {view.stage_number} of {view.stage_count}"
+    text = f"Professional disagreement {view.reference}: {view.status.lower()}, {view.stage_label}"
     if view.active:
         text += f", due {by_when(view.deadline)}"
     return text
@@ -378,7 +412,8 @@ def list_entry(view: DisputeView, *, me: str, urgent: str) -> tuple[Line, Line, 
     """A dispute in someone's list: what it is, where it stands, when it is due (and why it matters to them).
 
     `urgent` is how the platform tags a child at immediate risk."""
-    waiting_on_me = any(p.id == me for p in view.asked) or (view.awaiting_confirmation and view.raiser.id != me)
+    waiting_on = view.confirmers if view.awaiting_confirmation else view.asked
+    waiting_on_me = any(p.id == me for p in waiting_on)
     tags: list[Line] = []
     if view.immediate_risk:
         tags.append((urgent,))
@@ -389,7 +424,7 @@ def list_entry(view: DisputeView, *, me: str, urgent: str) -> tuple[Line, Line, 
     tail = (" · ", *joined(tags, sep=" · ")) if tags else ()
     return (
         (Strong(view.reference), " · ", Said(view.category)),
-        (f"Stage {view.stage_number} of {view.stage_count}: ", Said(view.stage_name), " · ", Said(view.status)),
+        (Said(view.stage_label), " · ", Said(view.status)),
         ("Due ", Said(by_when(view.deadline)), *tail),
     )
 

@@ -128,7 +128,7 @@ def test_immediate_risk_says_use_safeguarding_procedures_now_and_starts_urgent_d
         assert dispute.deadline == datetime(2040, 11, 5, 17, 0, tzinfo=timezone.utc)  # 5pm the same day (GMT)
         assert "by Mon 5 Nov 2040, 17:00" in text
         root = h.root().text()
-        assert ":rotating_light:" in root and "Stage 3 of 6" in root
+        assert ":rotating_light:" in root and "Step 3 - Line managers" in root and "Stage 3 of 6" not in root
         assert IMMEDIATE_RISK.split(".")[0] in h.mock.posts(channel=CHANNEL, thread_ts=h.root().answer["ts"])[0].text()
 
     run(engine, scenario, policy=BRADFORD)

@@ -80,7 +80,7 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         assert _dms(h, AMARA) == []  # she did it herself
         [update] = h.mock.calls_to("chat.update")
         assert update.args["ts"] == h.root().answer["ts"] and update.args["channel"] == CHANNEL
-        assert "Stage 2 of 6" in update.text()
+        assert "Step 2 - Speak to the person" in update.text() and "Stage 2 of 6" not in update.text()  # the procedure's own step names
         assert button(update.args["blocks"], ActionId.RESOLVE) == f"{dispute_id}:1"
 
         # Amara proposes a resolution; the police side is asked to confirm it in writing
