@@ -118,6 +118,29 @@ def not_in_directory(directory: Directory, *, platform: str, user_id: str) -> st
     return NOT_IN_DIRECTORY.format(platform=platform, user_id=user_id)
 
 
+# --- forms: what is said beside a field --------------------------------------------------------------
+
+NO_OTHER_PARTY_SLACK = "Choose the other professional above or, if you can't find them, their agency here and their role below."
+NO_OTHER_PARTY_TEAMS = "Choose the other professional above or, if they aren't listed, their agency here."
+CHOSEN_TWICE = "You chose someone on Slack above too. Please choose the other professional in one place only."
+NOT_LISTED_ON_SLACK = "That person isn't in Parley's directory yet. Leave this empty, and choose their agency and give their role below."
+NOT_LISTED = "That person isn't in Parley's directory. Choose their agency and give their role below."
+NO_LONGER_LISTED = "That person is no longer in Parley's directory. Please search again."
+
+
+def unknown_words(words: str) -> str:
+    return f"Parley doesn't know '{words[:60]}'. Try disagree, list or help."
+
+
+# --- Teams' private answers -----------------------------------------------------------------------------
+
+NO_PRIVATE_CHAT = (
+    "I answer that privately, but I couldn't open a 1:1 chat with you. Add Parley for yourself "
+    "(Apps > Parley > Add), then send me the same message there."
+)
+WELCOME = "Hello, I'm Parley. I help you raise and resolve professional disagreements about a child's case, and keep the record."
+SENT_PRIVATELY = "I've sent it to you in our 1:1 chat."
+
 NO_SUCH_DISPUTE = "Parley can't find that disagreement. Nothing has changed."
 UNKNOWN_BUTTON = "Parley doesn't recognise that button. Nothing has changed."
 RECORD_ONLY_INVOLVED = "Only the people involved in this disagreement can use its buttons. Nothing has changed."

@@ -11,10 +11,11 @@ from typing import Any
 
 from bot.dispute import MAX_TEXT
 from bot.intake import ANSWERS, Intake, check_intake, text_problem
+from messages import replies
 from messages.slack import DESCRIPTION_MAX, VALUE, Field
 
-NO_OTHER_PARTY = "Choose the other professional above or, if you can't find them, their agency here and their role below."
-CHOSEN_TWICE = "You chose someone on Slack above too. Please choose the other professional in one place only."
+NO_OTHER_PARTY = replies.NO_OTHER_PARTY_SLACK
+CHOSEN_TWICE = replies.CHOSEN_TWICE
 
 
 def value(values: Mapping[str, Any], field: Field) -> str:

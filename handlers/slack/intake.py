@@ -18,6 +18,7 @@ from handlers.slack.deps import PLATFORM, SlackDeps, person_for, team_of, user_o
 from handlers.slack.forms import IntakeForm, field_errors, read_intake, value
 from messages import slack as blocks
 from messages.slack import FIND_PERSON, Field, ViewId
+from messages import replies
 from messages.replies import not_in_directory
 from messages.text import DisputeView, dispute_view
 
@@ -158,12 +159,12 @@ def _open(deps: SlackDeps, form: IntakeForm, team: str, user: str, view_id: str,
         other = person_for(directory, team, form.other_user)
         if other is None:
             return {
-                "other_party": "That person isn't in Parley's directory yet. Leave this empty, and choose their agency and give their role below."
+                "other_party": replies.NOT_LISTED_ON_SLACK
             }
     elif form.other_in_directory:
         other = directory.person(form.other_in_directory)
         if other is None:
-            return {"other_in_directory": "That person is no longer in Parley's directory. Please search again."}
+            return {"other_in_directory": replies.NO_LONGER_LISTED}
     try:
         # a double submission (or Slack retrying it) carries the same view id: one dispute
         outcome = raise_dispute(
@@ -171,7 +172,7 @@ def _open(deps: SlackDeps, form: IntakeForm, team: str, user: str, view_id: str,
         )
     except UnknownPerson as exc:
         if form.other_in_directory and exc.who == form.other_in_directory:
-            return {"other_in_directory": "That person is no longer in Parley's directory. Please search again."}
+            return {"other_in_directory": replies.NO_LONGER_LISTED}
         return Refused(not_in_directory(directory, platform="Slack", user_id=user))
     if isinstance(outcome, dict):
         if form.other_in_directory and "other_party" in outcome:

@@ -27,6 +27,7 @@ from msrest.serialization import Model
 from handlers.teams import flows
 from handlers.teams.deps import Caller, TeamsDeps
 from handlers.teams.sender import TeamsSender
+from messages import replies
 from messages import teams as cards
 from storage.teams import CHANNEL, GROUP_CHAT, USER, StoredConversation
 
@@ -34,11 +35,8 @@ log = logging.getLogger("parley.teams.bot")
 
 CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
-NO_PRIVATE_CHAT = (
-    "I answer that privately, but I couldn't open a 1:1 chat with you. Add Parley for yourself "
-    "(Apps > Parley > Add), then send me the same message there."
-)
-WELCOME = "Hello, I'm Parley. I help you raise and resolve professional disagreements about a child's case, and keep the record."
+NO_PRIVATE_CHAT = replies.NO_PRIVATE_CHAT
+WELCOME = replies.WELCOME
 
 
 class _SearchBody(Model):
@@ -236,7 +234,7 @@ class ParleyBot(TeamsActivityHandler):
             return
         if reply.card is not None:
             # say where the card went, so nobody waits for it here
-            await turn_context.send_activity(Activity(type=ActivityTypes.message, text="I've sent it to you in our 1:1 chat.", text_format="plain"))
+            await turn_context.send_activity(Activity(type=ActivityTypes.message, text=replies.SENT_PRIVATELY, text_format="plain"))
 
     # -- Universal Actions ------------------------------------------------------------------------
 

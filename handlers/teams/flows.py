@@ -69,7 +69,7 @@ def teams_help_lines(deps: TeamsDeps) -> list[str]:
 def help_reply(deps: TeamsDeps, unknown: str = "") -> Reply:
     lines = teams_help_lines(deps)
     if unknown:
-        lines = [f"Parley doesn't know '{unknown[:60]}'. Try disagree, list or help.", *lines]
+        lines = [replies.unknown_words(unknown), *lines]
     return Reply(card=cards.help_card(lines))
 
 
@@ -216,7 +216,7 @@ def open_from_card(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], car
     if form.other_person:
         other = directory.person(form.other_person)
         if other is None:
-            errors = {Field.OTHER_PERSON.value: "That person isn't in Parley's directory. Choose their agency and give their role below."}
+            errors = {Field.OTHER_PERSON.value: replies.NOT_LISTED}
             return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors, origin=chat))
     try:
         # the same card submitted twice by the same person (a double click, a retried invoke) opens one dispute

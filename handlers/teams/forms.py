@@ -12,9 +12,10 @@ from typing import Any
 
 from bot.dispute import MAX_REASON, MAX_TEXT
 from bot.intake import ANSWERS, Intake, check_intake, text_problem
+from messages import replies
 from messages.teams import DESCRIPTION_MAX, Field
 
-NO_OTHER_PARTY = "Choose the other professional above or, if they aren't listed, their agency here."
+NO_OTHER_PARTY = replies.NO_OTHER_PARTY_TEAMS
 
 
 def value(data: Mapping[str, Any], field: Field) -> str:
