@@ -12,7 +12,7 @@ A new action (say "Export record") is one `MoveSpec` entry here plus one rendere
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -326,3 +326,19 @@ def _replayed(env: Env, sub: Submission) -> bool:
         return False
     with env.uow() as uow:
         return uow.submissions.seen(sub.key)
+
+
+# The core's InvalidInput names fields by what they are; both platforms name their inputs the same way,
+# except these.
+FIELD_ALIASES = {"other_party": "other_person"}
+
+
+def place_errors(errors: Mapping[str, str], present: Collection[str], fallback: str) -> dict[str, str]:
+    """The core's field errors on the inputs this form has; any other goes beside `fallback`."""
+    out: dict[str, str] = {}
+    for name, message in errors.items():
+        where = FIELD_ALIASES.get(name, name)
+        if where not in present:
+            where = fallback
+        out[where] = f"{out[where]} {message}" if where in out else message
+    return out
