@@ -1,0 +1,93 @@
+"""Block Kit for Slack: every message, modal and home tab Parley shows there.
+
+Pure functions of the view-model in messages/text.py; they return plain dicts. Everything a
+person typed, and every name from the directory, goes through `esc` before it reaches mrkdwn,
+so nobody can ping @channel or forge a link through a dispute field. Long text is split across
+sections so each stays inside Slack's limits.
+"""
+
+from __future__ import annotations
+
+from messages.slack.base import (  # noqa: F401 - the package's public names
+    _button,
+    _chunks,
+    _context,
+    _cut,
+    _divider,
+    _ENTITY_TAIL,
+    _labelled,
+    _md,
+    _metadata,
+    _plain,
+    _SLACK_ID,
+    ActionId,
+    Block,
+    button_value,
+    CHUNK,
+    DEFAULT_COMMAND,
+    DESCRIPTION_MAX,
+    ephemeral,
+    esc,
+    Field,
+    FIELD_MAX,
+    FIND_PERSON,
+    HEADER_MAX,
+    LIST_MAX,
+    mention,
+    MESSAGE_BLOCKS_MAX,
+    METADATA_EVENT,
+    MODAL_BLOCKS_MAX,
+    mrkdwn,
+    OPTION_MAX,
+    parse_button_value,
+    parse_proposal_value,
+    Payload,
+    proposal_value,
+    replaced,
+    ROOT_ACTIONS,
+    section,
+    SECTION_MAX,
+    THREAD_LINK_BLOCK,
+    VALUE,
+    ViewId,
+)
+from messages.slack.thread import (  # noqa: F401 - the package's public names
+    _thread_pointer,
+    event_message,
+    reminder_line,
+    root_message,
+    thread_link_block,
+)
+from messages.slack.direct import (  # noqa: F401 - the package's public names
+    asked_to_act,
+    confirm_request,
+    digest,
+    dispute_list,
+    help_blocks,
+    help_for,
+    home_message,
+    home_view,
+    reminder,
+)
+from messages.slack.forms import (  # noqa: F401 - the package's public names
+    _done_modal,
+    _form,
+    _input,
+    _option,
+    _text_input,
+    _yes_no,
+    close_unresolved_modal,
+    confirm_modal,
+    escalate_modal,
+    intake_done,
+    intake_modal,
+    message_modal,
+    not_agreed_modal,
+    note_modal,
+    OPTION_VALUE_MAX,
+    OPTIONS_MAX,
+    person_options,
+    record_modal,
+    resolve_modal,
+    withdraw_modal,
+)
