@@ -11,41 +11,18 @@ from messages.text import IMMEDIATE_RISK, DisputeView, Line, Mention, PersonView
 
 
 Block = dict[str, Any]
-
-
 Payload = dict[str, Any]
 
-
 SECTION_MAX = 3000
-
-
 FIELD_MAX = 2000
-
-
 CHUNK = 2900
-
-
 HEADER_MAX = 150
-
-
 OPTION_MAX = 75
-
-
 DESCRIPTION_MAX = 200  # the other party's role, when they are not on Slack
-
-
 MESSAGE_BLOCKS_MAX = 50
-
-
 MODAL_BLOCKS_MAX = 100
-
-
 LIST_MAX = 15
-
-
 METADATA_EVENT = "parley_dispute"
-
-
 THREAD_LINK_BLOCK = "parley_thread_link"
 
 
@@ -62,6 +39,7 @@ class ActionId(enum.StrEnum):
     CLOSE_UNRESOLVED = "parley.close_unresolved"
 
 
+# Each root button's action id (the buttons themselves are the core's: DisputeView.buttons)
 # Each root button's action id (the buttons themselves are the core's: DisputeView.buttons)
 ROOT_ACTIONS = {
     Intent.RESOLVE: ActionId.RESOLVE,
@@ -112,15 +90,17 @@ class Field(enum.StrEnum):
 
 
 VALUE = "value"
-
-
+# The intake form's search of Parley's directory (an external_select: Slack asks Parley for its options)
 # The intake form's search of Parley's directory (an external_select: Slack asks Parley for its options)
 FIND_PERSON = "parley.find_person"
 
-
+# The slash command in the manifest. A workspace may name it differently (when /disagree is taken):
 # The slash command in the manifest. A workspace may name it differently (when /disagree is taken):
 # Slack says which in every command request, and help names that one.
 DEFAULT_COMMAND = "/disagree"
+
+
+# --- escaping and limits ------------------------------------------------------------------------
 
 
 def esc(text: str) -> str:
@@ -225,6 +205,9 @@ def _metadata(view: DisputeView) -> dict[str, Any]:
     return {"event_type": METADATA_EVENT, "event_payload": {"dispute_id": view.id, "version": view.version}}
 
 
+# --- people ---------------------------------------------------------------------------------------
+
+
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
@@ -250,6 +233,9 @@ def mrkdwn(line: Line, team: str = "") -> str:
     return "".join(out)
 
 
+# --- the thread's root message -------------------------------------------------------------------
+
+
 def ephemeral(text: str) -> Payload:
     """A private reply; `text` is Parley's own words with names in it, escaped here."""
     return {"text": esc(text), "response_type": "ephemeral", "replace_original": False}
@@ -258,3 +244,6 @@ def ephemeral(text: str) -> Payload:
 def replaced(text: str) -> Payload:
     """Replaces the message whose button was clicked (the buttons go)."""
     return {"text": esc(text), "replace_original": True, "blocks": [section(esc(text))]}
+
+
+# --- intake ---------------------------------------------------------------------------------------

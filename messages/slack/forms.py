@@ -119,8 +119,6 @@ def intake_modal(
 
 
 OPTION_VALUE_MAX = 150
-
-
 OPTIONS_MAX = 100
 
 
@@ -163,6 +161,9 @@ def intake_done(view: DisputeView, *, channel: str, team: str) -> dict[str, Any]
 def message_modal(title: str, text: str) -> dict[str, Any]:
     """A modal that just says something (nothing changed, not in the directory, ...)."""
     return _done_modal(title, [section(esc(text))])
+
+
+# --- forms on an existing dispute -----------------------------------------------------------------
 
 
 def _form(view_id: ViewId, title: str, submit: str, view: DisputeView, metadata: dict[str, Any], blocks: list[Block]) -> dict[str, Any]:
@@ -293,3 +294,6 @@ def record_modal(view: DisputeView, record: str) -> dict[str, Any]:
         "close": _plain("Close", 24),
         "blocks": blocks,
     }
+
+
+# --- my disputes, the home tab, help ----------------------------------------------------------------

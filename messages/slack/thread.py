@@ -46,6 +46,9 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
     return {"text": esc(root_summary(view)), "blocks": blocks, "metadata": _metadata(view)}
 
 
+# --- a line in the thread for each event ---------------------------------------------------------
+
+
 def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -> Payload | None:
     """The thread reply that records one event (worded by `event_text`), or None for an event that needs none."""
     said = event_text(event, view, names)
@@ -63,6 +66,9 @@ def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -
     if said.alert:
         blocks.append(section(f":rotating_light: {esc(said.alert)}"))
     return {"text": esc(said.summary), "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
+
+
+# --- direct messages ------------------------------------------------------------------------------
 
 
 def _thread_pointer(channel: str) -> Block:
