@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from bot.directory import PARTNERSHIP, Directory
 
+from bot.case import ALLOWED, Action, Dispute, Status, confirmers, sides_to_confirm
+
 if TYPE_CHECKING:
-    from bot.dispute import Action, Dispute, Status
     from bot.policy import Policy
 
 
@@ -67,8 +68,6 @@ class Intent(enum.StrEnum):
 
 
 def _action(intent: Intent) -> Action | None:
-    from bot.dispute import Action
-
     return {
         Intent.RESOLVE: Action.PROPOSE_RESOLUTION,
         Intent.ESCALATE: Action.ESCALATE,
@@ -87,8 +86,6 @@ def action_of(intent: Intent) -> Action | None:
 
 def _state(dispute: Dispute, action: Action, policy: Policy | None) -> Why | None:
     """Why nobody can make this move now, or None (`policy` None: the state alone, no stage rules)."""
-    from bot.dispute import ALLOWED, Action
-
     if action not in ALLOWED[dispute.status]:
         return Why.STATUS
     if policy is None:
@@ -102,8 +99,6 @@ def _state(dispute: Dispute, action: Action, policy: Policy | None) -> Why | Non
 
 def _who(dispute: Dispute, action: Action) -> tuple[Who, tuple[str, ...]] | None:
     """Who may make a person's move, as a rule and by id; None for Parley's own moves."""
-    from bot.dispute import Action, confirmers
-
     raiser = (dispute.raiser.person_id,) if dispute.raiser.person_id else ()
     parties = raiser + ((dispute.other.person_id,) if dispute.other.person_id else ())
     asked = dispute.routing.people()
@@ -124,8 +119,6 @@ def _who(dispute: Dispute, action: Action) -> tuple[Who, tuple[str, ...]] | None
 
 
 def _person_may(dispute: Dispute, action: Action, by: str) -> bool:
-    from bot.dispute import Action, sides_to_confirm
-
     match action:
         case Action.ADD_NOTE:
             return by in dispute.involved
