@@ -395,6 +395,5 @@ def check_move(
     calendar: WorkingCalendar | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Raise NotAllowed or IllegalTransition if `by` may not make this move now (`bot.permissions.may`,
-    the rule the move itself applies); the dispute is not changed."""
+    """Raise NotAllowed or IllegalTransition if `by` may not make this move now; changes nothing."""
     _check(dispute, action, by, policy)
