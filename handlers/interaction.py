@@ -52,6 +52,7 @@ class Press:
     person_id: str
     version: int | None = None  # the dispute's version the message showed
     proposal: str | None = None  # the proposal a Confirm / Not agreed answers (its token)
+    stage: int | None = None  # the stage number the message showed
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,14 @@ def _proposal_stale(dispute: Dispute, token: str | None) -> bool:
     return dispute.status is not Status.AWAITING_CONFIRMATION or dispute.proposal is None or proposal_token(dispute.proposal.at) != token
 
 
+def _moved_on(dispute: Dispute, p: Press) -> bool:
+    """A decision's button is out of date once the dispute changed since it was shown, unless it is
+    open again at the same stage (a proposal fell): then the button means what it meant."""
+    if p.version is None or p.version == dispute.version:
+        return False
+    return not (p.stage == dispute.stage_index + 1 and dispute.status is Status.OPEN)
+
+
 def next_stage_name(dispute: Dispute, policy: Policy) -> str:
     """The stage an escalation goes to ('' at the last stage, where nobody may escalate)."""
     nxt = dispute.stage_index + 1
@@ -252,11 +261,7 @@ def press(env: Env, p: Press, now: datetime) -> Form | Told:
     seen = _read(env, p.dispute_id)
     if isinstance(seen, Told):
         return seen
-    stale = (
-        _proposal_stale(seen.dispute, p.proposal)
-        if spec.answers_proposal
-        else spec.decision and p.version is not None and p.version != seen.dispute.version
-    )
+    stale = _proposal_stale(seen.dispute, p.proposal) if spec.answers_proposal else spec.decision and _moved_on(seen.dispute, p)
     if stale:
         return _out_of_date(env, seen, p.person_id, replies.stale_text(seen.entries, seen.directory, now))
     refusal = may_do(seen.dispute, p.intent, by=p.person_id, policy=env.policy, directory=seen.directory)

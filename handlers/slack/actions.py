@@ -25,7 +25,7 @@ from handlers.slack.deps import SlackDeps, person_for, team_of, user_of
 from handlers.slack.forms import field_errors, value
 from messages import replies
 from messages import slack as blocks
-from messages.slack import ActionId, Field, ViewId, parse_button_value, parse_proposal_value
+from messages.slack import ActionId, Field, ViewId, parse_button_stage, parse_button_value, parse_proposal_value
 
 INTENT_OF_ACTION = {
     ActionId.RESOLVE: Intent.RESOLVE,
@@ -86,7 +86,7 @@ def _press(deps: SlackDeps, intent: Intent, clicked: str, team: str, user: str) 
         press = interaction.Press(intent, dispute_id, person, proposal=token)
     else:
         dispute_id, version = parse_button_value(clicked)
-        press = interaction.Press(intent, dispute_id, person, version=version)
+        press = interaction.Press(intent, dispute_id, person, version=version, stage=parse_button_stage(clicked))
     return interaction.press(deps.env(), press, deps.clock())
 
 

@@ -333,7 +333,10 @@ def click(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], 
     if isinstance(person, Reply):
         return person
     intent = INTENT_OF_VERB[verb]
-    result = interaction.press(_env(deps), interaction.Press(intent, str(data.get("dispute_id", "")), person, version=_number(data.get("version"))), now)
+    press = interaction.Press(
+        intent, str(data.get("dispute_id", "")), person, version=_number(data.get("version")), stage=_number(data.get("stage"))
+    )
+    result = interaction.press(_env(deps), press, now)
     if isinstance(result, Told):
         return _told(deps, result)
     if verb is Verb.BACK:

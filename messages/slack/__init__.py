@@ -39,6 +39,7 @@ from messages.slack.base import (  # noqa: F401 - the package's public names
     MODAL_BLOCKS_MAX,
     mrkdwn,
     OPTION_MAX,
+    parse_button_stage,
     parse_button_value,
     parse_proposal_value,
     Payload,

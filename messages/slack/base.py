@@ -180,13 +180,22 @@ def _button(text: str, action: ActionId, value: str, style: str | None = None, c
 
 
 def button_value(view: DisputeView) -> str:
-    return f"{view.id}:{view.version}"
+    """'<dispute id>:<version>:s<stage number>': what the button was shown on."""
+    return f"{view.id}:{view.version}:s{view.stage_number}"
 
 
 def parse_button_value(value: str) -> tuple[str, int | None]:
     """(dispute id, version) from a button's value; version None when it carries none."""
-    dispute_id, _, version = (value or "").partition(":")
-    return dispute_id, int(version) if version.isdigit() else None
+    parts = (value or "").split(":")
+    version = parts[1] if len(parts) > 1 else ""
+    return parts[0], int(version) if version.isdigit() else None
+
+
+def parse_button_stage(value: str) -> int | None:
+    """The stage number the button was shown at, if it says."""
+    parts = (value or "").split(":")
+    stage = parts[2].removeprefix("s") if len(parts) > 2 else ""
+    return int(stage) if stage.isdigit() else None
 
 
 def proposal_value(view: DisputeView) -> str:

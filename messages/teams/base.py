@@ -240,7 +240,8 @@ def button(title: str, verb: Verb, data: Mapping[str, Any] | None = None, *, sty
 
 
 def dispute_data(view: DisputeView) -> dict[str, Any]:
-    return {"dispute_id": view.id, "version": view.version}
+    """What a button carries: the dispute, and the version and stage it was shown at."""
+    return {"dispute_id": view.id, "version": view.version, "stage": view.stage_number}
 
 
 def proposal_data(view: DisputeView) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         assert "CSC-2040-0193" in root.args["text"]
         assert "by Mon 12 Nov 2040, 10:00" in root.text()  # 5 working days, UK time
         for action in (ActionId.RESOLVE, ActionId.ESCALATE, ActionId.ADD_NOTE, ActionId.VIEW_RECORD):
-            assert button(root.args["blocks"], action) == f"{dispute_id}:0"
+            assert button(root.args["blocks"], action) == f"{dispute_id}:0:s1"
         thread = _thread(h)
         assert [c.args["text"].split(" ")[-1] for c in thread][:1] == ["(CSC-2040-0193)"]
         assert "Step 1 - Concerned professional clarifies their thinking" in thread[1].text()
@@ -81,7 +81,7 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         [update] = h.mock.calls_to("chat.update")
         assert update.args["ts"] == h.root().answer["ts"] and update.args["channel"] == CHANNEL
         assert "Step 2 - Speak to the person" in update.text() and "Stage 2 of 6" not in update.text()  # the procedure's own step names
-        assert button(update.args["blocks"], ActionId.RESOLVE) == f"{dispute_id}:1"
+        assert button(update.args["blocks"], ActionId.RESOLVE) == f"{dispute_id}:1:s2"
 
         # Amara proposes a resolution; the police side is asked to confirm it in writing
         await _use_form(

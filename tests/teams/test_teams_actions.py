@@ -212,3 +212,23 @@ def test_someone_not_involved_is_not_shown_the_dispute_even_on_an_out_of_date_ca
         assert refused.message == "Only the people involved in this disagreement can use its buttons. Nothing has changed."
 
     run(engine, scenario, policy=LSCB, directory=DIRECTORY)
+
+
+def test_after_not_agreed_an_earlier_escalate_button_works_on_the_first_press(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        dispute_id, root = await _raise(h)
+        earlier_escalate = actions(root)["Escalate"]  # shown before anything was proposed
+        resolve = (await h.execute(DC_JONES, Verb.RESOLVE, actions(root)["Resolve"])).card
+        await h.execute(DC_JONES, Verb.RESOLVE_SUBMIT, {**actions(resolve)["Propose"], "agreed_outcome": "Meet on Tuesday."})
+        await h.deliver()
+        ask = h.connector.direct_to(AMARA)[-1].cards()[0]
+        await h.execute(AMARA, Verb.NOT_AGREED, {**actions(ask)["Not agreed"], "reason": "Tuesday is too late."})
+        assert h.dispute(dispute_id).status is Status.OPEN  # open again at the same stage
+
+        form = (await h.execute(DC_JONES, Verb.ESCALATE, earlier_escalate)).card
+        assert "Escalate" in actions(form) and element(form, "stale") is None  # the form, not "someone acted first"
+        done = (await h.execute(DC_JONES, Verb.ESCALATE_SUBMIT, {**actions(form)["Escalate"], "reason": "Still no plan."})).card
+        assert "You escalated it" in element(done, "notice")["text"]
+        assert h.dispute(dispute_id).stage_index == 1
+
+    run(engine, scenario, policy=LSCB, directory=DIRECTORY)

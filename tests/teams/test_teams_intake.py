@@ -122,7 +122,7 @@ def test_raising_from_the_card_opens_the_dispute_and_its_thread(engine: Engine) 
         root_card = root.cards()[0]
         assert "Professional disagreement · POL-2040-0193" in texts(root_card)
         assert set(actions(root_card)) == {"Resolve", "Escalate", "Add note", "View record", "Withdraw"}
-        assert actions(root_card)["Escalate"] == {"dispute_id": dispute_id, "version": 0, "verb": Verb.ESCALATE}
+        assert actions(root_card)["Escalate"] == {"dispute_id": dispute_id, "version": 0, "stage": 1, "verb": Verb.ESCALATE}
         thread = h.thread()
         assert [c.body["summary"] for c in thread] == [
             "DC Rhys Jones (West Yorkshire Police) raised a disagreement (POL-2040-0193)",

@@ -53,7 +53,7 @@ def test_the_raiser_withdraws_with_a_reason_and_the_thread_and_card_say_so(engin
         dispute_id, root = await _raise(h)
         assert _titles(root) == ["Resolve", "Escalate", "Add note", "View record", "Withdraw"]
         withdraw = actions(root)["Withdraw"]
-        assert withdraw == {"dispute_id": dispute_id, "version": 0, "verb": Verb.WITHDRAW}
+        assert withdraw == {"dispute_id": dispute_id, "version": 0, "stage": 1, "verb": Verb.WITHDRAW}
         before = _state(h, dispute_id)
 
         # the other party may not withdraw it: told privately, no form, nothing changes
