@@ -50,6 +50,7 @@ from messages.slack.base import (  # noqa: F401 - the package's public names
     SECTION_MAX,
     THREAD_LINK_BLOCK,
     VALUE,
+    words,
     ViewId,
 )
 from messages.slack.thread import (  # noqa: F401 - the package's public names

@@ -154,12 +154,21 @@ def section(text: str) -> Block:
     return {"type": "section", "text": _md(_cut(text, SECTION_MAX))}
 
 
+def words(text: str) -> list[Block]:
+    """Someone's own words, shown literally: plain_text sections (no mrkdwn, mentions or links from
+    what they typed), split into as many as it takes."""
+    if not text:
+        return [section("_(not given)_")]
+    return [{"type": "section", "text": _plain_all(text[i : i + CHUNK])} for i in range(0, len(text), CHUNK)]
+
+
+def _plain_all(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": False}
+
+
 def _labelled(label: str, text: str) -> list[Block]:
-    """`*label*` then the person's words, escaped and split into as many sections as it takes."""
-    pieces = _chunks(esc(text) or "_(not given)_", CHUNK - len(label) - 10)
-    blocks = [section(f"*{label}*\n{pieces[0]}")]
-    blocks += [section(p) for p in pieces[1:]]
-    return blocks
+    """`*label*` then the person's words, literally."""
+    return [section(f"*{label}*"), *words(text)]
 
 
 def _context(*texts: str) -> Block:

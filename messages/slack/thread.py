@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.events import Event
 from bot.permissions import Intent
-from messages.slack.base import FIELD_MAX, HEADER_MAX, MESSAGE_BLOCKS_MAX, ROOT_ACTIONS, THREAD_LINK_BLOCK, Block, Payload, _button, _chunks, _context, _cut, _labelled, _md, _metadata, _plain, button_value, esc, mrkdwn, section
+from messages.slack.base import FIELD_MAX, HEADER_MAX, MESSAGE_BLOCKS_MAX, ROOT_ACTIONS, THREAD_LINK_BLOCK, Block, Payload, _button, _context, _cut, _labelled, _md, _metadata, _plain, button_value, esc, mrkdwn, section, words
 from messages.text import BUTTON_LABELS, DisputeView, Names, PersonView, asked_now, by_when, event_text, party, procedure_line, reminded_line, root_summary, waiting_for_line
 
 
@@ -57,7 +57,7 @@ def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -
     main = "\n".join(mrkdwn(line, team) for line in said.lines)
     blocks = [section(f":white_check_mark: {main}" if said.resolved else main)]
     if said.words is not None:
-        blocks += [section(p) for p in _chunks(esc(said.words))]
+        blocks += words(said.words)
     for label, text in said.fields:
         blocks += _labelled(label, text)
     blocks += [_context(mrkdwn(note, team)) for note in said.notes]
