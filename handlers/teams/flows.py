@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from bot.directory import PARTNERSHIP, Directory, Person
-from bot.dispute import Dispute
 from bot.errors import UnknownPerson
 from bot.outbox import Notifier, Notifiers
 from bot.permissions import Intent

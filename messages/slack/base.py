@@ -6,8 +6,7 @@ import enum
 import re
 from typing import Any
 
-from bot.permissions import Intent
-from messages.text import IMMEDIATE_RISK, DisputeView, Line, Mention, PersonView, Said, Strong, proposal_token
+from messages.text import BUTTON_IDS, IMMEDIATE_RISK, DisputeView, Line, Mention, PersonView, Said, Strong, proposal_token
 
 
 Block = dict[str, Any]
@@ -41,14 +40,7 @@ class ActionId(enum.StrEnum):
 
 # Each root button's action id (the buttons themselves are the core's: DisputeView.buttons)
 # Each root button's action id (the buttons themselves are the core's: DisputeView.buttons)
-ROOT_ACTIONS = {
-    Intent.RESOLVE: ActionId.RESOLVE,
-    Intent.ESCALATE: ActionId.ESCALATE,
-    Intent.CLOSE_UNRESOLVED: ActionId.CLOSE_UNRESOLVED,
-    Intent.ADD_NOTE: ActionId.ADD_NOTE,
-    Intent.VIEW_RECORD: ActionId.VIEW_RECORD,
-    Intent.WITHDRAW: ActionId.WITHDRAW,
-}
+ROOT_ACTIONS = {intent: ActionId(button_id) for intent, button_id in BUTTON_IDS.items()}
 
 
 class ViewId(enum.StrEnum):

@@ -8,30 +8,19 @@ from collections.abc import Sequence
 from bot.events import Event
 from bot.permissions import Intent
 from messages.slack.base import FIELD_MAX, HEADER_MAX, MESSAGE_BLOCKS_MAX, ROOT_ACTIONS, THREAD_LINK_BLOCK, Block, Payload, _button, _context, _cut, _labelled, _md, _metadata, _plain, button_value, esc, mrkdwn, section, words
-from messages.text import BUTTON_LABELS, DisputeView, Names, PersonView, asked_now, by_when, event_text, party, procedure_line, reminded_line, root_summary, waiting_for_line
+from messages.text import BUTTON_LABELS, URGENT, DisputeView, Names, PersonView, asked_now, event_text, procedure_line, reminded_line, root_facts, root_summary, waiting_for_line
 
 
 def root_message(view: DisputeView, *, team: str) -> Payload:
     """The dispute at a glance, with the buttons people use; updated in place on every change."""
-    due = "Due " + by_when(view.deadline) + (" (timescale missed)" if view.deadline_missed else "")
     blocks: list[Block] = [
         {"type": "header", "text": _plain(f"Professional disagreement · {view.reference}", HEADER_MAX)},
     ]
     if view.immediate_risk:
         blocks.append(
-            section(":rotating_light: *Urgent:* the person who raised this said a child may be at immediate risk of significant harm. Same-working-day timescales apply.")
+            section(f":rotating_light: *Urgent:* {esc(URGENT)}")
         )
-    fields = [
-        f"*Status*\n{esc(view.status)}",
-        f"*Category*\n{esc(view.category)}",
-        f"*Raised by*\n{mrkdwn(party(view.raiser, '', view.raiser.agency))}",
-        f"*Other party*\n{mrkdwn(party(view.other, view.other_description, view.other_agency))}",
-        f"*Stage*\n{esc(view.stage_label)}",
-    ]
-    if view.active:
-        fields.append(f"*Deadline*\n{esc(due)}")
-    elif view.closed_at:
-        fields.append(f"*Closed*\n{by_when(view.closed_at).removeprefix('by ')}")
+    fields = [f"*{label}*\n{mrkdwn(value)}" for label, value in root_facts(view)]
     blocks.append({"type": "section", "fields": [_md(_cut(f, FIELD_MAX)) for f in fields]})
     if view.active:
         label, who = asked_now(view)

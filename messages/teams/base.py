@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.permissions import Intent
-from messages.text import BUTTON_LABELS, IMMEDIATE_RISK, DisputeView, Line, Mention, PersonView, Said, Strong, proposal_token
+from messages.text import BUTTON_IDS, BUTTON_LABELS, IMMEDIATE_RISK, DisputeView, Line, Mention, PersonView, Said, Strong, proposal_token
 
 
 Card = dict[str, Any]
@@ -253,14 +253,7 @@ def proposal_data(view: DisputeView) -> dict[str, Any]:
 
 
 # Each root button's verb (the buttons themselves are the core's: DisputeView.buttons)
-ROOT_VERBS = {
-    Intent.RESOLVE: Verb.RESOLVE,
-    Intent.ESCALATE: Verb.ESCALATE,
-    Intent.CLOSE_UNRESOLVED: Verb.CLOSE_UNRESOLVED,
-    Intent.ADD_NOTE: Verb.ADD_NOTE,
-    Intent.VIEW_RECORD: Verb.VIEW_RECORD,
-    Intent.WITHDRAW: Verb.WITHDRAW,
-}
+ROOT_VERBS = {intent: Verb(button_id) for intent, button_id in BUTTON_IDS.items()}
 
 
 def dispute_actions(view: DisputeView) -> list[Element]:

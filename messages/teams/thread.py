@@ -8,7 +8,7 @@ from typing import Any
 from bot.events import Event
 from messages.record import platform_name
 from messages.teams.base import Card, Element, Mentions, _facts, _labelled, _subtle, activity, card, dispute_actions, esc, markdown, paragraphs, text_block
-from messages.text import DisputeView, Names, PersonView, asked_now, by_when, event_text, party, procedure_line, reminded_line, root_summary, waiting_for_line
+from messages.text import URGENT, DisputeView, Names, PersonView, asked_now, event_text, procedure_line, reminded_line, root_facts, root_summary, waiting_for_line
 
 
 def _tag(person: PersonView) -> str:
@@ -22,19 +22,7 @@ def _tag(person: PersonView) -> str:
 
 
 def _status_facts(view: DisputeView) -> list[tuple[str, str]]:
-    facts = [
-        ("Status", esc(view.status)),
-        ("Category", esc(view.category)),
-        ("Raised by", markdown(party(view.raiser, "", view.raiser.agency))),
-        ("Other party", markdown(party(view.other, view.other_description, view.other_agency))),
-        ("Stage", esc(view.stage_label)),
-    ]
-    if view.active:
-        due = by_when(view.deadline) + (" (timescale missed)" if view.deadline_missed else "")
-        facts.append(("Deadline", esc(due[0].upper() + due[1:])))
-    elif view.closed_at:
-        facts.append(("Closed", esc(by_when(view.closed_at).removeprefix("by "))))
-    return facts
+    return [(label, markdown(value)) for label, value in root_facts(view)]
 
 
 # Each root button's verb (the buttons themselves are the core's: DisputeView.buttons)
@@ -51,8 +39,7 @@ def root_card(view: DisputeView, *, teams_ids: Mapping[str, str] | None = None, 
     if view.immediate_risk:
         body.append(
             text_block(
-                "**Urgent:** the person who raised this said a child may be at immediate risk of significant harm. "
-                "Same-working-day timescales apply.",
+                f"**Urgent:** {esc(URGENT)}",
                 color="Attention",
             )
         )

@@ -9,6 +9,7 @@ they only render in their own markup.
 from __future__ import annotations
 
 from messages.text.view import (  # noqa: F401 - the package's public names
+    BUTTON_IDS,
     _confirmer,
     asked_person,
     BUTTON_LABELS,
@@ -28,6 +29,8 @@ from messages.text.view import (  # noqa: F401 - the package's public names
     when,
 )
 from messages.text.lines import (  # noqa: F401 - the package's public names
+    URGENT,
+    root_facts,
     _short,
     acting_agency,
     actor,

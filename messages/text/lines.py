@@ -156,6 +156,26 @@ def procedure_line(view: DisputeView) -> Line:
     return (Said(view.procedure), f"{formal} · case reference only, never a child's name")
 
 
+URGENT = "the person who raised this said a child may be at immediate risk of significant harm. Same-working-day timescales apply."
+
+
+def root_facts(view: DisputeView) -> list[tuple[str, Line]]:
+    """The dispute at a glance, as (label, value) pairs the root shows on every platform."""
+    facts: list[tuple[str, Line]] = [
+        ("Status", (Said(view.status),)),
+        ("Category", (Said(view.category),)),
+        ("Raised by", party(view.raiser, "", view.raiser.agency)),
+        ("Other party", party(view.other, view.other_description, view.other_agency)),
+        ("Stage", (Said(view.stage_label),)),
+    ]
+    if view.active:
+        due = by_when(view.deadline) + (" (timescale missed)" if view.deadline_missed else "")
+        facts.append(("Deadline", (Said(due[0].upper() + due[1:]),)))
+    elif view.closed_at:
+        facts.append(("Closed", (Said(by_when(view.closed_at).removeprefix("by ")),)))
+    return facts
+
+
 def root_summary(view: DisputeView) -> str:
     """The dispute in one plain line, for notifications."""
     text = f"Professional disagreement {view.reference}: {view.status.lower()}, {view.stage_label}"

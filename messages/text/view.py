@@ -183,6 +183,16 @@ def _confirmer(dispute: Dispute, directory: Directory, policy: Policy, person_id
     return person_view(directory, person_id, agency=agency)
 
 
+# Each root button's id on every platform (Slack's action id, Teams' verb)
+BUTTON_IDS = {
+    Intent.RESOLVE: "parley.resolve",
+    Intent.ESCALATE: "parley.escalate",
+    Intent.CLOSE_UNRESOLVED: "parley.close_unresolved",
+    Intent.ADD_NOTE: "parley.add_note",
+    Intent.VIEW_RECORD: "parley.view_record",
+    Intent.WITHDRAW: "parley.withdraw",
+}
+
 # The words on each button, on every platform
 BUTTON_LABELS = {
     Intent.RESOLVE: "Resolve",
