@@ -108,7 +108,7 @@ def stale_text(entries: list[RecordEntry], directory: Directory, now: datetime, 
 NOT_IN_DIRECTORY = (
     "You're not in Parley's directory yet, so Parley can't act for you. "
     "Please ask your safeguarding partnership's business unit to add you: they'll need your name, "
-    "your work email, your agency and your {platform} user ID ({user_id}). Nothing about this request was kept."
+    "your work email, your agency and your {platform} user ID ({user_id}). No disagreement was raised or changed."
 )
 
 

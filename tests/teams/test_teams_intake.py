@@ -192,7 +192,7 @@ def test_someone_not_in_the_directory_gets_a_kind_private_explanation_and_nothin
         [reply] = h.replies(STRANGER)
         assert "You're not in Parley's directory yet" in reply.body["text"]
         assert "Teams user ID (aad-stranger)" in reply.body["text"]
-        assert "Nothing about this request was kept." in reply.body["text"]
+        assert "No disagreement was raised or changed." in reply.body["text"] and "saved" not in reply.body["text"]
 
         refused = await h.execute(STRANGER, Verb.INTAKE, intake_answers())
         assert "You're not in Parley's directory yet" in refused.message

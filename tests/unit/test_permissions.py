@@ -131,3 +131,23 @@ def test_an_escalation_asks_the_people_at_the_new_stage_but_not_the_one_who_esca
 def test_parleys_own_moves_are_not_a_persons(uow, action) -> None:
     with pytest.raises(ValueError):
         may(open_one(uow).dispute, action, by="amara", policy=POLICY)
+
+
+def test_when_the_partnership_proposes_the_proposer_is_told_both_sides_are_asked(uow) -> None:
+    from messages.replies import done_proposed
+
+    dispute = _states(uow)["last stage"]
+    assert "pat" in dispute.routing.people()
+    moves.propose_resolution(dispute, by="pat", agreed_outcome="x", outstanding_issues="", learning_points="", now=MONDAY)
+    assert done_proposed(dispute, "pat") == "You proposed a resolution. Both sides are asked to confirm it in writing."
+    party = _states(uow)["proposed"]
+    assert done_proposed(party, "amara") == "You proposed a resolution. The other side is asked to confirm it in writing."
+
+
+def test_the_raiser_is_not_told_others_were_asked_when_only_they_are(uow) -> None:
+    from messages.text import dispute_view, told_on_raising
+
+    view = dispute_view(open_one(uow).dispute, directory(), POLICY)
+    assert told_on_raising(view) == "Parley has started a thread and told the people asked to act."
+    alone = type(view)(**{**view.__dict__, "asked": tuple(p for p in view.asked if p.id == view.raiser.id)})
+    assert told_on_raising(alone) == "Parley has started a thread. At this step you are the one asked to act."
