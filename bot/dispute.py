@@ -8,175 +8,39 @@ move raises and changes nothing.
 
 from __future__ import annotations
 
-import copy
-import enum
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.calendar import WorkingCalendar
-from bot.directory import PARTNERSHIP, Directory
+from bot.case import (  # noqa: F401 - the dispute itself is bot/case.py's; its names are here too, beside the moves
+    ALLOWED, MAX_REASON, MAX_TEXT, OTHER, PARTNERSHIP_SIDE, PARTY_SIDES, RAISER, STATEMENT_MAX, Action,
+    Confirmation, Dispute, Party, Proposal, Status, confirmers, sides_to_confirm,
+)
+from bot.directory import Directory
 from bot.errors import IllegalTransition, InvalidInput, NotAllowed
 from bot.events import (
-    DeadlineMissed,
-    DisputeClosedUnresolved,
-    DisputeEscalated,
-    DisputeOpened,
-    DisputeResolved,
-    DisputeWithdrawn,
-    Event,
-    FormalChallengeLodged,
-    NoteAdded,
-    ResolutionConfirmed,
-    ResolutionProposed,
-    ResolutionRejected,
+    DeadlineMissed, DisputeClosedUnresolved, DisputeEscalated, DisputeOpened, DisputeResolved, DisputeWithdrawn,
+    Event, FormalChallengeLodged, NoteAdded, ResolutionConfirmed, ResolutionProposed, ResolutionRejected,
     StageStarted,
 )
+from bot.permissions import Refusal, Who, Why, may
+from bot.permissions import may_see_record as may_see_record  # re-exported
 from bot.policy import CountedFrom, Policy, WhenMissed
-from bot.routing import Routing, Side, who_must_act
-
-RAISER = "raiser"
-OTHER = "other"
-PARTNERSHIP_SIDE = "partnership"
-PARTY_SIDES = (RAISER, OTHER)
-
-MAX_TEXT = 2900  # a Slack section block shows 3000 characters; keep room for the label
-MAX_REASON = 1000
+from bot.routing import who_must_act
 
 
-class Status(enum.Enum):
-    OPEN = "open"
-    AWAITING_CONFIRMATION = "awaiting confirmation"
-    RESOLVED = "resolved"
-    CLOSED_UNRESOLVED = "closed unresolved"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def is_active(self) -> bool:
-        return self in (Status.OPEN, Status.AWAITING_CONFIRMATION)
-
-
-class Action(enum.Enum):
-    ADD_NOTE = "add a note"
-    ESCALATE = "escalate"
-    ESCALATE_AUTOMATICALLY = "escalate automatically"
-    NOTE_MISSED_DEADLINE = "note a missed timescale"
-    PROPOSE_RESOLUTION = "propose a resolution"
-    CONFIRM_RESOLUTION = "confirm the resolution"
-    REJECT_RESOLUTION = "reject the resolution"
-    CLOSE_UNRESOLVED = "close it as unresolved"
-    WITHDRAW = "withdraw it"
+def _check(dispute: Dispute, action: Action, by: str | None = None, policy: Policy | None = None) -> None:
+    """Raise the refusal `bot.permissions.may` gives, if any: a button and its move follow one rule."""
+    if by is None:
+        if action not in ALLOWED[dispute.status]:
+            raise IllegalTransition(Refusal(action.value, dispute.status.value, why=Why.STATUS))
+        return
+    refusal = may(dispute, action, by=by, policy=policy)
+    if refusal is not None:
+        raise (NotAllowed if refusal.who else IllegalTransition)(refusal)
 
 
-ALLOWED: dict[Status, frozenset[Action]] = {
-    Status.OPEN: frozenset(
-        {
-            Action.ADD_NOTE,
-            Action.ESCALATE,
-            Action.ESCALATE_AUTOMATICALLY,
-            Action.NOTE_MISSED_DEADLINE,
-            Action.PROPOSE_RESOLUTION,
-            Action.CLOSE_UNRESOLVED,
-            Action.WITHDRAW,
-        }
-    ),
-    # While a proposal waits for the other side, the clock keeps running: a missed timescale
-    # still escalates (and the proposal lapses), so a silent party cannot stall the dispute.
-    Status.AWAITING_CONFIRMATION: frozenset(
-        {
-            Action.ADD_NOTE,
-            Action.ESCALATE_AUTOMATICALLY,
-            Action.NOTE_MISSED_DEADLINE,
-            Action.CONFIRM_RESOLUTION,
-            Action.REJECT_RESOLUTION,
-            Action.WITHDRAW,
-        }
-    ),
-    Status.RESOLVED: frozenset(),
-    Status.CLOSED_UNRESOLVED: frozenset(),
-    Status.WITHDRAWN: frozenset(),
-}
-
-
-@dataclass(frozen=True)
-class Party:
-    agency: str
-    person_id: str | None  # None when the other party is known only as an agency (and role)
-    description: str = ""  # e.g. "duty team manager" when the person is not in the directory
-
-    @property
-    def side(self) -> Side:
-        return Side(agency=self.agency, party=self.person_id)
-
-
-@dataclass(frozen=True)
-class Proposal:
-    by: str
-    side: str
-    at: datetime
-    agreed_outcome: str
-    outstanding_issues: str
-    learning_points: str
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    side: str
-    by: str
-    at: datetime
-    statement: str
-
-
-@dataclass
-class Dispute:
-    id: str
-    reference: str
-    category: str
-    raiser: Party
-    other: Party
-    problem: str
-    cause: str
-    outcome: str
-    discussed: bool
-    immediate_risk: bool
-    policy_name: str
-    opened_at: datetime
-    stage_index: int
-    stage_started_at: datetime
-    deadline: datetime
-    status: Status = Status.OPEN
-    formal_challenge: bool = False
-    routing: Routing = field(default_factory=lambda: Routing(assignees=(), flags=()))
-    involved: frozenset[str] = frozenset()
-    proposal: Proposal | None = None
-    confirmations: tuple[Confirmation, ...] = ()
-    closed_at: datetime | None = None
-    deadline_missed: bool = False  # the miss at this stage is on the record (remind-and-wait stages)
-    version: int = 0
-    events: list[Event] = field(default_factory=list, repr=False, compare=False)
-
-    def party_side(self, person_id: str) -> str | None:
-        """RAISER or OTHER when the person is one of the two parties."""
-        if person_id == self.raiser.person_id:
-            return RAISER
-        if self.other.person_id is not None and person_id == self.other.person_id:
-            return OTHER
-        return None
-
-    def acting_side(self, person_id: str) -> str | None:
-        """The side a person acts for at the current stage: as a party, or as someone asked to act."""
-        return self.party_side(person_id) or self.routing.side_of(person_id)
-
-    @property
-    def confirmed_sides(self) -> frozenset[str]:
-        return frozenset(c.side for c in self.confirmations)
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def _check(dispute: Dispute, action: Action) -> None:
-    if action not in ALLOWED[dispute.status]:
-        raise IllegalTransition(action.value, dispute.status.value)
+def _cannot(dispute: Dispute, action: Action, why: Why) -> IllegalTransition:
+    return IllegalTransition(Refusal(action.value, dispute.status.value, why=why))
 
 
 def _free_text(text: str | None, name: str) -> str:
@@ -250,7 +114,8 @@ def _enter_stage(
     if policy.formal_challenge_from and not dispute.formal_challenge:
         if stage_index >= policy.stage_index(policy.formal_challenge_from):
             dispute.formal_challenge = True
-            events.append(FormalChallengeLodged(dispute.id, now, actor, stage_id=stage.id))
+            # the challenge is the raiser's, whoever (or whatever) moved it to this stage
+            events.append(FormalChallengeLodged(dispute.id, now, dispute.raiser.person_id, stage_id=stage.id))
     return events
 
 
@@ -277,7 +142,7 @@ def open_dispute(
 ) -> Dispute:
     """Open a dispute at the policy's first stage, or at the urgent path's start when a child is at immediate risk."""
     if raiser.person_id is None or directory.person(raiser.person_id) is None:
-        raise NotAllowed(raiser.person_id or "?", "raise a disagreement", "people in the directory")
+        raise NotAllowed(Refusal("raise a disagreement", Status.OPEN.value, who=Who.DIRECTORY))
     if category not in policy.categories:
         raise InvalidInput({"category": "Please choose one of the listed categories."})
     if other.person_id is not None and other.person_id == raiser.person_id:
@@ -330,9 +195,7 @@ def open_dispute(
 
 def add_note(dispute: Dispute, *, by: str, text: str, now: datetime) -> list[Event]:
     """Add a note to the record; anyone involved in the dispute may."""
-    _check(dispute, Action.ADD_NOTE)
-    if by not in dispute.involved:
-        raise NotAllowed(by, Action.ADD_NOTE.value, "the people involved in this disagreement")
+    _check(dispute, Action.ADD_NOTE, by)
     return _emit(dispute, NoteAdded(dispute.id, now, by, text=_required(text, "note")))
 
 
@@ -347,15 +210,7 @@ def escalate(
     now: datetime,
 ) -> list[Event]:
     """Move to the next stage, at the request of someone asked to act now, or of the raiser still unsatisfied."""
-    _check(dispute, Action.ESCALATE)
-    if not (dispute.routing.may_act(by) or by == dispute.raiser.person_id):
-        raise NotAllowed(by, Action.ESCALATE.value, "the people asked to act at this stage, or the person who raised it")
-    if dispute.stage_index >= policy.last_index:
-        raise IllegalTransition(
-            Action.ESCALATE.value,
-            dispute.status.value,
-            "This is the last stage: there is no one further to escalate to. It can be resolved, or closed as unresolved.",
-        )
+    _check(dispute, Action.ESCALATE, by, policy)
     reason = _required(reason, "reason", MAX_REASON)
     return _move_up(dispute, by=by, reason=reason, automatic=False, policy=policy, directory=directory, calendar=calendar, now=now)
 
@@ -367,11 +222,9 @@ def escalate_automatically(
     _check(dispute, Action.ESCALATE_AUTOMATICALLY)
     stage = policy.stages[dispute.stage_index]
     if now < dispute.deadline:
-        raise IllegalTransition(Action.ESCALATE_AUTOMATICALLY.value, dispute.status.value, "The timescale has not run out yet.")
+        raise _cannot(dispute, Action.ESCALATE_AUTOMATICALLY, Why.NOT_DUE)
     if stage.when_missed is not WhenMissed.ESCALATE or dispute.stage_index >= policy.last_index:
-        raise IllegalTransition(
-            Action.ESCALATE_AUTOMATICALLY.value, dispute.status.value, "At this stage the policy says remind and wait."
-        )
+        raise _cannot(dispute, Action.ESCALATE_AUTOMATICALLY, Why.REMIND_AND_WAIT)
     return _move_up(
         dispute, by=None, reason="timescale missed", automatic=True, policy=policy, directory=directory, calendar=calendar, now=now
     )
@@ -413,9 +266,9 @@ def note_missed_deadline(dispute: Dispute, *, policy: Policy, now: datetime) -> 
     """Record that the timescale ran out at a stage where the policy says remind and wait."""
     _check(dispute, Action.NOTE_MISSED_DEADLINE)
     if now < dispute.deadline:
-        raise IllegalTransition(Action.NOTE_MISSED_DEADLINE.value, dispute.status.value, "The timescale has not run out yet.")
+        raise _cannot(dispute, Action.NOTE_MISSED_DEADLINE, Why.NOT_DUE)
     if dispute.deadline_missed:
-        raise IllegalTransition(Action.NOTE_MISSED_DEADLINE.value, dispute.status.value, "The missed timescale is already recorded.")
+        raise _cannot(dispute, Action.NOTE_MISSED_DEADLINE, Why.ALREADY_RECORDED)
     dispute.deadline_missed = True
     return _emit(
         dispute,
@@ -440,10 +293,9 @@ def propose_resolution(
     now: datetime,
 ) -> list[Event]:
     """Put an agreed outcome in writing; it counts as the proposer's side's confirmation."""
-    _check(dispute, Action.PROPOSE_RESOLUTION)
+    _check(dispute, Action.PROPOSE_RESOLUTION, by)
     side = dispute.acting_side(by)
-    if side is None:
-        raise NotAllowed(by, Action.PROPOSE_RESOLUTION.value, "the two parties or the people asked to act at this stage")
+    assert side is not None
     proposal = Proposal(
         by=by,
         side=side,
@@ -467,43 +319,25 @@ def propose_resolution(
     ]
     dispute.confirmations = ()
     if side in PARTY_SIDES:
-        confirmation = Confirmation(side=side, by=by, at=now, statement="Proposed this resolution.")
+        confirmation = Confirmation(side=side, by=by, at=now, statement="")  # proposing it is their side's confirmation
         dispute.confirmations = (confirmation,)
         events.append(ResolutionConfirmed(dispute.id, now, by, side=side, statement=confirmation.statement))
     return _emit(dispute, *events)
 
 
-def sides_to_confirm(dispute: Dispute) -> tuple[str, ...]:
-    """The party sides whose written confirmation is still missing."""
-    return tuple(s for s in PARTY_SIDES if s not in dispute.confirmed_sides)
-
-
-def confirmers(dispute: Dispute) -> list[str]:
-    """Everyone who may confirm for a side whose confirmation is missing (the party, then those
-    asked to act on that side), each once, in that order."""
-    ids: list[str] = []
-    for side in sides_to_confirm(dispute):
-        party = dispute.raiser if side == RAISER else dispute.other
-        if party.person_id:
-            ids.append(party.person_id)
-        ids += dispute.routing.people(side)
-    return list(dict.fromkeys(ids))
-
-
 def _confirming_side(dispute: Dispute, by: str, action: Action) -> str:
+    _check(dispute, action, by)
     side = dispute.acting_side(by)
-    if side not in sides_to_confirm(dispute):
-        raise NotAllowed(by, action.value, "the other side of the disagreement")
-    return side  # type: ignore[return-value]
+    assert side is not None
+    return side
 
 
 def confirm_resolution(
     dispute: Dispute, *, by: str, statement: str, policy: Policy, now: datetime
 ) -> list[Event]:
     """The other side confirms in writing; once both sides have, the dispute is resolved."""
-    _check(dispute, Action.CONFIRM_RESOLUTION)
     side = _confirming_side(dispute, by, Action.CONFIRM_RESOLUTION)
-    statement = _optional(statement, "statement", MAX_REASON) or "I confirm the agreed outcome."
+    statement = _required(statement, "statement", STATEMENT_MAX)  # kept exactly as they wrote it
     dispute.confirmations = dispute.confirmations + (Confirmation(side=side, by=by, at=now, statement=statement),)
     events: list[Event] = [ResolutionConfirmed(dispute.id, now, by, side=side, statement=statement)]
     if not sides_to_confirm(dispute):
@@ -527,7 +361,6 @@ def confirm_resolution(
 
 def reject_resolution(dispute: Dispute, *, by: str, reason: str, now: datetime) -> list[Event]:
     """The other side does not agree: the proposal falls and the dispute is open again at the same stage."""
-    _check(dispute, Action.REJECT_RESOLUTION)
     side = _confirming_side(dispute, by, Action.REJECT_RESOLUTION)
     reason = _required(reason, "reason", MAX_REASON)
     dispute.status = Status.OPEN
@@ -538,15 +371,7 @@ def reject_resolution(dispute: Dispute, *, by: str, reason: str, now: datetime) 
 
 def close_unresolved(dispute: Dispute, *, by: str, reason: str, policy: Policy, now: datetime) -> list[Event]:
     """At the last stage: the decision stands unchanged and the disagreement remains, on the record."""
-    _check(dispute, Action.CLOSE_UNRESOLVED)
-    if dispute.stage_index < policy.last_index:
-        raise IllegalTransition(
-            Action.CLOSE_UNRESOLVED.value,
-            dispute.status.value,
-            "Only the last stage can close a disagreement as unresolved; escalate it instead.",
-        )
-    if not dispute.routing.may_act(by):
-        raise NotAllowed(by, Action.CLOSE_UNRESOLVED.value, "the people asked to act at this last stage")
+    _check(dispute, Action.CLOSE_UNRESOLVED, by, policy)
     reason = _required(reason, "reason", MAX_REASON)
     dispute.status = Status.CLOSED_UNRESOLVED
     dispute.closed_at = now
@@ -555,9 +380,7 @@ def close_unresolved(dispute: Dispute, *, by: str, reason: str, policy: Policy, 
 
 def withdraw(dispute: Dispute, *, by: str, reason: str, now: datetime) -> list[Event]:
     """The raiser withdraws the disagreement."""
-    _check(dispute, Action.WITHDRAW)
-    if by != dispute.raiser.person_id:
-        raise NotAllowed(by, Action.WITHDRAW.value, "the person who raised it")
+    _check(dispute, Action.WITHDRAW, by)
     reason = _required(reason, "reason", MAX_REASON)
     dispute.status = Status.WITHDRAWN
     dispute.closed_at = now
@@ -574,33 +397,9 @@ def check_move(
     *,
     by: str,
     policy: Policy,
-    directory: Directory,
-    calendar: WorkingCalendar,
-    now: datetime,
+    directory: Directory | None = None,
+    calendar: WorkingCalendar | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Raise NotAllowed or IllegalTransition if `by` may not make this move now, by the same rules
-    as the move itself (tried on a copy: the dispute is not changed). For a button, before its form opens."""
-    trial = copy.deepcopy(dispute)
-    match action:
-        case Action.PROPOSE_RESOLUTION:
-            propose_resolution(trial, by=by, agreed_outcome="-", outstanding_issues="", learning_points="", now=now)
-        case Action.ESCALATE:
-            escalate(trial, by=by, reason="-", policy=policy, directory=directory, calendar=calendar, now=now)
-        case Action.ADD_NOTE:
-            add_note(trial, by=by, text="-", now=now)
-        case Action.REJECT_RESOLUTION:
-            reject_resolution(trial, by=by, reason="-", now=now)
-        case Action.CONFIRM_RESOLUTION:
-            confirm_resolution(trial, by=by, statement="", policy=policy, now=now)
-        case Action.WITHDRAW:
-            withdraw(trial, by=by, reason="-", now=now)
-        case Action.CLOSE_UNRESOLVED:
-            close_unresolved(trial, by=by, reason="-", policy=policy, now=now)
-        case _:
-            raise ValueError(f"{action.value} is Parley's own move, not a person's")
-
-
-def may_see_record(dispute: Dispute, person_id: str, directory: Directory) -> bool:
-    """The people involved in a disagreement, and the partnership's staff, may read its record."""
-    person = directory.person(person_id)
-    return person_id in dispute.involved or bool(person and person.membership(PARTNERSHIP))
+    """Raise NotAllowed or IllegalTransition if `by` may not make this move now; changes nothing."""
+    _check(dispute, action, by, policy)

@@ -1,11 +1,15 @@
-"""Errors the core raises. Each says, in plain words, why nothing changed."""
+"""Errors the core raises: each carries what happened as codes and data; messages/ words them.
+
+Their `str()` is for logs, never shown to people.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
-_LONDON = ZoneInfo("Europe/London")
+if TYPE_CHECKING:
+    from bot.permissions import Refusal
 
 
 class ParleyError(Exception):
@@ -14,13 +18,13 @@ class ParleyError(Exception):
 
 class DisputeNotFound(ParleyError):
     def __init__(self, dispute_id: str) -> None:
-        super().__init__(f"There is no disagreement with id {dispute_id}.")
+        super().__init__(f"There is no disagreement with id {dispute_id}.")  # the CLI prints it
         self.dispute_id = dispute_id
 
 
 class UnknownPerson(ParleyError):
     def __init__(self, who: str) -> None:
-        super().__init__(f"{who} is not in Parley's directory yet.")
+        super().__init__(f"{who} is not in the directory")
         self.who = who
 
 
@@ -30,29 +34,29 @@ class InvalidInput(ParleyError):
         self.errors = errors
 
 
-class IllegalTransition(ParleyError):
-    def __init__(self, action: str, status: str, why: str = "") -> None:
-        text = why or f"A disagreement that is {status} can't be {action}."
-        super().__init__(text)
-        self.action = action
-        self.status = status
+class Refused(ParleyError):
+    """The core's rules say no: `refusal` says why, or who can."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(f"{refusal.action} refused ({refusal.status}): {refusal.why or refusal.who}")
+        self.refusal = refusal
+        self.action = refusal.action
+        self.status = refusal.status
 
 
-class NotAllowed(ParleyError):
-    def __init__(self, person_id: str, action: str, who_may: str) -> None:
-        super().__init__(f"Only {who_may} can {action} at this point.")
-        self.person_id = person_id
-        self.action = action
-        self.who_may = who_may
+class IllegalTransition(Refused):
+    """Nobody can make this move in this state (or at this stage)."""
+
+
+class NotAllowed(Refused):
+    """Someone else can make this move, but not this person."""
 
 
 class StaleAction(ParleyError):
     """The dispute changed since the person looked at it: someone else acted first."""
 
     def __init__(self, by: str | None, what: str, at: datetime | None) -> None:
-        who = by or "Parley"
-        when = f" at {at.astimezone(_LONDON):%H:%M on %a %d %b}" if at else ""
-        super().__init__(f"Someone got there first: {what} by {who}{when}.")
+        super().__init__(f"stale: {what} by {by or 'Parley'} at {at}")
         self.by = by
         self.what = what
         self.at = at
@@ -62,5 +66,5 @@ class ConcurrentUpdate(ParleyError):
     """Raised by a repository when the row changed under us (its version moved on)."""
 
     def __init__(self, dispute_id: str) -> None:
-        super().__init__(f"Disagreement {dispute_id} was changed by someone else at the same moment.")
+        super().__init__(f"dispute {dispute_id} changed under us")
         self.dispute_id = dispute_id

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from bot.kinds import EventKind
+
 
 @dataclass(frozen=True)
 class Event:
@@ -54,7 +56,7 @@ class DisputeOpened(Event):
     outcome: str
     discussed: bool
     immediate_risk: bool
-    kind: ClassVar[str] = "opened"
+    kind: ClassVar[str] = EventKind.OPENED
 
 
 @dataclass(frozen=True)
@@ -66,19 +68,19 @@ class StageStarted(Event):
     deadline: datetime
     asked: tuple[tuple[str, str, str, str], ...]  # (person id, side, agency, role)
     flags: tuple[str, ...]
-    kind: ClassVar[str] = "stage started"
+    kind: ClassVar[str] = EventKind.STAGE_STARTED
 
 
 @dataclass(frozen=True)
 class FormalChallengeLodged(Event):
     stage_id: str
-    kind: ClassVar[str] = "formal challenge lodged"
+    kind: ClassVar[str] = EventKind.FORMAL_CHALLENGE
 
 
 @dataclass(frozen=True)
 class NoteAdded(Event):
     text: str
-    kind: ClassVar[str] = "note"
+    kind: ClassVar[str] = EventKind.NOTE
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class DisputeEscalated(Event):
     automatic: bool  # True when the timescale was missed
     waiting_on: tuple[str, ...]  # who had been asked to act at the stage it left
     proposal_lapsed: bool = False
-    kind: ClassVar[str] = "escalated"
+    kind: ClassVar[str] = EventKind.ESCALATED
 
 
 @dataclass(frozen=True)
@@ -98,21 +100,21 @@ class ResolutionProposed(Event):
     agreed_outcome: str
     outstanding_issues: str  # how outstanding issues will be pursued
     learning_points: str
-    kind: ClassVar[str] = "resolution proposed"
+    kind: ClassVar[str] = EventKind.PROPOSED
 
 
 @dataclass(frozen=True)
 class ResolutionConfirmed(Event):
     side: str
     statement: str
-    kind: ClassVar[str] = "resolution confirmed"
+    kind: ClassVar[str] = EventKind.CONFIRMED
 
 
 @dataclass(frozen=True)
 class ResolutionRejected(Event):
     side: str
     reason: str
-    kind: ClassVar[str] = "resolution not agreed"
+    kind: ClassVar[str] = EventKind.REJECTED
 
 
 @dataclass(frozen=True)
@@ -122,19 +124,19 @@ class DisputeResolved(Event):
     learning_points: str
     learning_to: str  # partnership role that receives the learning points
     learning_group: str
-    kind: ClassVar[str] = "resolved"
+    kind: ClassVar[str] = EventKind.RESOLVED
 
 
 @dataclass(frozen=True)
 class DisputeClosedUnresolved(Event):
     reason: str
-    kind: ClassVar[str] = "closed: decision unchanged, disagreement remains"
+    kind: ClassVar[str] = EventKind.CLOSED_UNRESOLVED
 
 
 @dataclass(frozen=True)
 class DisputeWithdrawn(Event):
     reason: str
-    kind: ClassVar[str] = "withdrawn"
+    kind: ClassVar[str] = EventKind.WITHDRAWN
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ class DeadlineMissed(Event):
     stage_id: str
     deadline: datetime
     waiting_on: tuple[str, ...]
-    kind: ClassVar[str] = "timescale missed"
+    kind: ClassVar[str] = EventKind.DEADLINE_MISSED
 
 
 @dataclass(frozen=True)
@@ -157,9 +159,9 @@ class PersonUnreachable(Event):
 
     person_id: str  # the directory's id; the platform's user id when they are no longer listed
     agency: str  # the agency they act for in this dispute
-    platform: str  # "slack" | "teams"
+    platform: str  # a Platform value
     reason: str  # why, in plain words
-    kind: ClassVar[str] = "person unreachable"
+    kind: ClassVar[str] = EventKind.UNREACHABLE
 
 
 # Record entries that say what happened around a dispute without changing it: a card or form shown

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.directory import PARTNERSHIP, Directory
+from bot.kinds import SideName
 from bot.policy import LINE_MANAGER, PRACTITIONER, Policy, Sides
 
-RAISER = "raiser"
-OTHER = "other"
-PARTNERSHIP_SIDE = "partnership"
+RAISER = SideName.RAISER
+OTHER = SideName.OTHER
+PARTNERSHIP_SIDE = SideName.PARTNERSHIP
 SIDES = (RAISER, OTHER, PARTNERSHIP_SIDE)
 
 

@@ -70,6 +70,11 @@ class NudgeRepository(Protocol):
     def claim(self, ids: Collection[int], status: str, now: datetime) -> set[int]: ...
 
 
+class SubmissionLog(Protocol):
+    def seen(self, key: str) -> bool: ...
+    def add(self, key: str, dispute_id: str, now: datetime) -> None: ...
+
+
 class DailyRuns(Protocol):
     def claim(self, name: str, day: str, now: datetime) -> bool: ...
 
@@ -80,6 +85,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     nudges: NudgeRepository
     daily: DailyRuns
+    submissions: SubmissionLog
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -118,6 +124,7 @@ class Move:
     dispute_id: str
     by: str
     expected_version: int | None = None  # the version the person was looking at; None skips the check
+    idempotency_key: str | None = None  # this submission's key: the same key twice makes one move
 
 
 @dataclass(frozen=True)
@@ -243,21 +250,28 @@ def _act(
     now: datetime,
     clock: tuple[Policy, WorkingCalendar] | None = None,
 ) -> Outcome:
+    key = move.idempotency_key
     try:
         with uow:
             dispute = uow.disputes.get(move.dispute_id)
+            if key and uow.submissions.seen(key):
+                return Outcome(dispute, [])  # a replay of a submission already acted on
             if move.expected_version is not None and dispute.version != move.expected_version:
                 raise _stale(uow, move.dispute_id)
             directory = uow.directory.load()
             events = change(dispute, directory)
             uow.outbox.add(notifier.messages_for(dispute, events, directory), now)
             uow.disputes.save(dispute)
+            if key:
+                uow.submissions.add(key, dispute.id, now)
             if clock is not None:
                 _schedule(uow, dispute, events, policy=clock[0], calendar=clock[1], now=now)
             uow.commit()
             return Outcome(dispute, events)
     except ConcurrentUpdate:
         with uow:
+            if key and uow.submissions.seen(key):
+                return Outcome(uow.disputes.get(move.dispute_id), [])  # the same submission, a moment before
             raise _stale(uow, move.dispute_id) from None
 
 

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot import plan
 from bot.directory import Directory
-from bot.dispute import Dispute, Status, confirmers
-from bot.events import DisputeOpened, Event, PersonUnreachable, ResolutionProposed, StageStarted
+from bot.dispute import Dispute
+from bot.events import Event, PersonUnreachable
 from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import slack as blocks
 from messages.record import platform_name, unreachable_notice
-from messages.text import DisputeView, PersonView, dispute_view, names_for, person_view
+from messages.text import DisputeView, Names, PersonView, asked_person, dispute_view, names_for, person_view
 
 SLACK = "slack"
 
@@ -68,76 +69,53 @@ class SlackNotifier:
     # -- the Notifier protocol ------------------------------------------------------------------
 
     def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
-        if not events:
+        """The Slack rendering of `bot.plan.after`: the thread, and DMs to the people it tells who are on Slack here."""
+        planned = plan.after(dispute, events)
+        if planned is None:
             return []
-        opened = any(isinstance(e, DisputeOpened) for e in events)
-        # A new dispute is stored at its version; a change is saved as version + 1.
-        shown = dispute.version if opened else dispute.version + 1
-        view = dispute_view(dispute, directory, self.policy, version=shown)
-        people = {e.actor for e in events if e.actor}
-        for e in events:
-            people |= {p for p in getattr(e, "waiting_on", ()) if p}
-            people |= {a[0] for a in getattr(e, "asked", ())}
-        names = names_for(directory, self.policy, people)
-        prefix = self._prefix(dispute)
-        step = "opened" if opened else f"v{dispute.version}"
-        actors = {e.actor for e in events if e.actor}
-
+        view = dispute_view(dispute, directory, self.policy, version=planned.shown_version)
+        names = names_for(directory, self.policy, set(planned.named))
+        prefix, step = self._prefix(dispute), planned.step
         out: list[OutgoingMessage] = []
-        if opened:
+        if planned.opened:
             out.append(self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, self.channel, blocks.root_message(view, team=self.team)))
-        for n, event in enumerate(events):
+        for n, event in planned.thread:
             payload = blocks.event_message(event, view, names, team=self.team)
             if payload is not None:
                 out.append(self._message(dispute, f"{prefix}:{step}:{n}:{event.kind}", Delivery.THREAD_REPLY, self.channel, payload))
-        if not opened:
+        if not planned.opened:
             out.append(self._message(dispute, f"{prefix}:{step}:root", Delivery.ROOT_UPDATE, self.channel, blocks.root_message(view, team=self.team)))
+        out += self._direct(dispute, view, names, planned.direct, f"{prefix}:{step}")
+        return out
 
-        for event in events:
-            if isinstance(event, StageStarted) and event.stage_name == view.stage_name:
-                for person_id in dict.fromkeys(a[0] for a in event.asked):
-                    person = next((p for p in view.asked if p.id == person_id), names.person(person_id))
-                    user = self._slack_user(person)
-                    if user is None or person_id in actors:
-                        continue  # not on Slack here (Teams tells them), or they did it themselves
-                    out.append(
-                        self._message(
-                            dispute,
-                            f"{prefix}:{step}:asked:{event.stage_id}:{person_id}",
-                            Delivery.DIRECT,
-                            user,
-                            blocks.asked_to_act(view, person, channel=self.channel),
-                        )
-                    )
-            elif isinstance(event, ResolutionProposed) and dispute.status is Status.AWAITING_CONFIRMATION:
-                for person in [person_view(directory, p) for p in confirmers(dispute)]:
-                    user = self._slack_user(person)
-                    if user is None or person.id in actors:
-                        continue
-                    out.append(
-                        self._message(
-                            dispute, f"{prefix}:{step}:confirm:{person.id}", Delivery.DIRECT, user, blocks.confirm_request(view, channel=self.channel)
-                        )
-                    )
+    def _direct(self, dispute: Dispute, view: DisputeView, names: Names, direct: Sequence[plan.Direct], prefix: str, nudge: str = "") -> list[OutgoingMessage]:
+        out = []
+        for message in direct:
+            person = asked_person(view, names, message.person_id)
+            user = self._slack_user(person)
+            if user is None:
+                continue  # not on Slack here: Teams tells them
+            match message.tell:
+                case plan.Tell.ASKED_TO_ACT:
+                    payload = blocks.asked_to_act(view, person, channel=self.channel)
+                case plan.Tell.CONFIRM_REQUEST:
+                    payload = blocks.confirm_request(view, channel=self.channel)
+                case _:
+                    payload = blocks.reminder(view, nudge)
+            out.append(self._message(dispute, f"{prefix}:{message.key}", Delivery.DIRECT, user, payload))
         return out
 
     def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
-        if not dispute.status.is_active:
+        """The Slack rendering of `bot.plan.reminder`."""
+        planned = plan.reminder(dispute, nudge)
+        if planned is None:
             return []
         view: DisputeView = dispute_view(dispute, directory, self.policy)
-        prefix = f"{self._prefix(dispute)}:nudge:s{dispute.stage_index}:{nudge.replace(' ', '-')}"
-        out = [
-            self._message(dispute, f"{prefix}:line", Delivery.THREAD_REPLY, self.channel, blocks.reminder_line(view, view.asked, team=self.team))
-        ]
-        people = view.asked
-        if dispute.status is Status.AWAITING_CONFIRMATION:
-            people = tuple([person_view(directory, p) for p in confirmers(dispute)])
-        for person in dict.fromkeys(people):
-            user = self._slack_user(person)
-            if user is None:
-                continue
-            out.append(self._message(dispute, f"{prefix}:{person.id}", Delivery.DIRECT, user, blocks.reminder(view, nudge)))
-        return out
+        names = names_for(directory, self.policy, set(planned.waiting_on))
+        prefix = f"{self._prefix(dispute)}:{planned.key}"
+        people = [asked_person(view, names, p) for p in planned.waiting_on]
+        line = self._message(dispute, f"{prefix}:line", Delivery.THREAD_REPLY, self.channel, blocks.reminder_line(view, people, team=self.team))
+        return [line, *self._direct(dispute, view, names, planned.direct, prefix, nudge)]
 
     def digest_for(self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str) -> list[OutgoingMessage]:
         user = self._slack_user(person_view(directory, person_id))

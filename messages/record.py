@@ -9,13 +9,15 @@ from bot.directory import Directory
 from bot.dispute import Dispute
 from bot.policy import Policy
 from bot.record import RecordEntry
+from messages.clock import when
+from messages.words import learning_line
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def local_time(at: datetime) -> str:
-    """'Mon 23 Nov 2026, 14:05' in UK time."""
-    return at.astimezone(LONDON).strftime("%a %d %b %Y, %H:%M")
+    """'Mon 23 Nov 2026, 14:05' in UK time: the one time format (messages/clock.py)."""
+    return when(at)
 
 
 PLATFORMS = {"slack": "Slack", "teams": "Teams"}
@@ -96,14 +98,14 @@ def describe_entry(entry: RecordEntry, *, directory: Directory, policy: Policy) 
                 f"Learning points: {d['learning_points'] or '(none)'}",
             ]
         case "resolution confirmed":
-            return [f"{who} confirmed the agreed outcome in writing for the {d['side']} side: {d['statement']}"]
+            if not d["statement"]:
+                return [f"{who} confirmed the agreed outcome by proposing it."]
+            return [f"{who} confirmed the agreed outcome in writing: {d['statement']}"]
         case "resolution not agreed":
             return [f"{who} did not agree the proposed resolution: {d['reason']}"]
         case "resolved":
-            return [
-                "Resolved: both parties confirmed the agreed outcome in writing.",
-                f"Learning points go to the {d['learning_to'].replace('_', ' ')} for the {d['learning_group']}.",
-            ]
+            learning = [learning_line(d["learning_to"], d["learning_group"], policy)] if d.get("learning_points") else []
+            return ["Resolved: both parties confirmed the agreed outcome in writing.", *learning]
         case "closed: decision unchanged, disagreement remains":
             return [f"{who} closed it: the decision is unchanged and the disagreement remains. Reason: {d['reason']}"]
         case "withdrawn":

@@ -338,3 +338,11 @@ Index(
     DisputeRow.deadline,
     DisputeRow.deadline_missed,
 )
+class SubmissionRow(Base):
+    """A form submission already acted on, by its idempotency key (platform, person, form and what
+    was sent), so a retried or replayed request makes its move once."""
+
+    __tablename__ = "submissions"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    dispute_id: Mapped[str] = mapped_column(String(32), index=True)
+    at: Mapped[datetime]

@@ -20,6 +20,7 @@ from bot.services import DueNudge
 from bot.record import RecordEntry, entry_for
 from bot.routing import Assignee, Routing
 from storage import chain
+from storage.submissions import SqlSubmissionRepository
 from storage.outbox import SqlOutboxRepository, SqlThreadRepository
 from storage.models import (
     AgencyRow,
@@ -506,6 +507,7 @@ class SqlUnitOfWork:
         self.nudges = SqlNudgeRepository(self.session)
         self.daily = SqlDailyRuns(self.session)
         self.threads = SqlThreadRepository(self.session)
+        self.submissions = SqlSubmissionRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -159,8 +159,20 @@ class FakeDailyRuns:
         return True
 
 
+class FakeSubmissions:
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def seen(self, key: str) -> bool:
+        return key in self.keys
+
+    def add(self, key: str, dispute_id: str, now: datetime) -> None:
+        self.keys.add(key)
+
+
 class FakeUnitOfWork:
     def __init__(self, directory: Directory) -> None:
+        self.submissions = FakeSubmissions()
         self.disputes = FakeDisputeRepository()
         self.directory = FakeDirectoryRepository(directory)
         self.outbox = FakeOutboxRepository()

@@ -1,318 +1,155 @@
-"""The buttons on a dispute (Resolve, Escalate, Add note, View record, Withdraw, Close unresolved;
-Confirm, Not agreed) and their forms.
+"""Slack's side of the buttons on a dispute and their forms: translate the payload, render the result.
 
-A click is checked before anything opens: the person must be in the directory, the message must
-not be out of date (someone else acted since), and the policy must let them do it. Anything else
-gets a private explanation and nothing changes. The use case checks it all again when the form
-is submitted, with the version the person was looking at.
+What a press or a form does (who may, the stale-view rule, which use case, every refusal's words)
+is `handlers.interaction`'s, shared with Teams. Here: which Slack action or modal means which
+`Intent`, the idempotency key of a submission (view id + a hash of the values), and how each
+result looks in Slack.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot import dispute as transitions
-from bot import services
-from bot.directory import Directory
-from bot.dispute import MAX_REASON, MAX_TEXT, Action, Dispute
-from bot.errors import DisputeNotFound, IllegalTransition, InvalidInput, NotAllowed, StaleAction
-from bot.record import RecordEntry, changes_since
+from bot.permissions import Intent
+from handlers import interaction
+from handlers.interaction import Done, FieldErrors, Form, Told
 from handlers.slack.deps import SlackDeps, person_for, team_of, user_of
-from handlers.slack.forms import check_text, field_errors, value
+from handlers.slack.forms import field_errors, value
+from messages import replies
 from messages import slack as blocks
-from messages.record import record_text
-from messages.slack import ActionId, Field, ViewId, parse_button_value, parse_proposal_value, proposal_token
-from messages.text import already_done, dispute_view, not_in_directory, refusal, stale_text, when
+from messages.slack import ActionId, Field, ViewId, parse_button_stage, parse_button_value, parse_proposal_value
 
-# Buttons that open a form (or, for View record, the record)
-FORMS = (
-    ActionId.RESOLVE,
-    ActionId.ESCALATE,
-    ActionId.ADD_NOTE,
-    ActionId.VIEW_RECORD,
-    ActionId.NOT_AGREED,
-    ActionId.WITHDRAW,
-    ActionId.CLOSE_UNRESOLVED,
-)
-# Moves whose sense depends on the state the person saw: a click on an older message is refused.
-# (A note or the record doesn't depend on it.)
-DECISIONS = frozenset({ActionId.RESOLVE, ActionId.ESCALATE, ActionId.WITHDRAW, ActionId.CLOSE_UNRESOLVED})
-
-
-@dataclass(frozen=True)
-class Refused:
-    text: str
-
-
-@dataclass(frozen=True)
-class Ready:
-    person_id: str
-    dispute: Dispute
-    directory: Directory
-    entries: list[RecordEntry]
-
-    @property
-    def last_seq(self) -> int:
-        return self.entries[-1].seq if self.entries else 0
+INTENT_OF_ACTION = {
+    ActionId.RESOLVE: Intent.RESOLVE,
+    ActionId.ESCALATE: Intent.ESCALATE,
+    ActionId.ADD_NOTE: Intent.ADD_NOTE,
+    ActionId.VIEW_RECORD: Intent.VIEW_RECORD,
+    ActionId.NOT_AGREED: Intent.NOT_AGREED,
+    ActionId.CONFIRM: Intent.CONFIRM,
+    ActionId.WITHDRAW: Intent.WITHDRAW,
+    ActionId.CLOSE_UNRESOLVED: Intent.CLOSE_UNRESOLVED,
+}
+INTENT_OF_VIEW = {
+    ViewId.RESOLVE: Intent.RESOLVE,
+    ViewId.ESCALATE: Intent.ESCALATE,
+    ViewId.ADD_NOTE: Intent.ADD_NOTE,
+    ViewId.NOT_AGREED: Intent.NOT_AGREED,
+    ViewId.CONFIRM: Intent.CONFIRM,
+    ViewId.WITHDRAW: Intent.WITHDRAW,
+    ViewId.CLOSE_UNRESOLVED: Intent.CLOSE_UNRESOLVED,
+}
+# Each form's renderer (View record shows the record).
+MODALS: dict[Intent, Callable[[Form], dict[str, Any]]] = {
+    Intent.RESOLVE: lambda f: blocks.resolve_modal(f.view, f.metadata),
+    Intent.ESCALATE: lambda f: blocks.escalate_modal(f.view, f.metadata, next_stage=f.next_stage),
+    Intent.ADD_NOTE: lambda f: blocks.note_modal(f.view, f.metadata),
+    Intent.NOT_AGREED: lambda f: blocks.not_agreed_modal(f.view, f.metadata),
+    Intent.CONFIRM: lambda f: blocks.confirm_modal(f.view, f.metadata),
+    Intent.WITHDRAW: lambda f: blocks.withdraw_modal(f.view, f.metadata),
+    Intent.CLOSE_UNRESOLVED: lambda f: blocks.close_unresolved_modal(f.view, f.metadata),
+    Intent.VIEW_RECORD: lambda f: blocks.record_modal(f.view, f.record),
+}
+MAIN_FIELD = {Intent.RESOLVE: Field.AGREED_OUTCOME, Intent.ADD_NOTE: Field.NOTE, Intent.CONFIRM: Field.STATEMENT}
+# Answers to the DM that asked for confirmation: once made, its buttons come off
+ANSWERS = (Intent.CONFIRM, Intent.NOT_AGREED)
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    for action in FORMS:
-        app.action(action.value)(deps.inflight.track(_open_form(deps, action)))
-    app.action(ActionId.CONFIRM.value)(deps.inflight.track(_confirm(deps)))
-    for view_id in (ViewId.RESOLVE, ViewId.ESCALATE, ViewId.ADD_NOTE, ViewId.NOT_AGREED, ViewId.WITHDRAW, ViewId.CLOSE_UNRESOLVED):
-        app.view_submission(view_id.value)(deps.inflight.track(_submit(deps, view_id)))
+    for action, intent in INTENT_OF_ACTION.items():
+        app.action(action.value)(deps.inflight.track(_open_form(deps, intent)))
+    for view_id, intent in INTENT_OF_VIEW.items():
+        app.view_submission(view_id.value)(deps.inflight.track(_submit(deps, intent)))
 
 
-# --- what the record says happened -------------------------------------------------------------
-
-
-def _read(deps: SlackDeps, team: str, user: str, dispute_id: str) -> Ready | Refused:
+def _person(deps: SlackDeps, team: str, user: str) -> str | Told:
     directory = deps.directories.get()
     person = person_for(directory, team, user)
     if person is None:
-        return Refused(not_in_directory(directory, platform="Slack", user_id=user))
-    with deps.uow() as uow:
-        try:
-            dispute = uow.disputes.get(dispute_id)
-        except DisputeNotFound as exc:
-            return Refused(str(exc))
-        entries = uow.disputes.record(dispute_id)
-    return Ready(person.id, dispute, directory, entries)
+        return Told(replies.not_in_directory(directory, platform="Slack", user_id=user))
+    return person.id
 
 
-# The core's move behind each button that opens a form or acts (View record has its own rule).
-MOVES = {
-    ActionId.RESOLVE: Action.PROPOSE_RESOLUTION,
-    ActionId.ESCALATE: Action.ESCALATE,
-    ActionId.ADD_NOTE: Action.ADD_NOTE,
-    ActionId.NOT_AGREED: Action.REJECT_RESOLUTION,
-    ActionId.WITHDRAW: Action.WITHDRAW,
-    ActionId.CLOSE_UNRESOLVED: Action.CLOSE_UNRESOLVED,
-}
-
-
-def _may(deps: SlackDeps, action: ActionId, ready: Ready, now: datetime) -> str | None:
-    """Why this person may not do it, or None: the core's own rules, tried without saving anything."""
-    by = ready.person_id
-    try:
-        if action is ActionId.VIEW_RECORD:
-            if not transitions.may_see_record(ready.dispute, by, ready.directory):
-                raise NotAllowed(by, "see its record", "the people involved in this disagreement")
-        elif action in MOVES:
-            transitions.check_move(
-                ready.dispute, MOVES[action], by=by, policy=deps.policy, directory=ready.directory, calendar=deps.calendar, now=now
-            )
-    except (NotAllowed, IllegalTransition) as exc:
-        return refusal(exc)
-    return None
-
-
-def _check_click(deps: SlackDeps, action: ActionId, value_: str, team: str, user: str, now: datetime) -> Ready | Refused:
-    if action in (ActionId.CONFIRM, ActionId.NOT_AGREED):
-        dispute_id, token = parse_proposal_value(value_)
-        version = None
+def _press(deps: SlackDeps, intent: Intent, clicked: str, team: str, user: str) -> Form | Told:
+    person = _person(deps, team, user)
+    if isinstance(person, Told):
+        return person
+    if intent in (Intent.CONFIRM, Intent.NOT_AGREED):
+        dispute_id, token = parse_proposal_value(clicked)
+        press = interaction.Press(intent, dispute_id, person, proposal=token)
     else:
-        dispute_id, version = parse_button_value(value_)
-        token = None
-    ready = _read(deps, team, user, dispute_id)
-    if isinstance(ready, Refused):
-        return ready
-    dispute = ready.dispute
-    stale = False
-    if token is not None:
-        stale = dispute.proposal is None or proposal_token(dispute.proposal.at) != token
-    elif version is not None and action in DECISIONS:
-        stale = dispute.version != version
-    if stale:
-        return Refused(stale_text(ready.entries, ready.directory, now, shown="message"))
-    why_not = _may(deps, action, ready, now)
-    if why_not:
-        return Refused(why_not)
-    return ready
+        dispute_id, version = parse_button_value(clicked)
+        press = interaction.Press(intent, dispute_id, person, version=version, stage=parse_button_stage(clicked))
+    return interaction.press(deps.env(), press, deps.clock())
 
 
-# --- clicks ----------------------------------------------------------------------------------------
-
-
-def _open_form(deps: SlackDeps, action: ActionId):  # noqa: ANN202 - a bolt listener
+def _open_form(deps: SlackDeps, intent: Intent):  # noqa: ANN202 - a bolt listener
     async def on_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         await deps.answers_first.wait()
-        now = deps.clock()
         clicked = body["actions"][0].get("value", "")
-        ready = await asyncio.to_thread(_check_click, deps, action, clicked, team_of(body), user_of(body), now)
-        if isinstance(ready, Refused):
-            await respond(**blocks.ephemeral(ready.text))
+        result = await asyncio.to_thread(_press, deps, intent, clicked, team_of(body), user_of(body))
+        if isinstance(result, Told):
+            await respond(**blocks.ephemeral(result.text))
             return
-        view = dispute_view(ready.dispute, ready.directory, deps.policy)
-        metadata: dict[str, Any] = {"version": ready.dispute.version, "seq": ready.last_seq}
-        match action:
-            case ActionId.RESOLVE:
-                modal = blocks.resolve_modal(view, metadata)
-            case ActionId.ESCALATE:
-                next_stage = deps.policy.stages[ready.dispute.stage_index + 1].name
-                modal = blocks.escalate_modal(view, metadata, next_stage=next_stage)
-            case ActionId.ADD_NOTE:
-                modal = blocks.note_modal(view, metadata)
-            case ActionId.NOT_AGREED:
-                modal = blocks.not_agreed_modal(view, {**metadata, "response_url": body.get("response_url", "")})
-            case ActionId.WITHDRAW:
-                modal = blocks.withdraw_modal(view, metadata)
-            case ActionId.CLOSE_UNRESOLVED:
-                modal = blocks.close_unresolved_modal(view, metadata)
-            case _:
-                text = record_text(ready.dispute, ready.entries, directory=ready.directory, policy=deps.policy)
-                modal = blocks.record_modal(view, text)
-        await client.views_open(trigger_id=body["trigger_id"], view=modal)
+        if intent in ANSWERS:
+            result.metadata["response_url"] = body.get("response_url", "")
+        await client.views_open(trigger_id=body["trigger_id"], view=MODALS[intent](result))
 
     return on_click
 
 
-def _confirm(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
-    async def on_confirm(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        await deps.answers_first.wait()
-        now = deps.clock()
-        clicked = body["actions"][0].get("value", "")
-        result = await asyncio.to_thread(_confirm_it, deps, clicked, team_of(body), user_of(body), now)
-        if isinstance(result, Refused):
-            await respond(**blocks.ephemeral(result.text))
-            return
-        await respond(**blocks.replaced(result))
-        deps.delivered_soon()
-
-    return on_confirm
+def submission_key(team: str, user: str, view: dict[str, Any]) -> str:
+    """The same modal sent with the same values (a replayed or retried request) has the same key."""
+    values = json.dumps(view.get("state", {}).get("values", {}), sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(values.encode()).hexdigest()[:32]
+    return f"slack:{team}:{user}:{view.get('id', '')}:{digest}"
 
 
-def _confirm_it(deps: SlackDeps, clicked: str, team: str, user: str, now: datetime) -> str | Refused:
-    ready = _check_click(deps, ActionId.CONFIRM, clicked, team, user, now)
-    if isinstance(ready, Refused):
-        return ready
-    try:
-        outcome = services.confirm_resolution(
-            services.ConfirmResolution(dispute_id=ready.dispute.id, by=ready.person_id, expected_version=ready.dispute.version),
-            uow=deps.uow(),
-            policy=deps.policy,
-            now=now,
-            notifier=deps.notifier,
-        )
-    except StaleAction as exc:
-        return Refused(already_done(exc.by, exc.what, exc.at, today=now))
-    except (NotAllowed, IllegalTransition) as exc:
-        return Refused(refusal(exc))
-    resolved = not outcome.dispute.status.is_active
-    tail = " Both sides have now confirmed: it is resolved." if resolved else ""
-    return f"You confirmed the agreed outcome for case {outcome.dispute.reference} at {when(now)}. It's on the record.{tail}"
+def _send(
+    deps: SlackDeps, intent: Intent, meta: dict[str, Any], fields: dict[str, str], team: str, user: str, key: str
+) -> interaction.Result:
+    person = _person(deps, team, user)
+    if isinstance(person, Told):
+        return person
+    dispute_id, token = str(meta.get("dispute_id", "")), meta.get("proposal")
+    seq = meta.get("seq")
+    sub = interaction.Submission(
+        intent, dispute_id, person, fields, seq=seq if isinstance(seq, int) else None, proposal=token, key=key
+    )
+    return interaction.submit(deps.env(), sub, deps.clock())
 
 
-# --- form submissions ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Done:
-    text: str = ""
-
-
-def _submit(deps: SlackDeps, view_id: ViewId):  # noqa: ANN202 - a bolt listener
+def _submit(deps: SlackDeps, intent: Intent):  # noqa: ANN202 - a bolt listener
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view["state"]["values"]
-        errors: dict[str, str] = {}
-        fields = _fields(view_id, values, errors)
+        fields = {item.name: value(values, Field(item.name)) for item in interaction.MOVES[intent].inputs}
+        _, errors = interaction.check_fields(intent, fields)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         meta = json.loads(view.get("private_metadata") or "{}")
-        now = deps.clock()
-        result = await asyncio.to_thread(_move, deps, view_id, meta, fields, team_of(body), user_of(body), now)
+        key = submission_key(team_of(body), user_of(body), view)
+        result = await asyncio.to_thread(_send, deps, intent, meta, fields, team_of(body), user_of(body), key)
         match result:
-            case dict() as core_errors:
-                await ack(response_action="errors", errors=field_errors(core_errors, view, _main_field(view_id)))
-            case Refused(text):
+            case FieldErrors(errors):
+                await ack(response_action="errors", errors=field_errors(errors, view, MAIN_FIELD.get(intent, Field.REASON)))
+            case Told(text):
                 await ack(response_action="update", view=blocks.message_modal("Nothing changed", text))
             case Done(text):
-                await ack()
+                await ack(response_action="update", view=blocks.message_modal("Done", text))
                 deps.delivered_soon()
-                if text and meta.get("response_url"):
+                if intent in ANSWERS and meta.get("response_url"):
                     # take the buttons off the DM that asked for confirmation
                     await AsyncWebhookClient(meta["response_url"]).send_dict(blocks.replaced(text))
+            case _:
+                await ack()
 
     return on_submit
-
-
-def _main_field(view_id: ViewId) -> Field:
-    return {ViewId.RESOLVE: Field.AGREED_OUTCOME, ViewId.ADD_NOTE: Field.NOTE}.get(view_id, Field.REASON)
-
-
-def _fields(view_id: ViewId, values: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
-    match view_id:
-        case ViewId.RESOLVE:
-            fields = {f: value(values, f) for f in (Field.AGREED_OUTCOME, Field.OUTSTANDING_ISSUES, Field.LEARNING_POINTS)}
-            check_text(errors, Field.AGREED_OUTCOME, fields[Field.AGREED_OUTCOME])
-            check_text(errors, Field.OUTSTANDING_ISSUES, fields[Field.OUTSTANDING_ISSUES], required=False)
-            check_text(errors, Field.LEARNING_POINTS, fields[Field.LEARNING_POINTS], required=False)
-        case ViewId.ADD_NOTE:
-            fields = {Field.NOTE: value(values, Field.NOTE)}
-            check_text(errors, Field.NOTE, fields[Field.NOTE], limit=MAX_TEXT)
-        case _:
-            fields = {Field.REASON: value(values, Field.REASON)}
-            check_text(errors, Field.REASON, fields[Field.REASON], limit=MAX_REASON)
-    return {f.value: v for f, v in fields.items()}
-
-
-def _move(
-    deps: SlackDeps, view_id: ViewId, meta: dict[str, Any], fields: dict[str, str], team: str, user: str, now: datetime
-) -> Done | Refused | dict[str, str]:
-    ready = _read(deps, team, user, str(meta.get("dispute_id", "")))
-    if isinstance(ready, Refused):
-        return ready
-    # Someone else's note while this form was open is no reason to refuse it; anything else is.
-    since = int(meta.get("seq", 0))
-    changed = changes_since(ready.entries, since)
-    if changed:
-        return Refused(stale_text(ready.entries, ready.directory, now, after=since, shown="message"))
-    common = {"dispute_id": ready.dispute.id, "by": ready.person_id, "expected_version": ready.dispute.version}
-    run: Callable[[], services.Outcome]
-    done = ""
-    match view_id:
-        case ViewId.RESOLVE:
-            cmd = services.ProposeResolution(**common, **fields)
-            run = lambda: services.propose_resolution(cmd, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
-        case ViewId.ESCALATE:
-            esc_cmd = services.Escalate(**common, reason=fields["reason"])
-            run = lambda: services.escalate(  # noqa: E731
-                esc_cmd, uow=deps.uow(), policy=deps.policy, calendar=deps.calendar, now=now, notifier=deps.notifier
-            )
-        case ViewId.ADD_NOTE:
-            note = services.AddNote(**{**common, "expected_version": None}, text=fields["note"])
-            run = lambda: services.add_note(note, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
-        case ViewId.WITHDRAW:
-            withdraw = services.Withdraw(**common, reason=fields["reason"])
-            run = lambda: services.withdraw(withdraw, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
-        case ViewId.CLOSE_UNRESOLVED:
-            close = services.CloseUnresolved(**common, reason=fields["reason"])
-            run = lambda: services.close_unresolved(  # noqa: E731
-                close, uow=deps.uow(), policy=deps.policy, now=now, notifier=deps.notifier
-            )
-        case _:
-            reject = services.RejectResolution(**common, reason=fields["reason"])
-            run = lambda: services.reject_resolution(reject, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
-            done = f"You said the proposed resolution for case {ready.dispute.reference} is not agreed, at {when(now)}. It's on the record."
-    try:
-        run()
-    except InvalidInput as exc:
-        return dict(exc.errors)
-    except StaleAction as exc:
-        return Refused(already_done(exc.by, exc.what, exc.at, today=now))
-    except (NotAllowed, IllegalTransition) as exc:
-        return Refused(refusal(exc))
-    return Done(done)

@@ -16,6 +16,7 @@ from bot.calendar import WorkingCalendar
 from bot.directory import Directory, Person
 from bot.outbox import Notifier
 from bot.policy import Policy
+from handlers.interaction import Env
 from handlers.slack.courier import AnswersFirst, Courier, Inflight
 from messages.slack import DEFAULT_COMMAND
 from storage.repository import SqlUnitOfWork
@@ -82,6 +83,10 @@ class SlackDeps:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
+
+    def env(self) -> Env:
+        """What the shared interaction layer needs (handlers/interaction.py)."""
+        return Env(uow=self.uow, policy=self.policy, calendar=self.calendar, notifier=self.notifier, directory=self.directories.get)
 
     async def directory(self) -> Directory:
         """Who is who, from the cache when it is fresh (no thread, no database), else read in a worker thread."""

@@ -11,10 +11,12 @@ from typing import Any
 
 from bot.dispute import MAX_TEXT
 from bot.intake import ANSWERS, Intake, check_intake, text_problem
+from handlers.interaction import place_errors
+from messages import replies
 from messages.slack import DESCRIPTION_MAX, VALUE, Field
 
-NO_OTHER_PARTY = "Choose the other professional above or, if you can't find them, their agency here and their role below."
-CHOSEN_TWICE = "You chose someone on Slack above too. Please choose the other professional in one place only."
+NO_OTHER_PARTY = replies.NO_OTHER_PARTY_SLACK
+CHOSEN_TWICE = replies.CHOSEN_TWICE
 
 
 def value(values: Mapping[str, Any], field: Field) -> str:
@@ -67,31 +69,7 @@ def read_intake(values: Mapping[str, Any], categories: Sequence[str]) -> tuple[I
     return IntakeForm(**asdict(checked), other_user=other_user, other_in_directory=other_in_directory), {}
 
 
-# The core's InvalidInput names fields by what they are; Slack needs the block they sit in.
-CORE_FIELDS = {
-    "reference": Field.REFERENCE,
-    "category": Field.CATEGORY,
-    "other_party": Field.OTHER_PERSON,
-    "other_agency": Field.OTHER_AGENCY,
-    "other_in_directory": Field.OTHER_IN_DIRECTORY,
-    "raiser_agency": Field.RAISER_AGENCY,
-    "problem": Field.PROBLEM,
-    "cause": Field.CAUSE,
-    "outcome": Field.OUTCOME,
-    "agreed_outcome": Field.AGREED_OUTCOME,
-    "outstanding_issues": Field.OUTSTANDING_ISSUES,
-    "learning_points": Field.LEARNING_POINTS,
-    "reason": Field.REASON,
-    "note": Field.NOTE,
-}
-
-
 def field_errors(errors: Mapping[str, str], view: Mapping[str, Any], fallback: Field) -> dict[str, str]:
     """The core's errors on the blocks of this modal (Slack refuses errors on a block it lacks)."""
-    out: dict[str, str] = {}
-    for name, message in errors.items():
-        field = CORE_FIELDS.get(name, fallback)
-        if not has_field(view, field):
-            field = fallback
-        out[field.value] = f"{out[field.value]} {message}" if field.value in out else message
-    return out
+    present = {b.get("block_id") for b in view.get("blocks") or [] if b.get("block_id")}
+    return place_errors(errors, present, fallback.value)

@@ -11,14 +11,16 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import services
 from bot.directory import PARTNERSHIP, Directory
-from bot.errors import InvalidInput, UnknownPerson
+from bot.errors import UnknownPerson
+from handlers.raising import raise_dispute
 from handlers.slack.deps import PLATFORM, SlackDeps, person_for, team_of, user_of
 from handlers.slack.forms import IntakeForm, field_errors, read_intake, value
 from messages import slack as blocks
 from messages.slack import FIND_PERSON, Field, ViewId
-from messages.text import DisputeView, dispute_view, not_in_directory
+from messages import replies
+from messages.replies import not_in_directory
+from messages.text import DisputeView, dispute_view
 
 # Parley's manifest has one slash command, /disagree; a workspace where that name is taken can
 # call it something else. Every command Slack sends Parley is that one, whatever it is called, and
@@ -157,48 +159,23 @@ def _open(deps: SlackDeps, form: IntakeForm, team: str, user: str, view_id: str,
         other = person_for(directory, team, form.other_user)
         if other is None:
             return {
-                "other_party": "That person isn't in Parley's directory yet. Leave this empty, and choose their agency and give their role below."
+                "other_party": replies.NOT_LISTED_ON_SLACK
             }
     elif form.other_in_directory:
         other = directory.person(form.other_in_directory)
         if other is None:
-            return {"other_in_directory": "That person is no longer in Parley's directory. Please search again."}
-    other_person = other.id if other else None
-    if other is not None and other_agency is None:
-        # not said: the agency they work in that the raiser doesn't (the core checks they are in it)
-        agencies = [a for a in other.agencies if a != PARTNERSHIP] or list(other.agencies)
-        other_agency = next((a for a in agencies if a not in raiser.agencies), agencies[0])
+            return {"other_in_directory": replies.NO_LONGER_LISTED}
     try:
-        outcome = services.open_dispute(
-            services.OpenDispute(
-                raiser=raiser.id,
-                raiser_agency=form.raiser_agency,
-                reference=form.reference,
-                category=form.category,
-                other_agency=other_agency or "",
-                other_person=other_person,
-                other_description=form.other_description,
-                problem=form.problem,
-                cause=form.cause,
-                outcome=form.outcome,
-                discussed=form.discussed,
-                immediate_risk=form.immediate_risk,
-                # a double submission (or Slack retrying it) carries the same view id: one dispute
-                idempotency_key=f"{PLATFORM}:{team}:view:{view_id}",
-            ),
-            uow=deps.uow(),
-            policy=deps.policy,
-            calendar=deps.calendar,
-            now=now,
-            notifier=deps.notifier,
+        # a double submission (or Slack retrying it) carries the same view id: one dispute
+        outcome = raise_dispute(
+            deps.env(), form, raiser=raiser, other=other, key=f"{PLATFORM}:{team}:{user}:view:{view_id}", now=now
         )
-    except InvalidInput as exc:
-        errors = dict(exc.errors)
-        if form.other_in_directory and "other_party" in errors:
-            errors["other_in_directory"] = errors.pop("other_party")  # say it where they chose them
-        return errors
     except UnknownPerson as exc:
         if form.other_in_directory and exc.who == form.other_in_directory:
-            return {"other_in_directory": "That person is no longer in Parley's directory. Please search again."}
+            return {"other_in_directory": replies.NO_LONGER_LISTED}
         return Refused(not_in_directory(directory, platform="Slack", user_id=user))
+    if isinstance(outcome, dict):
+        if form.other_in_directory and "other_party" in outcome:
+            outcome["other_in_directory"] = outcome.pop("other_party")  # say it where they chose them
+        return outcome
     return dispute_view(outcome.dispute, directory, deps.policy)

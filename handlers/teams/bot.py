@@ -27,6 +27,7 @@ from msrest.serialization import Model
 from handlers.teams import flows
 from handlers.teams.deps import Caller, TeamsDeps
 from handlers.teams.sender import TeamsSender
+from messages import replies
 from messages import teams as cards
 from storage.teams import CHANNEL, GROUP_CHAT, USER, StoredConversation
 
@@ -34,11 +35,8 @@ log = logging.getLogger("parley.teams.bot")
 
 CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
-NO_PRIVATE_CHAT = (
-    "I answer that privately, but I couldn't open a 1:1 chat with you. Add Parley for yourself "
-    "(Apps > Parley > Add), then send me the same message there."
-)
-WELCOME = "Hello, I'm Parley. I help you raise and resolve professional disagreements about a child's case, and keep the record."
+NO_PRIVATE_CHAT = replies.NO_PRIVATE_CHAT
+WELCOME = replies.WELCOME
 
 
 class _SearchBody(Model):
@@ -206,10 +204,14 @@ class ParleyBot(TeamsActivityHandler):
     async def _submitted(self, turn_context: TurnContext, value: Mapping[str, Any]) -> None:
         """An Action.Submit: the card it came from is updated in place; a refusal goes privately."""
         activity = turn_context.activity
-        reply = await asyncio.to_thread(flows.act, self.deps, caller_of(activity), value, activity.reply_to_id or "", self.deps.clock())
+        reply = await asyncio.to_thread(
+            flows.act, self.deps, caller_of(activity), value, activity.reply_to_id or "", self.deps.clock(), activity.id or ""
+        )
         if reply.changed:
             self.deps.delivered_soon()
-        if reply.card is not None and activity.reply_to_id:
+        # A form or answer is for one person: on a shared card (a channel or group chat) it goes to them
+        # privately, and the shared card stays as it is (the outbox updates it for everyone).
+        if reply.card is not None and activity.reply_to_id and conversation_type(activity) == "personal":
             updated = Activity(
                 id=activity.reply_to_id, type=ActivityTypes.message, attachments=[card_attachment(reply.card)]
             )
@@ -238,7 +240,7 @@ class ParleyBot(TeamsActivityHandler):
             return
         if reply.card is not None:
             # say where the card went, so nobody waits for it here
-            await turn_context.send_activity(Activity(type=ActivityTypes.message, text="I've sent it to you in our 1:1 chat.", text_format="plain"))
+            await turn_context.send_activity(Activity(type=ActivityTypes.message, text=replies.SENT_PRIVATELY, text_format="plain"))
 
     # -- Universal Actions ------------------------------------------------------------------------
 
@@ -252,7 +254,9 @@ class ParleyBot(TeamsActivityHandler):
         if not isinstance(action, dict) or action.get("type") != "Action.Execute":
             return InvokeResponse(status=400, body=_InvokeBody(status_code=400, type="application/vnd.microsoft.error", value={"code": "BadRequest", "message": "Not a Parley action."}))
         data = {**(action.get("data") or {}), "verb": action.get("verb") or (action.get("data") or {}).get("verb", "")}
-        reply = await asyncio.to_thread(flows.act, self.deps, caller_of(activity), data, activity.reply_to_id or "", self.deps.clock())
+        reply = await asyncio.to_thread(
+            flows.act, self.deps, caller_of(activity), data, activity.reply_to_id or "", self.deps.clock(), activity.id or ""
+        )
         if reply.changed:
             self.deps.delivered_soon()
         if reply.card is not None:

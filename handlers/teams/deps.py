@@ -12,6 +12,7 @@ from bot.calendar import WorkingCalendar
 from bot.directory import Directory, Person
 from bot.outbox import Notifier
 from bot.policy import Policy
+from handlers.interaction import Env
 from handlers.teams.notify import TeamsNotifier
 from storage.repository import SqlUnitOfWork
 from storage.teams import SqlTeamsConversations
@@ -56,6 +57,14 @@ class TeamsDeps:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
+
+    def directory(self) -> Directory:
+        with self.uow() as uow:
+            return uow.directory.load()
+
+    def env(self) -> Env:
+        """What the shared interaction layer needs (handlers/interaction.py)."""
+        return Env(uow=self.uow, policy=self.policy, calendar=self.calendar, notifier=self.notifier, directory=self.directory)
 
     def delivered_soon(self) -> None:
         if self.kick is not None:

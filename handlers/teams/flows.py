@@ -17,20 +17,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot import dispute as transitions
-from bot import services
 from bot.directory import PARTNERSHIP, Directory, Person
-from bot.dispute import Action, Dispute, Status
-from bot.errors import DisputeNotFound, IllegalTransition, InvalidInput, NotAllowed, StaleAction, UnknownPerson
+from bot.errors import UnknownPerson
 from bot.outbox import Notifier, Notifiers
-from bot.record import RecordEntry, changes_since
+from bot.permissions import Intent
+from handlers import interaction
+from handlers.interaction import Done, FieldErrors, Told
+from handlers.raising import raise_dispute
 from handlers.teams import forms
 from handlers.teams.deps import Caller, TeamsDeps, person_for
 from handlers.teams.notify import teams_identity
 from messages import teams as cards
-from messages.record import record_text
+from messages import replies
+from messages.clock import when
+from messages.replies import not_in_directory
 from messages.teams import Field, Verb
-from messages.text import already_done, dispute_view, help_lines, not_in_directory, refusal, stale_text, when
+from messages.text import dispute_view, help_lines
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def teams_help_lines(deps: TeamsDeps) -> list[str]:
 def help_reply(deps: TeamsDeps, unknown: str = "") -> Reply:
     lines = teams_help_lines(deps)
     if unknown:
-        lines = [f"Parley doesn't know '{unknown[:60]}'. Try disagree, list or help.", *lines]
+        lines = [replies.unknown_words(unknown), *lines]
     return Reply(card=cards.help_card(lines))
 
 
@@ -209,45 +211,28 @@ def open_from_card(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], car
     if errors:
         return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors, origin=chat))
     assert form is not None
-    other_agency = form.other_agency
+    other = None
     if form.other_person:
         other = directory.person(form.other_person)
         if other is None:
-            errors = {Field.OTHER_PERSON.value: "That person isn't in Parley's directory. Choose their agency and give their role below."}
+            errors = {Field.OTHER_PERSON.value: replies.NOT_LISTED}
             return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors, origin=chat))
-        if other_agency is None:
-            # not said: the agency they work in that the raiser doesn't (the core checks they are in it)
-            theirs = _agencies_of(other) or list(other.agencies)
-            other_agency = next((a for a in theirs if a not in raiser.agencies), theirs[0])
     try:
-        outcome = services.open_dispute(
-            services.OpenDispute(
-                raiser=raiser.id,
-                raiser_agency=form.raiser_agency,
-                reference=form.reference,
-                category=form.category,
-                other_agency=other_agency or "",
-                other_person=form.other_person,
-                other_description=form.other_description,
-                problem=form.problem,
-                cause=form.cause,
-                outcome=form.outcome,
-                discussed=form.discussed,
-                immediate_risk=form.immediate_risk,
-                # the same card submitted twice (a double click, a retried invoke) opens one dispute
-                idempotency_key=f"teams:{caller.tenant}:card:{card_id}" if card_id else None,
-            ),
-            uow=deps.uow(),
-            policy=deps.policy,
-            calendar=deps.calendar,
+        # the same card submitted twice by the same person (a double click, a retried invoke) opens one dispute
+        outcome = raise_dispute(
+            deps.env(),
+            form,
+            raiser=raiser,
+            other=other,
+            key=f"teams:{caller.tenant}:{caller.user_id}:card:{card_id}" if card_id else None,
             now=now,
             notifier=_notifier_for(deps, chat, caller.tenant),
         )
-    except InvalidInput as exc:
-        shown = forms.field_errors(exc.errors, [*_INTAKE_FIELDS, Field.RAISER_AGENCY], Field.PROBLEM)
-        return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=shown, origin=chat))
     except UnknownPerson:
         return _stranger(directory, caller)
+    if isinstance(outcome, dict):
+        shown = forms.field_errors(outcome, [*_INTAKE_FIELDS, Field.RAISER_AGENCY], Field.PROBLEM)
+        return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=shown, origin=chat))
     view = dispute_view(outcome.dispute, directory, deps.policy)
     return Reply(card=cards.raised_card(view, teams_ids=_thread_ids(deps, directory, view)), changed=bool(outcome.events))
 
@@ -278,267 +263,131 @@ def _thread_ids(deps: TeamsDeps, directory: Directory, view: Any) -> dict[str, s
     return out
 
 
-# --- buttons on a dispute ----------------------------------------------------------------------------
+# --- buttons on a dispute: translated for handlers.interaction, its results rendered as cards ----------
 
-# Moves whose sense depends on the state the person saw: a click on an older card is refused.
-# (A note or the record doesn't depend on it.)
-DECISIONS = frozenset({Verb.RESOLVE, Verb.ESCALATE, Verb.WITHDRAW, Verb.CLOSE_UNRESOLVED})
-
-
-@dataclass(frozen=True)
-class Ready:
-    person_id: str
-    dispute: Dispute
-    directory: Directory
-    entries: list[RecordEntry]
-
-    @property
-    def last_seq(self) -> int:
-        return self.entries[-1].seq if self.entries else 0
-
-
-def _read(deps: TeamsDeps, caller: Caller, dispute_id: str) -> Ready | Reply:
-    with deps.uow() as uow:
-        directory = uow.directory.load()
-        person = person_for(directory, caller)
-        if person is None:
-            return _stranger(directory, caller)
-        try:
-            dispute = uow.disputes.get(dispute_id)
-        except DisputeNotFound as exc:
-            return refused(str(exc))
-        entries = uow.disputes.record(dispute_id)
-    return Ready(person.id, dispute, directory, entries)
-
-
-# The core's move behind each card action that opens a form or acts (View record and Back have their own rule).
-MOVES = {
-    Verb.RESOLVE: Action.PROPOSE_RESOLUTION,
-    Verb.RESOLVE_SUBMIT: Action.PROPOSE_RESOLUTION,
-    Verb.ESCALATE: Action.ESCALATE,
-    Verb.ESCALATE_SUBMIT: Action.ESCALATE,
-    Verb.ADD_NOTE: Action.ADD_NOTE,
-    Verb.ADD_NOTE_SUBMIT: Action.ADD_NOTE,
-    Verb.NOT_AGREED: Action.REJECT_RESOLUTION,
-    Verb.CONFIRM: Action.CONFIRM_RESOLUTION,
-    Verb.WITHDRAW: Action.WITHDRAW,
-    Verb.WITHDRAW_SUBMIT: Action.WITHDRAW,
-    Verb.CLOSE_UNRESOLVED: Action.CLOSE_UNRESOLVED,
-    Verb.CLOSE_UNRESOLVED_SUBMIT: Action.CLOSE_UNRESOLVED,
+INTENT_OF_VERB = {
+    Verb.RESOLVE: Intent.RESOLVE,
+    Verb.ESCALATE: Intent.ESCALATE,
+    Verb.ADD_NOTE: Intent.ADD_NOTE,
+    Verb.VIEW_RECORD: Intent.VIEW_RECORD,
+    Verb.WITHDRAW: Intent.WITHDRAW,
+    Verb.CLOSE_UNRESOLVED: Intent.CLOSE_UNRESOLVED,
+    Verb.BACK: Intent.VIEW_RECORD,  # back to the dispute's card: the same rule as reading it
 }
+INTENT_OF_SUBMIT = {
+    Verb.RESOLVE_SUBMIT: Intent.RESOLVE,
+    Verb.ESCALATE_SUBMIT: Intent.ESCALATE,
+    Verb.ADD_NOTE_SUBMIT: Intent.ADD_NOTE,
+    Verb.WITHDRAW_SUBMIT: Intent.WITHDRAW,
+    Verb.CLOSE_UNRESOLVED_SUBMIT: Intent.CLOSE_UNRESOLVED,
+    Verb.CONFIRM: Intent.CONFIRM,
+    Verb.NOT_AGREED: Intent.NOT_AGREED,
+}
+FormCard = Callable[..., dict[str, Any]]
+FORMS: dict[Intent, FormCard] = {
+    Intent.RESOLVE: lambda view, data, next_stage, **kw: cards.resolve_form(view, data, **kw),
+    Intent.ESCALATE: lambda view, data, next_stage, **kw: cards.escalate_form(view, data, next_stage=next_stage, **kw),
+    Intent.ADD_NOTE: lambda view, data, next_stage, **kw: cards.note_form(view, data, **kw),
+    Intent.WITHDRAW: lambda view, data, next_stage, **kw: cards.withdraw_form(view, data, **kw),
+    Intent.CLOSE_UNRESOLVED: lambda view, data, next_stage, **kw: cards.close_unresolved_form(view, data, **kw),
+    Intent.CONFIRM: lambda view, data, next_stage, **kw: cards.confirm_request_card(view, **kw),
+    Intent.NOT_AGREED: lambda view, data, next_stage, **kw: cards.confirm_request_card(view, **kw),
+}
+DONE_TITLES = {Intent.CONFIRM: ("Confirmed", "Good"), Intent.NOT_AGREED: ("Not agreed", "Default")}
 
 
-def _may(deps: TeamsDeps, verb: Verb, ready: Ready, now: datetime) -> str | None:
-    """Why this person may not do it, or None: the core's own rules, tried without saving anything."""
-    by = ready.person_id
-    try:
-        if verb in (Verb.VIEW_RECORD, Verb.BACK):
-            if not _may_see(ready):
-                raise NotAllowed(by, "see its record", "the people involved in this disagreement")
-        elif verb in MOVES:
-            transitions.check_move(
-                ready.dispute, MOVES[verb], by=by, policy=deps.policy, directory=ready.directory, calendar=deps.calendar, now=now
-            )
-    except (NotAllowed, IllegalTransition) as exc:
-        return refusal(exc)
-    return None
+def _env(deps: TeamsDeps) -> interaction.Env:
+    return interaction.Env(uow=deps.uow, policy=deps.policy, calendar=deps.calendar, notifier=deps.notifier, directory=lambda: _directory(deps))
 
 
-def _version(data: Mapping[str, Any]) -> int | None:
-    raw = data.get("version")
-    if isinstance(raw, int):
+def _number(raw: Any) -> int | None:
+    if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
     return int(raw) if isinstance(raw, str) and raw.isdigit() else None
 
 
-def _current_card(deps: TeamsDeps, ready: Ready, *, notice: str = "") -> dict[str, Any]:
-    view = dispute_view(ready.dispute, ready.directory, deps.policy)
-    return cards.root_card(view, teams_ids=_thread_ids(deps, ready.directory, view), notice=notice)
+def _root(deps: TeamsDeps, view: Any, *, notice: str = "", alert: str = "") -> dict[str, Any]:
+    card = cards.root_card(view, teams_ids=_thread_ids(deps, _directory(deps), view), notice=notice)
+    if alert:
+        card["body"].insert(1, cards.text_block(cards.esc(alert), color="Attention", id="stale"))
+    return card
 
 
-def _may_see(ready: Ready) -> bool:
-    return transitions.may_see_record(ready.dispute, ready.person_id, ready.directory)
+def _told(deps: TeamsDeps, told: Told) -> Reply:
+    """A refusal privately; with the dispute as it is now when what they used was out of date."""
+    if told.current is None:
+        return refused(told.text)
+    return Reply(card=_root(deps, told.current, alert=told.text))
 
 
-def _stale(deps: TeamsDeps, ready: Ready, text: str) -> Reply:
-    """A card saying who did what (the dispute as it is now, with its buttons), to the people who may see it."""
-    if not _may_see(ready):
-        return refused("Only the people involved in this disagreement can use its buttons. Nothing has changed.")
-    view = dispute_view(ready.dispute, ready.directory, deps.policy)
-    card = cards.root_card(view, teams_ids=_thread_ids(deps, ready.directory, view))
-    card["body"].insert(1, cards.text_block(cards.esc(text), color="Attention", id="stale"))
-    return Reply(card=card)
+def _who(deps: TeamsDeps, caller: Caller) -> str | Reply:
+    directory = _directory(deps)
+    person = person_for(directory, caller)
+    return person.id if person is not None else _stranger(directory, caller)
 
 
 def click(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], now: datetime) -> Reply:
-    """Resolve / Escalate / Close unresolved / Add note / View record / Withdraw / Back: check, then show the
-    form (or the record, or the card)."""
-    ready = _read(deps, caller, str(data.get("dispute_id", "")))
-    if isinstance(ready, Reply):
-        return ready
-    version = _version(data)
-    if verb in DECISIONS and version is not None and version != ready.dispute.version:
-        # notes and the record don't depend on the state, so only decisions refuse an old card
-        return _stale(deps, ready, stale_text(ready.entries, ready.directory, now, shown="card"))
-    why_not = _may(deps, verb, ready, now)
-    if why_not:
-        return refused(why_not)
-    view = dispute_view(ready.dispute, ready.directory, deps.policy)
-    form_data = {"dispute_id": ready.dispute.id, "version": ready.dispute.version, "seq": ready.last_seq}
-    match verb:
-        case Verb.RESOLVE:
-            return Reply(card=cards.resolve_form(view, form_data))
-        case Verb.ESCALATE:
-            next_stage = deps.policy.stages[ready.dispute.stage_index + 1].name
-            return Reply(card=cards.escalate_form(view, form_data, next_stage=next_stage))
-        case Verb.ADD_NOTE:
-            return Reply(card=cards.note_form(view, form_data))
-        case Verb.WITHDRAW:
-            return Reply(card=cards.withdraw_form(view, form_data))
-        case Verb.CLOSE_UNRESOLVED:
-            return Reply(card=cards.close_unresolved_form(view, form_data))
-        case Verb.VIEW_RECORD:
-            text = record_text(ready.dispute, ready.entries, directory=ready.directory, policy=deps.policy)
-            return Reply(card=cards.record_card(view, text))
-    return Reply(card=_current_card(deps, ready))
+    """A button on a dispute's card: check it, then the form (or the record, or the card) to show."""
+    person = _who(deps, caller)
+    if isinstance(person, Reply):
+        return person
+    intent = INTENT_OF_VERB[verb]
+    press = interaction.Press(
+        intent, str(data.get("dispute_id", "")), person, version=_number(data.get("version")), stage=_number(data.get("stage"))
+    )
+    result = interaction.press(_env(deps), press, now)
+    if isinstance(result, Told):
+        return _told(deps, result)
+    if verb is Verb.BACK:
+        return Reply(card=_root(deps, result.view))
+    if intent is Intent.VIEW_RECORD:
+        return Reply(card=cards.record_card(result.view, result.record))
+    return Reply(card=FORMS[intent](result.view, result.metadata, result.next_stage))
 
 
-def submit(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], now: datetime) -> Reply:
-    """A form on a dispute was submitted: check the fields, then make the move with the version the person saw."""
-    ready = _read(deps, caller, str(data.get("dispute_id", "")))
-    if isinstance(ready, Reply):
-        return ready
-    view = dispute_view(ready.dispute, ready.directory, deps.policy)
-    values = forms.values_of(data)
+def submit(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], now: datetime, key: str | None = None) -> Reply:
+    """A form on a dispute (or a Confirm / Not agreed) was sent: make the move with what the person saw."""
+    person = _who(deps, caller)
+    if isinstance(person, Reply):
+        return person
+    intent = INTENT_OF_SUBMIT[verb]
+    fields = {item.name: forms.value(data, Field(item.name)) for item in interaction.MOVES[intent].inputs}
+    proposal = data.get("proposal")
+    sub = interaction.Submission(
+        intent,
+        str(data.get("dispute_id", "")),
+        person,
+        fields,
+        seq=_number(data.get("seq")),
+        proposal=proposal if isinstance(proposal, str) else None,
+        key=key,
+    )
+    result = interaction.submit(_env(deps), sub, now)
     form_data = {k: data[k] for k in ("dispute_id", "version", "seq") if k in data}
-
-    def again(errors: Mapping[str, str]) -> Reply:
-        match verb:
-            case Verb.RESOLVE_SUBMIT:
-                return Reply(card=cards.resolve_form(view, form_data, values=values, errors=errors))
-            case Verb.ESCALATE_SUBMIT:
-                next_stage = deps.policy.stages[min(ready.dispute.stage_index + 1, deps.policy.last_index)].name
-                return Reply(card=cards.escalate_form(view, form_data, next_stage=next_stage, values=values, errors=errors))
-            case Verb.WITHDRAW_SUBMIT:
-                return Reply(card=cards.withdraw_form(view, form_data, values=values, errors=errors))
-            case Verb.CLOSE_UNRESOLVED_SUBMIT:
-                return Reply(card=cards.close_unresolved_form(view, form_data, values=values, errors=errors))
-        return Reply(card=cards.note_form(view, form_data, values=values, errors=errors))
-
-    fields: dict[str, str]
-    match verb:
-        case Verb.RESOLVE_SUBMIT:
-            fields, errors = forms.read_resolve(data)
-            present, main = [Field.AGREED_OUTCOME, Field.OUTSTANDING_ISSUES, Field.LEARNING_POINTS], Field.AGREED_OUTCOME
-        case Verb.ESCALATE_SUBMIT | Verb.WITHDRAW_SUBMIT | Verb.CLOSE_UNRESOLVED_SUBMIT:
-            reason, errors = forms.read_reason(data)
-            fields, present, main = {"reason": reason}, [Field.REASON], Field.REASON
-        case _:
-            note, errors = forms.read_note(data)
-            fields, present, main = {"note": note}, [Field.NOTE], Field.NOTE
-    if errors:
-        return again(errors)
-    # Someone else's note while this form was open is no reason to refuse it; anything else is.
-    since = int(data.get("seq", 0) or 0)
-    changed = changes_since(ready.entries, since)
-    if since and changed:
-        return _stale(deps, ready, stale_text(ready.entries, ready.directory, now, after=since, shown="card"))
-    common = {"dispute_id": ready.dispute.id, "by": ready.person_id, "expected_version": ready.dispute.version}
-    run: Callable[[], services.Outcome]
-    match verb:
-        case Verb.RESOLVE_SUBMIT:
-            propose = services.ProposeResolution(**common, **fields)
-            run = lambda: services.propose_resolution(propose, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
-            done = "You proposed a resolution. The other side is asked to confirm it in writing."
-        case Verb.ESCALATE_SUBMIT:
-            escalate = services.Escalate(**common, reason=fields["reason"])
-            run = lambda: services.escalate(  # noqa: E731
-                escalate, uow=deps.uow(), policy=deps.policy, calendar=deps.calendar, now=now, notifier=deps.notifier
-            )
-            done = "You escalated it. Parley has told the people at the next stage in both agencies."
-        case Verb.WITHDRAW_SUBMIT:
-            withdraw = services.Withdraw(**common, reason=fields["reason"])
-            run = lambda: services.withdraw(withdraw, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
-            done = "You withdrew it. Both agencies are told, and everything so far stays on the record."
-        case Verb.CLOSE_UNRESOLVED_SUBMIT:
-            close = services.CloseUnresolved(**common, reason=fields["reason"])
-            run = lambda: services.close_unresolved(  # noqa: E731
-                close, uow=deps.uow(), policy=deps.policy, now=now, notifier=deps.notifier
-            )
-            done = "You closed it as unresolved. Both agencies are told, and the reason is on the record."
-        case _:
-            note_cmd = services.AddNote(**{**common, "expected_version": None}, text=fields["note"])
-            run = lambda: services.add_note(note_cmd, uow=deps.uow(), now=now, notifier=deps.notifier)  # noqa: E731
-            done = "Your note is on the record and in every thread."
-    try:
-        outcome = run()
-    except InvalidInput as exc:
-        return again(forms.field_errors(exc.errors, present, main))
-    except StaleAction as exc:
-        return _stale(deps, ready, already_done(exc.by, exc.what, exc.at, today=now))
-    except (NotAllowed, IllegalTransition) as exc:
-        return refused(refusal(exc))
-    after = Ready(ready.person_id, outcome.dispute, ready.directory, ready.entries)
-    return Reply(card=_current_card(deps, after, notice=f"{done} ({when(now, today=now)})"), changed=True)
+    match result:
+        case Told():
+            return _told(deps, result)
+        case FieldErrors(errors, view, next_stage) if view is not None:
+            present = [Field(item.name) for item in interaction.MOVES[intent].inputs]
+            shown = forms.field_errors(errors, present, present[0])
+            return Reply(card=FORMS[intent](view, form_data, next_stage, values=forms.values_of(data), errors=shown))
+        case Done(text, view, changed):
+            if intent in DONE_TITLES:
+                title, color = DONE_TITLES[intent]
+                return Reply(card=cards.message_card(title, text, color=color), changed=changed)
+            return Reply(card=_root(deps, view, notice=f"{text} ({when(now)})"), changed=changed)
+    return refused(replies.UNKNOWN_BUTTON)
 
 
-def answer_proposal(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], now: datetime) -> Reply:
-    """Confirm or Not agreed, on the card that asked for written confirmation."""
-    ready = _read(deps, caller, str(data.get("dispute_id", "")))
-    if isinstance(ready, Reply):
-        return ready
-    dispute = ready.dispute
-    token = str(data.get("proposal", ""))
-    if dispute.status is not Status.AWAITING_CONFIRMATION or dispute.proposal is None or cards.proposal_token(dispute.proposal.at) != token:
-        return _stale(deps, ready, stale_text(ready.entries, ready.directory, now, shown="card"))
-    why_not = _may(deps, verb, ready, now)
-    if why_not:
-        return refused(why_not)
-    view = dispute_view(dispute, ready.directory, deps.policy)
-    values = forms.values_of(data)
-    common = {"dispute_id": dispute.id, "by": ready.person_id, "expected_version": dispute.version}
-    if verb is Verb.CONFIRM:
-        statement, errors = forms.read_statement(data)
-        if errors:
-            return Reply(card=cards.confirm_request_card(view, values=values, errors=errors))
-        try:
-            outcome = services.confirm_resolution(
-                services.ConfirmResolution(**common, statement=statement), uow=deps.uow(), policy=deps.policy, now=now, notifier=deps.notifier
-            )
-        except StaleAction as exc:
-            return _stale(deps, ready, already_done(exc.by, exc.what, exc.at, today=now))
-        except (NotAllowed, IllegalTransition) as exc:
-            return refused(refusal(exc))
-        tail = " Both sides have now confirmed: it is resolved." if not outcome.dispute.status.is_active else ""
-        text = f"You confirmed the agreed outcome for case {dispute.reference} at {when(now)}. It's on the record.{tail}"
-        return Reply(card=cards.message_card("Confirmed", text, color="Good"), changed=True)
-    reason, errors = forms.read_reason(data)
-    if errors:
-        errors = {Field.REASON.value: "Please say what isn't agreed." if not reason else errors[Field.REASON.value]}
-        return Reply(card=cards.confirm_request_card(view, values=values, errors=errors))
-    try:
-        services.reject_resolution(services.RejectResolution(**common, reason=reason), uow=deps.uow(), now=now, notifier=deps.notifier)
-    except InvalidInput as exc:
-        return Reply(card=cards.confirm_request_card(view, values=values, errors=forms.field_errors(exc.errors, [Field.REASON], Field.REASON)))
-    except StaleAction as exc:
-        return _stale(deps, ready, already_done(exc.by, exc.what, exc.at, today=now))
-    except (NotAllowed, IllegalTransition) as exc:
-        return refused(refusal(exc))
-    text = f"You said the proposed resolution for case {dispute.reference} is not agreed, at {when(now)}. It's on the record."
-    return Reply(card=cards.message_card("Not agreed", text), changed=True)
-
-
-def act(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], card_id: str, now: datetime) -> Reply:
+def act(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], card_id: str, now: datetime, activity_id: str = "") -> Reply:
     """Any button on any Parley card, by its verb."""
     try:
         verb = Verb(str(data.get("verb", "")))
     except ValueError:
-        return refused("Parley doesn't recognise that button. Nothing has changed.")
+        return refused(replies.UNKNOWN_BUTTON)
     match verb:
         case Verb.INTAKE:
             return open_from_card(deps, caller, data, card_id, now)
-        case Verb.RESOLVE_SUBMIT | Verb.ESCALATE_SUBMIT | Verb.ADD_NOTE_SUBMIT | Verb.WITHDRAW_SUBMIT | Verb.CLOSE_UNRESOLVED_SUBMIT:
-            return submit(deps, caller, verb, data, now)
-        case Verb.CONFIRM | Verb.NOT_AGREED:
-            return answer_proposal(deps, caller, verb, data, now)
+    if verb in INTENT_OF_SUBMIT:
+        return submit(deps, caller, verb, data, now, key=f"teams:{caller.tenant}:{caller.user_id}:{activity_id}" if activity_id else None)
     return click(deps, caller, verb, data, now)

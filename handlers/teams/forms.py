@@ -12,9 +12,11 @@ from typing import Any
 
 from bot.dispute import MAX_REASON, MAX_TEXT
 from bot.intake import ANSWERS, Intake, check_intake, text_problem
+from handlers.interaction import place_errors
+from messages import replies
 from messages.teams import DESCRIPTION_MAX, Field
 
-NO_OTHER_PARTY = "Choose the other professional above or, if they aren't listed, their agency here."
+NO_OTHER_PARTY = replies.NO_OTHER_PARTY_TEAMS
 
 
 def value(data: Mapping[str, Any], field: Field) -> str:
@@ -78,31 +80,6 @@ def read_statement(data: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
     return read_one(data, Field.STATEMENT, limit=MAX_REASON, required=False)
 
 
-# The core's InvalidInput names fields by what they are; the card shows each beside its input.
-CORE_FIELDS = {
-    "reference": Field.REFERENCE,
-    "category": Field.CATEGORY,
-    "other_party": Field.OTHER_PERSON,
-    "other_agency": Field.OTHER_AGENCY,
-    "raiser_agency": Field.RAISER_AGENCY,
-    "problem": Field.PROBLEM,
-    "cause": Field.CAUSE,
-    "outcome": Field.OUTCOME,
-    "agreed_outcome": Field.AGREED_OUTCOME,
-    "outstanding_issues": Field.OUTSTANDING_ISSUES,
-    "learning_points": Field.LEARNING_POINTS,
-    "reason": Field.REASON,
-    "note": Field.NOTE,
-    "statement": Field.STATEMENT,
-}
-
-
 def field_errors(errors: Mapping[str, str], present: Sequence[Field], fallback: Field) -> dict[str, str]:
     """The core's errors on the inputs this card has (others go beside `fallback`)."""
-    out: dict[str, str] = {}
-    for name, message in errors.items():
-        field = CORE_FIELDS.get(name, fallback)
-        if field not in present:
-            field = fallback
-        out[field.value] = f"{out[field.value]} {message}" if field.value in out else message
-    return out
+    return place_errors(errors, {f.value for f in present}, fallback.value)

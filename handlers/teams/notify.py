@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot import plan
 from bot.directory import Directory
-from bot.dispute import Dispute, Status, confirmers
-from bot.events import DisputeOpened, Event, PersonUnreachable, ResolutionProposed, StageStarted
+from bot.dispute import Dispute
+from bot.events import Event, PersonUnreachable
 from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import teams as cards
-from messages.text import dispute_view, names_for, person_view
+from messages.text import DisputeView, Names, asked_person, dispute_view, names_for, person_view
 
 TEAMS = "teams"
 
@@ -109,80 +110,69 @@ class TeamsNotifier:
     # -- the Notifier protocol ------------------------------------------------------------------
 
     def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
-        if not events:
+        """The Teams rendering of `bot.plan.after`: the thread (when there is one), and 1:1s to the people it tells on Teams."""
+        planned = plan.after(dispute, events)
+        if planned is None:
             return []
-        opened = any(isinstance(e, DisputeOpened) for e in events)
-        # A new dispute is stored at its version; a change is saved as version + 1.
-        shown = dispute.version if opened else dispute.version + 1
+        shown = planned.shown_version
         view = dispute_view(dispute, directory, self.policy, version=shown)
-        people = {e.actor for e in events if e.actor} | {a.person_id for a in dispute.routing.assignees}
-        for e in events:
-            people |= {p for p in getattr(e, "waiting_on", ()) if p}
-            people |= {a[0] for a in getattr(e, "asked", ())}
-        names = names_for(directory, self.policy, people)
-        ids = self._thread_ids(directory, people)
-        step = "opened" if opened else f"v{dispute.version}"
-        actors = {e.actor for e in events if e.actor}
-
+        names = names_for(directory, self.policy, set(planned.named))
+        ids = self._thread_ids(directory, set(planned.named))
+        step = planned.step
         out: list[OutgoingMessage] = []
         if self.has_thread:
             prefix = self._prefix(dispute)
-            if opened:
+            if planned.opened:
                 # in a group chat when raised from one (`chat`: its id and tenant), else in the channel
                 target, extra = (self.chat[0], {"group_chat": True, "tenant": self.chat[1]}) if self.chat else (self.channel, None)
                 out.append(
                     self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, target, cards.root_activity(view, teams_ids=ids), version=shown, extra=extra)
                 )
-            for n, event in enumerate(events):
+            for n, event in planned.thread:
                 reply = cards.event_activity(event, view, names, teams_ids=ids)
                 if reply is not None:
                     out.append(self._message(dispute, f"{prefix}:{step}:{n}:{event.kind}", Delivery.THREAD_REPLY, self.channel, reply))
-            if not opened:
+            if not planned.opened:
                 out.append(
                     self._message(dispute, f"{prefix}:{step}:root", Delivery.ROOT_UPDATE, self.channel, cards.root_activity(view, teams_ids=ids), version=shown)
                 )
-
-        for event in events:
-            if isinstance(event, StageStarted) and event.stage_name == view.stage_name:
-                for person_id in dict.fromkeys(a[0] for a in event.asked):
-                    if person_id in actors:
-                        continue  # they did it themselves
-                    person = next((p for p in view.asked if p.id == person_id), names.person(person_id))
-                    message = self._direct(
-                        dispute, directory, person_id, f"{step}:asked:{event.stage_id}:{person_id}", cards.asked_to_act_activity(view, person)
-                    )
-                    if message is not None:
-                        out.append(message)
-            elif isinstance(event, ResolutionProposed) and dispute.status is Status.AWAITING_CONFIRMATION:
-                for person in [person_view(directory, p) for p in confirmers(dispute)]:
-                    if person.id in actors:
-                        continue
-                    message = self._direct(dispute, directory, person.id, f"{step}:confirm:{person.id}", cards.confirm_request_activity(view))
-                    if message is not None:
-                        out.append(message)
+        out += self._tell(dispute, directory, view, names, planned.direct, step)
         return out
 
-    def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
-        if not dispute.status.is_active:
-            return []
-        view = dispute_view(dispute, directory, self.policy)
-        tail = f"nudge:s{dispute.stage_index}:{nudge.replace(' ', '-')}"
-        confirming = dispute.status is Status.AWAITING_CONFIRMATION
-        people = tuple([person_view(directory, p) for p in confirmers(dispute)]) if confirming else view.asked
-        out: list[OutgoingMessage] = []
-        if self.has_thread:
-            ids = self._thread_ids(directory, {p.id for p in people})
-            out.append(
-                self._message(
-                    dispute, f"{self._prefix(dispute)}:{tail}:line", Delivery.THREAD_REPLY, self.channel, cards.reminder_line_activity(view, people, teams_ids=ids)
-                )
-            )
-        for person in dict.fromkeys(people):
-            activity = cards.confirm_request_activity(view) if confirming else cards.reminder_activity(view, nudge)
-            message = self._direct(dispute, directory, person.id, f"{tail}:{person.id}", activity)
+    def _tell(
+        self, dispute: Dispute, directory: Directory, view: DisputeView, names: Names, direct: Sequence[plan.Direct], step: str, nudge: str = ""
+    ) -> list[OutgoingMessage]:
+        out = []
+        for item in direct:
+            match item.tell:
+                case plan.Tell.ASKED_TO_ACT:
+                    activity = cards.asked_to_act_activity(view, asked_person(view, names, item.person_id))
+                case plan.Tell.CONFIRM_REQUEST:
+                    activity = cards.confirm_request_activity(view)
+                case _:
+                    activity = cards.reminder_activity(view, nudge)
+            message = self._direct(dispute, directory, item.person_id, f"{step}:{item.key}", activity)
             if message is not None:
                 out.append(message)
         return out
+
+    def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
+        """The Teams rendering of `bot.plan.reminder`."""
+        planned = plan.reminder(dispute, nudge)
+        if planned is None:
+            return []
+        view = dispute_view(dispute, directory, self.policy)
+        names = names_for(directory, self.policy, set(planned.waiting_on))
+        people = [asked_person(view, names, p) for p in planned.waiting_on]
+        out: list[OutgoingMessage] = []
+        if self.has_thread:
+            ids = self._thread_ids(directory, set(planned.waiting_on))
+            out.append(
+                self._message(
+                    dispute, f"{self._prefix(dispute)}:{planned.key}:line", Delivery.THREAD_REPLY, self.channel, cards.reminder_line_activity(view, people, teams_ids=ids)
+                )
+            )
+        return out + self._tell(dispute, directory, view, names, planned.direct, planned.key, nudge)
 
     def digest_for(self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str) -> list[OutgoingMessage]:
         found = teams_identity(directory, person_id)

@@ -366,3 +366,13 @@ def run(
             await scenario(h)
 
     asyncio.run(main())
+
+
+def done_text(body: Any) -> str:
+    """What the modal Parley showed after a form made its move says ('' if it wasn't that modal)."""
+    if not isinstance(body, dict) or body.get("response_action") != "update":
+        return ""
+    view = body["view"]
+    if view.get("title", {}).get("text") != "Done":
+        return ""
+    return " ".join(b["text"]["text"] for b in view["blocks"] if b.get("type") == "section")

@@ -8,7 +8,7 @@ from handlers.files import read_policy
 from messages.slack import ActionId, ViewId
 from storage.models import RecordEntryRow
 from storage.repository import SqlUnitOfWork
-from tests.slack.harness import AMARA, CHANNEL, DC_JONES, STRANGER, Harness, button, run, slack_id
+from tests.slack.harness import done_text, AMARA, CHANNEL, DC_JONES, STRANGER, Harness, button, run, slack_id
 
 BRADFORD = read_policy("bradford")
 NOT_INVOLVED = slack_id("csc.safeguarding_lead")  # in the directory, not asked at Step 1 or 2
@@ -35,10 +35,10 @@ def test_a_click_by_someone_the_policy_does_not_allow_is_explained_privately_and
         root = h.root().args["blocks"]
         entries = h.count(RecordEntryRow)
         for action, expected in (
-            (ActionId.ESCALATE, "Only the people asked to act at this stage, or the person who raised it can escalate"),
+            (ActionId.ESCALATE, "Only the people asked to act at this stage or the person who raised it can escalate"),
             (ActionId.RESOLVE, "Only the two parties or the people asked to act at this stage can propose a resolution"),
             (ActionId.ADD_NOTE, "Only the people involved in this disagreement can add a note"),
-            (ActionId.VIEW_RECORD, "Only the people involved in this disagreement can see its record"),
+            (ActionId.VIEW_RECORD, "Only the people involved in this disagreement or the partnership's staff can see its record"),
         ):
             status, body = await h.click(NOT_INVOLVED, action, button(root, action))
             assert (status, body) == (200, None)
@@ -74,7 +74,7 @@ def test_a_click_on_an_out_of_date_message_says_who_did_what_and_when(engine: En
             await h.settle()
             reply = h.mock.responses[-1]
             assert reply["response_type"] == "ephemeral"
-            assert reply["text"] == "Already done: escalated by Amara Okafor at 10:04. Nothing else was changed."
+            assert reply["text"] == "Someone acted first: it was escalated by Amara Okafor (Mon 5 Nov 2040, 10:04), so yours was not applied. Nothing has changed."
         assert _version(h) == 1
 
         # two people open Escalate on the same (fresh) message; the second to submit is told
@@ -82,20 +82,20 @@ def test_a_click_on_an_out_of_date_message_says_who_did_what_and_when(engine: En
         amara_form = await _open_form(h, AMARA, ActionId.ESCALATE, button(fresh, ActionId.ESCALATE))
         jones_form = await _open_form(h, DC_JONES, ActionId.ESCALATE, button(fresh, ActionId.ESCALATE))
         h.clock.advance(minutes=6)
-        assert (await h.submit(AMARA, amara_form, {"reason": "Still stuck."}))[1] is None
+        assert done_text((await h.submit(AMARA, amara_form, {"reason": "Still stuck."}))[1])
         await h.settle()
         status, body = await h.submit(DC_JONES, jones_form, {"reason": "Me too."})
         assert body["response_action"] == "update"
-        assert "Already done: escalated by Amara Okafor at 10:10" in str(body["view"])
+        assert "Someone acted first: it was escalated by Amara Okafor (Mon 5 Nov 2040, 10:10)" in str(body["view"])
         assert _version(h) == 2
 
         # a note added while a form is open doesn't make the form out of date
         resolve_form = await _open_form(h, AMARA, ActionId.RESOLVE, button(h.latest_root_blocks(), ActionId.RESOLVE))
         note_form = await _open_form(h, DC_JONES, ActionId.ADD_NOTE, button(h.latest_root_blocks(), ActionId.ADD_NOTE))
-        assert (await h.submit(DC_JONES, note_form, {"note": "Incident log attached to the case."}))[1] is None
+        assert done_text((await h.submit(DC_JONES, note_form, {"note": "Incident log attached to the case."}))[1])
         await h.settle()
         assert "*DC Rhys Jones* (West Yorkshire Police) added a note:" in h.mock.posts(channel=CHANNEL, thread_ts=h.root().answer["ts"])[-1].text()
-        assert (await h.submit(AMARA, resolve_form, {"agreed_outcome": "Joint visit on Monday."}))[1] is None
+        assert done_text((await h.submit(AMARA, resolve_form, {"agreed_outcome": "Joint visit on Monday."}))[1])
         await h.settle()
         assert _version(h) == 4
 
@@ -109,7 +109,7 @@ def test_at_the_last_stage_the_root_offers_close_unresolved_instead_and_escalate
         await h.raise_dispute(AMARA)
         for _ in range(len(policy.stages) - 1):
             form = await _open_form(h, AMARA, ActionId.ESCALATE, button(h.latest_root_blocks(), ActionId.ESCALATE))
-            assert (await h.submit(AMARA, form, {"reason": "Not resolved."}))[1] is None
+            assert done_text((await h.submit(AMARA, form, {"reason": "Not resolved."}))[1])
             await h.settle()
         root = h.latest_root_blocks()
         actions = [e["action_id"] for b in root if b["type"] == "actions" for e in b["elements"]]

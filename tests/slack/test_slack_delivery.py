@@ -3,6 +3,8 @@ nothing anyone types can ping a channel or forge a link."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from datetime import datetime, timezone
 
 import pytest
@@ -69,6 +71,36 @@ INJECTIONS = {
 FORBIDDEN = ("<!channel>", "<!here>", "<!everyone>", "<https://evil", "<@U0BENHUGHES>", "<#C0SECRET>", "<!subteam")
 
 
+def _walk(node: Any, plain: bool, out: list[str]) -> None:
+    if isinstance(node, dict):
+        is_plain = node.get("type") == "plain_text"
+        for key, value in node.items():
+            if key == "text" and isinstance(value, str):
+                if is_plain == plain:
+                    out.append(value)
+            else:
+                _walk(value, plain, out)
+    elif isinstance(node, list):
+        for item in node:
+            _walk(item, plain, out)
+
+
+def _calls(h: Harness) -> list[Any]:
+    return [c.args for c in h.mock.calls] + list(h.mock.responses)
+
+
+def _markup_strings(h: Harness) -> list[str]:
+    out: list[str] = []
+    _walk(_calls(h), False, out)
+    return out
+
+
+def _plain_strings(h: Harness) -> list[str]:
+    out: list[str] = []
+    _walk(_calls(h), True, out)
+    return out
+
+
 def test_nothing_anyone_types_can_ping_a_channel_or_forge_a_link(engine: Engine) -> None:
     async def scenario(h: Harness) -> None:
         await h.raise_dispute(AMARA, **INJECTIONS)
@@ -82,14 +114,15 @@ def test_nothing_anyone_types_can_ping_a_channel_or_forge_a_link(engine: Engine)
         await h.submit(DC_JONES, h.opened_views()[-1], {"note": "<!channel> & <https://evil.example|here>"})
         await h.settle()
 
-        everything = list(h.mock.everything())
-        for text in everything:
+        # Slack reads markup only in mrkdwn: anything typed is either escaped there, or shown as plain_text
+        read_as_markup = [t for t in _markup_strings(h) if t]
+        for text in read_as_markup:
             for forbidden in FORBIDDEN:
                 assert forbidden not in text, (forbidden, text[:300])
-        joined = "\n".join(everything)
-        assert "&lt;!channel&gt; look at this &amp; &lt;https://evil.example/login|click here to log in&gt;" in joined
-        assert "&lt;!everyone&gt; sergeant" in joined
-        assert "&gt;&gt;&gt; now" in joined
+        literal = "\n".join(_plain_strings(h))
+        assert "<!channel> look at this & <https://evil.example/login|click here to log in>" in literal
+        assert "<!channel> & <https://evil.example|here>" in literal
+        assert "&lt;!everyone&gt; sergeant" in "\n".join(read_as_markup)
         # and the typed text is kept as typed, on the record
         assert h.count(DisputeRow) == 2
 
@@ -140,9 +173,9 @@ def test_a_channel_slack_does_not_know_marks_the_root_failed_for_an_admin_and_ke
 def test_the_deadline_shown_is_uk_local_time_in_summer_too() -> None:
     from messages.text import by_when
 
-    assert by_when(datetime(2040, 6, 4, 16, 0, tzinfo=timezone.utc)) == "by 5pm, Mon 4 Jun"
-    assert by_when(datetime(2040, 11, 5, 10, 30, tzinfo=timezone.utc)) == "by 10:30am, Mon 5 Nov"
-    assert by_when(datetime(2040, 11, 5, 12, 0, tzinfo=timezone.utc)) == "by 12pm, Mon 5 Nov"
+    assert by_when(datetime(2040, 6, 4, 16, 0, tzinfo=timezone.utc)) == "by Mon 4 Jun 2040, 17:00"
+    assert by_when(datetime(2040, 11, 5, 10, 30, tzinfo=timezone.utc)) == "by Mon 5 Nov 2040, 10:30"
+    assert by_when(datetime(2040, 11, 5, 12, 0, tzinfo=timezone.utc)) == "by Mon 5 Nov 2040, 12:00"
 
 
 class _TeamsLine:

@@ -13,7 +13,7 @@ from handlers.files import read_policy
 from messages.slack import ActionId, ViewId
 from storage.outbox import SENT
 from storage.repository import SqlUnitOfWork
-from tests.slack.harness import AMARA, BEN, CHANNEL, DC_JONES, DS_KHAN, TOKEN, Harness, button, run
+from tests.slack.harness import done_text, AMARA, BEN, CHANNEL, DC_JONES, DS_KHAN, TOKEN, Harness, button, run
 
 
 def _thread(h: Harness) -> list:
@@ -33,7 +33,7 @@ async def _use_form(h: Harness, user: str, action: ActionId, value: str, answers
     views = h.opened_views()
     assert len(views) == before + 1, h.mock.responses[-1:]
     status, body = await h.submit(user, views[-1], answers)
-    assert (status, body) == (200, None), body
+    assert status == 200 and done_text(body), body
     await h.settle()
 
 
@@ -59,9 +59,9 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         assert root.token == TOKEN
         assert root.args["channel"] == CHANNEL and "thread_ts" not in root.args
         assert "CSC-2040-0193" in root.args["text"]
-        assert "by 10am, Mon 12 Nov" in root.text()  # 5 working days, UK time
+        assert "by Mon 12 Nov 2040, 10:00" in root.text()  # 5 working days, UK time
         for action in (ActionId.RESOLVE, ActionId.ESCALATE, ActionId.ADD_NOTE, ActionId.VIEW_RECORD):
-            assert button(root.args["blocks"], action) == f"{dispute_id}:0"
+            assert button(root.args["blocks"], action) == f"{dispute_id}:0:s1"
         thread = _thread(h)
         assert [c.args["text"].split(" ")[-1] for c in thread][:1] == ["(CSC-2040-0193)"]
         assert "Step 1 - Concerned professional clarifies their thinking" in thread[1].text()
@@ -75,13 +75,13 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         assert "Step 2 - Speak to the person who made the original decision" in thread[3].text()
         assert f"<@{DC_JONES}>" in thread[3].text() and f"<@{AMARA}>" in thread[3].text()
         [dm] = _dms(h, DC_JONES)
-        assert "You're asked to act as practitioner" in dm.text()
+        assert "You're asked to act as a practitioner" in dm.text()
         assert f"https://t0csc.slack.com/archives/{CHANNEL}/p{h.root().answer['ts'].replace('.', '')}" in dm.text()
         assert _dms(h, AMARA) == []  # she did it herself
         [update] = h.mock.calls_to("chat.update")
         assert update.args["ts"] == h.root().answer["ts"] and update.args["channel"] == CHANNEL
-        assert "Stage 2 of 6" in update.text()
-        assert button(update.args["blocks"], ActionId.RESOLVE) == f"{dispute_id}:1"
+        assert "Step 2 - Speak to the person" in update.text() and "Stage 2 of 6" not in update.text()  # the procedure's own step names
+        assert button(update.args["blocks"], ActionId.RESOLVE) == f"{dispute_id}:1:s2"
 
         # Amara proposes a resolution; the police side is asked to confirm it in writing
         await _use_form(
@@ -101,10 +101,11 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         assert "A strategy discussion on Thursday." in ask.text()
         assert "Waiting for written confirmation from West Yorkshire Police" in str(h.latest_root_blocks())
 
-        # DC Jones confirms: resolved, the DM's buttons are replaced, the root says so
-        status, _ = await h.click(DC_JONES, ActionId.CONFIRM, button(ask.args["blocks"], ActionId.CONFIRM), channel="D0DCJONES")
-        assert status == 200
-        await h.settle()
+        # DC Jones confirms in his own words: resolved, the DM's buttons are replaced, the root says so
+        await _use_form(
+            h, DC_JONES, ActionId.CONFIRM, button(ask.args["blocks"], ActionId.CONFIRM),
+            {"statement": "Agreed for the police: strategy discussion on Thursday."}, channel="D0DCJONES",
+        )  # fmt: skip
         assert h.mock.responses[-1]["replace_original"] is True
         assert "You confirmed the agreed outcome for case CSC-2040-0193" in h.mock.responses[-1]["text"]
         assert "it is resolved" in h.mock.responses[-1]["text"]
@@ -143,7 +144,7 @@ def test_lscb_escalation_pings_both_agencies_line_managers_and_a_rejected_propos
         assert "Line managers discuss" in stage_line
         assert f"<@{BEN}>" in stage_line and f"<@{DS_KHAN}>" in stage_line
         assert len(_dms(h, BEN)) == 1 and len(_dms(h, DS_KHAN)) == 1
-        assert "You're asked to act as line manager" in _dms(h, BEN)[0].text()
+        assert "You're asked to act as a line manager" in _dms(h, BEN)[0].text()
 
         # Ben (CSC line manager) proposes; DS Khan says it is not agreed, with a reason
         await _use_form(
@@ -165,15 +166,17 @@ def test_lscb_escalation_pings_both_agencies_line_managers_and_a_rejected_propos
         status, _ = await h.click(DC_JONES, ActionId.CONFIRM, button(jones_ask.args["blocks"], ActionId.CONFIRM), channel="D0DCJONES")
         await h.settle()
         assert h.mock.responses[-1]["response_type"] == "ephemeral"
-        assert "Already done: the resolution not agreed by DS Sana Khan at 10:00" in h.mock.responses[-1]["text"]
+        assert "Someone acted first: the proposed resolution was not agreed by DS Sana Khan (Mon 5 Nov 2040, 10:00)" in h.mock.responses[-1]["text"]
 
         # a second proposal, confirmed by DC Jones: resolved
         await _use_form(
             h, BEN, ActionId.RESOLVE, button(h.latest_root_blocks(), ActionId.RESOLVE),
             {"agreed_outcome": "A joint visit on Monday and a review in a week."},
         )  # fmt: skip
-        await h.click(DC_JONES, ActionId.CONFIRM, button(_dms(h, DC_JONES)[-1].args["blocks"], ActionId.CONFIRM), channel="D0DCJONES")
-        await h.settle()
+        await _use_form(
+            h, DC_JONES, ActionId.CONFIRM, button(_dms(h, DC_JONES)[-1].args["blocks"], ActionId.CONFIRM),
+            {"statement": "Agreed."}, channel="D0DCJONES",
+        )  # fmt: skip
         assert _status(h, dispute_id) is Status.RESOLVED
         kinds = _record_kinds(h, dispute_id)
         assert kinds.count("resolution proposed") == 2 and kinds[-1] == "resolved"

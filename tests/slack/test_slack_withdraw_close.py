@@ -16,7 +16,7 @@ from messages.slack import ActionId, ViewId
 from storage.models import RecordEntryRow
 from storage.repository import SqlUnitOfWork
 from tests.builders import directory_for
-from tests.slack.harness import AMARA, CHANNEL, DC_JONES, TEAM, Harness, button, run, slack_id, with_police_on_slack
+from tests.slack.harness import done_text, AMARA, CHANNEL, DC_JONES, TEAM, Harness, button, run, slack_id, with_police_on_slack
 
 BRADFORD = read_policy("bradford")
 LSCB = read_policy("lscb")
@@ -57,7 +57,7 @@ def test_the_raiser_withdraws_with_a_reason_and_both_agencies_see_it(engine: Eng
         await h.settle()
         reply = h.mock.responses[-1]
         assert reply["response_type"] == "ephemeral"
-        assert reply["text"] == "Only the person who raised it can withdraw it at this point. Nothing has changed."
+        assert reply["text"] == "Only the person who raised it can withdraw it: Amara Okafor. Nothing has changed."
         assert len(h.opened_views()) == 1 and _dispute(h)[0].version == 0
 
         form = await _open_form(h, AMARA, ActionId.WITHDRAW, button(root, ActionId.WITHDRAW))
@@ -72,7 +72,7 @@ def test_the_raiser_withdraws_with_a_reason_and_both_agencies_see_it(engine: Eng
 
         h.clock.advance(minutes=7)
         status, body = await h.submit(AMARA, form, {"reason": "Sorted out by phone with DC Jones."})
-        assert (status, body) == (200, None)
+        assert status == 200 and done_text(body).startswith("You withdrew it.")
         await h.settle()
 
         dispute, kinds = _dispute(h)
@@ -89,7 +89,7 @@ def test_the_raiser_withdraws_with_a_reason_and_both_agencies_see_it(engine: Eng
         # the old root's buttons now say what happened
         await h.click(AMARA, ActionId.RESOLVE, button(root, ActionId.RESOLVE))
         await h.settle()
-        assert h.mock.responses[-1]["text"] == "Already done: withdrawn by Amara Okafor at 10:07. Nothing else was changed."
+        assert h.mock.responses[-1]["text"] == "Someone acted first: it was withdrawn by Amara Okafor (Mon 5 Nov 2040, 10:07), so yours was not applied. Nothing has changed."
 
     run(engine, scenario, policy=BRADFORD)
 
@@ -98,7 +98,7 @@ def test_withdrawing_while_a_resolution_awaits_confirmation_makes_the_confirm_re
     async def scenario(h: Harness) -> None:
         await h.raise_dispute(AMARA)
         form = await _open_form(h, AMARA, ActionId.RESOLVE, button(h.root().args["blocks"], ActionId.RESOLVE))
-        assert (await h.submit(AMARA, form, {"agreed_outcome": "Joint visit on Monday."}))[1] is None
+        assert done_text((await h.submit(AMARA, form, {"agreed_outcome": "Joint visit on Monday."}))[1])
         await h.settle()
         assert _dispute(h)[0].status is Status.AWAITING_CONFIRMATION
         assert _root_actions(h) == [ActionId.ADD_NOTE, ActionId.VIEW_RECORD, ActionId.WITHDRAW]
@@ -106,13 +106,13 @@ def test_withdrawing_while_a_resolution_awaits_confirmation_makes_the_confirm_re
 
         h.clock.advance(minutes=3)
         form = await _open_form(h, AMARA, ActionId.WITHDRAW, button(h.latest_root_blocks(), ActionId.WITHDRAW))
-        assert (await h.submit(AMARA, form, {"reason": "Raised in error."}))[1] is None
+        assert done_text((await h.submit(AMARA, form, {"reason": "Raised in error."}))[1])
         await h.settle()
         assert _dispute(h)[0].status is Status.WITHDRAWN and _dispute(h)[0].proposal is None
 
         await h.click(DC_JONES, ActionId.CONFIRM, button(ask.args["blocks"], ActionId.CONFIRM), channel="D0DCJONES")
         await h.settle()
-        assert h.mock.responses[-1]["text"] == "Already done: withdrawn by Amara Okafor at 10:03. Nothing else was changed."
+        assert h.mock.responses[-1]["text"] == "Someone acted first: it was withdrawn by Amara Okafor (Mon 5 Nov 2040, 10:03), so yours was not applied. Nothing has changed."
         assert _dispute(h)[1].count("resolution confirmed") == 1  # only the proposer's own
 
     run(engine, scenario, policy=BRADFORD)
@@ -139,7 +139,7 @@ def test_at_the_last_stage_the_board_manager_closes_it_as_unresolved_and_no_one_
 
         for _ in range(len(LSCB.stages) - 1):
             form = await _open_form(h, AMARA, ActionId.ESCALATE, button(h.latest_root_blocks(), ActionId.ESCALATE))
-            assert (await h.submit(AMARA, form, {"reason": "Still not resolved."}))[1] is None
+            assert done_text((await h.submit(AMARA, form, {"reason": "Still not resolved."}))[1])
             await h.settle()
         assert _dispute(h)[0].stage_index == len(LSCB.stages) - 1
         assert _root_actions(h) == [
@@ -152,7 +152,7 @@ def test_at_the_last_stage_the_board_manager_closes_it_as_unresolved_and_no_one_
             await h.click(user, ActionId.CLOSE_UNRESOLVED, value)
             await h.settle()
             assert h.mock.responses[-1]["text"] == (
-                "Only the people asked to act at this last stage can close it as unresolved at this point. Nothing has changed."
+                "Only the people asked to act at this last stage can close it as unresolved: Partnership board manager. Nothing has changed."
             )
         views_before = len(h.opened_views())
         version = _dispute(h)[0].version
@@ -167,7 +167,7 @@ def test_at_the_last_stage_the_board_manager_closes_it_as_unresolved_and_no_one_
         assert _dispute(h)[0].version == version
 
         status, body = await h.submit(BOARD_MANAGER, form, {"reason": "Both agencies' positions are recorded; the decision stands."})
-        assert (status, body) == (200, None)
+        assert status == 200 and done_text(body).startswith("You closed it as unresolved.")
         await h.settle()
 
         dispute, kinds = _dispute(h)

@@ -59,6 +59,7 @@ def teams_id(person_id: str) -> str:
 DC_JONES, DS_KHAN = teams_id("dc.jones"), teams_id("ds.khan")
 AMARA, BEN = teams_id("amara.okafor"), teams_id("ben.hughes")
 STRANGER = "29:stranger"
+CARD = "application/vnd.microsoft.card.adaptive"  # an invoke response that is a card
 
 
 def with_csc_on_teams(directory: Directory) -> Directory:

@@ -41,16 +41,16 @@ def test_someone_not_asked_to_act_is_told_privately_and_nothing_changes(engine: 
 
         refused = await h.execute(POLICE_REP, Verb.ESCALATE, actions(root)["Escalate"])
         assert refused.message == (
-            "Only the people asked to act at this stage, or the person who raised it can escalate at this point. Nothing has changed."
+            "Only the people asked to act at this stage or the person who raised it can escalate: DC Rhys Jones or Amara Okafor. Nothing has changed."
         )
         refused = await h.execute(POLICE_REP, Verb.RESOLVE, actions(root)["Resolve"])
         assert "Only the two parties or the people asked to act at this stage can propose a resolution" in refused.message
         refused = await h.execute(POLICE_REP, Verb.VIEW_RECORD, actions(root)["View record"])
-        assert "Only the people involved in this disagreement can see its record" in refused.message
+        assert "Only the people involved in this disagreement or the partnership's staff can see its record" in refused.message
         # even a hand-made submission of the form is refused by the core's own rules
         forged = {**actions(root)["Escalate"], "seq": 2, "reason": "Because I say so."}
         refused = await h.execute(POLICE_REP, Verb.ESCALATE_SUBMIT, forged)
-        assert "can escalate at this point. Nothing has changed." in refused.message
+        assert "Nothing has changed." in refused.message
         refused = await h.execute(STRANGER, Verb.ESCALATE, actions(root)["Escalate"])
         assert "You're not in Parley's directory yet" in refused.message
         _unchanged(h, dispute_id, *before)
@@ -66,7 +66,7 @@ def test_a_click_on_an_out_of_date_card_says_who_did_what_and_when(engine: Engin
         before = (h.dispute(dispute_id).version, h.count(RecordEntryRow), h.count(OutboxRow))
 
         stale = (await h.execute(AMARA, Verb.RESOLVE, actions(old_root)["Resolve"])).card
-        assert element(stale, "stale")["text"] == "Already done: escalated by DC Rhys Jones at 10:00. Nothing else was changed."
+        assert element(stale, "stale")["text"] == "Someone acted first: it was escalated by DC Rhys Jones (Mon 5 Nov 2040, 10:00), so yours was not applied. Nothing has changed."
         assert "Line managers discuss" in texts(stale)  # the card as it is now, with the buttons that work now
         assert actions(stale)["Resolve"]["version"] == h.dispute(dispute_id).version
         _unchanged(h, dispute_id, *before)
@@ -85,7 +85,7 @@ def test_two_people_submitting_the_same_move_at_once_only_the_first_wins(engine:
         before = (h.dispute(dispute_id).version, h.count(RecordEntryRow), h.count(OutboxRow))
 
         second = (await h.execute(AMARA, Verb.ESCALATE_SUBMIT, {**actions(amara_form)["Escalate"], "reason": "Second."})).card
-        assert element(second, "stale")["text"] == "Already done: escalated by DC Rhys Jones at 10:04. Nothing else was changed."
+        assert element(second, "stale")["text"] == "Someone acted first: it was escalated by DC Rhys Jones (Mon 5 Nov 2040, 10:04), so yours was not applied. Nothing has changed."
         _unchanged(h, dispute_id, *before)
         assert h.record_kinds(dispute_id).count("escalated") == 1
 
@@ -139,7 +139,7 @@ def test_not_agreed_needs_a_reason_and_opens_it_again_at_the_same_stage(engine: 
         assert set(not_agreed) == {"dispute_id", "proposal", "verb"}
 
         again = (await h.execute(AMARA, Verb.NOT_AGREED, not_agreed)).card
-        assert element(again, "error.reason")["text"] == "Please say what isn't agreed."
+        assert element(again, "error.reason")["text"] == "Please fill this in."
         assert h.dispute(dispute_id).status is Status.AWAITING_CONFIRMATION
 
         done = (await h.execute(AMARA, Verb.NOT_AGREED, {**not_agreed, "reason": "Tuesday is too late."})).card
@@ -150,8 +150,8 @@ def test_not_agreed_needs_a_reason_and_opens_it_again_at_the_same_stage(engine: 
         assert h.thread()[-1].body["summary"] == "Amara Okafor (Children's Social Care) did not agree the proposed resolution"
 
         # the old request can't be used any more: the proposal it answers has gone
-        stale = (await h.execute(AMARA, Verb.CONFIRM, actions(ask)["Confirm"])).card
-        assert element(stale, "stale")["text"].startswith("Already done: the resolution not agreed by Amara Okafor")
+        stale = (await h.execute(AMARA, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed."})).card
+        assert element(stale, "stale")["text"].startswith("Someone acted first: the proposed resolution was not agreed by Amara Okafor")
         assert h.dispute(dispute_id).status is Status.OPEN
 
     run(engine, scenario, policy=LSCB, directory=DIRECTORY)
@@ -161,20 +161,22 @@ def test_only_the_other_side_can_confirm_and_a_note_leaves_the_request_valid(eng
     async def scenario(h: Harness) -> None:
         dispute_id, root = await _raise(h)
         ask = await _propose(h, dispute_id, root)
-        refused = await h.execute(DC_JONES, Verb.CONFIRM, actions(ask)["Confirm"])
-        assert refused.message == "Only the other side of the disagreement can confirm the resolution at this point. Nothing has changed."
-        refused = await h.execute(DS_KHAN, Verb.CONFIRM, actions(ask)["Confirm"])
-        assert "Only the other side of the disagreement" in refused.message
+        refused = await h.execute(DC_JONES, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed."})
+        assert refused.message == "Only the people still to confirm it can confirm the resolution: Amara Okafor. Nothing has changed."
+        refused = await h.execute(DS_KHAN, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed."})
+        assert "Only the people still to confirm it" in refused.message
 
         note = (await h.execute(DC_JONES, Verb.ADD_NOTE, actions(h.latest_root_card())["Add note"])).card
         await h.execute(DC_JONES, Verb.ADD_NOTE_SUBMIT, {**actions(note)["Add note"], "note": "Tuesday 2pm."})
-        done = (await h.execute(AMARA, Verb.CONFIRM, actions(ask)["Confirm"])).card
+        unsaid = (await h.execute(AMARA, Verb.CONFIRM, actions(ask)["Confirm"])).card
+        assert element(unsaid, "error.statement")["text"] == "Please fill this in."  # in their own words, or not at all
+        done = (await h.execute(AMARA, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed for CSC."})).card
         assert "Both sides have now confirmed: it is resolved." in texts(done)
         assert h.dispute(dispute_id).status is Status.RESOLVED
         assert h.record_kinds(dispute_id)[-2:] == ["resolution confirmed", "resolved"]
 
         # a second click on Confirm, and on any old button, changes nothing
-        again = (await h.execute(AMARA, Verb.CONFIRM, actions(ask)["Confirm"])).card
+        again = (await h.execute(AMARA, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed for CSC."})).card
         assert element(again, "stale") is not None
         refused = await h.execute(BEN, Verb.ESCALATE, actions(root)["Escalate"])
         assert refused.status == 200 and h.dispute(dispute_id).status is Status.RESOLVED
@@ -196,7 +198,7 @@ def test_action_submit_buttons_work_like_universal_actions(engine: Engine) -> No
         await h.deliver()
         await h.submit(POLICE_REP, actions(h.latest_root_card())["Escalate"], reply_to="root-card")
         [told] = h.replies(POLICE_REP)
-        assert "can escalate at this point. Nothing has changed." in told.body["text"]
+        assert "Nothing has changed." in told.body["text"]
 
     run(engine, scenario, policy=LSCB, directory=DIRECTORY)
 
@@ -208,5 +210,25 @@ def test_someone_not_involved_is_not_shown_the_dispute_even_on_an_out_of_date_ca
         await h.execute(DC_JONES, Verb.ESCALATE_SUBMIT, {**actions(form)["Escalate"], "reason": "No reply today."})
         refused = await h.execute(POLICE_REP, Verb.ESCALATE, actions(old_root)["Escalate"])
         assert refused.message == "Only the people involved in this disagreement can use its buttons. Nothing has changed."
+
+    run(engine, scenario, policy=LSCB, directory=DIRECTORY)
+
+
+def test_after_not_agreed_an_earlier_escalate_button_works_on_the_first_press(engine: Engine) -> None:
+    async def scenario(h: Harness) -> None:
+        dispute_id, root = await _raise(h)
+        earlier_escalate = actions(root)["Escalate"]  # shown before anything was proposed
+        resolve = (await h.execute(DC_JONES, Verb.RESOLVE, actions(root)["Resolve"])).card
+        await h.execute(DC_JONES, Verb.RESOLVE_SUBMIT, {**actions(resolve)["Propose"], "agreed_outcome": "Meet on Tuesday."})
+        await h.deliver()
+        ask = h.connector.direct_to(AMARA)[-1].cards()[0]
+        await h.execute(AMARA, Verb.NOT_AGREED, {**actions(ask)["Not agreed"], "reason": "Tuesday is too late."})
+        assert h.dispute(dispute_id).status is Status.OPEN  # open again at the same stage
+
+        form = (await h.execute(DC_JONES, Verb.ESCALATE, earlier_escalate)).card
+        assert "Escalate" in actions(form) and element(form, "stale") is None  # the form, not "someone acted first"
+        done = (await h.execute(DC_JONES, Verb.ESCALATE_SUBMIT, {**actions(form)["Escalate"], "reason": "Still no plan."})).card
+        assert "You escalated it" in element(done, "notice")["text"]
+        assert h.dispute(dispute_id).stage_index == 1
 
     run(engine, scenario, policy=LSCB, directory=DIRECTORY)

@@ -315,7 +315,7 @@ def test_reminders_and_the_morning_digest_reach_teams_people_in_their_one_to_one
         assert report.nudged == 1 and report.delivery["failed"] == 0
         reminder = h.connector.direct_to(DC_JONES)[-1]
         assert reminder.body["summary"] == "Reminder: POL-2040-0193"
-        assert "is due **by 10am, Mon 12 Nov**" in texts(reminder.cards()[0])
+        assert "is due **by Mon 12 Nov 2040, 10:00**" in texts(reminder.cards()[0])
         assert set(actions(reminder.cards()[0])) == {"Resolve", "Escalate", "Add note", "View record", "Withdraw"}
         assert h.thread()[-1].body["summary"] == "Parley sent a reminder"
         assert "**Parley** sent a reminder to" in texts(h.thread()[-1].cards()[0])

@@ -44,7 +44,7 @@ def test_a_dispute_raised_in_a_group_chat_has_its_thread_there(engine: Engine) -
         assert "Professional disagreement · POL-2040-0193" in texts(root.cards()[0])
         assert [c.body["summary"] for c in lines] == [
             "DC Rhys Jones (West Yorkshire Police) raised a disagreement (POL-2040-0193)",
-            "DC Rhys Jones (West Yorkshire Police) started Workers discuss (after consulting their line managers), due by 5pm, Mon 5 Nov",
+            "DC Rhys Jones (West Yorkshire Police) started Workers discuss (after consulting their line managers), due by Mon 5 Nov 2040, 17:00",
         ]
         assert all(c.kind == "send" for c in lines)  # a group chat has no reply threads: the lines follow the card
         assert not h.connector.sent_to(CHANNEL)  # not in Parley's channel as well

@@ -122,18 +122,18 @@ def test_raising_from_the_card_opens_the_dispute_and_its_thread(engine: Engine) 
         root_card = root.cards()[0]
         assert "Professional disagreement · POL-2040-0193" in texts(root_card)
         assert set(actions(root_card)) == {"Resolve", "Escalate", "Add note", "View record", "Withdraw"}
-        assert actions(root_card)["Escalate"] == {"dispute_id": dispute_id, "version": 0, "verb": Verb.ESCALATE}
+        assert actions(root_card)["Escalate"] == {"dispute_id": dispute_id, "version": 0, "stage": 1, "verb": Verb.ESCALATE}
         thread = h.thread()
         assert [c.body["summary"] for c in thread] == [
             "DC Rhys Jones (West Yorkshire Police) raised a disagreement (POL-2040-0193)",
-            "DC Rhys Jones (West Yorkshire Police) started Workers discuss (after consulting their line managers), due by 5pm, Mon 5 Nov",
+            "DC Rhys Jones (West Yorkshire Police) started Workers discuss (after consulting their line managers), due by Mon 5 Nov 2040, 17:00",
         ]
         assert "**DC Rhys Jones** (West Yorkshire Police) raised a disagreement" in texts(thread[0].cards()[0])
         # Amara, asked to act in the other agency, is on Teams in her own tenant: a 1:1 there
         [created] = h.connector.ok_calls("create")
         assert created.body["channelData"]["tenant"]["id"] == CSC_TENANT and created.body["members"] == [{"id": "29:amaraokafor"}]
         [dm] = h.connector.direct_to("29:amaraokafor")
-        assert "You're asked to act as practitioner" in texts(dm.cards()[0])
+        assert "You're asked to act as a practitioner" in texts(dm.cards()[0])
         assert set(actions(dm.cards()[0])) == {"Resolve", "Escalate", "Add note", "View record", "Withdraw"}
 
     run(engine, scenario, policy=LSCB, directory=with_csc_on_teams(directory_for(LSCB)))
@@ -192,7 +192,7 @@ def test_someone_not_in_the_directory_gets_a_kind_private_explanation_and_nothin
         [reply] = h.replies(STRANGER)
         assert "You're not in Parley's directory yet" in reply.body["text"]
         assert "Teams user ID (aad-stranger)" in reply.body["text"]
-        assert "Nothing has been saved." in reply.body["text"]
+        assert "No disagreement was raised or changed." in reply.body["text"] and "saved" not in reply.body["text"]
 
         refused = await h.execute(STRANGER, Verb.INTAKE, intake_answers())
         assert "You're not in Parley's directory yet" in refused.message

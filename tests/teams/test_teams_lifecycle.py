@@ -55,7 +55,7 @@ def test_lscb_on_teams_from_disagree_to_both_sides_confirming(engine: Engine) ->
         await h.deliver()
         assert _summaries(h)[-2:] == [
             "DC Rhys Jones (West Yorkshire Police) escalated this to Line managers discuss",
-            "DC Rhys Jones (West Yorkshire Police) started Line managers discuss, due by 10am, Mon 12 Nov",
+            "DC Rhys Jones (West Yorkshire Police) started Line managers discuss, due by Mon 12 Nov 2040, 10:00",
         ]
         assert "**DC Rhys Jones** (West Yorkshire Police) escalated this from **Workers discuss" in texts(h.thread()[-2].cards()[0])
         stage = h.thread()[-1].cards()[0]
@@ -66,7 +66,7 @@ def test_lscb_on_teams_from_disagree_to_both_sides_confirming(engine: Engine) ->
         ]
         [khan_dm] = h.connector.direct_to(DS_KHAN)
         [ben_dm] = h.connector.direct_to(BEN)
-        assert "You're asked to act as line manager" in texts(khan_dm.cards()[0])
+        assert "You're asked to act as a line manager" in texts(khan_dm.cards()[0])
         ben_chat = [c for c in h.connector.ok_calls("create") if c.body["members"] == [{"id": BEN}]]
         assert ben_chat[0].body["channelData"] == {"tenant": {"id": CSC_TENANT}}
 

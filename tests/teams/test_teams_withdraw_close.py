@@ -53,15 +53,15 @@ def test_the_raiser_withdraws_with_a_reason_and_the_thread_and_card_say_so(engin
         dispute_id, root = await _raise(h)
         assert _titles(root) == ["Resolve", "Escalate", "Add note", "View record", "Withdraw"]
         withdraw = actions(root)["Withdraw"]
-        assert withdraw == {"dispute_id": dispute_id, "version": 0, "verb": Verb.WITHDRAW}
+        assert withdraw == {"dispute_id": dispute_id, "version": 0, "stage": 1, "verb": Verb.WITHDRAW}
         before = _state(h, dispute_id)
 
         # the other party may not withdraw it: told privately, no form, nothing changes
         refused = await h.execute(AMARA, Verb.WITHDRAW, withdraw)
-        assert refused.message == "Only the person who raised it can withdraw it at this point. Nothing has changed."
+        assert refused.message == "Only the person who raised it can withdraw it: DC Rhys Jones. Nothing has changed."
         # nor may they by submitting a hand-made form: the core's own rules refuse it
         forged = await h.execute(AMARA, Verb.WITHDRAW_SUBMIT, {**withdraw, "seq": 2, "reason": "Not mine to withdraw."})
-        assert forged.message == "Only the person who raised it can withdraw it at this point. Nothing has changed."
+        assert forged.message == "Only the person who raised it can withdraw it: DC Rhys Jones. Nothing has changed."
         assert _state(h, dispute_id) == before
 
         form = (await h.execute(DC_JONES, Verb.WITHDRAW, withdraw)).card
@@ -94,9 +94,9 @@ def test_the_raiser_withdraws_with_a_reason_and_the_thread_and_card_say_so(engin
         # the old card's buttons now say who did what, and when; nothing changes
         before = _state(h, dispute_id)
         stale = (await h.execute(DC_JONES, Verb.RESOLVE, actions(root)["Resolve"])).card
-        assert element(stale, "stale")["text"] == "Already done: withdrawn by DC Rhys Jones at 10:07. Nothing else was changed."
+        assert element(stale, "stale")["text"] == "Someone acted first: it was withdrawn by DC Rhys Jones (Mon 5 Nov 2040, 10:07), so yours was not applied. Nothing has changed."
         stale = (await h.execute(DC_JONES, Verb.WITHDRAW, withdraw)).card
-        assert element(stale, "stale")["text"] == "Already done: withdrawn by DC Rhys Jones at 10:07. Nothing else was changed."
+        assert element(stale, "stale")["text"] == "Someone acted first: it was withdrawn by DC Rhys Jones (Mon 5 Nov 2040, 10:07), so yours was not applied. Nothing has changed."
         assert _state(h, dispute_id) == before
 
     run(engine, scenario, policy=LSCB, directory=DIRECTORY)
@@ -111,7 +111,7 @@ def test_a_withdraw_click_on_an_out_of_date_card_says_who_did_what_and_when(engi
         before = _state(h, dispute_id)
 
         stale = (await h.execute(DC_JONES, Verb.WITHDRAW, actions(old_root)["Withdraw"])).card
-        assert element(stale, "stale")["text"] == "Already done: escalated by Amara Okafor at 10:02. Nothing else was changed."
+        assert element(stale, "stale")["text"] == "Someone acted first: it was escalated by Amara Okafor (Mon 5 Nov 2040, 10:02), so yours was not applied. Nothing has changed."
         assert actions(stale)["Withdraw"]["version"] == h.dispute(dispute_id).version  # the card as it is now
         assert _state(h, dispute_id) == before and h.dispute(dispute_id).status is Status.OPEN
 
@@ -122,7 +122,7 @@ def test_a_withdraw_click_on_an_out_of_date_card_says_who_did_what_and_when(engi
         await h.execute(DS_KHAN, Verb.RESOLVE_SUBMIT, {**actions(resolve)["Propose"], "agreed_outcome": "A joint visit."})
         before = _state(h, dispute_id)
         late = (await h.execute(DC_JONES, Verb.WITHDRAW_SUBMIT, {**actions(form)["Withdraw it"], "reason": "Raised in error."})).card
-        assert element(late, "stale")["text"] == "Already done: a resolution proposed by DS Sana Khan at 10:05. Nothing else was changed."
+        assert element(late, "stale")["text"] == "Someone acted first: a resolution was proposed by DS Sana Khan (Mon 5 Nov 2040, 10:05), so yours was not applied. Nothing has changed."
         assert _state(h, dispute_id) == before and h.dispute(dispute_id).status is Status.AWAITING_CONFIRMATION
 
     run(engine, scenario, policy=LSCB, directory=DIRECTORY)
@@ -151,7 +151,7 @@ def test_withdrawing_while_a_resolution_awaits_confirmation_makes_the_confirm_re
 
         before = _state(h, dispute_id)
         stale = (await h.execute(AMARA, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed."})).card
-        assert element(stale, "stale")["text"] == "Already done: withdrawn by DC Rhys Jones at 10:03. Nothing else was changed."
+        assert element(stale, "stale")["text"] == "Someone acted first: it was withdrawn by DC Rhys Jones (Mon 5 Nov 2040, 10:03), so yours was not applied. Nothing has changed."
         assert _state(h, dispute_id) == before
         assert h.record_kinds(dispute_id).count("resolution confirmed") == 1  # only the proposer's own side
 
@@ -194,10 +194,10 @@ def test_at_the_last_stage_the_board_manager_closes_it_as_unresolved_and_no_one_
         for user in (DC_JONES, AMARA):
             refused = await h.execute(user, Verb.CLOSE_UNRESOLVED, close)
             assert refused.message == (
-                "Only the people asked to act at this last stage can close it as unresolved at this point. Nothing has changed."
+                "Only the people asked to act at this last stage can close it as unresolved: Partnership board manager. Nothing has changed."
             )
         forged = await h.execute(AMARA, Verb.CLOSE_UNRESOLVED_SUBMIT, {**close, "reason": "Let me close it."})
-        assert "can close it as unresolved at this point. Nothing has changed." in forged.message
+        assert "can close it as unresolved: Partnership board manager. Nothing has changed." in forged.message
         assert _state(h, dispute_id) == before
 
         form = (await h.execute(BOARD_MANAGER, Verb.CLOSE_UNRESOLVED, close)).card
@@ -228,7 +228,7 @@ def test_at_the_last_stage_the_board_manager_closes_it_as_unresolved_and_no_one_
         before = _state(h, dispute_id)
         stale = (await h.execute(DC_JONES, Verb.WITHDRAW, actions(root)["Withdraw"])).card
         assert element(stale, "stale")["text"] == (
-            "Already done: closed as unresolved by Partnership board manager at 10:30. Nothing else was changed."
+            "Someone acted first: it was closed as unresolved by Partnership board manager (Mon 5 Nov 2040, 10:30), so yours was not applied. Nothing has changed."
         )
         assert _state(h, dispute_id) == before
 

@@ -381,6 +381,8 @@ def test_a_formal_challenge_is_recorded_when_the_dispute_reaches_the_policys_for
         )
     assert uow.disputes.get(dispute.id).formal_challenge
     assert "formal challenge lodged" in kinds(uow, dispute.id)
+    [lodged] = [e for e in uow.disputes.record(dispute.id) if e.kind == "formal challenge lodged"]
+    assert lodged.actor == "amara"  # the raiser's challenge, though Ben pressed Escalate (and Hana before him)
 
 
 def test_what_happened_names_the_move_not_what_followed_from_it_nor_an_aside() -> None:

@@ -106,7 +106,13 @@ def test_the_resolution_is_marked_as_such():
     event = DisputeResolved("d1", AT, "sana", "a", "", "", "board_manager", "partnership")
     said = event_text(event, view(), NAMES)
     assert said.resolved
-    assert words_of(said.notes[0]) == "Learning points go to the board manager for the partnership."
+    assert said.notes == ()  # no learning points, no line about where they go
+
+
+def test_the_learning_line_says_the_once_and_only_when_there_are_learning_points():
+    event = DisputeResolved("d1", AT, "sana", "a", "", "Guidance on neglect is unclear.", "board_manager", "the relevant LSCB sub-group")
+    said = event_text(event, view(), NAMES)
+    assert words_of(said.notes[0]) == "Learning points go to the board manager for the relevant LSCB sub-group."
 
 
 def test_an_event_that_is_not_a_move_has_no_line():

@@ -1,308 +1,36 @@
-"""Plain-language pieces shared by every chat front end, and the view-model the builders read.
-
-The view-model is built from core types only (a Dispute, the Directory, the Policy): never an
-ORM row, never a session. Builders in messages/slack.py and messages/teams.py are pure functions
-of it, and of the platform-free lines below (what the thread says about each event, and more), which
-they only render in their own markup.
-"""
+"""What the thread and the messages say, free of any platform's markup: Slack and Teams only render these lines."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from bot.directory import PARTNERSHIP, Directory
-from bot.dispute import OTHER, RAISER, Dispute, Status, sides_to_confirm
-from bot.errors import IllegalTransition, NotAllowed
-from bot.events import (
-    DeadlineMissed,
-    DisputeClosedUnresolved,
-    DisputeEscalated,
-    DisputeOpened,
-    DisputeResolved,
-    DisputeWithdrawn,
-    Event,
-    FormalChallengeLodged,
-    NoteAdded,
-    ResolutionConfirmed,
-    ResolutionProposed,
-    ResolutionRejected,
-    StageStarted,
-)
-from bot.record import RecordEntry, what_happened
+from bot.dispute import OTHER, RAISER
+from bot.events import DeadlineMissed, DisputeClosedUnresolved, DisputeEscalated, DisputeOpened, DisputeResolved, DisputeWithdrawn, Event, FormalChallengeLodged, NoteAdded, ResolutionConfirmed, ResolutionProposed, ResolutionRejected, StageStarted
 from bot.policy import Policy
-
-LONDON = ZoneInfo("Europe/London")
-
-
-# --- time ---------------------------------------------------------------------------------------
+from messages.text.view import IMMEDIATE_RISK, DisputeView, Names, PersonView, by_when
+from messages.words import learning_line
 
 
-def clock_time(at: datetime) -> str:
-    """'5pm', '10:30am', in UK time."""
-    local = at.astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+def told_on_raising(view: DisputeView) -> str:
+    """What Parley did when a disagreement was raised, said to the raiser (never 'told the people asked'
+    when the only one asked is the raiser)."""
+    others = [p for p in view.asked if p.id != view.raiser.id]
+    if not view.asked:
+        return "Parley has started a thread."
+    if not others:
+        return "Parley has started a thread. At this step you are the one asked to act."
+    return "Parley has started a thread and told the people asked to act."
 
 
-def day(at: datetime) -> str:
-    """'Mon 9 Nov', in UK time."""
-    local = at.astimezone(LONDON)
-    return f"{local:%a} {local.day} {local:%b}"
+def asked_now(view: DisputeView) -> tuple[str, Line]:
+    """Who the dispute waits on, for its root: those asked to act, or while a proposal waits, those asked to confirm it."""
+    if view.awaiting_confirmation and view.confirmers:
+        return "Asked to confirm", who_with_role(view.confirmers)
+    return "Asked to act now", who_with_role(view.asked)
 
 
-def by_when(at: datetime) -> str:
-    """'by 5pm, Mon 9 Nov', in UK time."""
-    return f"by {clock_time(at)}, {day(at)}"
-
-
-def when(at: datetime, *, today: datetime | None = None) -> str:
-    """'10:04' today, or '10:04 on Mon 9 Nov' another day (UK time)."""
-    local = at.astimezone(LONDON)
-    hhmm = f"{local:%H:%M}"
-    if today is not None and today.astimezone(LONDON).date() == local.date():
-        return hhmm
-    return f"{hhmm} on {day(at)}"
-
-
-# --- words --------------------------------------------------------------------------------------
-
-
-def role_words(role: str) -> str:
-    return role.replace("_", " ")
-
-
-STATUS_WORDS = {
-    Status.OPEN: "Open",
-    Status.AWAITING_CONFIRMATION: "Waiting for confirmation",
-    Status.RESOLVED: "Resolved",
-    Status.CLOSED_UNRESOLVED: "Closed: disagreement remains",
-    Status.WITHDRAWN: "Withdrawn",
-}
-
-# What the last record entry means, for "Already done: ... by ... at ..."
-DONE_WORDS = {
-    "opened": "opened",
-    "stage started": "moved to the next stage",
-    "escalated": "escalated",
-    "note": "a note added",
-    "formal challenge lodged": "recorded as a formal challenge",
-    "resolution proposed": "a resolution proposed",
-    "resolution confirmed": "the resolution confirmed",
-    "resolution not agreed": "the resolution not agreed",
-    "resolved": "resolved",
-    "closed: decision unchanged, disagreement remains": "closed as unresolved",
-    "withdrawn": "withdrawn",
-    "timescale missed": "the missed timescale recorded",
-    "changed": "changed",
-}
-
-
-def already_done(by: str | None, what: str, at: datetime | None, *, today: datetime | None = None) -> str:
-    """'Already done: escalated by Ben Hughes at 10:04.'"""
-    words = DONE_WORDS.get(what, what)
-    who = f" by {by}" if by else " by Parley"
-    moment = f" at {when(at, today=today)}" if at else ""
-    return f"Already done: {words}{who}{moment}. Nothing else was changed."
-
-
-def stale_text(entries: list[RecordEntry], directory: Directory, now: datetime, *, after: int = 0, shown: str = "message") -> str:
-    """Why someone's `shown` (message, card) is out of date: what was done since entry `after`, by whom, when."""
-    last = what_happened(entries, after=after)
-    if last is None:
-        return already_done(None, "changed", None)
-    person = directory.person(last.actor) if last.actor else None
-    who = person.name if person else last.actor
-    if last.kind == "note":
-        return f"{who} added a note at {when(last.at, today=now)} since this {shown} was shown. The {shown} now shows the latest: please try again."
-    return already_done(who, last.kind, last.at, today=now)
-
-
-def refusal(exc: NotAllowed | IllegalTransition) -> str:
-    """Why the core refused a move, and that nothing changed."""
-    text = str(exc)
-    if isinstance(exc, IllegalTransition) and text.startswith("A disagreement that is"):
-        return f"Nothing changed: this disagreement is {exc.status} now."
-    return f"{text} Nothing has changed."
-
-
-NOT_IN_DIRECTORY = (
-    "You're not in Parley's directory yet, so Parley can't act for you. "
-    "{who} can add you: they'll need your name, your work email, your agency and your {platform} user ID ({user_id}). "
-    "Nothing has been saved."
-)
-
-
-def not_in_directory(directory: Directory, *, platform: str, user_id: str) -> str:
-    """A kind explanation of how to be added, naming who to ask where the directory knows."""
-    admins = sorted(p.name for p in directory.people.values() if p.membership(PARTNERSHIP))
-    if admins:
-        names = ", ".join(admins[:3])
-        who = f"Your safeguarding partnership's business unit ({names})"
-    else:
-        who = "Your safeguarding partnership's business unit"
-    return NOT_IN_DIRECTORY.format(who=who, platform=platform, user_id=user_id)
-
-
-IMMEDIATE_RISK = (
-    "A child may be at immediate risk of significant harm. Use your organisation's safeguarding "
-    "procedures now, and call 999 if a child is in immediate danger. Don't wait for Parley."
-)
-
-
-# --- the view-model -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PersonView:
-    id: str
-    name: str
-    agency: str  # the agency's name
-    role: str = ""  # in words, e.g. "line manager"; empty when not acting in a role
-    slack: tuple[str, str] | None = None  # (team id, user id) when on Slack
-
-
-@dataclass(frozen=True)
-class ProposalView:
-    by: str  # name
-    at: datetime
-    agreed_outcome: str
-    outstanding_issues: str
-    learning_points: str
-
-
-@dataclass(frozen=True)
-class DisputeView:
-    id: str
-    version: int  # the version this view shows; buttons carry it so a stale click is caught
-    reference: str
-    category: str
-    status: str  # in words
-    active: bool
-    awaiting_confirmation: bool
-    raiser: PersonView
-    other: PersonView | None  # None when the other party is known only by agency and role
-    other_agency: str
-    other_description: str
-    stage_number: int
-    stage_count: int
-    stage_name: str
-    stage_guidance: str
-    deadline: datetime
-    deadline_missed: bool
-    immediate_risk: bool
-    formal_challenge: bool
-    asked: tuple[PersonView, ...]
-    flags: tuple[str, ...]
-    waiting_for: tuple[str, ...]  # agency names whose written confirmation is still missing
-    proposal: ProposalView | None
-    opened_at: datetime
-    closed_at: datetime | None
-    procedure: str  # the policy's title
-
-    @property
-    def other_name(self) -> str:
-        if self.other is not None:
-            return self.other.name
-        return self.other_description or "someone"
-
-
-def person_view(directory: Directory, person_id: str | None, *, agency: str = "", role: str = "") -> PersonView:
-    """Names (and chat identity) of one person, for builders."""
-    if person_id is None:
-        return PersonView("", "Parley", "")
-    person = directory.person(person_id)
-    if person is None:
-        return PersonView(person_id, person_id, directory.agency_name(agency) if agency else "", role_words(role))
-    agency = agency or (person.agencies[0] if person.agencies else "")
-    slack = person.identity_on("slack")
-    return PersonView(
-        id=person.id,
-        name=person.name,
-        agency=directory.agency_name(agency) if agency else "",
-        role=role_words(role),
-        slack=(slack.workspace, slack.user_id) if slack else None,
-    )
-
-
-def dispute_view(dispute: Dispute, directory: Directory, policy: Policy, *, version: int | None = None) -> DisputeView:
-    """The plain view of a dispute that every message builder reads."""
-    stage = policy.stages[dispute.stage_index] if dispute.stage_index < len(policy.stages) else None
-    agency_of_side = {RAISER: dispute.raiser.agency, OTHER: dispute.other.agency}
-    proposal = None
-    if dispute.proposal is not None:
-        p = dispute.proposal
-        proposal = ProposalView(
-            by=person_view(directory, p.by).name,
-            at=p.at,
-            agreed_outcome=p.agreed_outcome,
-            outstanding_issues=p.outstanding_issues,
-            learning_points=p.learning_points,
-        )
-    waiting_for = ()
-    if dispute.status is Status.AWAITING_CONFIRMATION:
-        waiting_for = tuple(directory.agency_name(agency_of_side[s]) for s in sides_to_confirm(dispute))
-    return DisputeView(
-        id=dispute.id,
-        version=dispute.version if version is None else version,
-        reference=dispute.reference,
-        category=dispute.category,
-        status=STATUS_WORDS[dispute.status],
-        active=dispute.status.is_active,
-        awaiting_confirmation=dispute.status is Status.AWAITING_CONFIRMATION,
-        raiser=person_view(directory, dispute.raiser.person_id, agency=dispute.raiser.agency),
-        other=person_view(directory, dispute.other.person_id, agency=dispute.other.agency) if dispute.other.person_id else None,
-        other_agency=directory.agency_name(dispute.other.agency),
-        other_description=dispute.other.description,
-        stage_number=dispute.stage_index + 1,
-        stage_count=len(policy.stages),
-        stage_name=stage.name if stage else str(dispute.stage_index),
-        stage_guidance=(policy.urgent.guidance if dispute.immediate_risk and policy.urgent.guidance else (stage.guidance if stage else "")),
-        deadline=dispute.deadline,
-        deadline_missed=dispute.deadline_missed,
-        immediate_risk=dispute.immediate_risk,
-        formal_challenge=dispute.formal_challenge,
-        asked=tuple(
-            person_view(directory, a.person_id, agency=a.agency, role=a.role) for a in dispute.routing.assignees
-        ),
-        flags=dispute.routing.flags,
-        waiting_for=waiting_for,
-        proposal=proposal,
-        opened_at=dispute.opened_at,
-        closed_at=dispute.closed_at,
-        procedure=policy.title,
-    )
-
-
-@dataclass(frozen=True)
-class Names:
-    """Names for the ids an event carries: people and stages."""
-
-    people: dict[str, PersonView]
-    stages: dict[str, str]
-    agencies: dict[str, str]
-
-    def person(self, person_id: str | None) -> PersonView:
-        if person_id is None:
-            return PersonView("", "Parley", "")
-        return self.people.get(person_id) or PersonView(person_id, person_id, "")
-
-    def stage(self, stage_id: str) -> str:
-        return self.stages.get(stage_id, stage_id)
-
-    def agency(self, agency_id: str) -> str:
-        return self.agencies.get(agency_id, agency_id)
-
-
-def names_for(directory: Directory, policy: Policy, person_ids: set[str]) -> Names:
-    return Names(
-        people={p: person_view(directory, p) for p in person_ids if p},
-        stages={s.id: s.name for s in policy.stages},
-        agencies={a.id: a.name for a in directory.agencies.values()},
-    )
+# The words on each button, on every platform
 
 
 def help_lines(policy: Policy, *, raise_with: str = "/disagree", list_with: str = "/disagree list") -> list[str]:
@@ -428,9 +156,29 @@ def procedure_line(view: DisputeView) -> Line:
     return (Said(view.procedure), f"{formal} · case reference only, never a child's name")
 
 
+URGENT = "the person who raised this said a child may be at immediate risk of significant harm. Same-working-day timescales apply."
+
+
+def root_facts(view: DisputeView) -> list[tuple[str, Line]]:
+    """The dispute at a glance, as (label, value) pairs the root shows on every platform."""
+    facts: list[tuple[str, Line]] = [
+        ("Status", (Said(view.status),)),
+        ("Category", (Said(view.category),)),
+        ("Raised by", party(view.raiser, "", view.raiser.agency)),
+        ("Other party", party(view.other, view.other_description, view.other_agency)),
+        ("Stage", (Said(view.stage_label),)),
+    ]
+    if view.active:
+        due = by_when(view.deadline) + (" (timescale missed)" if view.deadline_missed else "")
+        facts.append(("Deadline", (Said(due[0].upper() + due[1:]),)))
+    elif view.closed_at:
+        facts.append(("Closed", (Said(by_when(view.closed_at).removeprefix("by ")),)))
+    return facts
+
+
 def root_summary(view: DisputeView) -> str:
     """The dispute in one plain line, for notifications."""
-    text = f"Professional disagreement {view.reference}: {view.status.lower()}, stage {view.stage_number} of {view.stage_count}"
+    text = f"Professional disagreement {view.reference}: {view.status.lower()}, {view.stage_label}"
     if view.active:
         text += f", due {by_when(view.deadline)}"
     return text
@@ -440,7 +188,8 @@ def list_entry(view: DisputeView, *, me: str, urgent: str) -> tuple[Line, Line, 
     """A dispute in someone's list: what it is, where it stands, when it is due (and why it matters to them).
 
     `urgent` is how the platform tags a child at immediate risk."""
-    waiting_on_me = any(p.id == me for p in view.asked) or (view.awaiting_confirmation and view.raiser.id != me)
+    waiting_on = view.confirmers if view.awaiting_confirmation else view.asked
+    waiting_on_me = any(p.id == me for p in waiting_on)
     tags: list[Line] = []
     if view.immediate_risk:
         tags.append((urgent,))
@@ -451,7 +200,7 @@ def list_entry(view: DisputeView, *, me: str, urgent: str) -> tuple[Line, Line, 
     tail = (" · ", *joined(tags, sep=" · ")) if tags else ()
     return (
         (Strong(view.reference), " · ", Said(view.category)),
-        (f"Stage {view.stage_number} of {view.stage_count}: ", Said(view.stage_name), " · ", Said(view.status)),
+        (Said(view.stage_label), " · ", Said(view.status)),
         ("Due ", Said(by_when(view.deadline)), *tail),
     )
 
@@ -523,7 +272,7 @@ def event_text(event: Event, view: DisputeView, names: Names) -> EventText | Non
         case StageStarted():
             asked = joined(
                 [
-                    (Mention(names.person(p)), " (", Said(role_words(role)), ", ", Said(names.agency(agency)), ")")
+                    (Mention(names.person(p)), " (", Said(names.role(role)), ", ", Said(names.agency(agency)), ")")
                     for p, _, agency, role in event.asked
                 ]
             ) or ("nobody could be found",)
@@ -567,9 +316,9 @@ def event_text(event: Event, view: DisputeView, names: Names) -> EventText | Non
                 summary=f"{by} proposed a resolution",
             )
         case ResolutionConfirmed():
-            statement = (": ", Said(event.statement)) if event.statement else (".",)
+            said: Line = (" confirmed the agreed outcome in writing: ", Said(event.statement)) if event.statement else (" confirmed the agreed outcome by proposing it.",)
             return EventText(
-                lines=((*doer, " confirmed the agreed outcome in writing", *statement),),
+                lines=((*doer, *said),),
                 summary=f"{by} confirmed the agreed outcome",
             )
         case ResolutionRejected():
@@ -582,7 +331,7 @@ def event_text(event: Event, view: DisputeView, names: Names) -> EventText | Non
             return EventText(
                 lines=((Strong("Resolved"), " when ", *doer, " confirmed: both sides have confirmed the agreed outcome in writing."),),
                 resolved=True,
-                notes=(("Learning points go to the ", Said(role_words(event.learning_to)), " for the ", Said(event.learning_group), "."),),
+                notes=((Said(learning_line(event.learning_to, event.learning_group, names.policy)),),) if event.learning_points else (),
                 summary=f"Resolved: {by} confirmed, and both sides have confirmed the agreed outcome",
             )
         case DisputeClosedUnresolved():
@@ -609,8 +358,3 @@ def event_text(event: Event, view: DisputeView, names: Names) -> EventText | Non
                 summary=f"{by}: the timescale ran out",
             )
     return None
-
-
-def proposal_token(at: datetime) -> str:
-    """What Confirm / Not agreed carry to name the proposal they answer."""
-    return f"p{int(at.timestamp() * 1000)}"

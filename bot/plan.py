@@ -1,0 +1,95 @@
+"""Who is told what after each event, and at each reminder: decided once, rendered by each platform.
+
+A platform's notifier renders a `Plan` in its own markup and skips the people who aren't on it
+(the other platform's notifier tells them). It does not decide who is told.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.dispute import Dispute, Status, confirmers
+from bot.events import DisputeOpened, Event, ResolutionProposed, StageStarted
+
+
+class Tell(enum.StrEnum):
+    """The kinds of direct message Parley sends about a dispute."""
+
+    ASKED_TO_ACT = "asked"
+    CONFIRM_REQUEST = "confirm"
+    REMINDER = "reminder"
+
+
+@dataclass(frozen=True)
+class Direct:
+    person_id: str
+    tell: Tell
+    key: str  # unique within the change: with the dispute, platform and step it names one message
+
+
+@dataclass(frozen=True)
+class Plan:
+    opened: bool  # a new dispute: post the thread's root (else update it)
+    step: str  # 'opened' or 'v<version>': names the change in every key
+    shown_version: int  # the version the root and the buttons show
+    thread: tuple[tuple[int, Event], ...]  # a thread line for each (numbered) event that has one
+    direct: tuple[Direct, ...]
+    named: frozenset[str]  # the people the thread and the messages name (to look up once)
+
+
+def after(dispute: Dispute, events: Sequence[Event]) -> Plan | None:
+    """What to say after these events (None when nothing happened). A person is never told about
+    what they did themselves; people asked at a stage the dispute has already left are not asked."""
+    if not events:
+        return None
+    opened = any(isinstance(e, DisputeOpened) for e in events)
+    actors = {e.actor for e in events if e.actor}
+    named = set(actors) | set(dispute.routing.people())
+    for e in events:
+        named |= {p for p in getattr(e, "waiting_on", ()) if p}
+        named |= {a[0] for a in getattr(e, "asked", ())}
+    step = "opened" if opened else f"v{dispute.version}"
+    direct: list[Direct] = []
+    current = [e for e in events if isinstance(e, StageStarted)][-1:]
+    for event in events:
+        if isinstance(event, StageStarted) and event in current:
+            for person_id in dict.fromkeys(a[0] for a in event.asked):
+                if person_id not in actors:
+                    direct.append(Direct(person_id, Tell.ASKED_TO_ACT, f"asked:{event.stage_id}:{person_id}"))
+        elif isinstance(event, ResolutionProposed) and dispute.status is Status.AWAITING_CONFIRMATION:
+            for person_id in confirmers(dispute):
+                if person_id not in actors:
+                    direct.append(Direct(person_id, Tell.CONFIRM_REQUEST, f"confirm:{person_id}"))
+    return Plan(
+        opened=opened,
+        step=step,
+        # a new dispute is stored at its version; a change is saved as version + 1
+        shown_version=dispute.version if opened else dispute.version + 1,
+        thread=tuple(enumerate(events)),
+        direct=tuple(direct),
+        named=frozenset(named | {d.person_id for d in direct}),
+    )
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    key: str  # names this reminder in every message's key
+    waiting_on: tuple[str, ...]  # the people the thread line names
+    direct: tuple[Direct, ...]
+
+
+def reminder(dispute: Dispute, nudge: str) -> ReminderPlan | None:
+    """A reminder names the people it waits on and tells each of them: while a proposal waits for
+    confirmation, those who may confirm it (with the request again); otherwise those asked to act."""
+    if not dispute.status.is_active:
+        return None
+    key = f"nudge:s{dispute.stage_index}:{nudge.replace(' ', '-')}"
+    if dispute.status is Status.AWAITING_CONFIRMATION:
+        people = tuple(confirmers(dispute))
+        tell = Tell.CONFIRM_REQUEST
+    else:
+        people = dispute.routing.people()
+        tell = Tell.REMINDER
+    return ReminderPlan(key, people, tuple(Direct(p, tell, p) for p in dict.fromkeys(people)))

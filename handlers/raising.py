@@ -1,0 +1,61 @@
+"""Raising a disagreement from an intake form, once for every platform.
+
+Slack and Teams read their own form into a `bot.intake.Intake` and find the people; this picks the
+other party's agency when it wasn't said, opens the dispute with the platform's idempotency key,
+and returns the dispute or the field errors (by field name, as both platforms name their inputs).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import services
+from bot.directory import PARTNERSHIP, Person
+from bot.errors import InvalidInput
+from bot.intake import Intake
+from bot.outbox import Notifier
+from handlers.interaction import Env
+
+
+def other_agency_of(other: Person, raiser: Person) -> str:
+    """Not said on the form: the agency the other person works in that the raiser doesn't (the core
+    checks they are in it); the partnership is never a party."""
+    theirs = [a for a in other.agencies if a != PARTNERSHIP] or list(other.agencies)
+    return next((a for a in theirs if a not in raiser.agencies), theirs[0])
+
+
+def raise_dispute(
+    env: Env,
+    form: Intake,
+    *,
+    raiser: Person,
+    other: Person | None,
+    key: str | None,
+    now: datetime,
+    notifier: Notifier | None = None,
+) -> services.Outcome | dict[str, str]:
+    """Open the dispute (the same key twice opens one); or the errors to show beside the fields."""
+    other_agency = form.other_agency
+    if other is not None and other_agency is None:
+        other_agency = other_agency_of(other, raiser)
+    command = services.OpenDispute(
+        raiser=raiser.id,
+        raiser_agency=form.raiser_agency,
+        reference=form.reference,
+        category=form.category,
+        other_agency=other_agency or "",
+        other_person=other.id if other else None,
+        other_description=form.other_description,
+        problem=form.problem,
+        cause=form.cause,
+        outcome=form.outcome,
+        discussed=form.discussed,
+        immediate_risk=form.immediate_risk,
+        idempotency_key=key,
+    )
+    try:
+        return services.open_dispute(
+            command, uow=env.uow(), policy=env.policy, calendar=env.calendar, now=now, notifier=notifier or env.notifier
+        )
+    except InvalidInput as exc:
+        return dict(exc.errors)

@@ -1,0 +1,19 @@
+"""The one way Parley writes a moment: 'Tue 1 Dec 2026, 19:33', in UK time, everywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def when(at: datetime) -> str:
+    """'Tue 1 Dec 2026, 19:33' (Europe/London)."""
+    local = at.astimezone(LONDON)
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
+
+
+def by_when(at: datetime) -> str:
+    """'by Tue 1 Dec 2026, 17:00'."""
+    return f"by {when(at)}"
