@@ -64,6 +64,16 @@ def free_text_refusal(found: Found) -> str:
     return FREE_TEXT_REFUSALS[found.kind]
 
 
+NO_DIGITS = "Case references contain numbers, like CSC-2026-00123."
+
+
+def no_digits(found: Found | None) -> str:
+    """Why a reference with no digits is refused; if it holds a name, that first."""
+    if found is None:
+        return f"{NO_DIGITS} {USE_THE_REFERENCE}"
+    return f"{reference_refusal(found)} {NO_DIGITS}"
+
+
 def bad_character(bad: BadCharacter) -> str:
     return BAD_CHARACTERS[bad]
 

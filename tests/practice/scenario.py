@@ -98,6 +98,7 @@ async def whole_disagreement(p: Practice) -> None:
     await p.slack_click("partnership.board_manager", ActionId.RESOLVE, *slack_button(p, ActionId.RESOLVE, channel=SLACK_CHANNEL))
     await p.slack_submit("partnership.board_manager", {"agreed_outcome": "A strategy discussion at 3pm, chaired by the police."})
     await p.slack_click("amara.okafor", ActionId.CONFIRM, *slack_button(p, ActionId.CONFIRM, channel="D0AMARAOKAFOR"))
+    await p.slack_submit("amara.okafor", {"statement": "Agreed for children's social care."})  # in her own words
     data, card, chat = teams_button(p, "rhys.jones", Verb.CONFIRM)
     await p.teams_execute("rhys.jones", Verb.CONFIRM, {**data, "statement": "Agreed for the police."}, card, chat)
 

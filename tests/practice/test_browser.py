@@ -110,7 +110,7 @@ def test_a_disagreement_is_walked_in_the_browser_from_disagree_to_the_record(ser
         finally:
             browser.close()
     assert [p.name for p in done.taken] == sorted(p.name for p in shots.glob("*.png"))
-    assert len(done.taken) == 14  # one per step of the walk
+    assert len(done.taken) == 15  # one per step of the walk
     assert not outside, f"the page asked for something outside the practice server: {outside}"
     assert not problems, f"the page reported errors (a Content-Security-Policy refusal shows here): {problems}"
 

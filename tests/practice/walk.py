@@ -98,7 +98,7 @@ def walk(page: Any, base: str, shots: Path) -> Walk:
 
     # 4. DS Sana Khan, the police line manager, escalates on Teams
     w.be("sana.khan")
-    w.wait_text("#direct", "asked to act as line manager")
+    w.wait_text("#direct", "asked to act as a line manager")
     w.shot("teams-asked-to-act")
     page.locator("#direct .card").last.get_by_role("button", name="Escalate").click()
     w.idle()
@@ -127,7 +127,7 @@ def walk(page: Any, base: str, shots: Path) -> Walk:
 
     # 7. the partnership's Board Manager (on Slack) proposes a resolution
     w.be("partnership.board_manager")
-    w.wait_text("#direct", "asked to act as board manager")
+    w.wait_text("#direct", "asked to act as an LSCB Board Manager")
     page.locator("#channel").get_by_role("button", name="Resolve").first.click()
     dialog.get_by_label(re.compile("agreed outcome", re.I)).first.fill("A strategy discussion at 3pm today, chaired by the police.")
     w.shot("slack-resolution-proposed")
@@ -145,8 +145,15 @@ def walk(page: Any, base: str, shots: Path) -> Walk:
     w.wait_text("#direct", "proposed a resolution")
     page.locator("#direct").get_by_role("button", name="Confirm").last.click()
     w.idle()
+    dialog.get_by_label(re.compile("own words", re.I)).first.fill("Agreed for children's social care: the strategy discussion is at 3pm.")
+    w.shot("slack-raiser-writes-confirmation")
+    dialog.get_by_role("button", name="Confirm").last.click()
+    w.idle()
     w.wait_text("#direct", "You confirmed the agreed outcome")
     w.shot("slack-raiser-confirms")
+    if page.evaluate("document.getElementById('modal').open"):
+        dialog.get_by_role("button", name="Close").click()
+        w.idle()
     w.be("rhys.jones")
     w.wait_text("#direct", "proposed a resolution")
     card = page.locator("#direct .card").last

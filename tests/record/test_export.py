@@ -164,7 +164,8 @@ def test_characters_the_fonts_cannot_draw_are_numbered_in_the_pdf_and_kept_in_ma
     lifecycle = run_lifecycle(SqlUnitOfWork(session_factory(engine)), note=note)
 
     text = pdf_text(PdfReader(io.BytesIO(exported(engine, lifecycle.dispute_id, "pdf"))))
-    assert flat("Thanks [U+1F44D] – [U+4E2D][U+6587] [U+202E]overridden[U+202C] and a Windows\nline break") in flat(text)
+    # bidi overrides never reach the record: they are taken out of free text as it is written (issue 9)
+    assert flat("Thanks [U+1F44D] – [U+4E2D][U+6587] overridden and a Windows\nline break") in flat(text)
     assert flat("Some characters (emoji, or scripts the PDF's fonts do not cover) are written here as [U+XXXX]") in flat(text)
-    assert "[U+000D]" not in text
-    assert "Thanks 👍 – 中文 \u202eoverridden\u202c" in exported(engine, lifecycle.dispute_id, "md").decode()
+    assert "[U+000D]" not in text and "[U+202E]" not in text
+    assert "Thanks 👍 – 中文 overridden" in exported(engine, lifecycle.dispute_id, "md").decode()
