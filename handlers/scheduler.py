@@ -25,7 +25,7 @@ from bot.calendar import WorkingCalendar
 from bot.errors import StaleAction
 from bot.outbox import NoNotifier, Notifier
 from bot.policy import Policy
-from handlers.delivery import Sender, deliver_due
+from handlers.delivery import Pace, Sender, deliver_due
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
 
@@ -33,6 +33,7 @@ log = logging.getLogger("parley.timekeeper")
 
 BATCH = 100
 MAX_BATCHES = 20  # per sweep; the rest waits for the next sweep, seconds later
+DELIVERY_LIMIT = 5000  # messages tried per sweep (within handlers.delivery's time budget)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Timekeeper:
     clock: Callable[[], datetime]
     notifier: Notifier = field(default_factory=NoNotifier)
     senders: Mapping[str, Sender] = field(default_factory=dict)
+    paces: Mapping[str, Pace] | None = None  # handlers.delivery.PACES in production (a real clock)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
@@ -107,7 +109,9 @@ class Timekeeper:
     async def sweep(self) -> SweepReport:
         """One whole sweep: due work, then delivery. Reads the clock once for each step."""
         report = await asyncio.to_thread(self.run_due_work, self.clock())
-        report.delivery = await deliver_due(OutboxDelivery(self.sessions), self.senders, now=self.clock())
+        report.delivery = await deliver_due(
+            OutboxDelivery(self.sessions), self.senders, now=self.clock(), clock=self.clock, paces=self.paces, limit=DELIVERY_LIMIT
+        )
         if report.escalated or report.missed or report.nudged or report.digests or report.errors:
             log.info("sweep: %s", report)
         return report

@@ -362,7 +362,7 @@ def test_outbox_failed_lists_refused_messages_and_retry_puts_them_back_in_the_qu
         outbox = OutboxDelivery(sessions)
         queued = outbox.claim_due(at(2026, 11, 23, 10, 1), limit=10)
         for message in queued:
-            outbox.mark_failed(message.id, error="user_not_found")
+            outbox.mark_failed(message, error="user_not_found")
         capsys.readouterr()
 
         assert app.main(["outbox", "failed"]) == 0

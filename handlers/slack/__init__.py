@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +28,7 @@ from bot.calendar import WorkingCalendar
 from bot.policy import Policy
 from handlers.delivery import deliver_due, unreachable_reporter
 from bot.outbox import Notifier, Notifiers
-from handlers.delivery import Sender
+from handlers.delivery import Pace, Sender
 from handlers.notify import SlackNotifier
 from handlers.slack import actions, home, intake
 from handlers.slack.courier import Courier, Inflight
@@ -276,6 +276,7 @@ def build(
     notifier: Notifier | None = None,
     deliver_at_once: bool = True,
     command: str = DEFAULT_COMMAND,
+    paces: Mapping[str, Pace] | None = None,
 ) -> SlackFrontEnd:
     """The Slack front end, wired: bolt app, Web API client, notifier, sender and delivery."""
     client = AsyncWebClient(token=bot_token, base_url=api_url, timeout=10)
@@ -300,7 +301,7 @@ def build(
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             client_for_pass = AsyncWebClient(token=bot_token, base_url=api_url, timeout=10, session=http)
             senders = {**front.senders, "slack": sender.with_client(client_for_pass)}
-            return await deliver_due(outbox, senders, now=clock())
+            return await deliver_due(outbox, senders, now=clock(), clock=clock, paces=paces)
 
     async def delivery_pass() -> Any:
         # Its own event loop in a worker thread: the outbox's database calls must not hold up requests.
