@@ -39,7 +39,7 @@ from bot.directory import Directory, InvalidDirectory
 from bot.policy import InvalidPolicy, Policy
 from bot.outbox import NoNotifier, Notifier, Notifiers
 from bot.services import load_directory
-from handlers.delivery import Sender
+from handlers.delivery import PACES, Sender
 from handlers.directory_files import read_directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
@@ -107,6 +107,7 @@ class Parley:
             clock=now,
             notifier=self.notifier,
             senders=self.senders,
+            paces=PACES,
         )
 
 

@@ -97,7 +97,9 @@ class Pace:
     max_wait: timedelta = timedelta(seconds=2)  # wait in the pass for a slot this close; else come back later
 
 
-PACES = {"slack": Pace(timedelta(seconds=1)), "teams": Pace(timedelta(seconds=0.5))}
+# Slack: at most one post a second per channel (a tenth more, for the jitter of the network);
+# Teams: 7 a second and 60 in 30 seconds per conversation, so one every half second (and a bit)
+PACES = {"slack": Pace(timedelta(seconds=1.1)), "teams": Pace(timedelta(seconds=0.55))}
 LEASE = timedelta(seconds=60)
 SEND_TIMEOUT = 12.0  # seconds; the clients give up at 10
 # never claim more than can be sent within one lease, even if every send takes its whole timeout
@@ -252,8 +254,9 @@ async def _deliver_one(
         outbox.retry_later(message, at=slot.at, error="waiting for the platform's rate limit", count_attempt=False, in_doubt=message.in_doubt)
         tally["paused"] += 1
         return
-    if slot.at > now:
-        await asyncio.sleep((slot.at - now).total_seconds())
+    delay = (slot.at - read()).total_seconds()
+    if delay > 0:
+        await asyncio.sleep(delay)
     began = False  # until the send begins, an earlier attempt's doubt stands
     try:
         sent = None

@@ -28,7 +28,7 @@ from bot.calendar import WorkingCalendar
 from bot.policy import Policy
 from handlers.delivery import deliver_due, unreachable_reporter
 from bot.outbox import Notifier, Notifiers
-from handlers.delivery import Pace, Sender
+from handlers.delivery import PACES, Pace, Sender
 from handlers.notify import SlackNotifier
 from handlers.slack import actions, home, intake
 from handlers.slack.courier import Courier, Inflight
@@ -155,6 +155,7 @@ def from_settings(
         clock=clock,
         app_token=app_token,
         command=command,
+        paces=PACES,
     )
     front.workspace = workspace
     return front
