@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from typing import Any, Self
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Select, bindparam, delete, event, func, insert, select, update
+from sqlalchemy import Boolean, Engine, Select, bindparam, delete, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -180,12 +180,17 @@ class SqlDisputeRepository:
             raise DisputeNotFound(dispute_id)
         return _to_dispute(row)
 
-    def get_many(self, dispute_ids: Collection[str]) -> dict[str, Dispute]:
-        """The disputes with these ids that exist, by id (one query per thousand)."""
+    def get_many(self, dispute_ids: Collection[str], *, lock: bool = False) -> dict[str, Dispute]:
+        """The disputes with these ids that exist, by id (one query per thousand).
+
+        `lock`: on PostgreSQL, lock them for this transaction, leaving out any another transaction
+        holds (it is moving them), so the caller never waits on a move that waits on it.
+        """
         ids = sorted(set(dispute_ids))
         found: dict[str, Dispute] = {}
         for start in range(0, len(ids), 1000):
-            rows = self.session.scalars(select(DisputeRow).where(DisputeRow.id.in_(ids[start : start + 1000])))
+            query = select(DisputeRow).where(DisputeRow.id.in_(ids[start : start + 1000])).order_by(DisputeRow.id)
+            rows = self.session.scalars(_skip_locked(self.session, query) if lock else query)
             found.update((r.id, _to_dispute(r)) for r in rows)
         return found
 
@@ -468,6 +473,26 @@ class SqlNudgeRepository:
             .execution_options(synchronize_session=False)
         )
         return set(claimed)
+
+    def skip_ended(self, disputes: Sequence[Dispute], now: datetime) -> None:
+        """Mark skipped the pending nudges of every stage these disputes are no longer at (all of
+        them for a dispute that is closed), in the current transaction."""
+        if not disputes:
+            return
+        table = NudgeRow.__table__
+        self.session.execute(
+            update(table)
+            .where(
+                table.c.dispute_id == bindparam("b_dispute"),
+                table.c.status == PENDING_NUDGE,
+                (table.c.stage_index != bindparam("b_stage")) | bindparam("b_ended", type_=Boolean),
+            )
+            .values(status="skipped", done_at=bindparam("b_now")),
+            [
+                {"b_dispute": d.id, "b_stage": d.stage_index, "b_ended": not d.status.is_active, "b_now": now}
+                for d in sorted(disputes, key=lambda d: d.id)
+            ],
+        )
 
     def for_dispute(self, dispute_id: str) -> list[tuple[int, str, datetime, str]]:
         """(stage index, kind, due at, status) of every nudge of a dispute, in due order."""

@@ -128,11 +128,11 @@ class SlowPlatform:
 
 
 def test_three_senders_at_once_on_a_slow_platform_send_each_message_exactly_once(engine) -> None:
-    # each send takes 15 s of (shared) time: an unrenewed 60 s lease runs out after a few sends
+    # each send takes 5 s of (shared) time: an unrenewed 60 s lease runs out after a dozen sends
     n = 30
     _queue(engine, n)
     clock = SharedClock(T0)
-    platform = SlowPlatform(clock, timedelta(seconds=15))
+    platform = SlowPlatform(clock, timedelta(seconds=5))
     engines = [engine] + [another_engine(engine) for _ in range(2)] if engine.dialect.name == "postgresql" else [engine] * 3
     errors: list[BaseException] = []
 
