@@ -390,8 +390,18 @@ class SqlDirectoryRepository:
         }
         return Directory(agencies=agencies, people=people)
 
-    def replace(self, directory: Directory) -> None:
-        """Swap the stored directory for this one (disputes keep the ids they name)."""
+    def replace(self, directory: Directory) -> bool:
+        """Swap the stored directory for this one (disputes keep the ids they name); False, changing
+        nothing, when it is the one already stored.
+
+        The revision row is written first, so two loads at once (replicas starting together) take
+        turns: the second then reads what the first stored, finds it the same, and does nothing.
+        """
+        self.session.execute(
+            update(DirectoryRevisionRow).where(DirectoryRevisionRow.id == 1).values(revision=DirectoryRevisionRow.revision)
+        )
+        if _canonical(self._read()) == _canonical(directory):
+            return False
         for table in (IdentityRow, MembershipRow, PersonRow, AgencyRow):
             self.session.execute(delete(table))
         self.session.execute(
@@ -410,6 +420,24 @@ class SqlDirectoryRepository:
             for i in p.identities:
                 self.session.add(IdentityRow(platform=i.platform, workspace=i.workspace, user_id=i.user_id, person_id=p.id))
         self.session.flush()
+        return True
+
+
+def _canonical(directory: Directory) -> tuple[Any, ...]:
+    """The directory's content, whatever order its parts were read or written in."""
+    return (
+        sorted((a.id, a.name) for a in directory.agencies.values()),
+        sorted(
+            (
+                p.id,
+                p.name,
+                p.email,
+                sorted((m.agency, tuple(sorted(m.roles)), m.line_manager or "") for m in p.memberships),
+                sorted((i.platform, i.workspace, i.user_id) for i in p.identities),
+            )
+            for p in directory.people.values()
+        ),
+    )
 
 
 class SqlNudgeRepository:
