@@ -9,7 +9,8 @@ for it in the conversation and marks it sent if it is there. Teams has no such l
 a message in doubt is sent again: at least once, and twice only when an answer was lost.
 
 A 429 pauses the whole workspace (Slack) or tenant (Teams) until its Retry-After, for every
-process (storage.gates); posts are paced per channel or conversation (Slack: one a second;
+process (storage.gates); failures in a row without a definite answer (an outage) pause it for
+1, 2, 4 ... 30 seconds, so one message probes while the rest wait without using up attempts; posts are paced per channel or conversation (Slack: one a second;
 Teams: one every half second, inside its 7 a second and 60 in 30 seconds). Retry times are
 counted from the platform's answer.
 
@@ -279,6 +280,8 @@ async def _deliver_one(
         if exc.rate_limited:
             wait = timedelta(seconds=exc.seconds or 30)
             gates.pause(message.platform, f"workspace:{message.workspace}", until=answered + wait, reason=str(exc))
+        elif began:
+            gates.trouble(message.platform, f"workspace:{message.workspace}", now=answered, reason=str(exc))
         if message.attempts >= MAX_ATTEMPTS:
             _give_up(outbox, sender, message, _kept_failing(message, exc), answered, tally)
             return
@@ -295,11 +298,15 @@ async def _deliver_one(
         if message.attempts >= MAX_ATTEMPTS:
             _give_up(outbox, sender, message, _kept_failing(message, exc), answered, tally)
             return
+        if began:
+            gates.trouble(message.platform, f"workspace:{message.workspace}", now=answered, reason=repr(exc))
         outbox.retry_later(message, at=answered + backoff(message.attempts), error=repr(exc), in_doubt=began or message.in_doubt)
         log.exception("message %s (%s) failed unexpectedly; will retry", message.id, message.key)
         tally["retried"] += 1
         return
     answered = read()
+    if slot.failures:
+        gates.fine(message.platform, f"workspace:{message.workspace}")
     if message.delivery is Delivery.THREAD_ROOT and message.dispute_id:
         done = outbox.record_root(
             Thread(message.dispute_id, message.platform, message.workspace, sent.channel, sent.message_id, sent.extra or {}),

@@ -221,6 +221,7 @@ class DeliveryGateRow(Base):
     scope: Mapped[str] = mapped_column(String(300), primary_key=True)
     not_before: Mapped[datetime]
     reason: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # sends failed in a row (an outage): the pause grows
 
 
 class PlatformCheckRow(Base):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import json
 import threading
 import time
@@ -71,6 +72,11 @@ class MockSlack:
         self.outage = False  # True: every connection is closed without an answer
         self.rate_limit = False  # True: a second post to a channel within a second gets 429
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> posted messages, oldest first
+        # (kind, probability, seconds): every call may meet "500", "429" (Retry-After `seconds`),
+        # "slow" (done, answered after `seconds`) or "hang" (done, never answered in time)
+        self.chaos: tuple[str, float, float] | None = None
+        self.random = random.Random(7)
+        self.answers_lost = 0  # calls carried out whose answer never came back in time
         self._last_post: dict[str, float] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
@@ -177,6 +183,17 @@ class MockSlack:
         slow = next((f for f in self.slow if f[1] in (None, method)), None)
         if slow is not None:
             self.slow.remove(slow)
+        if self.chaos is not None and self.random.random() < self.chaos[1]:
+            kind, _, seconds = self.chaos
+            if kind == "500":
+                call.status, call.answer = 500, {"ok": False, "error": "internal_error"}
+                return web.json_response(call.answer, status=500)
+            if kind == "429":
+                call.status, call.answer = 429, {"ok": False, "error": "ratelimited"}
+                return web.json_response(call.answer, status=429, headers={"Retry-After": str(int(seconds) or 1)})
+            slow = (seconds if kind == "slow" else 60.0, method)
+            if kind == "hang":
+                self.answers_lost += 1
         if self.rate_limit and method == "chat.postMessage":
             channel = str(args.get("channel", ""))
             at = time.monotonic()

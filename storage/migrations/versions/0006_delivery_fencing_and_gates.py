@@ -9,8 +9,9 @@ Create Date: 2026-12-01
 - outbox.sending_at: set just before a message is handed to the platform, cleared when the
   answer settles it. A pending message with it set may have reached the platform (the process
   died or timed out after sending): on Slack it is looked for in the channel's history first.
-- delivery_gates: when each platform scope (a Slack workspace or channel, a Teams service or
-  conversation) may next be sent to: a 429's Retry-After, and the pace of posts per channel.
+- delivery_gates: when each platform scope (a Slack workspace or channel, a Teams tenant or
+  conversation) may next be sent to: a 429's Retry-After, a short pause after failures in a row
+  (an outage), and the pace of posts per channel.
 - platform_checks: the last workspace a platform's start-up check saw, so Parley can start
   while the platform is unreachable.
 """
@@ -36,6 +37,7 @@ def upgrade() -> None:
         sa.Column("scope", sa.String(length=300), nullable=False),
         sa.Column("not_before", UTCDateTime(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("failures", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("platform", "scope"),
     )
     op.create_table(
