@@ -273,5 +273,6 @@ def _judge(engine, slack_log: dict, teams_log: dict, pulls: Counter[str]) -> dic
         "timescales acted on other than once": sum(1 for d in set(pulls) | set(acted) if acted[d] != pulls[d]),
         "escalations": len(escalations),
         "escalated twice": sum(c - 1 for c in twice.values() if c > 1),
+        "reminders queued": sum(1 for r in rows if REMINDER.search(r.key)),
         "reminders after their stage ended": after_end,
     }
