@@ -4,7 +4,7 @@ The database is the source of truth. There are no one-off jobs per dispute: dead
 the disputes, nudges in their table, messages in the outbox. Each sweep
   1. escalates (or records) every missed timescale,
   2. queues every due nudge exactly once, and once a working day the leads' digest,
-  3. delivers the outbox.
+  3. delivers the outbox (a job of its own, so a paced or waiting delivery never holds up 1 and 2).
 A sweep that dies part-way leaves the rest for the next one; running several (a `worker` beside
 the web server, or replicas) is safe because every step claims its work in the database first.
 """
@@ -109,27 +109,44 @@ class Timekeeper:
     async def sweep(self) -> SweepReport:
         """One whole sweep: due work, then delivery. Reads the clock once for each step."""
         report = await asyncio.to_thread(self.run_due_work, self.clock())
-        report.delivery = await deliver_due(
-            OutboxDelivery(self.sessions), self.senders, now=self.clock(), clock=self.clock, paces=self.paces, limit=DELIVERY_LIMIT
-        )
+        report.delivery = await self.deliver()
         if report.escalated or report.missed or report.nudged or report.digests or report.errors:
             log.info("sweep: %s", report)
         return report
 
     def start(self, interval_seconds: float) -> AsyncIOScheduler:
-        """Start the sweep on the running event loop, now and then every `interval_seconds`."""
+        """Start the sweep on the running event loop, now and then every `interval_seconds`.
+
+        Due work and delivery are two jobs: a delivery pass paced by a busy channel (or waiting out
+        an outage) must not hold up escalations and reminders, nor they it.
+        """
         scheduler = AsyncIOScheduler(timezone="UTC")
-        scheduler.add_job(
-            self._safe_sweep,
-            "interval",
-            seconds=interval_seconds,
-            id="parley-sweep",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=self.clock(),
-        )
+        for job, name in ((self._safe_due_work, "parley-due-work"), (self._safe_delivery, "parley-delivery")):
+            scheduler.add_job(
+                job, "interval", seconds=interval_seconds, id=name, max_instances=1, coalesce=True, next_run_time=self.clock()
+            )
         scheduler.start()
         return scheduler
+
+    async def _safe_due_work(self) -> None:
+        try:
+            report = await asyncio.to_thread(self.run_due_work, self.clock())
+            if report.escalated or report.missed or report.nudged or report.digests or report.errors:
+                log.info("sweep: %s", report)
+        except Exception:  # noqa: BLE001 - the next sweep tries again; never kill the scheduler
+            log.exception("sweep failed; the next one will pick up the work")
+
+    async def _safe_delivery(self) -> None:
+        try:
+            await self.deliver()
+        except Exception:  # noqa: BLE001 - the next pass tries again; never kill the scheduler
+            log.exception("delivery pass failed; the next one will pick up the work")
+
+    async def deliver(self) -> dict[str, int]:
+        """One delivery pass over what is due (within handlers.delivery's time budget)."""
+        return await deliver_due(
+            OutboxDelivery(self.sessions), self.senders, now=self.clock(), clock=self.clock, paces=self.paces, limit=DELIVERY_LIMIT
+        )
 
     async def _safe_sweep(self) -> None:
         try:

@@ -150,7 +150,7 @@ def test_chaos(database: str, tmp_path: Path) -> None:
         assert failed_starts == []
         assert all(h is not None and h["outbox"]["pending"] == 0 for h in health)
         assert result["slack duplicates"] == 0
-        assert result["lost"] == 0 and result["failed"] == 0
+        assert result["lost"] == 0 and result["failed"] == 0, _failed(engine)
         assert result["teams duplicates"] <= result["teams answers lost"] + figures["kills"]
         assert result["timescales acted on other than once"] == 0
         assert result["missed timescales acted on"] == result["timescales pulled"]
@@ -171,6 +171,11 @@ def _wait(done, seconds: float, what: str, nodes: list[Node] | None = None, stat
             starts = [f for n in nodes or [] for f in n.failed_starts]
             raise AssertionError(f"waited {seconds:g} s for {what}; failed starts: {starts}; {state()}")
         time.sleep(0.5)
+
+
+def _failed(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT key, attempts, last_error FROM outbox WHERE status <> 'sent'")).all()
 
 
 def _state(engine) -> str:
@@ -237,6 +242,7 @@ def _judge(engine, slack_log: dict, teams_log: dict, pulls: Counter[str]) -> dic
         missed = Counter(
             conn.execute(sa.text("SELECT dispute_id FROM record_entries WHERE kind = 'timescale missed'")).scalars()
         )
+        nudges = dict(conn.execute(sa.text("SELECT status, count(*) FROM nudges GROUP BY status")).all())
         escalations = conn.execute(
             sa.text("SELECT dispute_id, details FROM record_entries WHERE kind = 'escalated'")
         ).all()
@@ -274,5 +280,7 @@ def _judge(engine, slack_log: dict, teams_log: dict, pulls: Counter[str]) -> dic
         "escalations": len(escalations),
         "escalated twice": sum(c - 1 for c in twice.values() if c > 1),
         "reminders queued": sum(1 for r in rows if REMINDER.search(r.key)),
+        "nudges sent": nudges.get("sent", 0),
+        "nudges skipped": nudges.get("skipped", 0),
         "reminders after their stage ended": after_end,
     }
