@@ -1,4 +1,4 @@
-"""The timekeeper: one APScheduler job that sweeps for due work every few seconds.
+"""The timekeeper: two APScheduler jobs, due work and delivery, each every few seconds.
 
 The database is the source of truth. There are no one-off jobs per dispute: deadlines live on
 the disputes, nudges in their table, messages in the outbox. Each sweep

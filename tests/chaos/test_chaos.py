@@ -43,7 +43,7 @@ pytestmark = pytest.mark.skipif(
 # Every thread line goes to the one dispute channel, which Slack takes one post a second: the
 # number of disputes and of timescales run out sets how long the drain takes.
 SHORT = {"disputes": 8, "pulls": 2, "serve": 2, "phase": 6.0, "outage": 10.0, "kill_every": 4.0, "drain": 100.0}
-LONGER = {"disputes": 60, "pulls": 3, "serve": 3, "phase": 20.0, "outage": 45.0, "kill_every": 4.0, "drain": 600.0}
+LONGER = {"disputes": 30, "pulls": 3, "serve": 3, "phase": 20.0, "outage": 45.0, "kill_every": 4.0, "drain": 600.0}
 # (what the mocks do, for how long in phases): every failure mode, then a full outage, then calm
 SCHEDULE = [
     ("ok", {}, 1.0),
