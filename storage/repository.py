@@ -507,20 +507,27 @@ class SqlNudgeRepository:
         them for a dispute that is closed), in the current transaction."""
         if not disputes:
             return
-        table = NudgeRow.__table__
-        self.session.execute(
-            update(table)
-            .where(
-                table.c.dispute_id == bindparam("b_dispute"),
-                table.c.status == PENDING_NUDGE,
-                (table.c.stage_index != bindparam("b_stage")) | bindparam("b_ended", type_=Boolean),
+        by_id = {d.id: d for d in disputes}
+        # found by dispute (its index) and changed by id: a question about status would let SQLite
+        # walk the (status, due_at) index of every pending nudge instead, once per dispute
+        rows = self.session.execute(
+            select(NudgeRow.id, NudgeRow.dispute_id, NudgeRow.stage_index, NudgeRow.status).where(
+                NudgeRow.dispute_id.in_(sorted(by_id))
             )
-            .values(status="skipped", done_at=bindparam("b_now")),
-            [
-                {"b_dispute": d.id, "b_stage": d.stage_index, "b_ended": not d.status.is_active, "b_now": now}
-                for d in sorted(disputes, key=lambda d: d.id)
-            ],
         )
+        ended = sorted(
+            id_
+            for id_, dispute_id, stage_index, status in rows
+            if status == PENDING_NUDGE
+            and (stage_index != by_id[dispute_id].stage_index or not by_id[dispute_id].status.is_active)
+        )
+        if ended:
+            self.session.execute(
+                update(NudgeRow)
+                .where(NudgeRow.id.in_(ended), NudgeRow.status == PENDING_NUDGE)
+                .values(status="skipped", done_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
     def for_dispute(self, dispute_id: str) -> list[tuple[int, str, datetime, str]]:
         """(stage index, kind, due at, status) of every nudge of a dispute, in due order."""
