@@ -27,7 +27,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,11 +43,12 @@ from bot.directory import Directory, InvalidDirectory
 from bot.policy import InvalidPolicy, Policy
 from bot.outbox import NoNotifier, Notifier, Notifiers
 from bot.services import load_directory
-from handlers.delivery import Sender
+from handlers.delivery import PACES, Sender
 from handlers.directory_files import read_directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from handlers import slack
+from handlers.platforms import PlatformHealth, check_again
 from handlers.scheduler import Timekeeper
 from handlers.cli import record as record_cli
 from handlers.cli import report as report_cli
@@ -58,6 +59,7 @@ from messages.record import local_time
 from policies import PRESETS
 from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
 from storage.admin import failed_messages, retry_failed
+from storage.gates import PlatformChecks
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
 
@@ -78,6 +80,7 @@ class Settings(BaseSettings):
     port: int = 3000
     host: str = "127.0.0.1"
     parley_sweep_seconds: float = 30.0  # how often the timekeeper looks for due work
+    parley_recheck_seconds: float = 10.0  # how often to try again a platform that couldn't be reached at start-up
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None  # set it to use Socket Mode instead of POST /slack/events
@@ -110,6 +113,11 @@ class Parley:
     senders: dict[str, Sender] = field(default_factory=dict)
     slack: SlackFrontEnd | None = None
     teams: TeamsFrontEnd | None = None
+    health: PlatformHealth = field(default_factory=PlatformHealth)
+    rechecks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # started with the event loop
+
+    def start_rechecks(self) -> list[asyncio.Task[None]]:
+        return [asyncio.get_running_loop().create_task(check()) for check in self.rechecks]
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(session_factory(self.engine))
@@ -122,6 +130,7 @@ class Parley:
             clock=now,
             notifier=self.notifier,
             senders=self.senders,
+            paces=PACES,
         )
 
 
@@ -234,6 +243,7 @@ def _migrated_engine(settings: Settings) -> Engine:
 
 
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+RECHECKS = web.AppKey("rechecks", list)
 
 
 def build_web_app(parley: Parley) -> web.Application:
@@ -249,6 +259,7 @@ def build_web_app(parley: Parley) -> web.Application:
                 "status": "ok",
                 "policy": parley.policy.name,
                 "platforms": sorted(parley.senders),
+                "unreachable": parley.health.as_json(),
                 "outbox": {"pending": counts.get("pending", 0), "failed": counts.get("failed", 0)},
                 **({"teams": {"authentication": not parley.teams.config.authentication_off}} if parley.teams is not None else {}),
             }
@@ -262,9 +273,12 @@ def build_web_app(parley: Parley) -> web.Application:
 
     async def start_timekeeper(app: web.Application) -> None:
         app[SCHEDULER] = parley.timekeeper().start(parley.settings.parley_sweep_seconds)
+        app[RECHECKS] = parley.start_rechecks()
 
     async def stop_timekeeper(app: web.Application) -> None:
         app[SCHEDULER].shutdown(wait=False)
+        for task in app[RECHECKS]:
+            task.cancel()
 
     app.on_startup.append(start_timekeeper)
     app.on_cleanup.append(stop_timekeeper)
@@ -310,8 +324,12 @@ def _connect_slack(settings: Settings, parley: Parley) -> bool:
     """Wire Slack in when any Slack setting is given; False (having said what to fix) when it is wrong."""
     if not (settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token or settings.parley_slack_channel):
         return True
+    checks = PlatformChecks(session_factory(parley.engine))
+    last = checks.last("slack")
+    known = slack.Workspace(last.workspace, last.detail.get("team", ""), last.detail.get("bot_user", ""), last.detail.get("bot_id", "")) if last else None
     try:
         front = slack.from_settings(
+            known=known,
             bot_token=settings.slack_bot_token,
             signing_secret=settings.slack_signing_secret,
             app_token=settings.slack_app_token,
@@ -330,6 +348,22 @@ def _connect_slack(settings: Settings, parley: Parley) -> bool:
     parley.senders["slack"] = front.sender
     front.senders = parley.senders  # a change made in Slack is delivered to Teams at once too
     parley.notifier = front.deps.notifier
+
+    def remember(workspace: slack.Workspace) -> None:
+        detail = {"team": workspace.team, "bot_user": workspace.bot_user, "bot_id": workspace.bot_id}
+        checks.remember("slack", workspace.team_id, detail, now())
+
+    if front.unreachable:
+        parley.health.unreachable("slack", now(), front.unreachable)
+        recheck = front.recheck
+        assert recheck is not None
+        parley.rechecks.append(
+            lambda: check_again(
+                "slack", recheck, health=parley.health, on_ok=remember, every=settings.parley_recheck_seconds
+            )
+        )
+    elif front.workspace is not None:
+        remember(front.workspace)
     print(front.describe())
     return True
 
@@ -449,10 +483,13 @@ def cmd_worker(settings: Settings) -> int:
 
     async def run() -> None:
         scheduler = parley.timekeeper().start(settings.parley_sweep_seconds)
+        rechecks = parley.start_rechecks()
         try:
             await asyncio.Event().wait()
         finally:
             scheduler.shutdown(wait=False)
+            for task in rechecks:
+                task.cancel()
 
     try:
         asyncio.run(run())

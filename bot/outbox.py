@@ -2,8 +2,9 @@
 
 Every message Parley sends is first written to an outbox in the same transaction as the change
 that causes it, then delivered after commit by a sender that retries until the platform accepts
-it. So a crash, an outage or a rate limit can delay a message but never lose it, and the same
-`key` is never delivered twice.
+it. So a crash, an outage or a rate limit can delay a message but never lose it. The same `key`
+is queued once; how often it is delivered depends on the platform (handlers/delivery.py): once on
+Slack, at least once on Teams.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class Delivery(enum.Enum):
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    key: str  # unique: the same key is delivered at most once
+    key: str  # unique: the same key is queued once (and, on Slack, posted once)
     platform: str  # "slack" | "teams"
     workspace: str  # Slack team id or Microsoft tenant id
     delivery: Delivery

@@ -31,7 +31,7 @@ from bot.routing import Routing
 class DisputeRepository(Protocol):
     def add(self, dispute: Dispute, idempotency_key: str | None = None) -> None: ...
     def get(self, dispute_id: str) -> Dispute: ...
-    def get_many(self, dispute_ids: Collection[str]) -> dict[str, Dispute]: ...
+    def get_many(self, dispute_ids: Collection[str], *, lock: bool = False) -> dict[str, Dispute]: ...
     def save(self, dispute: Dispute) -> None: ...
     def save_many(self, disputes: Sequence[Dispute]) -> None: ...
     def append_aside(self, dispute: Dispute) -> None: ...
@@ -68,6 +68,7 @@ class NudgeRepository(Protocol):
     def due(self, now: datetime, limit: int, ids: Collection[int] | None = None) -> list[DueNudge]: ...
     def overtaken(self, nudges: Sequence[DueNudge], now: datetime) -> set[int]: ...
     def claim(self, ids: Collection[int], status: str, now: datetime) -> set[int]: ...
+    def skip_ended(self, disputes: Sequence[Dispute], now: datetime) -> None: ...
 
 
 class SubmissionLog(Protocol):
@@ -259,11 +260,18 @@ def _act(
             if move.expected_version is not None and dispute.version != move.expected_version:
                 raise _stale(uow, move.dispute_id)
             directory = uow.directory.load()
+            at_stage = (dispute.stage_index, dispute.status.is_active)
             events = change(dispute, directory)
-            uow.outbox.add(notifier.messages_for(dispute, events, directory), now)
+            messages = notifier.messages_for(dispute, events, directory)
+            # saved (and so locked) before its messages are queued: they then follow, in delivery
+            # order, anything a sweep holding the dispute queued meanwhile (a reminder)
             uow.disputes.save(dispute)
             if key:
                 uow.submissions.add(key, dispute.id, now)
+            uow.outbox.add(messages, now)
+            if (dispute.stage_index, dispute.status.is_active) != at_stage:
+                # the stage ended: its reminders go with it, in this transaction
+                uow.nudges.skip_ended([dispute], now)
             if clock is not None:
                 _schedule(uow, dispute, events, policy=clock[0], calendar=clock[1], now=now)
             uow.commit()
@@ -405,6 +413,7 @@ def escalate_overdue(
                     raise  # someone moved one of them meanwhile: the disputes are retried one by one
                 return results  # someone moved it meanwhile: nothing left to do
             uow.outbox.add([message for _, _, messages in moves for message in messages], now)
+            uow.nudges.skip_ended([d for d, _, _ in moves], now)
             uow.nudges.schedule_many(
                 [p for d, events, _ in moves for p in _planned(d, events, policy=policy, calendar=calendar, now=now)]
             )
@@ -471,7 +480,9 @@ def send_due_nudges(
     def batch(ids: Collection[int] | None) -> list[tuple[DueNudge, str] | Exception]:
         with uow:
             due = uow.nudges.due(now, limit, ids=ids)
-            disputes = uow.disputes.get_many({n.dispute_id for n in due})
+            # locked while the reminders are queued: a move that would end the stage waits for this
+            # transaction, or (holding the dispute already) leaves its nudges to it and to the next sweep
+            disputes = uow.disputes.get_many({n.dispute_id for n in due}, lock=True)
             overtaken = uow.nudges.overtaken(due, now)
             directory = uow.directory.load()
             results: list[tuple[DueNudge, str] | Exception] = []
@@ -479,10 +490,11 @@ def send_due_nudges(
             send: dict[int, tuple[DueNudge, list[OutgoingMessage], list[tuple[str, int, PlannedNudge]]]] = {}
             for nudge in due:
                 dispute = disputes.get(nudge.dispute_id)
+                if dispute is None:
+                    continue  # someone is moving it right now: left pending, for the next sweep to judge
                 try:
                     if (
-                        dispute is None
-                        or not dispute.status.is_active
+                        not dispute.status.is_active
                         or dispute.stage_index != nudge.stage_index
                         or is_stale(nudge.kind, nudge.due_at, later_due=nudge.id in overtaken, dispute=dispute, now=now)
                     ):

@@ -1,5 +1,19 @@
 """Delivers the outbox: claim due messages, hand each to its platform's sender, record the result.
 
+Each claim carries a fencing token. Before each send the claim's lease is renewed and its
+ownership checked; a message is marked sent only while the token still holds, and a claim is
+never bigger than can be sent within one lease. A send whose outcome is unknown (a timeout, a
+dropped connection, a 5xx, or a process that died mid-send) is "in doubt": before sending it
+again, a sender that can look (Slack: `find_sent`, the outbox key in the message metadata) looks
+for it in the conversation and marks it sent if it is there. Teams has no such look-up, so there
+a message in doubt is sent again: at least once, and twice only when an answer was lost.
+
+A 429 pauses the whole workspace (Slack) or tenant (Teams) until its Retry-After, for every
+process (storage.gates); failures in a row without a definite answer (an outage) pause it for
+1, 2, 4 ... 30 seconds, so one message probes while the rest wait without using up attempts; posts are paced per channel or conversation (Slack: one a second;
+Teams: one every half second, inside its 7 a second and 60 in 30 seconds). Retry times are
+counted from the platform's answer.
+
 A rate limit (429 with Retry-After), a 5xx or a timeout puts the message back with a backoff;
 a message that the platform refuses for good, or that keeps failing for hours (MAX_ATTEMPTS), is
 kept as failed, logged loudly and listed by `app.py outbox failed`. A reply whose thread root was
@@ -13,6 +27,7 @@ message is retried later rather than failed unreported.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import services
 from bot.outbox import Delivery, Notifier
+from storage.gates import DeliveryGates
 from storage.outbox import OutboxDelivery, QueuedMessage, Thread
 from storage.repository import SqlUnitOfWork
 
@@ -42,11 +58,15 @@ class Sent:
 
 
 class RetryLater(Exception):
-    """The platform is busy or down: try again later (after `seconds` if it said so)."""
+    """The platform is busy or down: try again later (after `seconds` if it said so).
 
-    def __init__(self, reason: str, seconds: float | None = None) -> None:
+    `in_doubt`: the platform may have taken the message anyway (no answer, or a 5xx after sending)."""
+
+    def __init__(self, reason: str, seconds: float | None = None, *, in_doubt: bool = False, rate_limited: bool = False) -> None:
         super().__init__(reason)
         self.seconds = seconds
+        self.in_doubt = in_doubt
+        self.rate_limited = rate_limited or seconds is not None
 
 
 class Undeliverable(Exception):
@@ -64,9 +84,28 @@ OnUndeliverable = Callable[[QueuedMessage, Undeliverable, datetime], None]
 
 
 class Sender(Protocol):
-    """Delivers one platform's messages. It may also carry `on_undeliverable: OnUndeliverable | None`."""
+    """Delivers one platform's messages. It may also carry `on_undeliverable: OnUndeliverable | None`,
+    and `find_sent(message, thread)`, which looks for a message in doubt where it would have landed."""
 
     async def send(self, message: QueuedMessage, thread: Thread | None) -> Sent: ...
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How fast one platform may be sent to: one post per channel every `interval`."""
+
+    interval: timedelta
+    max_wait: timedelta = timedelta(seconds=2)  # wait in the pass for a slot this close; else come back later
+
+
+# Slack: at most one post a second per channel (a tenth more, for the jitter of the network);
+# Teams: 7 a second and 60 in 30 seconds per conversation, so one every half second (and a bit)
+PACES = {"slack": Pace(timedelta(seconds=1.1)), "teams": Pace(timedelta(seconds=0.55))}
+LEASE = timedelta(seconds=60)
+SEND_TIMEOUT = 12.0  # seconds; the clients give up at 10
+# never claim more than can be sent within one lease, even if every send takes its whole timeout
+# (and a look-up for a message in doubt before it)
+CLAIM = max(1, int(LEASE.total_seconds() // (2 * SEND_TIMEOUT)))
 
 
 def unreachable_reporter(sessions: sessionmaker[Session], notifier: Callable[[], Notifier]) -> OnUndeliverable:
@@ -109,15 +148,19 @@ def _give_up(
     """Keep the message as failed, and report a direct message about a dispute as someone not reached."""
     report: OnUndeliverable | None = getattr(sender, "on_undeliverable", None)
     if report is not None and message.delivery is Delivery.DIRECT and message.dispute_id:
+        if not outbox.holds(message):
+            tally["lost claim"] += 1
+            return
         try:
             report(message, exc, now)
         except Exception:  # noqa: BLE001 - unreported is not an option: send it again later, and report then
-            outbox.retry_later(message.id, at=now + backoff(message.attempts), error=f"{exc} (reporting it failed; will retry)")
+            outbox.retry_later(message, at=now + backoff(message.attempts), error=f"{exc} (reporting it failed; will retry)")
             log.exception("message %s (%s) cannot be delivered, and reporting it failed; will retry", message.id, message.key)
             tally["retried"] += 1
             return
-    else:
-        outbox.mark_failed(message.id, error=str(exc))
+    elif not outbox.mark_failed(message, error=str(exc)):
+        tally["lost claim"] += 1
+        return
     log.error("message %s (%s) cannot be delivered: %s", message.id, message.key, exc)
     tally["failed"] += 1
 
@@ -127,59 +170,154 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+def _where(message: QueuedMessage, thread: Thread | None) -> str | None:
+    """The channel or conversation a post lands in (its pace scope); None for an update in place."""
+    if message.delivery is Delivery.ROOT_UPDATE:
+        return None
+    if message.delivery is Delivery.THREAD_REPLY and thread is not None:
+        return thread.channel
+    return message.target
+
+
 async def deliver_due(
-    outbox: OutboxDelivery, senders: Mapping[str, Sender], *, now: datetime, limit: int = 50
+    outbox: OutboxDelivery,
+    senders: Mapping[str, Sender],
+    *,
+    now: datetime,
+    limit: int = 50,
+    clock: Callable[[], datetime] | None = None,
+    gates: DeliveryGates | None = None,
+    budget: timedelta = timedelta(seconds=45),
+    paces: Mapping[str, Pace] | None = None,
 ) -> dict[str, int]:
-    """One pass over the due messages; returns how many were sent, retried and failed."""
-    tally = {"sent": 0, "retried": 0, "failed": 0, "waiting": 0}
-    for message in outbox.claim_due(now, limit=limit):
-        sender = senders.get(message.platform)
-        if sender is None:
-            # the platform is not configured (yet): keep it queued, check again later
-            outbox.retry_later(message.id, at=now + MAX_BACKOFF, error=f"{message.platform} is not configured", count_attempt=False)
-            tally["waiting"] += 1
-            continue
-        thread = None
-        if message.delivery in (Delivery.THREAD_REPLY, Delivery.ROOT_UPDATE) and message.dispute_id:
-            thread = outbox.thread(message.dispute_id, message.platform, message.workspace)
-            if thread is None and outbox.root_pending(message.dispute_id, message.platform, message.workspace):
-                # the root has not landed yet; replies wait for it, without using up attempts
-                outbox.retry_later(message.id, at=now + timedelta(seconds=2), error="waiting for the thread root", count_attempt=False)
-                tally["waiting"] += 1
-                continue
-            if thread is None:
-                # the root was refused for good: keep the reply as failed beside it, to send again with it
-                _give_up(outbox, sender, message, Undeliverable("the thread's first message could not be posted"), now, tally)
-                continue
-        try:
-            sent = await sender.send(message, thread)
-        except RetryLater as exc:
-            if message.attempts >= MAX_ATTEMPTS:
-                _give_up(outbox, sender, message, _kept_failing(message, exc), now, tally)
-                continue
-            wait = timedelta(seconds=exc.seconds) if exc.seconds else backoff(message.attempts)
-            outbox.retry_later(message.id, at=now + wait, error=str(exc))
-            log.warning("message %s (%s) not delivered yet: %s; retrying in %s", message.id, message.key, exc, wait)
-            tally["retried"] += 1
-            continue
-        except Undeliverable as exc:
-            _give_up(outbox, sender, message, exc, now, tally)
-            continue
-        except Exception as exc:  # noqa: BLE001 - an unexpected error must not stop the other messages
-            if message.attempts >= MAX_ATTEMPTS:
-                _give_up(outbox, sender, message, _kept_failing(message, exc), now, tally)
-                continue
-            outbox.retry_later(message.id, at=now + backoff(message.attempts), error=repr(exc))
-            log.exception("message %s (%s) failed unexpectedly; will retry", message.id, message.key)
-            tally["retried"] += 1
-            continue
-        if message.delivery is Delivery.THREAD_ROOT and message.dispute_id:
-            outbox.record_root(
-                Thread(message.dispute_id, message.platform, message.workspace, sent.channel, sent.message_id, sent.extra or {}),
-                message_id=message.id,
-                now=now,
-            )
-        else:
-            outbox.mark_sent(message.id, platform_id=sent.message_id, now=now)
-        tally["sent"] += 1
+    """Deliver what is due: claims of at most CLAIM messages, one after another, until nothing due is
+    left, `limit` messages were tried, or `budget` has passed. Returns how many were sent, retried, failed...
+
+    `clock` is read after each answer (retry times count from it); without one, `now` is used throughout.
+    `paces` (PACES in production, with a real clock) spaces posts per channel; a 429 pauses the
+    workspace for every process either way.
+    """
+    read = clock or (lambda: now)
+    gates = gates or DeliveryGates(outbox.sessions)
+    tally = {"sent": 0, "retried": 0, "failed": 0, "waiting": 0, "found": 0, "lost claim": 0, "paused": 0}
+    tried = 0
+    started = read()
+    while tried < limit and read() - started < budget:
+        claimed = outbox.claim_due(read(), limit=min(CLAIM, limit - tried), lease=LEASE)
+        if not claimed:
+            break
+        tried += len(claimed)
+        for i, message in enumerate(claimed):
+            await _deliver_one(outbox, gates, senders, message, claimed[i:], read, tally, paces or {})
     return tally
+
+
+async def _deliver_one(
+    outbox: OutboxDelivery,
+    gates: DeliveryGates,
+    senders: Mapping[str, Sender],
+    message: QueuedMessage,
+    rest: list[QueuedMessage],
+    read: Callable[[], datetime],
+    tally: dict[str, int],
+    paces: Mapping[str, Pace],
+) -> None:
+    now = read()
+    sender = senders.get(message.platform)
+    if sender is None:
+        # the platform is not configured (yet): keep it queued, check again later
+        outbox.retry_later(message, at=now + MAX_BACKOFF, error=f"{message.platform} is not configured", count_attempt=False)
+        tally["waiting"] += 1
+        return
+    thread = None
+    if message.delivery in (Delivery.THREAD_REPLY, Delivery.ROOT_UPDATE) and message.dispute_id:
+        thread = outbox.thread(message.dispute_id, message.platform, message.workspace)
+        if thread is None and outbox.root_pending(message.dispute_id, message.platform, message.workspace):
+            # the root has not landed yet; replies wait for it, without using up attempts
+            outbox.retry_later(message, at=now + timedelta(seconds=2), error="waiting for the thread root", count_attempt=False, in_doubt=message.in_doubt)
+            tally["waiting"] += 1
+            return
+        if thread is None:
+            # the root was refused for good: keep the reply as failed beside it, to send again with it
+            _give_up(outbox, sender, message, Undeliverable("the thread's first message could not be posted"), now, tally)
+            return
+    pace = paces.get(message.platform)
+    slot = gates.reserve(
+        message.platform,
+        pause=f"workspace:{message.workspace}",
+        pace=_where(message, thread) if pace else None,
+        interval=pace.interval if pace else timedelta(0),
+        now=now,
+        max_wait=pace.max_wait if pace else timedelta(0),
+    )
+    if not slot.taken:
+        # the workspace is paused (a 429) or the channel is busy: back then, without using up an attempt
+        outbox.retry_later(message, at=slot.at, error="waiting for the platform's rate limit", count_attempt=False, in_doubt=message.in_doubt)
+        tally["paused"] += 1
+        return
+    delay = (slot.at - read()).total_seconds()
+    if delay > 0:
+        await asyncio.sleep(delay)
+    began = False  # until the send begins, an earlier attempt's doubt stands
+    try:
+        sent = None
+        find = getattr(sender, "find_sent", None)
+        if message.in_doubt and find is not None:
+            sent = await asyncio.wait_for(find(message, thread), SEND_TIMEOUT)
+            if sent is not None:
+                tally["found"] += 1
+                log.info("message %s (%s) had reached %s already; marked sent", message.id, message.key, message.platform)
+        if sent is None:
+            if not outbox.begin_send(message, still_claimed=rest, now=read(), lease=LEASE):
+                tally["lost claim"] += 1  # our lease ran out and another sender took it: theirs now
+                return
+            began = True
+            sent = await asyncio.wait_for(sender.send(message, thread), SEND_TIMEOUT)
+    except (RetryLater, asyncio.TimeoutError) as exc:
+        answered = read()
+        if isinstance(exc, asyncio.TimeoutError):
+            exc = RetryLater(f"no answer from {message.platform} within {SEND_TIMEOUT:g} s", in_doubt=True)
+        if exc.rate_limited:
+            wait = timedelta(seconds=exc.seconds or 30)
+            gates.pause(message.platform, f"workspace:{message.workspace}", until=answered + wait, reason=str(exc))
+        elif began:
+            gates.trouble(message.platform, f"workspace:{message.workspace}", now=answered, reason=str(exc))
+        if message.attempts >= MAX_ATTEMPTS:
+            _give_up(outbox, sender, message, _kept_failing(message, exc), answered, tally)
+            return
+        wait = timedelta(seconds=exc.seconds) if exc.seconds else backoff(message.attempts)
+        outbox.retry_later(message, at=answered + wait, error=str(exc), in_doubt=exc.in_doubt or (message.in_doubt and not began))
+        log.warning("message %s (%s) not delivered yet: %s; retrying in %s", message.id, message.key, exc, wait)
+        tally["retried"] += 1
+        return
+    except Undeliverable as exc:
+        _give_up(outbox, sender, message, exc, read(), tally)
+        return
+    except Exception as exc:  # noqa: BLE001 - an unexpected error must not stop the other messages
+        answered = read()
+        if message.attempts >= MAX_ATTEMPTS:
+            _give_up(outbox, sender, message, _kept_failing(message, exc), answered, tally)
+            return
+        if began:
+            gates.trouble(message.platform, f"workspace:{message.workspace}", now=answered, reason=repr(exc))
+        outbox.retry_later(message, at=answered + backoff(message.attempts), error=repr(exc), in_doubt=began or message.in_doubt)
+        log.exception("message %s (%s) failed unexpectedly; will retry", message.id, message.key)
+        tally["retried"] += 1
+        return
+    answered = read()
+    if slot.failures:
+        gates.fine(message.platform, f"workspace:{message.workspace}")
+    if message.delivery is Delivery.THREAD_ROOT and message.dispute_id:
+        done = outbox.record_root(
+            Thread(message.dispute_id, message.platform, message.workspace, sent.channel, sent.message_id, sent.extra or {}),
+            message=message,
+            now=answered,
+        )
+    else:
+        done = outbox.mark_sent(message, platform_id=sent.message_id, now=answered)
+    if done:
+        tally["sent"] += 1
+    else:
+        # sent, but our claim had been taken over: the new holder finds it in doubt and looks first
+        tally["lost claim"] += 1
+        log.warning("message %s (%s) was sent after its claim was taken over", message.id, message.key)

@@ -1,10 +1,10 @@
-"""The timekeeper: one APScheduler job that sweeps for due work every few seconds.
+"""The timekeeper: two APScheduler jobs, due work and delivery, each every few seconds.
 
 The database is the source of truth. There are no one-off jobs per dispute: deadlines live on
 the disputes, nudges in their table, messages in the outbox. Each sweep
   1. escalates (or records) every missed timescale,
   2. queues every due nudge exactly once, and once a working day the leads' digest,
-  3. delivers the outbox.
+  3. delivers the outbox (a job of its own, so a paced or waiting delivery never holds up 1 and 2).
 A sweep that dies part-way leaves the rest for the next one; running several (a `worker` beside
 the web server, or replicas) is safe because every step claims its work in the database first.
 """
@@ -25,7 +25,7 @@ from bot.calendar import WorkingCalendar
 from bot.errors import StaleAction
 from bot.outbox import NoNotifier, Notifier
 from bot.policy import Policy
-from handlers.delivery import Sender, deliver_due
+from handlers.delivery import Pace, Sender, deliver_due
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
 
@@ -33,6 +33,7 @@ log = logging.getLogger("parley.timekeeper")
 
 BATCH = 100
 MAX_BATCHES = 20  # per sweep; the rest waits for the next sweep, seconds later
+DELIVERY_LIMIT = 5000  # messages tried per sweep (within handlers.delivery's time budget)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Timekeeper:
     clock: Callable[[], datetime]
     notifier: Notifier = field(default_factory=NoNotifier)
     senders: Mapping[str, Sender] = field(default_factory=dict)
+    paces: Mapping[str, Pace] | None = None  # handlers.delivery.PACES in production (a real clock)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
@@ -107,25 +109,44 @@ class Timekeeper:
     async def sweep(self) -> SweepReport:
         """One whole sweep: due work, then delivery. Reads the clock once for each step."""
         report = await asyncio.to_thread(self.run_due_work, self.clock())
-        report.delivery = await deliver_due(OutboxDelivery(self.sessions), self.senders, now=self.clock())
+        report.delivery = await self.deliver()
         if report.escalated or report.missed or report.nudged or report.digests or report.errors:
             log.info("sweep: %s", report)
         return report
 
     def start(self, interval_seconds: float) -> AsyncIOScheduler:
-        """Start the sweep on the running event loop, now and then every `interval_seconds`."""
+        """Start the sweep on the running event loop, now and then every `interval_seconds`.
+
+        Due work and delivery are two jobs: a delivery pass paced by a busy channel (or waiting out
+        an outage) must not hold up escalations and reminders, nor they it.
+        """
         scheduler = AsyncIOScheduler(timezone="UTC")
-        scheduler.add_job(
-            self._safe_sweep,
-            "interval",
-            seconds=interval_seconds,
-            id="parley-sweep",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=self.clock(),
-        )
+        for job, name in ((self._safe_due_work, "parley-due-work"), (self._safe_delivery, "parley-delivery")):
+            scheduler.add_job(
+                job, "interval", seconds=interval_seconds, id=name, max_instances=1, coalesce=True, next_run_time=self.clock()
+            )
         scheduler.start()
         return scheduler
+
+    async def _safe_due_work(self) -> None:
+        try:
+            report = await asyncio.to_thread(self.run_due_work, self.clock())
+            if report.escalated or report.missed or report.nudged or report.digests or report.errors:
+                log.info("sweep: %s", report)
+        except Exception:  # noqa: BLE001 - the next sweep tries again; never kill the scheduler
+            log.exception("sweep failed; the next one will pick up the work")
+
+    async def _safe_delivery(self) -> None:
+        try:
+            await self.deliver()
+        except Exception:  # noqa: BLE001 - the next pass tries again; never kill the scheduler
+            log.exception("delivery pass failed; the next one will pick up the work")
+
+    async def deliver(self) -> dict[str, int]:
+        """One delivery pass over what is due (within handlers.delivery's time budget)."""
+        return await deliver_due(
+            OutboxDelivery(self.sessions), self.senders, now=self.clock(), clock=self.clock, paces=self.paces, limit=DELIVERY_LIMIT
+        )
 
     async def _safe_sweep(self) -> None:
         try:

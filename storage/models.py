@@ -175,6 +175,8 @@ class OutboxRow(Base):
     message_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(32))  # whose claim it is: the fencing token
+    sending_at: Mapped[datetime | None]  # handed to the platform and not settled since: may have arrived
 
     __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
 
@@ -224,6 +226,28 @@ class DailyRunRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # local date, YYYY-MM-DD
     done_at: Mapped[datetime]
+
+
+class DeliveryGateRow(Base):
+    """When a platform scope (a Slack workspace or channel, a Teams service or conversation) may next
+    be sent to: a 429's Retry-After, or the pace of posts. Shared by every process."""
+
+    __tablename__ = "delivery_gates"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(300), primary_key=True)
+    not_before: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # sends failed in a row (an outage): the pause grows
+
+
+class PlatformCheckRow(Base):
+    """What a platform's last successful start-up check said (e.g. the Slack team id)."""
+
+    __tablename__ = "platform_checks"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]]
+    checked_at: Mapped[datetime]
 
 
 class TeamsConversationRow(Base):

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,6 +32,13 @@ class QueuedMessage:
     payload: dict[str, Any]
     fallback_text: str
     attempts: int
+    token: str = ""  # the fencing token of the claim that holds it
+    sending_since: datetime | None = None  # a previous attempt was handed to the platform then, and never settled
+
+    @property
+    def in_doubt(self) -> bool:
+        """May an earlier attempt have reached the platform (the sender died or timed out after sending)?"""
+        return self.sending_since is not None
 
 
 @dataclass(frozen=True)
@@ -137,21 +145,29 @@ def _queued(row: Any) -> QueuedMessage:
         payload=row.payload,
         fallback_text=row.fallback_text,
         attempts=row.attempts,
+        token=row.claim_token or "",
+        sending_since=row.sending_at,
     )
 
 
 class OutboxDelivery:
-    """The sender's side of the outbox. Each call is its own short transaction."""
+    """The sender's side of the outbox. Each call is its own short transaction.
+
+    A claim writes a fresh fencing token on the rows it takes. Every later step (renewing the
+    lease, starting a send, settling it) is a conditional update on that token, so a sender whose
+    lease ran out and whose rows someone else claimed changes nothing.
+    """
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
     def claim_due(self, now: datetime, *, limit: int = 50, lease: timedelta = timedelta(seconds=60)) -> list[QueuedMessage]:
-        """Claim up to `limit` due messages for `lease`; a claim whose sender died expires and is claimed again.
+        """Claim up to `limit` due messages for `lease` under a new token; an expired claim is claimed again.
 
         On PostgreSQL, rows another sender holds are skipped (FOR UPDATE SKIP LOCKED), so several
-        replicas share the work without sending anything twice.
+        replicas share the work.
         """
+        token = uuid4().hex
         with self.sessions.begin() as session:
             due = (
                 select(OutboxRow.id)
@@ -174,36 +190,77 @@ class OutboxDelivery:
                     OutboxRow.status == PENDING,
                     or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
                 )
-                .values(claimed_until=now + lease, attempts=OutboxRow.attempts + 1)
+                .values(claimed_until=now + lease, attempts=OutboxRow.attempts + 1, claim_token=token)
                 .returning(OutboxRow)
                 .execution_options(synchronize_session=False)
             ).scalars()
             return sorted((_queued(r) for r in rows), key=lambda m: m.id)
 
-    def mark_sent(self, message_id: int, *, platform_id: str, now: datetime) -> None:
+    def begin_send(
+        self, message: QueuedMessage, *, still_claimed: Sequence[QueuedMessage] = (), now: datetime, lease: timedelta
+    ) -> bool:
+        """Just before `message` is handed to the platform: renew the lease of it (and of the rest of its
+        claim), and note that it is being sent. False when the claim no longer holds: do not send it."""
         with self.sessions.begin() as session:
-            session.execute(
+            others = [m.id for m in still_claimed if m.id != message.id and m.token == message.token]
+            if others:
+                session.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id.in_(others), OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
+                    .values(claimed_until=now + lease)
+                    .execution_options(synchronize_session=False)
+                )
+            result = session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == message_id)
-                .values(status=SENT, message_id=platform_id, sent_at=now, claimed_until=None, last_error=None)
+                .where(OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
+                .values(claimed_until=now + lease, sending_at=now)
+                .execution_options(synchronize_session=False)
             )
+            return result.rowcount == 1
 
-    def retry_later(self, message_id: int, *, at: datetime, error: str, count_attempt: bool = True) -> None:
-        """Release the claim and try again at `at` (after a rate limit, an outage, or a root not yet sent)."""
+    def holds(self, message: QueuedMessage) -> bool:
+        """Is `message` still pending under this claim's token?"""
+        with self.sessions() as session:
+            return session.scalar(
+                select(OutboxRow.id).where(
+                    OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING
+                )
+            ) is not None
+
+    def _settle(self, message: QueuedMessage, values: dict[str, Any]) -> bool:
+        with self.sessions.begin() as session:
+            result = session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1
+
+    def mark_sent(self, message: QueuedMessage, *, platform_id: str, now: datetime) -> bool:
+        """Mark it sent if this claim still holds it; False if another sender took it over meanwhile."""
+        return self._settle(
+            message,
+            {"status": SENT, "message_id": platform_id, "sent_at": now, "claimed_until": None, "last_error": None, "sending_at": None},
+        )
+
+    def retry_later(
+        self, message: QueuedMessage, *, at: datetime, error: str, count_attempt: bool = True, in_doubt: bool = False
+    ) -> bool:
+        """Release the claim and try again at `at` (after a rate limit, an outage, or a root not yet sent).
+
+        `in_doubt`: the platform may have taken it (a timeout after sending), so the next attempt looks first.
+        """
         values: dict[str, Any] = {"next_attempt_at": at, "claimed_until": None, "last_error": error[:2000]}
         if not count_attempt:
             values["attempts"] = OutboxRow.attempts - 1
-        with self.sessions.begin() as session:
-            session.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(**values))
+        if not in_doubt:
+            values["sending_at"] = None
+        return self._settle(message, values)
 
-    def mark_failed(self, message_id: int, *, error: str) -> None:
+    def mark_failed(self, message: QueuedMessage, *, error: str) -> bool:
         """The platform refused it for good: keep it, visible to admins, and stop retrying."""
-        with self.sessions.begin() as session:
-            session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == message_id)
-                .values(status=FAILED, claimed_until=None, last_error=error[:2000])
-            )
+        return self._settle(message, {"status": FAILED, "claimed_until": None, "last_error": error[:2000], "sending_at": None})
 
     def thread(self, dispute_id: str, platform: str, workspace: str) -> Thread | None:
         with self.sessions() as session:
@@ -229,15 +286,19 @@ class OutboxDelivery:
                 is not None
             )
 
-    def record_root(self, thread: Thread, *, message_id: int, now: datetime) -> None:
-        """Keep where the root landed and mark it sent, in one transaction."""
+    def record_root(self, thread: Thread, *, message: QueuedMessage, now: datetime) -> bool:
+        """Keep where the root landed and mark it sent, in one transaction, if this claim still holds it."""
         with self.sessions.begin() as session:
-            SqlThreadRepository(session).put(thread)
-            session.execute(
+            result = session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == message_id)
-                .values(status=SENT, message_id=thread.root_id, sent_at=now, claimed_until=None, last_error=None)
+                .where(OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
+                .values(status=SENT, message_id=thread.root_id, sent_at=now, claimed_until=None, last_error=None, sending_at=None)
+                .execution_options(synchronize_session=False)
             )
+            if result.rowcount != 1:
+                return False
+            SqlThreadRepository(session).put(thread)
+            return True
 
     def counts(self) -> dict[str, int]:
         """Messages by status, for /healthz and the admin view."""

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from typing import Any, Self
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Select, bindparam, delete, event, func, insert, select, update
+from sqlalchemy import Boolean, Engine, Select, bindparam, delete, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -182,12 +182,17 @@ class SqlDisputeRepository:
             raise DisputeNotFound(dispute_id)
         return _to_dispute(row)
 
-    def get_many(self, dispute_ids: Collection[str]) -> dict[str, Dispute]:
-        """The disputes with these ids that exist, by id (one query per thousand)."""
+    def get_many(self, dispute_ids: Collection[str], *, lock: bool = False) -> dict[str, Dispute]:
+        """The disputes with these ids that exist, by id (one query per thousand).
+
+        `lock`: on PostgreSQL, lock them for this transaction, leaving out any another transaction
+        holds (it is moving them), so the caller never waits on a move that waits on it.
+        """
         ids = sorted(set(dispute_ids))
         found: dict[str, Dispute] = {}
         for start in range(0, len(ids), 1000):
-            rows = self.session.scalars(select(DisputeRow).where(DisputeRow.id.in_(ids[start : start + 1000])))
+            query = select(DisputeRow).where(DisputeRow.id.in_(ids[start : start + 1000])).order_by(DisputeRow.id)
+            rows = self.session.scalars(_skip_locked(self.session, query) if lock else query)
             found.update((r.id, _to_dispute(r)) for r in rows)
         return found
 
@@ -380,8 +385,18 @@ class SqlDirectoryRepository:
         }
         return Directory(agencies=agencies, people=people)
 
-    def replace(self, directory: Directory) -> None:
-        """Swap the stored directory for this one (disputes keep the ids they name)."""
+    def replace(self, directory: Directory) -> bool:
+        """Swap the stored directory for this one (disputes keep the ids they name); False, changing
+        nothing, when it is the one already stored.
+
+        The revision row is written first, so two loads at once (replicas starting together) take
+        turns: the second then reads what the first stored, finds it the same, and does nothing.
+        """
+        self.session.execute(
+            update(DirectoryRevisionRow).where(DirectoryRevisionRow.id == 1).values(revision=DirectoryRevisionRow.revision)
+        )
+        if _canonical(self._read()) == _canonical(directory):
+            return False
         for table in (IdentityRow, MembershipRow, PersonRow, AgencyRow):
             self.session.execute(delete(table))
         self.session.execute(
@@ -400,6 +415,24 @@ class SqlDirectoryRepository:
             for i in p.identities:
                 self.session.add(IdentityRow(platform=i.platform, workspace=i.workspace, user_id=i.user_id, person_id=p.id))
         self.session.flush()
+        return True
+
+
+def _canonical(directory: Directory) -> tuple[Any, ...]:
+    """The directory's content, whatever order its parts were read or written in."""
+    return (
+        sorted((a.id, a.name) for a in directory.agencies.values()),
+        sorted(
+            (
+                p.id,
+                p.name,
+                p.email,
+                sorted((m.agency, tuple(sorted(m.roles)), m.line_manager or "") for m in p.memberships),
+                sorted((i.platform, i.workspace, i.user_id) for i in p.identities),
+            )
+            for p in directory.people.values()
+        ),
+    )
 
 
 class SqlNudgeRepository:
@@ -463,6 +496,33 @@ class SqlNudgeRepository:
             .execution_options(synchronize_session=False)
         )
         return set(claimed)
+
+    def skip_ended(self, disputes: Sequence[Dispute], now: datetime) -> None:
+        """Mark skipped the pending nudges of every stage these disputes are no longer at (all of
+        them for a dispute that is closed), in the current transaction."""
+        if not disputes:
+            return
+        by_id = {d.id: d for d in disputes}
+        # found by dispute (its index) and changed by id: a question about status would let SQLite
+        # walk the (status, due_at) index of every pending nudge instead, once per dispute
+        rows = self.session.execute(
+            select(NudgeRow.id, NudgeRow.dispute_id, NudgeRow.stage_index, NudgeRow.status).where(
+                NudgeRow.dispute_id.in_(sorted(by_id))
+            )
+        )
+        ended = sorted(
+            id_
+            for id_, dispute_id, stage_index, status in rows
+            if status == PENDING_NUDGE
+            and (stage_index != by_id[dispute_id].stage_index or not by_id[dispute_id].status.is_active)
+        )
+        if ended:
+            self.session.execute(
+                update(NudgeRow)
+                .where(NudgeRow.id.in_(ended), NudgeRow.status == PENDING_NUDGE)
+                .values(status="skipped", done_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
     def for_dispute(self, dispute_id: str) -> list[tuple[int, str, datetime, str]]:
         """(stage index, kind, due at, status) of every nudge of a dispute, in due order."""

@@ -37,7 +37,7 @@ class FakeDisputeRepository:
             raise DisputeNotFound(dispute_id)
         return copy.deepcopy(self.rows[dispute_id])
 
-    def get_many(self, dispute_ids: Collection[str]) -> dict[str, Dispute]:
+    def get_many(self, dispute_ids: Collection[str], *, lock: bool = False) -> dict[str, Dispute]:
         return {i: self.get(i) for i in dispute_ids if i in self.rows}
 
     def save(self, dispute: Dispute) -> None:
@@ -146,6 +146,12 @@ class FakeNudgeRepository:
         for i in claimed:
             self.rows[i]["status"] = status
         return claimed
+
+    def skip_ended(self, disputes: Sequence[Dispute], now: datetime) -> None:
+        for d in disputes:
+            for r in self.rows.values():
+                if r["dispute_id"] == d.id and r["status"] == "pending" and (r["stage_index"] != d.stage_index or not d.status.is_active):
+                    r["status"] = "skipped"
 
 
 class FakeDailyRuns:

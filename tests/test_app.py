@@ -243,7 +243,7 @@ def test_healthz_answers_ok_with_the_policy_in_use_and_the_outbox(database_url: 
     status, body = asyncio.run(ask())
 
     assert status == 200
-    assert body == {"status": "ok", "policy": "bradford", "platforms": [], "outbox": {"pending": 0, "failed": 0}}
+    assert body == {"status": "ok", "policy": "bradford", "platforms": [], "unreachable": {}, "outbox": {"pending": 0, "failed": 0}}
 
 
 # --- record -------------------------------------------------------------------------------------
@@ -362,7 +362,7 @@ def test_outbox_failed_lists_refused_messages_and_retry_puts_them_back_in_the_qu
         outbox = OutboxDelivery(sessions)
         queued = outbox.claim_due(at(2026, 11, 23, 10, 1), limit=10)
         for message in queued:
-            outbox.mark_failed(message.id, error="user_not_found")
+            outbox.mark_failed(message, error="user_not_found")
         capsys.readouterr()
 
         assert app.main(["outbox", "failed"]) == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +30,7 @@ from bot.calendar import WorkingCalendar
 from bot.policy import Policy
 from handlers.delivery import deliver_due, unreachable_reporter
 from bot.outbox import Notifier, Notifiers
-from handlers.delivery import Sender
+from handlers.delivery import PACES, Pace, Sender
 from handlers.notify import SlackNotifier
 from handlers.slack import actions, home, intake
 from handlers.slack.courier import Courier, Inflight
@@ -53,11 +53,35 @@ class SlackConfigError(Exception):
     """Slack is set up wrongly; the message says what to change. Raised before the server starts."""
 
 
+class SlackUnreachable(Exception):
+    """Slack could not say who the token belongs to just now (a 5xx, a 429, a timeout): not the token's fault."""
+
+
+# auth.test answers that mean the token itself is wrong: the only ones that stop start-up
+INVALID_TOKEN = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type"})
+
+
 @dataclass(frozen=True)
 class Workspace:
     team_id: str
     team: str
     bot_user: str
+    bot_id: str = ""
+
+
+class _KnownAuth(dict):  # what bolt reads from an auth.test answer, when Parley already knows it
+    headers: dict[str, str] = {}
+
+
+def know_who_we_are(app: AsyncApp, workspace: Workspace) -> None:
+    """Give bolt the workspace Parley already checked, so no request waits on (or fails with) a lazy auth.test."""
+    from slack_bolt.middleware.authorization.async_single_team_authorization import AsyncSingleTeamAuthorization
+
+    for middleware in app._async_middleware_list:  # noqa: SLF001 - bolt offers no setter for it
+        if isinstance(middleware, AsyncSingleTeamAuthorization):
+            middleware.auth_test_result = _KnownAuth(
+                ok=True, team_id=workspace.team_id, team=workspace.team, user_id=workspace.bot_user, bot_id=workspace.bot_id or None
+            )
 
 
 def check_settings(*, bot_token: str | None, signing_secret: str | None, channel: str | None, app_token: str | None) -> list[str]:
@@ -80,23 +104,30 @@ def check_settings(*, bot_token: str | None, signing_secret: str | None, channel
 
 
 def connect(bot_token: str, api_url: str = DEFAULT_API_URL, *, timeout: int = 10) -> Workspace:
-    """Ask Slack who the token belongs to (auth.test); SlackConfigError, in plain words, if it can't."""
+    """Ask Slack who the token belongs to (auth.test).
+
+    SlackConfigError, in plain words, only when Slack says the token is wrong; SlackUnreachable
+    when Slack can't answer just now (a 5xx, a 429, a timeout, no connection)."""
     client = WebClient(token=bot_token, base_url=api_url, timeout=timeout)
     sdk_log = logging.getLogger("slack_sdk.web.base_client")
     sdk_log.disabled = True  # its own error line would only repeat ours
     try:
         r = client.auth_test()
     except SlackApiError as exc:
-        code = exc.response.get("error", "error") if exc.response is not None else "error"
-        raise SlackConfigError(
-            f"Slack refused SLACK_BOT_TOKEN ({code}). Check the token on your app's OAuth & Permissions page; "
-            "if you reinstalled the app, copy the new one."
-        ) from None
-    except Exception as exc:  # noqa: BLE001 - any network failure gets the same plain message
-        raise SlackConfigError(f"Slack can't be reached at {api_url} ({type(exc).__name__}: {exc}). Check SLACK_API_URL and the network.") from None
+        response = exc.response
+        code = (response.get("error") if response is not None else None) or "error"
+        status = getattr(response, "status_code", 0) or 0
+        if status == 200 and code in INVALID_TOKEN:
+            raise SlackConfigError(
+                f"Slack refused SLACK_BOT_TOKEN ({code}). Check the token on your app's OAuth & Permissions page; "
+                "if you reinstalled the app, copy the new one."
+            ) from None
+        raise SlackUnreachable(f"Slack did not answer the start-up check (auth.test: HTTP {status}, {code})") from None
+    except Exception as exc:  # noqa: BLE001 - any network failure: Slack is unreachable, not misconfigured
+        raise SlackUnreachable(f"Slack can't be reached at {api_url} ({type(exc).__name__}: {exc})") from None
     finally:
         sdk_log.disabled = False
-    return Workspace(team_id=r["team_id"], team=r.get("team", ""), bot_user=r.get("user_id", ""))
+    return Workspace(team_id=r["team_id"], team=r.get("team", ""), bot_user=r.get("user_id", ""), bot_id=r.get("bot_id", "") or "")
 
 
 def check_app_token(app_token: str, api_url: str = DEFAULT_API_URL, *, timeout: int = 10) -> None:
@@ -112,13 +143,16 @@ def check_app_token(app_token: str, api_url: str = DEFAULT_API_URL, *, timeout: 
     try:
         client.apps_connections_open(app_token=app_token)
     except SlackApiError as exc:
-        code = exc.response.get("error", "error") if exc.response is not None else "error"
+        code = (exc.response.get("error") if exc.response is not None else None) or "error"
+        status = getattr(exc.response, "status_code", 0) or 0
+        if status != 200 or code not in INVALID_TOKEN:
+            raise SlackUnreachable(f"Slack could not check SLACK_APP_TOKEN just now (HTTP {status}, {code})") from None
         raise SlackConfigError(
             f"Slack refused SLACK_APP_TOKEN ({code}). Generate an app-level token with the connections:write scope "
             "under Basic Information > App-Level Tokens, and check that Socket Mode is turned on for the app."
         ) from None
-    except Exception as exc:  # noqa: BLE001 - any network failure gets the same plain message
-        raise SlackConfigError(f"Slack can't be reached at {api_url} ({type(exc).__name__}: {exc}). Check SLACK_API_URL and the network.") from None
+    except Exception as exc:  # noqa: BLE001 - any network failure: unreachable, not misconfigured
+        raise SlackUnreachable(f"Slack can't be reached at {api_url} ({type(exc).__name__}: {exc})") from None
     finally:
         sdk_log.disabled = False
 
@@ -135,32 +169,44 @@ def from_settings(
     calendar: WorkingCalendar,
     clock: Callable[[], datetime],
     command: str = DEFAULT_COMMAND,
+    known: Workspace | None = None,
 ) -> SlackFrontEnd:
     """Check the settings, ask Slack who we are (auth.test; apps.connections.open in Socket Mode), and build the front end.
 
-    SlackConfigError lists, in plain words, everything an administrator must fix.
+    SlackConfigError lists, in plain words, everything an administrator must fix. When Slack can't
+    answer just now, the front end is built anyway with the `known` workspace (the last check's),
+    `unreachable` says why, and `recheck()` asks again.
     """
     problems = check_settings(bot_token=bot_token, signing_secret=signing_secret, channel=channel, app_token=app_token)
     if problems:
         raise SlackConfigError("Slack is not set up right:\n" + "\n".join(f"  - {p}" for p in problems))
     assert bot_token and channel
-    workspace = connect(bot_token, api_url)
-    if app_token:
-        check_app_token(app_token, api_url)
+    unreachable = None
+    try:
+        workspace: Workspace | None = connect(bot_token, api_url)
+        if app_token:
+            check_app_token(app_token, api_url)
+    except SlackUnreachable as exc:
+        workspace, unreachable = known, str(exc)
     front = build(
         bot_token=bot_token,
         signing_secret=signing_secret or "",
         api_url=api_url,
         channel=channel,
-        team=workspace.team_id,
+        team=workspace.team_id if workspace else "",
         sessions=sessions,
         policy=policy,
         calendar=calendar,
         clock=clock,
         app_token=app_token,
         command=command,
+        paces=PACES,
     )
     front.workspace = workspace
+    front.unreachable = unreachable
+    front.recheck = lambda: front.checked(connect(bot_token, api_url))
+    if workspace is not None:
+        know_who_we_are(front.app, workspace)
     return front
 
 
@@ -177,11 +223,26 @@ class SlackFrontEnd:
     # also queues Teams messages, and a pass without the Teams sender would set those aside.
     senders: MutableMapping[str, Sender] = field(default_factory=dict)
     signing_secret: str = ""  # POST /slack/events is checked against it before bolt reads the body
+    unreachable: str | None = None  # why the start-up check could not reach Slack (None: it did)
+    recheck: Callable[[], Workspace] | None = None  # the start-up check again (SlackUnreachable if still not)
+
+    def checked(self, workspace: Workspace) -> Workspace:
+        """Slack answered the check: remember who we are (a team first learnt now goes into the notifier)."""
+        self.workspace, self.unreachable = workspace, None
+        if not self.deps.team:
+            self.deps.team = self.notifier.team = workspace.team_id
+        know_who_we_are(self.app, workspace)
+        return workspace
 
     def describe(self) -> str:
         """One start-up line: which workspace, which channel, how Slack reaches Parley."""
         where = f"workspace {self.workspace.team} ({self.workspace.team_id})" if self.workspace else f"team {self.deps.team}"
         how = "over Socket Mode" if self.app_token else f"at POST {EVENTS_PATH} (interactivity, slash command and events)"
+        if self.unreachable:
+            return (
+                f"Parley: Slack can't be reached just now ({self.unreachable}); starting anyway with {where}, "
+                f"and checking again in the background. Dispute threads go to channel {self.deps.channel}."
+            )
         return f"Parley: connected to Slack {where}; dispute threads go to channel {self.deps.channel}; Slack reaches Parley {how}."
 
     def mount(self, web_app: web.Application) -> None:
@@ -292,6 +353,7 @@ def build(
     notifier: Notifier | None = None,
     deliver_at_once: bool = True,
     command: str = DEFAULT_COMMAND,
+    paces: Mapping[str, Pace] | None = None,
 ) -> SlackFrontEnd:
     """The Slack front end, wired: bolt app, Web API client, notifier, sender and delivery."""
     client = AsyncWebClient(token=bot_token, base_url=api_url, timeout=10)
@@ -316,7 +378,7 @@ def build(
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             client_for_pass = AsyncWebClient(token=bot_token, base_url=api_url, timeout=10, session=http)
             senders = {**front.senders, "slack": sender.with_client(client_for_pass)}
-            return await deliver_due(outbox, senders, now=clock())
+            return await deliver_due(outbox, senders, now=clock(), clock=clock, paces=paces)
 
     async def delivery_pass() -> Any:
         # Its own event loop in a worker thread: the outbox's database calls must not hold up requests.

@@ -1,5 +1,10 @@
 """Delivers queued outbox messages to Slack through the Web API (handlers/delivery.py calls it).
 
+Every post carries its outbox key in Slack message metadata (`metadata.event_payload.outbox_key`).
+A message whose last attempt may have reached Slack (no answer, a 5xx, a process that died) is
+first looked for in the channel's or thread's history since that attempt (`find_sent`), so it is
+posted once.
+
 Errors are sorted for the outbox: a rate limit, a 5xx, a timeout or a dropped connection means
 "try again later" (RetryLater, after Retry-After when Slack gives one); an error that will not
 go away on its own (the channel or user does not exist, the bot is not in the channel, the
@@ -50,6 +55,11 @@ PERMANENT = frozenset(
     }
 )
 
+EVENT_TYPE = "parley_message"
+KEY_FIELD = "outbox_key"
+LOOK_BACK_SECONDS = 5  # clocks differ a little: look from a moment before the attempt began
+LOOK_LIMIT = 100  # the short window after one attempt: at one post a second per channel, ample
+
 ThreadLookup = Callable[[str, str, str], "Thread | None"]
 
 
@@ -70,9 +80,10 @@ def classify(error: SlackApiError) -> RetryLater | Undeliverable:
     if status == 429 or code in ("ratelimited", "rate_limited"):
         retry_after = _header(getattr(response, "headers", None), "Retry-After")
         seconds = float(retry_after) if retry_after and retry_after.replace(".", "", 1).isdigit() else None
-        return RetryLater(f"Slack rate limit ({code}); Retry-After {retry_after or 'not given'}", seconds)
+        return RetryLater(f"Slack rate limit ({code}); Retry-After {retry_after or 'not given'}", seconds, rate_limited=True)
     if status >= 500 or code in TRANSIENT:
-        return RetryLater(f"Slack is having trouble: HTTP {status} {code}")
+        # a 5xx may come after Slack posted the message: look before sending it again
+        return RetryLater(f"Slack is having trouble: HTTP {status} {code}", in_doubt=True)
     if code in PERMANENT:
         return Undeliverable(f"Slack refused it: {code}", WHY.get(code, f"Slack refused the message ({code})"))
     return Undeliverable(f"Slack refused it: HTTP {status} {code}", f"Slack refused the message ({code})")
@@ -113,12 +124,48 @@ class SlackSender:
         except SlackApiError as exc:
             raise classify(exc) from exc
         except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, OSError) as exc:
-            raise RetryLater(f"could not reach Slack: {exc!r}") from exc
+            raise RetryLater(f"could not reach Slack: {exc!r}", in_doubt=True) from exc
         except SlackClientError as exc:
-            raise RetryLater(f"Slack client error: {exc}") from exc
+            raise RetryLater(f"Slack client error: {exc}", in_doubt=True) from exc
+
+    async def find_sent(self, message: QueuedMessage, thread: Thread | None) -> Sent | None:
+        """Look for a message in doubt where it would have landed: its outbox key in the metadata of
+        the channel's (or thread's) messages since its last attempt began. Only posts are looked for
+        (an update in place is simply made again); None when it is not there."""
+        if message.delivery is Delivery.ROOT_UPDATE or message.sending_since is None:
+            return None
+        oldest = f"{message.sending_since.timestamp() - LOOK_BACK_SECONDS:.6f}"
+        try:
+            if message.delivery is Delivery.THREAD_REPLY:
+                if thread is None:
+                    return None
+                channel = thread.channel
+                r = await self.client.conversations_replies(
+                    channel=channel, ts=thread.root_id, oldest=oldest, limit=LOOK_LIMIT, include_all_metadata=True
+                )
+            else:
+                channel = message.target
+                if message.delivery is Delivery.DIRECT:
+                    opened = await self.client.conversations_open(users=message.target)
+                    channel = opened["channel"]["id"]
+                r = await self.client.conversations_history(
+                    channel=channel, oldest=oldest, limit=LOOK_LIMIT, include_all_metadata=True
+                )
+        except SlackApiError as exc:
+            outcome = classify(exc)
+            if isinstance(outcome, RetryLater):
+                raise outcome from exc
+            raise RetryLater(f"could not look for a message in doubt: {exc}") from exc
+        except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, OSError, SlackClientError) as exc:
+            raise RetryLater(f"could not reach Slack to look for a message in doubt: {exc!r}") from exc
+        for found in r.get("messages") or []:
+            payload = (found.get("metadata") or {}).get("event_payload") or {}
+            if payload.get(KEY_FIELD) == message.key:
+                return Sent(found["ts"], channel)
+        return None
 
     async def _send(self, message: QueuedMessage, thread: Thread | None) -> Sent:
-        payload = dict(message.payload)
+        payload = with_key(message.payload, message.key) if message.delivery is not Delivery.ROOT_UPDATE else dict(message.payload)
         match message.delivery:
             case Delivery.THREAD_ROOT:
                 r = await self.client.chat_postMessage(channel=message.target, unfurl_links=False, unfurl_media=False, **payload)
@@ -167,6 +214,16 @@ class SlackSender:
         out = copy.deepcopy(payload)
         out["blocks"] = [thread_link_block(link) if b.get("block_id") == THREAD_LINK_BLOCK else b for b in blocks]
         return out
+
+
+def with_key(payload: dict[str, Any], key: str) -> dict[str, Any]:
+    """The payload with its outbox key in the message metadata, where find_sent looks for it."""
+    out = dict(payload)
+    metadata = dict(out.get("metadata") or {})
+    metadata.setdefault("event_type", EVENT_TYPE)
+    metadata["event_payload"] = {**(metadata.get("event_payload") or {}), KEY_FIELD: key}
+    out["metadata"] = metadata
+    return out
 
 
 def _version(payload: dict[str, Any]) -> int | None:

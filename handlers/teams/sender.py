@@ -7,6 +7,11 @@
                chat created from the directory's tenant and user id (POST /v3/conversations),
                whose reference is then kept for next time.
 
+Delivery to Teams is at least once: the connector has no way to ask "did this activity arrive?",
+so a message whose answer was lost (a timeout, a dropped connection, a 5xx, a process killed
+mid-send) is sent again. The window is one send: the outbox notes the send just before it and
+settles it as soon as the answer comes (handlers/delivery.py).
+
 Errors are sorted for the outbox: 429 (honouring Retry-After), 5xx, timeouts and dropped
 connections mean "try again later"; 401/403/404 (the bot or the user was removed, the channel is
 gone, the app is not installed for that person) mean Undeliverable, kept as failed for an
@@ -71,9 +76,9 @@ def classify(exc: HttpOperationError) -> RetryLater | Undeliverable:
     status = _status(exc)
     if status == 429:
         seconds = _retry_after(exc)
-        return RetryLater(f"Teams rate limit (429); Retry-After {seconds if seconds is not None else 'not given'}", seconds)
+        return RetryLater(f"Teams rate limit (429); Retry-After {seconds if seconds is not None else 'not given'}", seconds, rate_limited=True)
     if status >= 500 or status in (0, 408, 412):
-        return RetryLater(f"Teams is having trouble: HTTP {status} {exc}")
+        return RetryLater(f"Teams is having trouble: HTTP {status} {exc}", in_doubt=True)
     # 400/401/403/404/410/413 and anything else: it will not go through by trying again
     return Undeliverable(f"Teams refused it: HTTP {status} {exc}", WHY.get(status, f"Teams refused the message (HTTP {status})"))
 
@@ -116,9 +121,9 @@ class TeamsSender:
                 await asyncio.to_thread(self.conversations.forget_user, message.workspace, message.target)
             raise outcome from exc
         except ClientRequestError as exc:
-            raise RetryLater(f"could not reach Teams: {exc}") from exc
+            raise RetryLater(f"could not reach Teams: {exc}", in_doubt=True) from exc
         except (asyncio.TimeoutError, ConnectionError, OSError) as exc:
-            raise RetryLater(f"could not reach Teams: {exc!r}") from exc
+            raise RetryLater(f"could not reach Teams: {exc!r}", in_doubt=True) from exc
 
     async def _send(self, message: QueuedMessage, thread: Thread | None) -> Sent:
         activity = _activity(message)

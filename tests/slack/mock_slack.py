@@ -3,7 +3,11 @@
 An aiohttp server on 127.0.0.1 (a free port) that answers like Slack and records every call:
 the method from the path, the token from the Authorization header, and the arguments (JSON or
 form; JSON-looking form values decoded). It also takes the posts Parley makes to response_url
-(at /response/<anything>). `fail_next` makes the next calls answer 429 (with Retry-After) or 5xx.
+(at /response/<anything>). `fail_next` makes the next calls answer 429 (with Retry-After) or 5xx;
+`slow_next` does the work and then answers late (or, past the client's timeout, never in time);
+`outage` closes every connection unanswered until it is lifted; `rate_limit` answers 429 to any
+second post to a channel within a second, as Slack does. Posted messages are kept per channel, with
+their metadata, and `conversations.history` / `conversations.replies` answer from them.
 
 `MockSocketMode` is Slack's Socket Mode end: a websocket server on 127.0.0.1 whose ws:// URL the
 mock Web API hands out from `apps.connections.open` (called with the app-level token, xapp-).
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import json
 import threading
 import time
@@ -63,6 +68,16 @@ class MockSlack:
         self.responses: list[dict[str, Any]] = []  # bodies posted to response_url
         self.failures: list[Failure] = []
         self.unknown_channels: set[str] = set()
+        self.slow: list[tuple[float, str | None]] = []  # (seconds, method): answer these calls late
+        self.outage = False  # True: every connection is closed without an answer
+        self.rate_limit = False  # True: a second post to a channel within a second gets 429
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> posted messages, oldest first
+        # (kind, probability, seconds): every call may meet "500", "429" (Retry-After `seconds`),
+        # "slow" (done, answered after `seconds`) or "hang" (done, never answered in time)
+        self.chaos: tuple[str, float, float] | None = None
+        self.random = random.Random(7)
+        self.answers_lost = 0  # calls carried out whose answer never came back in time
+        self._last_post: dict[str, float] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -76,6 +91,17 @@ class MockSlack:
         """The next n calls (of `method`) fail: 429 with Retry-After, a 5xx, or (status 200) Slack's ok=false `error`."""
         error = error or ("ratelimited" if status == 429 else "internal_error")
         self.failures += [Failure(status, retry_after if status == 429 else None, method, error)] * n
+
+    def slow_next(self, n: int = 1, *, seconds: float = 3.0, method: str | None = None) -> None:
+        """The next n calls (of `method`) are carried out, and answered only after `seconds`."""
+        self.slow += [(seconds, method)] * n
+
+    def stored(self, key: str) -> list[dict[str, Any]]:
+        """Every posted message carrying this outbox key in its metadata."""
+        return [
+            m for ms in self.messages.values() for m in ms
+            if ((m.get("metadata") or {}).get("event_payload") or {}).get("outbox_key") == key
+        ]
 
     def calls_to(self, method: str, *, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
@@ -149,6 +175,33 @@ class MockSlack:
         args = await self._args(request)
         call = Call(method, token, args)
         self.calls.append(call)
+        if self.outage:
+            call.status = 0
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=500)
+        slow = next((f for f in self.slow if f[1] in (None, method)), None)
+        if slow is not None:
+            self.slow.remove(slow)
+        if self.chaos is not None and self.random.random() < self.chaos[1]:
+            kind, _, seconds = self.chaos
+            if kind == "500":
+                call.status, call.answer = 500, {"ok": False, "error": "internal_error"}
+                return web.json_response(call.answer, status=500)
+            if kind == "429":
+                call.status, call.answer = 429, {"ok": False, "error": "ratelimited"}
+                return web.json_response(call.answer, status=429, headers={"Retry-After": str(int(seconds) or 1)})
+            slow = (seconds if kind == "slow" else 60.0, method)
+            if kind == "hang":
+                self.answers_lost += 1
+        if self.rate_limit and method == "chat.postMessage":
+            channel = str(args.get("channel", ""))
+            at = time.monotonic()
+            if at - self._last_post.get(channel, -10.0) < 1.0:
+                call.status = 429
+                call.answer = {"ok": False, "error": "ratelimited"}
+                return web.json_response(call.answer, status=429, headers={"Retry-After": "1"})
+            self._last_post[channel] = at
         failure = next((f for f in self.failures if f.method in (None, method)), None)
         if failure is not None:
             self.failures.remove(failure)
@@ -164,6 +217,8 @@ class MockSlack:
             call.answer = {"ok": False, "error": "invalid_auth"}
         else:
             call.answer = self._answer(method, args)
+        if slow is not None:
+            await asyncio.sleep(slow[0])  # the work is done: only the answer is late
         return web.json_response(call.answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -184,8 +239,25 @@ class MockSlack:
             case "chat.postMessage":
                 if channel.startswith(("U", "W")):
                     channel = "D" + channel[1:]  # a DM: Slack answers with the IM channel
-                ts = f"2200000000.{next(self._ts):06d}"
+                ts = f"{time.time():.0f}.{next(self._ts):06d}"
+                stored = {"ts": ts, "text": args.get("text", ""), "thread_ts": args.get("thread_ts"), "metadata": args.get("metadata")}
+                self.messages.setdefault(channel, []).append(stored)
                 return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text", ""), "ts": ts}}
+            case "conversations.history" | "conversations.replies":
+                oldest = float(args.get("oldest") or 0)
+                limit = int(args.get("limit") or 100)
+                metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+                if method == "conversations.history":
+                    found = [m for m in self.messages.get(channel, []) if not m["thread_ts"]]
+                else:
+                    root = str(args.get("ts", ""))
+                    found = [m for m in self.messages.get(channel, []) if m["ts"] == root or m["thread_ts"] == root]
+                found = [m for m in found if float(m["ts"]) > oldest][::-1][:limit]
+                return {
+                    "ok": True,
+                    "messages": [{k: v for k, v in m.items() if v is not None and (metadata or k != "metadata")} for m in found],
+                    "has_more": False,
+                }
             case "chat.update":
                 return {"ok": True, "channel": channel, "ts": args.get("ts"), "text": args.get("text", "")}
             case "chat.postEphemeral":

@@ -66,15 +66,32 @@ def test_a_token_slack_refuses_stops_it_with_slacks_answer(environment, monkeypa
     assert "Traceback" not in err and "xoxb-revoked" not in err
 
 
-def test_slack_out_of_reach_stops_it_with_where_it_looked(environment, monkeypatch, capsys) -> None:
+def test_slack_out_of_reach_starts_anyway_saying_where_it_looked(environment, monkeypatch, capsys) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
     monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")  # nothing listens on the discard port
     monkeypatch.setenv("PARLEY_SLACK_CHANNEL", "C0PARLEY")
-    assert app.main(["serve"]) == 2
-    err = capsys.readouterr().err
-    assert "Parley can't start: Slack can't be reached at http://127.0.0.1:9/api/" in err
-    assert "Traceback" not in err
+    assert app.main(["serve"]) == 0
+    captured = capsys.readouterr()
+    assert "Slack can't be reached just now (Slack can't be reached at http://127.0.0.1:9/api/" in captured.out
+    assert "starting anyway" in captured.out and "checking again in the background" in captured.out
+    assert "Traceback" not in captured.err and "can't start" not in captured.err
+    [served] = environment
+    assert ("POST", "/slack/events") in _routes(served)
+
+
+def test_a_slack_answering_500_at_start_up_does_not_blame_the_token(environment, monkeypatch, capsys) -> None:
+    with MockSlackInThread() as mock:
+        mock.fail_next(1, status=500, method="auth.test")
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+        monkeypatch.setenv("SLACK_API_URL", mock.api_url)
+        monkeypatch.setenv("PARLEY_SLACK_CHANNEL", "C0PARLEY")
+        assert app.main(["serve"]) == 0
+    captured = capsys.readouterr()
+    assert "Slack did not answer the start-up check (auth.test: HTTP 500, internal_error)" in captured.out
+    assert "refused SLACK_BOT_TOKEN" not in captured.out + captured.err
+    assert "Check the token" not in captured.out + captured.err
 
 
 def test_with_slack_set_up_it_mounts_slack_events_and_says_where_threads_go(environment, monkeypatch, capsys) -> None:

@@ -13,7 +13,9 @@ call that would reach that user answer 403, as Teams does when the bot was remov
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import random
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +68,11 @@ class MockConnector:
         self.failures: list[Failure] = []
         self.refused_users: set[str] = set()
         self.drops = 0
+        # (kind, probability, seconds), as tests/slack/mock_slack.py: "500", "429", "slow", "hang"
+        self.chaos: tuple[str, float, float] | None = None
+        self.outage = False
+        self.random = random.Random(11)
+        self.answers_lost = 0  # activities carried out whose answer never came back in time
         self._ids = itertools.count(1)
         self._conversations: dict[str, str] = {}  # conversation id -> the user it is with
         self._runner: web.AppRunner | None = None
@@ -134,6 +141,22 @@ class MockConnector:
             return web.json_response({"error": {"code": "NotFound", "message": "not a connector path"}}, status=404)
         call = Call(request.method, "/" + "/".join(segments), conversation, activity_id, body)
         self.calls.append(call)
+        late = 0.0
+        if self.outage:
+            call.status = 0
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=500)
+        if self.chaos is not None and self.random.random() < self.chaos[1]:
+            kind, _, seconds = self.chaos
+            if kind in ("500", "429"):
+                call.status = int(kind)
+                call.answer = {"error": {"code": "Throttled" if kind == "429" else "ServiceError", "message": "try again later"}}
+                headers = {"Retry-After": str(int(seconds) or 1)} if kind == "429" else {}
+                return web.json_response(call.answer, status=call.status, headers=headers)
+            late = seconds if kind == "slow" else 60.0
+            if kind == "hang":
+                self.answers_lost += 1
         if self.drops:
             self.drops -= 1
             call.status = 0
@@ -153,6 +176,8 @@ class MockConnector:
             return web.json_response(call.answer, status=403)
         call.answer = self._answer(call)
         call.status = 201 if call.kind in ("send", "reply", "create") else 200
+        if late:
+            await asyncio.sleep(late)  # carried out; only the answer is late
         return web.json_response(call.answer, status=call.status)
 
     def _user_of(self, call: Call) -> str | None:

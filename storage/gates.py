@@ -1,0 +1,116 @@
+"""Pauses and pacing for delivery, kept in the database so every pass and every process obeys them.
+
+A gate is a (platform, scope) row with the moment that scope may next be sent to. A 429 moves a
+workspace's gate to the end of its Retry-After; sends failing in a row (a 5xx, no answer) pause it
+for 1, 2, 4 ... up to 30 seconds, so during an outage one message a pause probes the platform while
+the rest wait without using up attempts; each post moves its channel's gate one pace on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import DeliveryGateRow, PlatformCheckRow
+
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+MAX_PAUSE = 30  # seconds: the longest pause after failures in a row
+
+
+def _insert(session: Session):  # noqa: ANN202 - dialect-specific insert construct
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(DeliveryGateRow)
+
+
+@dataclass(frozen=True)
+class Slot:
+    at: datetime  # when the send may go
+    taken: bool  # True: the slot is reserved for this send; False: come back at `at`
+    failures: int = 0  # the workspace's sends failed in a row until now
+
+
+class DeliveryGates:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def _lock(self, session: Session, platform: str, scopes: Sequence[str]) -> dict[str, DeliveryGateRow]:
+        # an insert first: on SQLite it takes the write lock before anything is read; on PostgreSQL
+        # the rows then exist to be locked, in a fixed order
+        session.execute(
+            _insert(session).on_conflict_do_nothing(index_elements=["platform", "scope"]),
+            [{"platform": platform, "scope": s, "not_before": EPOCH, "reason": None, "failures": 0} for s in sorted(set(scopes))],
+        )
+        rows = session.scalars(
+            select(DeliveryGateRow)
+            .where(DeliveryGateRow.platform == platform, DeliveryGateRow.scope.in_(sorted(set(scopes))))
+            .order_by(DeliveryGateRow.scope)
+            .with_for_update()
+        )
+        return {r.scope: r for r in rows}
+
+    def reserve(
+        self, platform: str, *, pause: str, pace: str | None, interval: timedelta, now: datetime, max_wait: timedelta
+    ) -> Slot:
+        """The first moment a send may go, given the `pause` scope (a workspace) and the `pace` scope
+        (a channel). If it is at most `max_wait` away it is reserved (the channel's next slot moves one
+        `interval` on); otherwise nothing changes and the caller comes back then."""
+        scopes = [pause] + ([pace] if pace else [])
+        with self.sessions.begin() as session:
+            rows = self._lock(session, platform, scopes)
+            at = max([now] + [r.not_before for r in rows.values()])
+            failures = rows[pause].failures
+            if at - now > max_wait:
+                return Slot(at, False, failures)
+            if pace:
+                rows[pace].not_before = at + interval
+            return Slot(at, True, failures)
+
+    def pause(self, platform: str, scope: str, *, until: datetime, reason: str) -> None:
+        """Nothing goes to `scope` before `until` (a later pause already set is kept)."""
+        with self.sessions.begin() as session:
+            row = self._lock(session, platform, [scope])[scope]
+            if until > row.not_before:
+                row.not_before = until
+                row.reason = reason[:500]
+
+    def trouble(self, platform: str, scope: str, *, now: datetime, reason: str) -> None:
+        """A send failed without a definite answer: pause `scope` a little longer each time in a row."""
+        with self.sessions.begin() as session:
+            row = self._lock(session, platform, [scope])[scope]
+            row.failures += 1
+            until = now + timedelta(seconds=min(2 ** (row.failures - 1), MAX_PAUSE))
+            if until > row.not_before:
+                row.not_before, row.reason = until, reason[:500]
+
+    def fine(self, platform: str, scope: str) -> None:
+        """A send went through: the failures in a row are over."""
+        with self.sessions.begin() as session:
+            self._lock(session, platform, [scope])[scope].failures = 0
+
+    def paused_until(self, platform: str, scope: str) -> datetime | None:
+        with self.sessions() as session:
+            return session.scalar(
+                select(DeliveryGateRow.not_before).where(DeliveryGateRow.platform == platform, DeliveryGateRow.scope == scope)
+            )
+
+
+class PlatformChecks:
+    """The workspace each platform's last successful start-up check saw."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def remember(self, platform: str, workspace: str, detail: dict, now: datetime) -> None:
+        with self.sessions.begin() as session:
+            session.merge(PlatformCheckRow(platform=platform, workspace=workspace, detail=detail, checked_at=now))
+
+    def last(self, platform: str) -> PlatformCheckRow | None:
+        with self.sessions() as session:
+            row = session.get(PlatformCheckRow, platform)
+            if row is not None:
+                session.expunge(row)
+            return row
