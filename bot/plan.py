@@ -141,14 +141,6 @@ def sides(dispute: Dispute) -> tuple[str, ...]:
     return tuple(dict.fromkeys((dispute.raiser.agency, dispute.other.agency, PARTNERSHIP)))
 
 
-def _on(directory: Directory, agency: str, platform: str, workspace: str) -> bool:
-    """Is anyone in this agency on `platform` in `workspace`?"""
-    return any(
-        agency in p.agencies and (i := p.identity_on(platform)) is not None and i.workspace == workspace
-        for p in directory.people.values()
-    )
-
-
 def spaces(dispute: Dispute, directory: Directory, platform: str, configured: tuple[str, str] | None) -> Spaces:
     """Each side's thread on `platform`: in the space its agency names, else in the configured channel
     (`configured`: workspace or tenant, channel) when the agency is on that workspace; else none.
@@ -161,7 +153,7 @@ def spaces(dispute: Dispute, directory: Directory, platform: str, configured: tu
         if named is not None:
             same = default is not None and (default.workspace, default.channel) == named
             of_agency[agency_id] = default if same and default else Space(named[0], named[1], f"{named[0]}/{named[1]}")
-        elif default is not None and _on(directory, agency_id, platform, default.workspace):
+        elif default is not None and directory.has_people_on(agency_id, platform, default.workspace):
             of_agency[agency_id] = default
     # Parley's configured channel keeps its thread (partnership staff, and anyone without a side's space, follow it there)
     threads = tuple(dict.fromkeys([*([default] if default else []), *of_agency.values()]))
