@@ -99,6 +99,16 @@ class Directory:
     _identity_index: dict[tuple[str, str], tuple[str, ...]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    # (agency, platform, workspace) for each agency with someone on that workspace; built on first use.
+    _places: frozenset[tuple[str, str, str]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def has_people_on(self, agency: str, platform: str, workspace: str) -> bool:
+        """Is anyone in `agency` on `platform` in `workspace` (a Slack team, a Microsoft tenant)?"""
+        if self._places is None:
+            self._places = frozenset(
+                (a, i.platform, i.workspace) for p in self.people.values() for i in p.identities for a in p.agencies
+            )
+        return (agency, platform, workspace) in self._places
 
     def person(self, person_id: str) -> Person | None:
         return self.people.get(person_id)
@@ -127,6 +137,7 @@ class Directory:
                 if p.id not in ids:
                     ids.append(p.id)
         self._identity_index = {k: tuple(v) for k, v in index.items()}
+        self._places = None
 
     def holders(self, agency: str, role: str) -> list[Person]:
         """People in `agency` holding `role`, in id order."""

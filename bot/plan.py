@@ -10,6 +10,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import Dispute, Status, confirmers
 from bot.events import DisputeOpened, Event, ResolutionProposed, StageStarted
 
@@ -93,3 +94,75 @@ def reminder(dispute: Dispute, nudge: str) -> ReminderPlan | None:
         people = dispute.routing.people()
         tell = Tell.REMINDER
     return ReminderPlan(key, people, tuple(Direct(p, tell, p) for p in dict.fromkeys(people)))
+
+
+# -- where each side's thread lives -------------------------------------------------------------
+
+
+SPACE = "space"  # the payload key naming an agency's own thread space (absent for the configured channel)
+
+
+@dataclass(frozen=True)
+class Space:
+    """One thread of a dispute on one platform: a channel in a workspace (Slack) or a tenant (Teams)."""
+
+    workspace: str
+    channel: str
+    key: str  # names the thread: the workspace for the configured channel, "workspace/channel" for an agency's own
+
+
+@dataclass(frozen=True)
+class Spaces:
+    """A dispute's threads on one platform, and which of them each person is linked to."""
+
+    threads: tuple[Space, ...]  # each once: the configured channel's first, then the sides' own
+    of_agency: dict[str, Space]
+    configured: Space | None
+
+    def of(self, directory: Directory, person_id: str, platform: str, agencies: Sequence[str] = ()) -> Space | None:
+        """The thread this person can open: their side's (in their own workspace), else the configured channel
+        when they are in its workspace; None when no thread is in a space they can see (tell them in full)."""
+        person = directory.person(person_id)
+        identity = person.identity_on(platform) if person else None
+        if person is None or identity is None:
+            return None
+        mine = [a for a in agencies if a in person.agencies] + [a for a in person.agencies if a not in agencies]
+        for agency in mine:
+            space = self.of_agency.get(agency)
+            if space is not None and space.workspace == identity.workspace:
+                return space
+        if self.configured is not None and self.configured.workspace == identity.workspace:
+            return self.configured
+        return None
+
+
+def sides(dispute: Dispute) -> tuple[str, ...]:
+    """The agencies with a side in this dispute: the raiser's, the other party's, the partnership."""
+    return tuple(dict.fromkeys((dispute.raiser.agency, dispute.other.agency, PARTNERSHIP)))
+
+
+def spaces(dispute: Dispute, directory: Directory, platform: str, configured: tuple[str, str] | None) -> Spaces:
+    """Each side's thread on `platform`: in the space its agency names, else in the configured channel
+    (`configured`: workspace or tenant, channel) when the agency is on that workspace; else none.
+    The configured channel always has a thread too."""
+    default = Space(configured[0], configured[1], configured[0]) if configured and configured[0] and configured[1] else None
+    of_agency: dict[str, Space] = {}
+    for agency_id in sides(dispute):
+        agency = directory.agencies.get(agency_id)
+        named = (agency.slack_space if platform == "slack" else agency.teams_space) if agency else None
+        if named is not None:
+            same = default is not None and (default.workspace, default.channel) == named
+            of_agency[agency_id] = default if same and default else Space(named[0], named[1], f"{named[0]}/{named[1]}")
+        elif default is not None and directory.has_people_on(agency_id, platform, default.workspace):
+            of_agency[agency_id] = default
+    # Parley's configured channel keeps its thread (partnership staff, and anyone without a side's space, follow it there)
+    threads = tuple(dict.fromkeys([*([default] if default else []), *of_agency.values()]))
+    return Spaces(threads=threads, of_agency=of_agency, configured=default)
+
+
+def side_agencies(dispute: Dispute, person_id: str) -> tuple[str, ...]:
+    """The agencies this person acts for in this dispute, most specific first."""
+    routed = [a.agency for a in dispute.routing.assignees if a.person_id == person_id]
+    raiser = [dispute.raiser.agency] if dispute.raiser.person_id == person_id else []
+    other = [dispute.other.agency] if dispute.other.person_id == person_id else []
+    return tuple(dict.fromkeys(routed + raiser + other))

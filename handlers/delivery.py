@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import services
 from bot.outbox import Delivery, Notifier
 from storage.gates import DeliveryGates
-from storage.outbox import OutboxDelivery, QueuedMessage, Thread
+from storage.outbox import OutboxDelivery, QueuedMessage, Thread, thread_space
 from storage.repository import SqlUnitOfWork
 
 log = logging.getLogger("parley.delivery")
@@ -231,7 +231,7 @@ async def _deliver_one(
         return
     thread = None
     if message.delivery in (Delivery.THREAD_REPLY, Delivery.ROOT_UPDATE) and message.dispute_id:
-        thread = outbox.thread(message.dispute_id, message.platform, message.workspace)
+        thread = outbox.thread(message.dispute_id, message.platform, thread_space(message))
         if thread is None and outbox.root_pending(message.dispute_id, message.platform, message.workspace):
             # the root has not landed yet; replies wait for it, without using up attempts
             outbox.retry_later(message, at=now + timedelta(seconds=2), error="waiting for the thread root", count_attempt=False, in_doubt=message.in_doubt)
@@ -309,7 +309,7 @@ async def _deliver_one(
         gates.fine(message.platform, f"workspace:{message.workspace}")
     if message.delivery is Delivery.THREAD_ROOT and message.dispute_id:
         done = outbox.record_root(
-            Thread(message.dispute_id, message.platform, message.workspace, sent.channel, sent.message_id, sent.extra or {}),
+            Thread(message.dispute_id, message.platform, thread_space(message), sent.channel, sent.message_id, sent.extra or {}),
             message=message,
             now=answered,
         )

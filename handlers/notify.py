@@ -69,40 +69,76 @@ class SlackNotifier:
     # -- the Notifier protocol ------------------------------------------------------------------
 
     def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
-        """The Slack rendering of `bot.plan.after`: the thread, and DMs to the people it tells who are on Slack here."""
+        """The Slack rendering of `bot.plan.after`: each side's thread, and DMs to the people it tells who are on Slack here."""
         planned = plan.after(dispute, events)
         if planned is None:
             return []
         view = dispute_view(dispute, directory, self.policy, version=planned.shown_version)
         names = names_for(directory, self.policy, set(planned.named))
-        prefix, step = self._prefix(dispute), planned.step
+        step = planned.step
+        spaces = self._spaces(dispute, directory)
         out: list[OutgoingMessage] = []
-        if planned.opened:
-            out.append(self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, self.channel, blocks.root_message(view, team=self.team)))
-        for n, event in planned.thread:
-            payload = blocks.event_message(event, view, names, team=self.team)
-            if payload is not None:
-                out.append(self._message(dispute, f"{prefix}:{step}:{n}:{event.kind}", Delivery.THREAD_REPLY, self.channel, payload))
-        if not planned.opened:
-            out.append(self._message(dispute, f"{prefix}:{step}:root", Delivery.ROOT_UPDATE, self.channel, blocks.root_message(view, team=self.team)))
-        out += self._direct(dispute, view, names, planned.direct, f"{prefix}:{step}")
+        for space in self._threads(spaces):
+            prefix, mark, root = self._space_prefix(dispute, space), self._mark(space), blocks.root_message(view, team=self.team)
+            if planned.opened:
+                out.append(self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, space.channel, root | mark))
+            for n, event in planned.thread:
+                payload = blocks.event_message(event, view, names, team=self.team)
+                if payload is not None:
+                    out.append(self._message(dispute, f"{prefix}:{step}:{n}:{event.kind}", Delivery.THREAD_REPLY, space.channel, payload | mark))
+            if not planned.opened:
+                out.append(self._message(dispute, f"{prefix}:{step}:root", Delivery.ROOT_UPDATE, space.channel, root | mark))
+        out += self._direct(dispute, view, names, planned.direct, f"{self._prefix(dispute)}:{step}", directory=directory, spaces=spaces)
         return out
 
-    def _direct(self, dispute: Dispute, view: DisputeView, names: Names, direct: Sequence[plan.Direct], prefix: str, nudge: str = "") -> list[OutgoingMessage]:
+    # -- each side's thread (bot.plan.spaces decides; this renders) ------------------------------------
+
+    def _spaces(self, dispute: Dispute, directory: Directory) -> plan.Spaces:
+        return plan.spaces(dispute, directory, SLACK, (self.team, self.channel))
+
+    def _threads(self, spaces: plan.Spaces) -> list[plan.Space]:
+        # only channels in this workspace can be posted to with its token
+        return [s for s in spaces.threads if s.workspace == self.team]
+
+    def _space_prefix(self, dispute: Dispute, space: plan.Space) -> str:
+        return self._prefix(dispute) if space.key == self.team else f"{dispute.id}:{SLACK}:{space.key}"
+
+    def _mark(self, space: plan.Space | None) -> dict:
+        """Tells the outbox which thread a message belongs to (nothing for the configured channel's)."""
+        return {plan.SPACE: space.key} if space is not None and space.key != self.team else {}
+
+    def _place(self, dispute: Dispute, directory: Directory, spaces: plan.Spaces, person_id: str) -> plan.Space | None:
+        place = spaces.of(directory, person_id, SLACK, plan.side_agencies(dispute, person_id))
+        return place if place is not None and place.workspace == self.team else None
+
+    def _direct(
+        self,
+        dispute: Dispute,
+        view: DisputeView,
+        names: Names,
+        direct: Sequence[plan.Direct],
+        prefix: str,
+        nudge: str = "",
+        *,
+        directory: Directory,
+        spaces: plan.Spaces,
+    ) -> list[OutgoingMessage]:
         out = []
         for message in direct:
             person = asked_person(view, names, message.person_id)
             user = self._slack_user(person)
             if user is None:
                 continue  # not on Slack here: Teams tells them
+            place = self._place(dispute, directory, spaces, message.person_id)
+            channel = place.channel if place is not None else None
             match message.tell:
                 case plan.Tell.ASKED_TO_ACT:
-                    payload = blocks.asked_to_act(view, person, channel=self.channel)
+                    payload = blocks.asked_to_act(view, person, channel=channel)
                 case plan.Tell.CONFIRM_REQUEST:
-                    payload = blocks.confirm_request(view, channel=self.channel)
+                    payload = blocks.confirm_request(view, channel=channel)
                 case _:
                     payload = blocks.reminder(view, nudge)
-            out.append(self._message(dispute, f"{prefix}:{message.key}", Delivery.DIRECT, user, payload))
+            out.append(self._message(dispute, f"{prefix}:{message.key}", Delivery.DIRECT, user, payload | self._mark(place)))
         return out
 
     def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
@@ -114,8 +150,18 @@ class SlackNotifier:
         names = names_for(directory, self.policy, set(planned.waiting_on))
         prefix = f"{self._prefix(dispute)}:{planned.key}"
         people = [asked_person(view, names, p) for p in planned.waiting_on]
-        line = self._message(dispute, f"{prefix}:line", Delivery.THREAD_REPLY, self.channel, blocks.reminder_line(view, people, team=self.team))
-        return [line, *self._direct(dispute, view, names, planned.direct, prefix, nudge)]
+        spaces = self._spaces(dispute, directory)
+        lines = [
+            self._message(
+                dispute,
+                f"{self._space_prefix(dispute, s)}:{planned.key}:line",
+                Delivery.THREAD_REPLY,
+                s.channel,
+                blocks.reminder_line(view, people, team=self.team) | self._mark(s),
+            )
+            for s in self._threads(spaces)
+        ]
+        return [*lines, *self._direct(dispute, view, names, planned.direct, prefix, nudge, directory=directory, spaces=spaces)]
 
     def digest_for(self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str) -> list[OutgoingMessage]:
         user = self._slack_user(person_view(directory, person_id))

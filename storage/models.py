@@ -46,6 +46,9 @@ class AgencyRow(Base):
     __tablename__ = "agencies"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # where this agency's side of a dispute's thread lives: "workspace/channel", "tenant/channel"
+    slack_channel: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    teams_channel: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 class PersonRow(Base):
@@ -187,7 +190,8 @@ class ThreadRow(Base):
     __tablename__ = "threads"
     dispute_id: Mapped[str] = mapped_column(ForeignKey("disputes.id"), primary_key=True)
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
-    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # the workspace (tenant) for the configured channel; "<workspace>/<channel>" for an agency's own space
+    workspace: Mapped[str] = mapped_column(String(400), primary_key=True)
     channel: Mapped[str] = mapped_column(String(200))
     root_id: Mapped[str] = mapped_column(String(200))  # Slack message ts, or Teams activity id
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # e.g. the Teams service URL

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outbox import Delivery, OutgoingMessage
+from bot.plan import SPACE
 from storage.models import OutboxRow, ThreadRow
 
 PENDING = "pending"
@@ -49,6 +50,11 @@ class Thread:
     channel: str
     root_id: str
     extra: dict[str, Any]
+
+
+def thread_space(message: QueuedMessage) -> str:
+    """The thread a message belongs to: an agency's own space ("workspace/channel"), else the workspace's."""
+    return str(message.payload.get(SPACE) or message.workspace)
 
 
 def _insert(session: Session):  # noqa: ANN202 - dialect-specific insert construct

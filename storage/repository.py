@@ -364,7 +364,7 @@ class SqlDirectoryRepository:
         return directory
 
     def _read(self) -> Directory:
-        agencies = {a.id: Agency(a.id, a.name) for a in self.session.scalars(select(AgencyRow))}
+        agencies = {a.id: Agency(a.id, a.name, a.slack_channel or "", a.teams_channel or "") for a in self.session.scalars(select(AgencyRow))}
         memberships: dict[str, list[Membership]] = {}
         for m in self.session.scalars(select(MembershipRow).order_by(MembershipRow.person_id, MembershipRow.agency_id)):
             memberships.setdefault(m.person_id, []).append(
@@ -402,7 +402,9 @@ class SqlDirectoryRepository:
         self.session.execute(
             update(DirectoryRevisionRow).where(DirectoryRevisionRow.id == 1).values(revision=DirectoryRevisionRow.revision + 1)
         )
-        self.session.add_all(AgencyRow(id=a.id, name=a.name) for a in directory.agencies.values())
+        self.session.add_all(
+            AgencyRow(id=a.id, name=a.name, slack_channel=a.slack_channel, teams_channel=a.teams_channel) for a in directory.agencies.values()
+        )
         self.session.flush()
         for p in directory.people.values():
             self.session.add(PersonRow(id=p.id, name=p.name, email=p.email))

@@ -24,9 +24,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.outbox import Delivery
+from bot.plan import SPACE
 from handlers.delivery import OnUndeliverable, RetryLater, Sent, Undeliverable
 from messages.slack import THREAD_LINK_BLOCK, thread_link_block
-from storage.outbox import QueuedMessage, Thread
+from storage.outbox import QueuedMessage, Thread, thread_space
 
 log = logging.getLogger("parley.slack.sender")
 
@@ -166,6 +167,7 @@ class SlackSender:
 
     async def _send(self, message: QueuedMessage, thread: Thread | None) -> Sent:
         payload = with_key(message.payload, message.key) if message.delivery is not Delivery.ROOT_UPDATE else dict(message.payload)
+        payload.pop(SPACE, None)  # which of the dispute's threads it belongs to: Parley's, not Slack's
         match message.delivery:
             case Delivery.THREAD_ROOT:
                 r = await self.client.chat_postMessage(channel=message.target, unfurl_links=False, unfurl_media=False, **payload)
@@ -199,7 +201,7 @@ class SlackSender:
         blocks = payload.get("blocks") or []
         if not message.dispute_id or self.threads is None or not any(b.get("block_id") == THREAD_LINK_BLOCK for b in blocks):
             return payload
-        thread = await asyncio.to_thread(self.threads, message.dispute_id, message.platform, message.workspace)
+        thread = await asyncio.to_thread(self.threads, message.dispute_id, message.platform, thread_space(message))
         if thread is None:
             return payload  # the root is still on its way: the DM goes now, pointing at the channel
         link = self._permalinks.get((thread.channel, thread.root_id))

@@ -30,7 +30,7 @@ from bot.events import Event, PersonUnreachable
 from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import teams as cards
-from messages.text import DisputeView, Names, asked_person, dispute_view, names_for, person_view
+from messages.text import THREAD_IN_AGENCY_CHANNEL, THREAD_IN_CHANNEL, DisputeView, Names, asked_person, dispute_view, names_for, person_view
 
 TEAMS = "teams"
 
@@ -91,12 +91,12 @@ class TeamsNotifier:
             fallback_text=activity.get("summary", ""),
         )
 
-    def _thread_ids(self, directory: Directory, people: set[str]) -> dict[str, str]:
+    def _thread_ids(self, directory: Directory, people: set[str], tenant: str | None = None) -> dict[str, str]:
         """Teams user ids of the people who can be @mentioned in the thread (on Teams in its tenant)."""
         out = {}
         for person_id in people:
             found = teams_identity(directory, person_id)
-            if found and found[0] == self.tenant:
+            if found and found[0] == (tenant or self.tenant):
                 out[person_id] = found[1]
         return out
 
@@ -117,36 +117,64 @@ class TeamsNotifier:
         shown = planned.shown_version
         view = dispute_view(dispute, directory, self.policy, version=shown)
         names = names_for(directory, self.policy, set(planned.named))
-        ids = self._thread_ids(directory, set(planned.named))
         step = planned.step
+        spaces = self._spaces(dispute, directory)
         out: list[OutgoingMessage] = []
-        if self.has_thread:
-            prefix = self._prefix(dispute)
+        for space in spaces.threads:
+            prefix, mark = self._space_prefix(dispute, space), self._mark(space)
+            ids = self._thread_ids(directory, set(planned.named), space.workspace)
+            root = cards.root_activity(view, teams_ids=ids)
             if planned.opened:
                 # in a group chat when raised from one (`chat`: its id and tenant), else in the channel
-                target, extra = (self.chat[0], {"group_chat": True, "tenant": self.chat[1]}) if self.chat else (self.channel, None)
+                chat = self.chat if self.chat and space.key == self.tenant else None
+                target, extra = (chat[0], {"group_chat": True, "tenant": chat[1]}) if chat else (space.channel, None)
                 out.append(
-                    self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, target, cards.root_activity(view, teams_ids=ids), version=shown, extra=extra)
+                    self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, target, root, workspace=space.workspace, version=shown, extra=(extra or {}) | mark)
                 )
             for n, event in planned.thread:
                 reply = cards.event_activity(event, view, names, teams_ids=ids)
                 if reply is not None:
-                    out.append(self._message(dispute, f"{prefix}:{step}:{n}:{event.kind}", Delivery.THREAD_REPLY, self.channel, reply))
+                    out.append(self._message(dispute, f"{prefix}:{step}:{n}:{event.kind}", Delivery.THREAD_REPLY, space.channel, reply, workspace=space.workspace, extra=mark))
             if not planned.opened:
                 out.append(
-                    self._message(dispute, f"{prefix}:{step}:root", Delivery.ROOT_UPDATE, self.channel, cards.root_activity(view, teams_ids=ids), version=shown)
+                    self._message(dispute, f"{prefix}:{step}:root", Delivery.ROOT_UPDATE, space.channel, root, workspace=space.workspace, version=shown, extra=mark)
                 )
-        out += self._tell(dispute, directory, view, names, planned.direct, step)
+        out += self._tell(dispute, directory, view, names, planned.direct, step, spaces=spaces)
         return out
 
+    # -- each side's thread (bot.plan.spaces decides; this renders) ------------------------------------
+
+    def _spaces(self, dispute: Dispute, directory: Directory) -> plan.Spaces:
+        configured = (self.tenant, self.channel) if self.has_thread else None
+        return plan.spaces(dispute, directory, TEAMS, configured)
+
+    def _space_prefix(self, dispute: Dispute, space: plan.Space) -> str:
+        return self._prefix(dispute, space.workspace) if space.key == space.workspace else f"{dispute.id}:{TEAMS}:{space.key}"
+
+    @staticmethod
+    def _mark(space: plan.Space | None) -> dict:
+        """Tells the outbox which thread a message belongs to (nothing for the configured channel's)."""
+        return {plan.SPACE: space.key} if space is not None and space.key != space.workspace else {}
+
     def _tell(
-        self, dispute: Dispute, directory: Directory, view: DisputeView, names: Names, direct: Sequence[plan.Direct], step: str, nudge: str = ""
+        self,
+        dispute: Dispute,
+        directory: Directory,
+        view: DisputeView,
+        names: Names,
+        direct: Sequence[plan.Direct],
+        step: str,
+        nudge: str = "",
+        *,
+        spaces: plan.Spaces,
     ) -> list[OutgoingMessage]:
         out = []
         for item in direct:
+            place = spaces.of(directory, item.person_id, TEAMS, plan.side_agencies(dispute, item.person_id))
             match item.tell:
                 case plan.Tell.ASKED_TO_ACT:
-                    activity = cards.asked_to_act_activity(view, asked_person(view, names, item.person_id))
+                    where = None if place is None else THREAD_IN_CHANNEL if place is spaces.configured else THREAD_IN_AGENCY_CHANNEL
+                    activity = cards.asked_to_act_activity(view, asked_person(view, names, item.person_id), where=where)
                 case plan.Tell.CONFIRM_REQUEST:
                     activity = cards.confirm_request_activity(view)
                 case _:
@@ -165,14 +193,21 @@ class TeamsNotifier:
         names = names_for(directory, self.policy, set(planned.waiting_on))
         people = [asked_person(view, names, p) for p in planned.waiting_on]
         out: list[OutgoingMessage] = []
-        if self.has_thread:
-            ids = self._thread_ids(directory, set(planned.waiting_on))
+        spaces = self._spaces(dispute, directory)
+        for space in spaces.threads:
+            ids = self._thread_ids(directory, set(planned.waiting_on), space.workspace)
             out.append(
                 self._message(
-                    dispute, f"{self._prefix(dispute)}:{planned.key}:line", Delivery.THREAD_REPLY, self.channel, cards.reminder_line_activity(view, people, teams_ids=ids)
+                    dispute,
+                    f"{self._space_prefix(dispute, space)}:{planned.key}:line",
+                    Delivery.THREAD_REPLY,
+                    space.channel,
+                    cards.reminder_line_activity(view, people, teams_ids=ids),
+                    workspace=space.workspace,
+                    extra=self._mark(space),
                 )
             )
-        return out + self._tell(dispute, directory, view, names, planned.direct, planned.key, nudge)
+        return out + self._tell(dispute, directory, view, names, planned.direct, planned.key, nudge, spaces=spaces)
 
     def digest_for(self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str) -> list[OutgoingMessage]:
         found = teams_identity(directory, person_id)

@@ -6,14 +6,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.policy import Policy
-from messages.slack.base import DEFAULT_COMMAND, HEADER_MAX, LIST_MAX, MESSAGE_BLOCKS_MAX, MODAL_BLOCKS_MAX, ActionId, Block, Payload, _button, _context, _divider, _labelled, _plain, button_value, esc, mrkdwn, proposal_value, section
+from messages.slack.base import FIELD_MAX, _cut, _md, DEFAULT_COMMAND, HEADER_MAX, LIST_MAX, MESSAGE_BLOCKS_MAX, MODAL_BLOCKS_MAX, ActionId, Block, Payload, _button, _context, _divider, _labelled, _plain, button_value, esc, mrkdwn, proposal_value, section
 from messages.slack.thread import _thread_pointer
-from messages.text import DisputeView, PersonView, by_when, help_lines, list_entry, nudge_line, proposal_fields
+from messages.text import NO_THREAD, root_facts, DisputeView, PersonView, by_when, help_lines, list_entry, nudge_line, proposal_fields
 from messages.words import with_article
 
 
-def asked_to_act(view: DisputeView, person: PersonView, *, channel: str) -> Payload:
-    """A direct message to someone asked to act at this stage."""
+def case_summary(view: DisputeView) -> list[Block]:
+    """For someone with no thread they can open: the dispute at a glance, in the message itself."""
+    fields = [_md(_cut(f"*{label}*\n{mrkdwn(value)}", FIELD_MAX)) for label, value in root_facts(view)]
+    return [_context(esc(NO_THREAD)), {"type": "section", "fields": fields}]
+
+
+def _where(channel: str | None) -> list[Block]:
+    """The pointer to the person's thread (a link once it exists), or the summary when there is none they can open."""
+    return [_thread_pointer(channel)] if channel is not None else []
+
+
+def asked_to_act(view: DisputeView, person: PersonView, *, channel: str | None) -> Payload:
+    """A direct message to someone asked to act at this stage (`channel`: their thread's; None: no thread they can open)."""
     role = f" as {esc(with_article(person.role))}" if person.role else ""
     lines = [
         f"*You're asked to act{role} on a professional disagreement.*",
@@ -25,11 +36,11 @@ def asked_to_act(view: DisputeView, person: PersonView, *, channel: str) -> Payl
         blocks.append(section(":rotating_light: Urgent: a child may be at immediate risk of significant harm."))
     if view.stage_guidance:
         blocks.append(_context(esc(view.stage_guidance)))
-    blocks.append(_thread_pointer(channel))
+    blocks += _where(channel) or case_summary(view)
     return {"text": f"You're asked to act on {esc(view.reference)}, due {esc(by_when(view.deadline))}", "blocks": blocks}
 
 
-def confirm_request(view: DisputeView, *, channel: str) -> Payload:
+def confirm_request(view: DisputeView, *, channel: str | None) -> Payload:
     """A direct message asking the other side to confirm a proposed resolution in writing."""
     assert view.proposal is not None
     p = view.proposal
@@ -47,7 +58,7 @@ def confirm_request(view: DisputeView, *, channel: str) -> Payload:
             ],
         }
     )
-    blocks.append(_thread_pointer(channel))
+    blocks += _where(channel) or case_summary(view)
     return {"text": f"Please confirm the proposed resolution for {esc(view.reference)}", "blocks": blocks}
 
 

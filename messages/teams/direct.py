@@ -7,9 +7,9 @@ from typing import Any
 
 from bot.dispute import MAX_REASON, STATEMENT_MAX
 from messages.record import unreachable_notice
-from messages.teams.base import LIST_MAX, Card, Element, Field, Verb, _labelled, _subtle, activity, button, card, dispute_actions, dispute_data, esc, markdown, proposal_data, text_block
+from messages.teams.base import _facts, LIST_MAX, Card, Element, Field, Verb, _labelled, _subtle, activity, button, card, dispute_actions, dispute_data, esc, markdown, proposal_data, text_block
 from messages.teams.forms import _input, _text_input
-from messages.text import DisputeView, PersonView, by_when, list_entry, nudge_line, proposal_fields
+from messages.text import NO_THREAD, THREAD_IN_CHANNEL, root_facts, DisputeView, PersonView, by_when, list_entry, nudge_line, proposal_fields
 from messages.words import with_article
 
 
@@ -23,8 +23,11 @@ def unreachable_notice_activity(view: DisputeView, person: PersonView, platform:
 # --- direct messages ----------------------------------------------------------------------------------
 
 
-def asked_to_act_activity(view: DisputeView, person: PersonView) -> dict[str, Any]:
-    """A 1:1 message to someone asked to act at this stage, with the dispute's buttons."""
+def asked_to_act_activity(view: DisputeView, person: PersonView, *, where: str | None = THREAD_IN_CHANNEL) -> dict[str, Any]:
+    """A 1:1 message to someone asked to act at this stage, with the dispute's buttons.
+
+    `where`: the line pointing at their thread; None when there is none they can open (the case summary instead).
+    """
     role = f" as {esc(with_article(person.role))}" if person.role else ""
     body: list[Element] = [
         text_block(f"**You're asked to act{role} on a professional disagreement.**"),
@@ -35,7 +38,10 @@ def asked_to_act_activity(view: DisputeView, person: PersonView) -> dict[str, An
         body.append(text_block("**Urgent:** a child may be at immediate risk of significant harm.", color="Attention"))
     if view.stage_guidance:
         body.append(_subtle(esc(view.stage_guidance)))
-    body.append(_subtle("The whole thread is in Parley's channel: look for the case reference."))
+    if where is not None:
+        body.append(_subtle(esc(where)))
+    else:
+        body += [_subtle(esc(NO_THREAD)), _facts([(label, markdown(value)) for label, value in root_facts(view)])]
     return activity(card(body, dispute_actions(view)), f"You're asked to act on {view.reference}, due {by_when(view.deadline)}")
 
 

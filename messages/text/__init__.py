@@ -30,6 +30,9 @@ from messages.text.view import (  # noqa: F401 - the package's public names
 )
 from messages.text.lines import (  # noqa: F401 - the package's public names
     URGENT,
+    NO_THREAD,
+    THREAD_IN_AGENCY_CHANNEL,
+    THREAD_IN_CHANNEL,
     root_facts,
     _short,
     acting_agency,

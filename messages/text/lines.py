@@ -159,6 +159,12 @@ def procedure_line(view: DisputeView) -> Line:
 URGENT = "the person who raised this said a child may be at immediate risk of significant harm. Same-working-day timescales apply."
 
 
+# Where a direct message points for the whole thread (bot.plan.Spaces decides which one applies)
+THREAD_IN_CHANNEL = "The whole thread is in Parley's channel: look for the case reference."
+THREAD_IN_AGENCY_CHANNEL = "The whole thread is in your agency's Parley channel: look for the case reference."
+NO_THREAD = "There is no Parley channel you can open for this case, so here is where it stands. Parley will message you here as it moves on."
+
+
 def root_facts(view: DisputeView) -> list[tuple[str, Line]]:
     """The dispute at a glance, as (label, value) pairs the root shows on every platform."""
     facts: list[tuple[str, Line]] = [
