@@ -187,7 +187,7 @@ def _learn(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Out
         learning_points=f.get("learning_points", ""),
         debrief_wanted=f.get("debrief") == YES,
         procedure_unclear=f.get("unclear") == YES,
-        themes=tuple(t for t in f.get("themes", "").split("\n") if t),
+        themes=tuple(t.strip() for t in f.get("themes", "").replace(",", "\n").split("\n") if t.strip()),  # Slack: a line each; Teams: commas
         idempotency_key=sub.key,
     )
     notifier = env.notifier if hasattr(env.notifier, "learning_for") else None
