@@ -36,7 +36,6 @@ THEMES: tuple[str, ...] = (
 )
 
 FINISHED = (Status.RESOLVED, Status.CLOSED_UNRESOLVED)
-ASK_WHO_FINISHED = "the people who confirmed or closed this disagreement"
 
 
 @dataclass(frozen=True)

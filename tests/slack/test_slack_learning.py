@@ -121,6 +121,11 @@ def test_each_confirmer_is_asked_once_and_the_answer_is_summarised_without_the_c
         assert len(owner) == 2 and any("found the procedure unclear" in t for t in owner)
         assert all(REFERENCE not in t and "Amara" not in t for t in owner)
 
+        # an old button on the root is told how the dispute ended, not that someone gave learning points
+        await h.click(DC_JONES, ActionId.RESOLVE, button(h.root().args["blocks"], ActionId.RESOLVE))
+        await h.settle()
+        assert "Someone acted first" in h.mock.responses[-1]["text"] and "learning" not in h.mock.responses[-1]["text"]
+
         # the same form again (a replay) changes nothing and says done; a second answer is refused kindly
         posts = len(h.mock.calls_to("chat.postMessage"))
         status, body = await h.submit(AMARA, form, answers)
