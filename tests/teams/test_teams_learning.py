@@ -16,6 +16,7 @@ from handlers.files import read_policy
 from messages.teams import Verb
 from storage.models import LearningAnswerRow
 from tests.builders import POLICE_TENANT, directory_for
+from tests.teams.test_card_schemas import card_problems
 from tests.teams.harness import BEN, DC_JONES, DS_KHAN, Harness, actions, element, intake_answers, run, teams_id, texts, with_csc_on_teams
 
 LEARN_CHANNEL = "19:learning@thread.tacv2"
@@ -66,6 +67,7 @@ def test_each_confirmer_on_teams_is_asked_once_and_the_summary_carries_no_case(e
         assert len(_learning_cards(h, DS_KHAN)) == 1 and len(_learning_cards(h, BEN)) == 1
         assert _learning_cards(h, DC_JONES) == [] and _learning_cards(h, BOARD_MANAGER) == []
         [card] = _learning_cards(h, BEN)
+        assert card_problems(card) == []  # valid Adaptive Cards 1.5, as Teams renders them
         assert REFERENCE in texts(card) and element(card, "debrief")["label"] == "Would a debrief help?"
 
         send = actions(card)["Send"]
@@ -78,6 +80,7 @@ def test_each_confirmer_on_teams_is_asked_once_and_the_summary_carries_no_case(e
 
         # the summary is posted in the learning channel: themes and answers, no case, names, agencies or text
         [post] = h.connector.sent_to(LEARN_CHANNEL)
+        assert card_problems(post.cards()[0]) == []
         text = post.text()
         assert "Information sharing; Timeliness of response" in text and "A debrief would help: Yes" in text
         for secret in (REFERENCE, "Ben", "Hughes", "Khan", "police", "Police", "Social Care", "closing"):
