@@ -250,6 +250,15 @@ def _fields(entry: RecordEntry, n: _Names) -> tuple[tuple[str, Any], ...]:
             )
         case "closed: decision unchanged, disagreement remains" | "withdrawn":
             return (("reason", d["reason"]),)
+        case "learning points given":
+            return (
+                ("learning_points", d["learning_points"]),
+                ("debrief_wanted", bool(d["debrief_wanted"])),
+                ("procedure_unclear", bool(d["procedure_unclear"])),
+                ("themes", tuple(d["themes"])),
+            )
+        case "legal hold placed" | "legal hold released":
+            return (("by_name", d.get("by_name") or n.person(entry.actor)), ("reason", d["reason"]))
     return tuple((key, str(value)) for key, value in sorted(d.items()))
 
 

@@ -15,6 +15,8 @@ from typing import ClassVar, Protocol, Self
 from bot.dispute import MAX_TEXT, Dispute, Status
 from bot.errors import IllegalTransition, InvalidInput, NotAllowed
 from bot.events import DisputeClosedUnresolved, Event
+from bot.outbox import OutgoingMessage
+from bot.permissions import Refusal, Who, Why
 from bot.record import RecordEntry
 
 # The fixed list people choose themes from. Stored and counted by these exact words, so a theme is
@@ -34,7 +36,6 @@ THEMES: tuple[str, ...] = (
 )
 
 FINISHED = (Status.RESOLVED, Status.CLOSED_UNRESOLVED)
-ASK_WHO_FINISHED = "the people who confirmed or closed this disagreement"
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,24 @@ class GiveLearning:
     debrief_wanted: bool = False
     procedure_unclear: bool = False
     themes: tuple[str, ...] = ()
+    idempotency_key: str | None = None  # the same key twice gives one answer (a replayed form)
+
+
+@dataclass(frozen=True)
+class CaseReviewPrompted(Event):
+    """Closing unresolved, the closer was asked to consider a multi-agency case review (the policy says so)."""
+
+    kind: ClassVar[str] = "case review prompted"
+
+
+ACTION = "give learning points for it"
 
 
 class AlreadyAnswered(IllegalTransition):
-    def __init__(self) -> None:
-        super().__init__("answered again", "finished", "You have already given your learning points for this disagreement. Thank you.")
+    """This person has given their learning points for this dispute already (messages/ words it kindly)."""
+
+    def __init__(self, status: str = "finished") -> None:
+        super().__init__(Refusal(ACTION, status, why=Why.ANSWERED))
 
 
 # --- ports --------------------------------------------------------------------------------------
@@ -110,6 +124,16 @@ def who_may_answer(dispute: Dispute, entries: Sequence[RecordEntry]) -> frozense
     return frozenset()
 
 
+def may_answer(dispute: Dispute, entries: Sequence[RecordEntry], person_id: str) -> Refusal | None:
+    """None when this person is asked for learning on this dispute now; else why not, or who is."""
+    if dispute.status not in FINISHED:
+        return Refusal(ACTION, dispute.status.value, why=Why.STATUS)
+    allowed = who_may_answer(dispute, entries)
+    if person_id not in allowed:
+        return Refusal(ACTION, dispute.status.value, who=Who.FINISHERS, people=tuple(sorted(allowed)))
+    return None
+
+
 def check_themes(themes: Sequence[str]) -> tuple[str, ...]:
     """The chosen themes in the fixed list's order, each once; InvalidInput for one not on the list."""
     unknown = [t for t in themes if t not in THEMES]
@@ -121,11 +145,9 @@ def check_themes(themes: Sequence[str]) -> tuple[str, ...]:
 def learning_given(dispute: Dispute, cmd: GiveLearning, *, allowed: frozenset[str], now: datetime) -> LearningGiven:
     """Check an answer and return the event that puts it on the record; raise and change nothing if it is refused."""
     if dispute.status not in FINISHED:
-        raise IllegalTransition(
-            "asked for learning points", dispute.status.value, "Learning points are asked for once a disagreement is resolved or closed."
-        )
+        raise IllegalTransition(Refusal(ACTION, dispute.status.value, why=Why.STATUS))
     if cmd.by not in allowed:
-        raise NotAllowed(cmd.by, "give learning points for it", ASK_WHO_FINISHED)
+        raise NotAllowed(Refusal(ACTION, dispute.status.value, who=Who.FINISHERS, people=tuple(sorted(allowed))))
     points = (cmd.learning_points or "").strip()
     if len(points) > MAX_TEXT:
         raise InvalidInput({"learning_points": f"Please keep this under {MAX_TEXT} characters (it has {len(points)})."})
@@ -144,12 +166,23 @@ def learning_given(dispute: Dispute, cmd: GiveLearning, *, allowed: frozenset[st
 # --- the use case -------------------------------------------------------------------------------
 
 
-def give_learning(cmd: GiveLearning, *, uow: LearningUnitOfWork, now: datetime) -> LearningGiven:
-    """Keep one person's learning answer for a finished disagreement, once, and put it on the record."""
+class LearningNotifier(Protocol):
+    def learning_for(self, dispute: Dispute, event: LearningGiven, directory: object) -> list[OutgoingMessage]: ...
+
+
+def give_learning(
+    cmd: GiveLearning, *, uow: LearningUnitOfWork, now: datetime, notifier: LearningNotifier | None = None
+) -> LearningGiven | None:
+    """Keep one person's learning answer for a finished disagreement, once, and put it on the record;
+    with a notifier, queue its summary where the policy says in the same transaction. None: a replay
+    of a submission already kept (its key was seen)."""
     with uow:
         dispute = uow.disputes.get(cmd.dispute_id)
+        seen = getattr(uow, "submissions", None)
+        if cmd.idempotency_key and seen is not None and seen.seen(cmd.idempotency_key):
+            return None
         if uow.learning.answered(dispute.id, cmd.by):
-            raise AlreadyAnswered()
+            raise AlreadyAnswered(dispute.status.value)
         event = learning_given(dispute, cmd, allowed=who_may_answer(dispute, uow.disputes.record(dispute.id)), now=now)
         uow.learning.add(
             LearningAnswer(
@@ -164,5 +197,10 @@ def give_learning(cmd: GiveLearning, *, uow: LearningUnitOfWork, now: datetime) 
         )
         dispute.events.append(event)
         uow.disputes.append_aside(dispute)
+        if notifier is not None:
+            outbox, directory = getattr(uow, "outbox"), getattr(uow, "directory")
+            outbox.add(notifier.learning_for(dispute, event, directory.load()), now)
+        if cmd.idempotency_key and seen is not None:
+            seen.add(cmd.idempotency_key, dispute.id, now)
         uow.commit()
         return event

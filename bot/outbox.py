@@ -111,3 +111,7 @@ class Notifiers:
         self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str
     ) -> list[OutgoingMessage]:
         return [m for p in self.parts for m in p.unreachable_for(dispute, event, directory, tag)]
+
+    def learning_for(self, dispute: Dispute, event: Event, directory: Directory) -> list[OutgoingMessage]:
+        """A learning answer's summary, from each platform's notifier that sends one."""
+        return [m for p in self.parts if hasattr(p, "learning_for") for m in p.learning_for(dispute, event, directory)]

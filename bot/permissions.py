@@ -30,6 +30,7 @@ class Who(enum.StrEnum):
     ASKED_AT_LAST_STAGE = "the people asked to act at the last stage"
     RAISER = "the raiser"
     RECORD_READERS = "the people involved, or the partnership"
+    FINISHERS = "the people who confirmed or closed it"
 
 
 class Why(enum.StrEnum):
@@ -41,6 +42,7 @@ class Why(enum.StrEnum):
     NOT_DUE = "the timescale has not run out"
     REMIND_AND_WAIT = "the policy says remind and wait"
     ALREADY_RECORDED = "the missed timescale is already recorded"
+    ANSWERED = "learning points already given"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Intent(enum.StrEnum):
     WITHDRAW = "withdraw"
     CONFIRM = "confirm"
     NOT_AGREED = "not agreed"
+    GIVE_LEARNING = "give learning"
 
 
 def _action(intent: Intent) -> Action | None:
@@ -151,17 +154,22 @@ def may(dispute: Dispute, action: Action, *, by: str, policy: Policy | None = No
     return None
 
 
-def may_see_record(dispute: Dispute, person_id: str, directory: Directory) -> bool:
-    """The people involved in a disagreement, and the partnership's staff, may read its record."""
+def may_see_record(dispute: Dispute, person_id: str, directory: Directory, policy: Policy | None = None) -> bool:
+    """The parties and the people asked at its stages may read a disagreement's record, and in the
+    partnership only those holding one of the policy's partnership roles (no policy: nobody there)."""
+    if person_id in dispute.involved:
+        return True
     person = directory.person(person_id)
-    return person_id in dispute.involved or bool(person and person.membership(PARTNERSHIP))
+    membership = person.membership(PARTNERSHIP) if person else None
+    roles = frozenset(policy.partnership_roles) if policy is not None else frozenset()
+    return membership is not None and bool(membership.roles & roles)
 
 
 def may_do(dispute: Dispute, intent: Intent, *, by: str, policy: Policy, directory: Directory) -> Refusal | None:
     """`may` for a button: View record has its own rule (the people involved, or the partnership)."""
     action = _action(intent)
     if action is None:
-        if may_see_record(dispute, by, directory):
+        if may_see_record(dispute, by, directory, policy):
             return None
         return Refusal("see its record", dispute.status.value, who=Who.RECORD_READERS, people=tuple(sorted(dispute.involved)))
     return may(dispute, action, by=by, policy=policy)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import Dispute, Status, confirmers
-from bot.events import DisputeOpened, Event, ResolutionProposed, StageStarted
+from bot.events import DisputeClosedUnresolved, DisputeOpened, DisputeResolved, Event, ResolutionProposed, StageStarted
+from bot.learning import CaseReviewPrompted, LearningGiven
+from bot.policy import Policy
 
 
 class Tell(enum.StrEnum):
@@ -21,6 +23,10 @@ class Tell(enum.StrEnum):
     ASKED_TO_ACT = "asked"
     CONFIRM_REQUEST = "confirm"
     REMINDER = "reminder"
+    LEARNING = "learning"  # asked once for learning points (the people who confirmed or closed it)
+    CASE_REVIEW = "case review"  # the closer, asked to consider a multi-agency case review
+    LEARNING_SUMMARY = "learning summary"  # a partnership role told of an answer (no names, no case text)
+    PROCEDURE_UNCLEAR = "procedure unclear"  # the procedure's owner, told someone found it unclear
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,14 @@ def after(dispute: Dispute, events: Sequence[Event]) -> Plan | None:
             for person_id in confirmers(dispute):
                 if person_id not in actors:
                     direct.append(Direct(person_id, Tell.CONFIRM_REQUEST, f"confirm:{person_id}"))
+        # the learning loop asks the people who finished it, the one who made the last move included
+        elif isinstance(event, DisputeResolved):
+            for person_id in dict.fromkeys(c.by for c in dispute.confirmations):
+                direct.append(Direct(person_id, Tell.LEARNING, f"learning:{person_id}"))
+        elif isinstance(event, DisputeClosedUnresolved) and event.actor:
+            direct.append(Direct(event.actor, Tell.LEARNING, f"learning:{event.actor}"))
+        elif isinstance(event, CaseReviewPrompted) and event.actor:
+            direct.append(Direct(event.actor, Tell.CASE_REVIEW, f"case-review:{event.actor}"))
     return Plan(
         opened=opened,
         step=step,
@@ -166,3 +180,21 @@ def side_agencies(dispute: Dispute, person_id: str) -> tuple[str, ...]:
     raiser = [dispute.raiser.agency] if dispute.raiser.person_id == person_id else []
     other = [dispute.other.agency] if dispute.other.person_id == person_id else []
     return tuple(dict.fromkeys(routed + raiser + other))
+@dataclass(frozen=True)
+class LearningPlan:
+    key: str  # names this answer in every message's key
+    channels: bool  # post the summary to the policy's learning channel on each platform that has one
+    direct: tuple[Direct, ...]
+
+
+def learning_told(event: LearningGiven, policy: Policy, directory: Directory) -> LearningPlan:
+    """Who hears of one learning answer: the policy's learning channel, the holders of its learning role and
+    of the roles it names (a summary), and, when the procedure was unclear, the holders of its owner role."""
+    routing = policy.learning
+    key = f"learning:{event.actor}"
+    told = [r for r in dict.fromkeys((policy.learning_to, *routing.tell)) if r]
+    direct = [Direct(p.id, Tell.LEARNING_SUMMARY, f"{key}:summary:{p.id}") for role in told for p in directory.holders(PARTNERSHIP, role)]
+    if event.procedure_unclear and routing.procedure_owner:
+        direct += [Direct(p.id, Tell.PROCEDURE_UNCLEAR, f"{key}:unclear:{p.id}") for p in directory.holders(PARTNERSHIP, routing.procedure_owner)]
+    unique = {d.key: d for d in direct}
+    return LearningPlan(key, bool(routing.slack_channel or routing.teams_channel), tuple(unique.values()))

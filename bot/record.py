@@ -26,7 +26,10 @@ def entry_for(event: Event, seq: int) -> RecordEntry:
 
 # Entries that follow from a move (a stage started because of an escalation) or stand aside from it
 # (someone Parley couldn't reach): they never say by themselves what someone did.
-NOT_A_MOVE = frozenset({"stage started", "formal challenge lodged"}) | ASIDES
+# After the end, not moves either: learning answers, the case review prompt, legal holds (a press on an old
+# button is told how the dispute ended, not that someone gave learning points)
+AFTERWORDS = frozenset({"learning points given", "case review prompted", "legal hold placed", "legal hold released"})
+NOT_A_MOVE = frozenset({"stage started", "formal challenge lodged"}) | ASIDES | AFTERWORDS
 
 
 def moves(entries: list[RecordEntry]) -> list[RecordEntry]:

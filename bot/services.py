@@ -18,6 +18,7 @@ from bot.directory import Directory
 from bot.dispute import Dispute, Party
 from bot.errors import ConcurrentUpdate, InvalidInput, StaleAction, UnknownPerson
 from bot.events import DeadlineMissed, Event, PersonUnreachable, StageStarted
+from bot.learning import CaseReviewPrompted
 from bot.intake import checked_reference, same_agency_problem
 from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge, plan_stage_nudges
 from bot.outbox import NoNotifier, Notifier, OutgoingMessage
@@ -365,10 +366,19 @@ def reject_resolution(cmd: RejectResolution, *, uow: UnitOfWork, now: datetime, 
 def close_unresolved(cmd: CloseUnresolved, *, uow: UnitOfWork, policy: Policy, now: datetime, notifier: Notifier = NO_NOTIFIER) -> Outcome:
     """Close at the last stage with the decision unchanged."""
     return _act(
-        uow, cmd, lambda d, _: transitions.close_unresolved(d, by=cmd.by, reason=cmd.reason, policy=policy, now=now),
+        uow, cmd, lambda d, _: transitions.close_unresolved(d, by=cmd.by, reason=cmd.reason, policy=policy, now=now) + _case_review(d, cmd.by, policy, now),
         notifier,
         now,
     )
+
+
+def _case_review(dispute: Dispute, by: str, policy: Policy, now: datetime) -> list[Event]:
+    """Where the policy says so, closing unresolved asks the closer to consider a multi-agency case review (on the record)."""
+    if not policy.learning.case_review_prompt:
+        return []
+    event = CaseReviewPrompted(dispute.id, now, by)
+    dispute.events.append(event)
+    return [event]
 
 
 def withdraw(cmd: Withdraw, *, uow: UnitOfWork, now: datetime, notifier: Notifier = NO_NOTIFIER) -> Outcome:

@@ -17,16 +17,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot import services
+from bot import learning, services
 from bot.calendar import WorkingCalendar
 from bot.directory import Directory
 from bot.dispute import MAX_REASON, MAX_TEXT, STATEMENT_MAX, Dispute, Status
 from bot.errors import DisputeNotFound, InvalidInput, Refused, StaleAction
-from bot.intake import text_problem
+from bot.intake import YES, text_problem
 from bot.outbox import Notifier
-from bot.permissions import Intent, may_do
+from bot.permissions import Intent, Refusal, may_do
 from bot.policy import Policy
 from bot.record import RecordEntry, changes_since
+from messages import learning as learning_words
 from messages import replies
 from messages.record import record_text
 from messages.text import DisputeView, dispute_view, proposal_token
@@ -176,6 +177,36 @@ def _reject(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Ou
     return services.reject_resolution(cmd, uow=env.uow(), now=now, notifier=env.notifier)
 
 
+def _learn(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
+    from storage.learning import BoardUnitOfWork  # the learning answers sit beside the disputes
+
+    f = sub.fields
+    cmd = learning.GiveLearning(
+        d.id,
+        sub.person_id,
+        learning_points=f.get("learning_points", ""),
+        debrief_wanted=f.get("debrief") == YES,
+        procedure_unclear=f.get("unclear") == YES,
+        themes=tuple(t.strip() for t in f.get("themes", "").replace(",", "\n").split("\n") if t.strip()),  # Slack: a line each; Teams: commas
+        idempotency_key=sub.key,
+    )
+    notifier = env.notifier if hasattr(env.notifier, "learning_for") else None
+    event = learning.give_learning(cmd, uow=BoardUnitOfWork(env.uow().session_factory), now=now, notifier=notifier)  # type: ignore[attr-defined]
+    return services.Outcome(d, [event] if event else [])
+
+
+def _learning_refusal(env: Env, seen: _Seen, person_id: str) -> Refusal | None:
+    """The learning form is for the people who confirmed or closed it, each once."""
+    from storage.learning import BoardUnitOfWork
+
+    refusal = learning.may_answer(seen.dispute, seen.entries, person_id)
+    if refusal is not None:
+        return refusal
+    with BoardUnitOfWork(env.uow().session_factory) as uow:  # type: ignore[attr-defined]
+        answered = uow.learning.answered(seen.dispute.id, person_id)
+    return learning.AlreadyAnswered(seen.dispute.status.value).refusal if answered else None
+
+
 MOVES: dict[Intent, MoveSpec] = {
     Intent.ADD_NOTE: MoveSpec((Input("note"),), _note, done=lambda b, a, by: replies.DONE_NOTE),
     Intent.RESOLVE: MoveSpec(
@@ -194,6 +225,11 @@ MOVES: dict[Intent, MoveSpec] = {
     ),
     Intent.NOT_AGREED: MoveSpec((Input("reason", MAX_REASON),), _reject, answers_proposal=True, done=lambda b, a, by: replies.done_rejected(a)),
     Intent.VIEW_RECORD: MoveSpec(),
+    Intent.GIVE_LEARNING: MoveSpec(
+        (Input("learning_points", required=False), Input("debrief", 3, False), Input("unclear", 3, False), Input("themes", 2000, False)),
+        _learn,
+        done=lambda b, a, by: learning_words.DONE,
+    ),
 }
 
 
@@ -264,10 +300,15 @@ def press(env: Env, p: Press, now: datetime) -> Form | Told:
     stale = _proposal_stale(seen.dispute, p.proposal) if spec.answers_proposal else spec.decision and _moved_on(seen.dispute, p)
     if stale:
         return _out_of_date(env, seen, p.person_id, replies.stale_text(seen.entries, seen.directory, now))
-    refusal = may_do(seen.dispute, p.intent, by=p.person_id, policy=env.policy, directory=seen.directory)
+    if p.intent is Intent.GIVE_LEARNING:
+        refusal = _learning_refusal(env, seen, p.person_id)
+    else:
+        refusal = may_do(seen.dispute, p.intent, by=p.person_id, policy=env.policy, directory=seen.directory)
     if refusal is not None:
         return Told(replies.refusal_text(refusal, seen.directory))
     meta: dict[str, Any] = {"dispute_id": seen.dispute.id, "version": seen.dispute.version, "seq": seen.last_seq}
+    if p.intent is Intent.GIVE_LEARNING:
+        del meta["seq"]  # other people's answers come in meanwhile; each person answers once
     if spec.answers_proposal:
         meta["proposal"] = p.proposal
     view = _view(env, seen)

@@ -26,9 +26,12 @@ from bot import plan
 from bot.directory import Directory
 from bot.dispute import Dispute
 from bot.events import Event, PersonUnreachable
+from bot.learning import LearningGiven
 from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import slack as blocks
+from messages.learning import summary_of
+from messages.slack import learning as learning_blocks
 from messages.record import platform_name, unreachable_notice
 from messages.text import DisputeView, Names, PersonView, asked_person, dispute_view, names_for, person_view
 
@@ -136,9 +139,30 @@ class SlackNotifier:
                     payload = blocks.asked_to_act(view, person, channel=channel)
                 case plan.Tell.CONFIRM_REQUEST:
                     payload = blocks.confirm_request(view, channel=channel)
+                case plan.Tell.LEARNING:
+                    payload = learning_blocks.learning_prompt(view)
+                case plan.Tell.CASE_REVIEW:
+                    payload = learning_blocks.case_review_prompt(view)
                 case _:
                     payload = blocks.reminder(view, nudge)
             out.append(self._message(dispute, f"{prefix}:{message.key}", Delivery.DIRECT, user, payload | self._mark(place)))
+        return out
+
+    def learning_for(self, dispute: Dispute, event: LearningGiven, directory: Directory) -> list[OutgoingMessage]:
+        """The Slack rendering of `bot.plan.learning_told`: the summary in the policy's learning channel, and DMs."""
+        told = plan.learning_told(event, self.policy, directory)
+        summary = summary_of(dispute, event, self.policy)
+        prefix = f"{self._prefix(dispute)}:{told.key}"
+        out = []
+        # sent as posts of their own, tied to no dispute: nothing in them points back at the case
+        if channel := self.policy.learning.slack_channel:
+            out.append(self._message(None, f"{prefix}:channel", Delivery.DIRECT, channel, learning_blocks.learning_summary(summary)))
+        for message in told.direct:
+            user = self._slack_user(person_view(directory, message.person_id))
+            if user is None:
+                continue
+            build = learning_blocks.procedure_unclear if message.tell is plan.Tell.PROCEDURE_UNCLEAR else learning_blocks.learning_summary
+            out.append(self._message(None, f"{prefix}:{message.key}", Delivery.DIRECT, user, build(summary)))
         return out
 
     def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:

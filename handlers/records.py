@@ -50,12 +50,16 @@ class _Read:
     chain: ChainState
 
 
-def _read(uow: SqlUnitOfWork, *, dispute_id: str, person_id: str, action: str, fmt: str, channel: str, now: datetime) -> _Read:
+def _read(
+    uow: SqlUnitOfWork, *, dispute_id: str, person_id: str, action: str, fmt: str, channel: str, now: datetime,
+    policy_for: Callable[[str], Policy] | None = None,
+) -> _Read:
     """Check access, log it (allowed or refused) and read what the record shows, in one transaction."""
     with uow:
         dispute = uow.disputes.get(dispute_id)
         directory = uow.directory.load()
-        allowed = directory.person(person_id) is not None and may_see_record(dispute, person_id, directory)
+        policy = policy_for(dispute.policy_name) if policy_for is not None else None
+        allowed = directory.person(person_id) is not None and may_see_record(dispute, person_id, directory, policy)
         log = SqlAccessLog(uow.session)
         log.add(Access(dispute_id, now, person_id[:MAX_PERSON_ID], action, fmt, channel, allowed))
         if not allowed:
@@ -77,7 +81,7 @@ def export_view(
     """The checked, logged view model of the record (what `export_record` renders)."""
     if fmt not in FORMATS:
         raise InvalidInput({"format": unknown_format(fmt)})
-    read = _read(uow, dispute_id=dispute_id, person_id=person_id, action="export", fmt=fmt, channel=channel, now=now)
+    read = _read(uow, dispute_id=dispute_id, person_id=person_id, action="export", fmt=fmt, channel=channel, now=now, policy_for=policy_for)
     return record_view(
         read.dispute,
         read.entries,
@@ -107,7 +111,7 @@ def show_record(
     uow: SqlUnitOfWork, *, dispute_id: str, person_id: str, as_json: bool, channel: str, policy_for: Callable[[str], Policy], now: datetime
 ) -> str:
     """The record as plain text (or its entries as JSON), for `person_id` if they may see it; the view is logged."""
-    read = _read(uow, dispute_id=dispute_id, person_id=person_id, action="view", fmt="json" if as_json else "text", channel=channel, now=now)
+    read = _read(uow, dispute_id=dispute_id, person_id=person_id, action="view", fmt="json" if as_json else "text", channel=channel, now=now, policy_for=policy_for)
     if as_json:
         return json.dumps([e.__dict__ for e in read.entries], default=str, indent=2, ensure_ascii=False)
     return record_text(read.dispute, read.entries, directory=read.directory, policy=policy_for(read.dispute.policy_name))

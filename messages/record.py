@@ -10,6 +10,7 @@ from bot.dispute import Dispute
 from bot.policy import Policy
 from bot.record import RecordEntry
 from messages.clock import when
+from messages.learning import CASE_REVIEW_PROMPTED, learning_entry
 from messages.words import learning_line
 
 LONDON = ZoneInfo("Europe/London")
@@ -119,6 +120,14 @@ def describe_entry(entry: RecordEntry, *, directory: Directory, policy: Policy) 
                 f"on {platform_name(d['platform'])}: {d['reason']}.",
                 "The message is kept as undelivered; they need to be told another way.",
             ]
+        case "learning points given":
+            return learning_entry(who, d)
+        case "case review prompted":
+            return [CASE_REVIEW_PROMPTED.format(who=who)]
+        case "legal hold placed":
+            return [f"{d.get('by_name') or who} placed a legal hold: nothing in this record may be purged. Reason: {d['reason']}"]
+        case "legal hold released":
+            return [f"{d.get('by_name') or who} released the legal hold. Reason: {d['reason']}"]
     return [f"{who}: {entry.kind} {d}"]
 
 

@@ -27,9 +27,11 @@ WHO_WORDS = {
     Who.ASKED_AT_LAST_STAGE: "the people asked to act at this last stage",
     Who.RAISER: "the person who raised it",
     Who.RECORD_READERS: "the people involved in this disagreement or the partnership's staff",
+    Who.FINISHERS: "the people who confirmed or closed this disagreement",
 }
 
 WHY_WORDS = {
+    Why.ANSWERED: "You have already given your learning points for this disagreement: thank you, nothing more is needed.",
     Why.LAST_STAGE: "This is the last stage: there is no one further to escalate to. It can be resolved, or closed as unresolved.",
     Why.NOT_LAST_STAGE: "Only the last stage can close a disagreement as unresolved; escalate it instead.",
     Why.NOT_DUE: "The timescale has not run out yet.",

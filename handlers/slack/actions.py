@@ -25,6 +25,7 @@ from handlers.slack.deps import SlackDeps, person_for, team_of, user_of
 from handlers.slack.forms import field_errors, value
 from messages import replies
 from messages import slack as blocks
+from messages.slack import learning as learning_blocks
 from messages.slack import ActionId, Field, ViewId, parse_button_stage, parse_button_value, parse_proposal_value
 
 INTENT_OF_ACTION = {
@@ -36,6 +37,7 @@ INTENT_OF_ACTION = {
     ActionId.CONFIRM: Intent.CONFIRM,
     ActionId.WITHDRAW: Intent.WITHDRAW,
     ActionId.CLOSE_UNRESOLVED: Intent.CLOSE_UNRESOLVED,
+    ActionId.GIVE_LEARNING: Intent.GIVE_LEARNING,
 }
 INTENT_OF_VIEW = {
     ViewId.RESOLVE: Intent.RESOLVE,
@@ -45,6 +47,7 @@ INTENT_OF_VIEW = {
     ViewId.CONFIRM: Intent.CONFIRM,
     ViewId.WITHDRAW: Intent.WITHDRAW,
     ViewId.CLOSE_UNRESOLVED: Intent.CLOSE_UNRESOLVED,
+    ViewId.LEARNING: Intent.GIVE_LEARNING,
 }
 # Each form's renderer (View record shows the record).
 MODALS: dict[Intent, Callable[[Form], dict[str, Any]]] = {
@@ -56,10 +59,11 @@ MODALS: dict[Intent, Callable[[Form], dict[str, Any]]] = {
     Intent.WITHDRAW: lambda f: blocks.withdraw_modal(f.view, f.metadata),
     Intent.CLOSE_UNRESOLVED: lambda f: blocks.close_unresolved_modal(f.view, f.metadata),
     Intent.VIEW_RECORD: lambda f: blocks.record_modal(f.view, f.record),
+    Intent.GIVE_LEARNING: lambda f: learning_blocks.learning_modal(f.view, f.metadata),
 }
-MAIN_FIELD = {Intent.RESOLVE: Field.AGREED_OUTCOME, Intent.ADD_NOTE: Field.NOTE, Intent.CONFIRM: Field.STATEMENT}
-# Answers to the DM that asked for confirmation: once made, its buttons come off
-ANSWERS = (Intent.CONFIRM, Intent.NOT_AGREED)
+MAIN_FIELD = {Intent.RESOLVE: Field.AGREED_OUTCOME, Intent.ADD_NOTE: Field.NOTE, Intent.CONFIRM: Field.STATEMENT, Intent.GIVE_LEARNING: Field.THEMES}
+# Answers to the DM that asked for confirmation (or for learning points): once made, its buttons come off
+ANSWERS = (Intent.CONFIRM, Intent.NOT_AGREED, Intent.GIVE_LEARNING)
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:

@@ -27,6 +27,8 @@ def value(values: Mapping[str, Any], field: Field) -> str:
     if not isinstance(action, Mapping):
         return ""
     found = action.get("value")
+    if found is None and isinstance(action.get("selected_options"), list):  # a multi-select: one choice a line
+        found = "\n".join(str(o.get("value", "")) for o in action["selected_options"] if isinstance(o, Mapping))
     if found is None:
         found = (action.get("selected_option") or {}).get("value")
     if found is None:

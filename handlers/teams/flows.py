@@ -28,6 +28,7 @@ from handlers.teams import forms
 from handlers.teams.deps import Caller, TeamsDeps, person_for
 from handlers.teams.notify import teams_identity
 from messages import teams as cards
+from messages.teams import learning as learning_cards
 from messages import replies
 from messages.clock import when
 from messages.replies import not_in_directory
@@ -282,6 +283,7 @@ INTENT_OF_SUBMIT = {
     Verb.CLOSE_UNRESOLVED_SUBMIT: Intent.CLOSE_UNRESOLVED,
     Verb.CONFIRM: Intent.CONFIRM,
     Verb.NOT_AGREED: Intent.NOT_AGREED,
+    Verb.LEARNING_SUBMIT: Intent.GIVE_LEARNING,
 }
 FormCard = Callable[..., dict[str, Any]]
 FORMS: dict[Intent, FormCard] = {
@@ -292,8 +294,9 @@ FORMS: dict[Intent, FormCard] = {
     Intent.CLOSE_UNRESOLVED: lambda view, data, next_stage, **kw: cards.close_unresolved_form(view, data, **kw),
     Intent.CONFIRM: lambda view, data, next_stage, **kw: cards.confirm_request_card(view, **kw),
     Intent.NOT_AGREED: lambda view, data, next_stage, **kw: cards.confirm_request_card(view, **kw),
+    Intent.GIVE_LEARNING: lambda view, data, next_stage, **kw: learning_cards.learning_card(view, **kw),
 }
-DONE_TITLES = {Intent.CONFIRM: ("Confirmed", "Good"), Intent.NOT_AGREED: ("Not agreed", "Default")}
+DONE_TITLES = {Intent.CONFIRM: ("Confirmed", "Good"), Intent.NOT_AGREED: ("Not agreed", "Default"), Intent.GIVE_LEARNING: ("Thank you", "Good")}
 
 
 def _env(deps: TeamsDeps) -> interaction.Env:

@@ -27,10 +27,13 @@ from bot import plan
 from bot.directory import Directory
 from bot.dispute import Dispute
 from bot.events import Event, PersonUnreachable
+from bot.learning import LearningGiven
 from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import teams as cards
 from messages.text import THREAD_IN_AGENCY_CHANNEL, THREAD_IN_CHANNEL, DisputeView, Names, asked_person, dispute_view, names_for, person_view
+from messages.learning import summary_of
+from messages.teams import learning as learning_cards
 
 TEAMS = "teams"
 
@@ -177,11 +180,32 @@ class TeamsNotifier:
                     activity = cards.asked_to_act_activity(view, asked_person(view, names, item.person_id), where=where)
                 case plan.Tell.CONFIRM_REQUEST:
                     activity = cards.confirm_request_activity(view)
+                case plan.Tell.LEARNING:
+                    activity = learning_cards.learning_prompt_activity(view)
+                case plan.Tell.CASE_REVIEW:
+                    activity = learning_cards.case_review_activity(view)
                 case _:
                     activity = cards.reminder_activity(view, nudge)
             message = self._direct(dispute, directory, item.person_id, f"{step}:{item.key}", activity)
             if message is not None:
                 out.append(message)
+        return out
+
+    def learning_for(self, dispute: Dispute, event: LearningGiven, directory: Directory) -> list[OutgoingMessage]:
+        """The Teams rendering of `bot.plan.learning_told`: a post in the policy's learning channel, and 1:1s.
+        Tied to no dispute, so nothing in them points back at the case."""
+        told = plan.learning_told(event, self.policy, directory)
+        summary = summary_of(dispute, event, self.policy)
+        prefix = f"{self._prefix(dispute)}:{told.key}"
+        out = []
+        if (channel := self.policy.learning.teams_channel) and self.tenant:
+            out.append(self._message(None, f"{prefix}:channel", Delivery.THREAD_ROOT, channel, learning_cards.learning_summary_activity(summary)))
+        for item in told.direct:
+            found = teams_identity(directory, item.person_id)
+            if found is None:
+                continue
+            build = learning_cards.procedure_unclear_activity if item.tell is plan.Tell.PROCEDURE_UNCLEAR else learning_cards.learning_summary_activity
+            out.append(self._message(None, f"{self._prefix(dispute, found[0])}:{told.key}:{item.key}", Delivery.DIRECT, found[1], build(summary), workspace=found[0]))
         return out
 
     def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:

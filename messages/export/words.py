@@ -68,6 +68,10 @@ KINDS = {
     "withdrawn": "Withdrawn",
     "timescale missed": "Timescale missed",
     "person unreachable": "Parley could not reach someone",
+    "learning points given": "Learning points given",
+    "case review prompted": "Asked to consider a multi-agency case review",
+    "legal hold placed": "Legal hold placed",
+    "legal hold released": "Legal hold released",
 }
 
 FIELDS = {
@@ -98,6 +102,10 @@ FIELDS = {
     "person": "Person",
     "agency": "Agency",
     "platform": "Platform",
+    "debrief_wanted": "A debrief would help",
+    "procedure_unclear": "The procedure itself was unclear",
+    "themes": "Themes",
+    "by_name": "By",
 }
 
 ACCESS_COLUMNS = ("When", "Who", "What", "Where", "Outcome")

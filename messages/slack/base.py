@@ -36,6 +36,7 @@ class ActionId(enum.StrEnum):
     NOT_AGREED = "parley.not_agreed"
     WITHDRAW = "parley.withdraw"
     CLOSE_UNRESOLVED = "parley.close_unresolved"
+    GIVE_LEARNING = "parley.give_learning"
 
 
 # Each root button's action id (the buttons themselves are the core's: DisputeView.buttons)
@@ -54,6 +55,7 @@ class ViewId(enum.StrEnum):
     CONFIRM = "parley.confirm_form"
     WITHDRAW = "parley.withdraw_form"
     CLOSE_UNRESOLVED = "parley.close_unresolved_form"
+    LEARNING = "parley.learning_form"
     RECORD = "parley.record"
     DONE = "parley.done"
 
@@ -79,6 +81,9 @@ class Field(enum.StrEnum):
     REASON = "reason"
     NOTE = "note"
     STATEMENT = "statement"
+    DEBRIEF = "debrief"
+    UNCLEAR = "unclear"
+    THEMES = "themes"
 
 
 VALUE = "value"

@@ -49,6 +49,7 @@ class Verb(enum.StrEnum):
     CONFIRM = "parley.confirm"
     NOT_AGREED = "parley.not_agreed"
     BACK = "parley.back"
+    LEARNING_SUBMIT = "parley.learning.submit"
 
 
 class Field(enum.StrEnum):
@@ -71,6 +72,9 @@ class Field(enum.StrEnum):
     REASON = "reason"
     NOTE = "note"
     STATEMENT = "statement"
+    DEBRIEF = "debrief"
+    UNCLEAR = "unclear"
+    THEMES = "themes"
 
 
 

@@ -342,6 +342,9 @@ def fill(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
                 if option is None and answer is not None:
                     option = {"text": {"type": "plain_text", "text": str(answer)}, "value": answer}
                 state = {"type": kind, "selected_option": option}
+            case "multi_static_select":
+                chosen = [o for o in element.get("options", []) if o["value"] in (answer or [])]
+                state = {"type": kind, "selected_options": chosen}
             case _:
                 state = {"type": kind}
         values[block["block_id"]] = {action: state}

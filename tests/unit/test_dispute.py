@@ -423,5 +423,20 @@ def test_check_move_uses_the_moves_own_rules_and_changes_nothing(uow) -> None:
     with pytest.raises(ValueError):
         check_move(dispute, Action.ESCALATE_AUTOMATICALLY, by="amara", **kw)
     assert dispute == before and dispute.events == before.events
-    assert may_see_record(dispute, "amara", directory()) and may_see_record(dispute, "pat", directory())
+    assert may_see_record(dispute, "amara", directory()) and may_see_record(dispute, "pat", directory(), POLICY)
+    assert not may_see_record(dispute, "pat", directory())  # a partnership member sees it only through a role the policy names
+
+
+def test_only_the_partnership_roles_the_policy_names_may_see_a_record_beside_those_involved(uow) -> None:
+    from bot.dispute import may_see_record
+
+    dispute = open_one(uow).dispute
+    people = directory()
+    clerk = _person("clerk", PARTNERSHIP, "office_clerk")  # in the partnership, in no role the policy names
+    people.people["clerk"] = clerk
+    people.reindex()
+    assert "board_manager" in POLICY.partnership_roles and "office_clerk" not in POLICY.partnership_roles
+    assert may_see_record(dispute, "pat", people, POLICY)
+    assert not may_see_record(dispute, "clerk", people, POLICY)
+    assert may_see_record(dispute, "amara", people, POLICY) and may_see_record(dispute, "hana", people, POLICY)
     assert not may_see_record(dispute, "stranger", directory())
