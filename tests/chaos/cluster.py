@@ -149,6 +149,8 @@ def parley_env(database_url: str, slack: MockProcess, teams: MockProcess, tenant
             "PARLEY_TEAMS_CHANNEL": TEAMS_CHANNEL,
             "PARLEY_TEAMS_TENANT_ID": tenant,
             "PARLEY_TEAMS_SERVICE_URL": f"{teams.url}/",
+            "PARLEY_TEAMS_SERVICE_HOSTS": teams.url,  # the mock connector is the only Teams service accepted
+            "PARLEY_TEAMS_INSECURE_NO_AUTH": "true",  # the mock sends no Bot Framework tokens
             "PYTHONUNBUFFERED": "1",
         }
     )
