@@ -65,6 +65,7 @@ class Intent(enum.StrEnum):
     WITHDRAW = "withdraw"
     CONFIRM = "confirm"
     NOT_AGREED = "not agreed"
+    EXPORT_RECORD = "export record"  # the record as a file: the same rule as View record
 
 
 def _action(intent: Intent) -> Action | None:

@@ -67,3 +67,5 @@ def report_bad_order(first: date, last: date) -> str:
 
 
 REPORT_NOT_IN_DIRECTORY = "You're not in Parley's directory yet, so Parley can't send you the Board's report."
+
+EXPORT_PREPARING = "Parley is making the file. It will be in your direct messages in a moment."

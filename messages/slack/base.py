@@ -36,6 +36,7 @@ class ActionId(enum.StrEnum):
     NOT_AGREED = "parley.not_agreed"
     WITHDRAW = "parley.withdraw"
     CLOSE_UNRESOLVED = "parley.close_unresolved"
+    EXPORT_RECORD = "parley.export_record"  # on the record modal: the record as a file
 
 
 # Each root button's action id (the buttons themselves are the core's: DisputeView.buttons)
@@ -56,6 +57,7 @@ class ViewId(enum.StrEnum):
     CLOSE_UNRESOLVED = "parley.close_unresolved_form"
     RECORD = "parley.record"
     DONE = "parley.done"
+    EXPORT = "parley.export_form"
 
 
 class Field(enum.StrEnum):
@@ -79,6 +81,7 @@ class Field(enum.StrEnum):
     REASON = "reason"
     NOTE = "note"
     STATEMENT = "statement"
+    FORMAT = "format"
 
 
 VALUE = "value"
