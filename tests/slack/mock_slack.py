@@ -223,6 +223,8 @@ class MockSlack:
                 return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
             case "files.completeUploadExternal":
                 files = args.get("files") or []
+                if isinstance(files, str):  # sent in the query string, as JSON
+                    files = json.loads(files)
                 done = []
                 for item in files:
                     upload = self.uploads.get(item.get("id", ""))
