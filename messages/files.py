@@ -69,3 +69,7 @@ def report_bad_order(first: date, last: date) -> str:
 REPORT_NOT_IN_DIRECTORY = "You're not in Parley's directory yet, so Parley can't send you the Board's report."
 
 EXPORT_PREPARING = "Parley is making the file. It will be in your direct messages in a moment."
+
+TEAMS_ACCEPT = "Parley has offered you the file in your 1:1 chat with Parley: choose Allow there and it arrives."
+TEAMS_DECLINED = "You chose not to take the file, so nothing was sent."
+TEAMS_GONE = "Sorry: that file offer is out of date, so nothing was sent. Please ask again."

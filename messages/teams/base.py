@@ -49,6 +49,8 @@ class Verb(enum.StrEnum):
     CONFIRM = "parley.confirm"
     NOT_AGREED = "parley.not_agreed"
     BACK = "parley.back"
+    EXPORT_RECORD = "parley.export_record"  # on the record card: choose a file
+    EXPORT_SUBMIT = "parley.export_record.submit"
 
 
 class Field(enum.StrEnum):
