@@ -36,6 +36,7 @@ def record_what(reference: str) -> str:
 
 
 REPORT_WHAT = "the Board's report"
+EXPORT_WHAT = "the record"
 
 
 def report_caption(first: date, last: date) -> str:

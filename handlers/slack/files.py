@@ -93,7 +93,11 @@ def _on_export_form(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
         meta = json.loads(view.get("private_metadata") or "{}")
         # a PDF can take a moment: answer Slack now, then say in the same modal how it went
         await ack(response_action="update", view=blocks.message_modal(words.EXPORT_TITLE, words.EXPORT_PREPARING))
-        result = await asyncio.to_thread(_record, deps, meta, fmt, team_of(body), user_of(body))
+        try:
+            result: FileForPerson | Told = await asyncio.to_thread(_record, deps, meta, fmt, team_of(body), user_of(body))
+        except Exception:  # noqa: BLE001 - the modal already says a file is coming: it must now say it isn't
+            log.exception("the record export failed")
+            result = Told(words.not_sent(words.EXPORT_WHAT))
         if isinstance(result, Told):
             text = result.text
         else:
