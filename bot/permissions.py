@@ -68,6 +68,7 @@ class Intent(enum.StrEnum):
     CONFIRM = "confirm"
     NOT_AGREED = "not agreed"
     GIVE_LEARNING = "give learning"
+    EXPORT_RECORD = "export record"  # the record as a file: the same rule as View record
 
 
 def _action(intent: Intent) -> Action | None:

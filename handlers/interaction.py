@@ -54,6 +54,7 @@ class Press:
     version: int | None = None  # the dispute's version the message showed
     proposal: str | None = None  # the proposal a Confirm / Not agreed answers (its token)
     stage: int | None = None  # the stage number the message showed
+    channel: str = ""  # the platform ("slack", "teams"), for the record's access log
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class MoveSpec:
     decision: bool = False  # depends on the state the person saw: a press on an older message is refused
     answers_proposal: bool = False  # carries the proposal it answers instead of a version
     done: Callable[[Dispute, Dispute, str], str] = field(default=lambda before, after, by: "")
+    refused: Callable[[Env, Press, datetime], Told] | None = None  # a refusal that is itself kept (Export's access log)
 
 
 def _common(sub: Submission, dispute: Dispute, *, versioned: bool = True) -> dict[str, Any]:
@@ -230,7 +232,14 @@ MOVES: dict[Intent, MoveSpec] = {
         _learn,
         done=lambda b, a, by: learning_words.DONE,
     ),
+    Intent.EXPORT_RECORD: MoveSpec((Input("format", required=False),), refused=lambda env, p, now: _export_refused(env, p, now)),
 }
+
+
+def _export_refused(env: Env, p: Press, now: datetime) -> Told:
+    from handlers.chat_files import log_refused_press  # it builds on this module's types
+
+    return log_refused_press(env, p, now, p.channel)
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -305,6 +314,8 @@ def press(env: Env, p: Press, now: datetime) -> Form | Told:
     else:
         refusal = may_do(seen.dispute, p.intent, by=p.person_id, policy=env.policy, directory=seen.directory)
     if refusal is not None:
+        if spec.refused is not None:
+            return spec.refused(env, p, now)
         return Told(replies.refusal_text(refusal, seen.directory))
     meta: dict[str, Any] = {"dispute_id": seen.dispute.id, "version": seen.dispute.version, "seq": seen.last_seq}
     if p.intent is Intent.GIVE_LEARNING:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -17,3 +17,8 @@ def when(at: datetime) -> str:
 def by_when(at: datetime) -> str:
     """'by Tue 1 Dec 2026, 17:00'."""
     return f"by {when(at)}"
+
+
+def day(d: date) -> str:
+    """'Tue 1 Dec 2026': a day, in the same style as `when`."""
+    return f"{d:%a} {d.day} {d:%b %Y}"

@@ -32,7 +32,7 @@ from handlers.delivery import deliver_due, unreachable_reporter
 from bot.outbox import Notifier, Notifiers
 from handlers.delivery import PACES, Pace, Sender
 from handlers.notify import SlackNotifier
-from handlers.slack import actions, home, intake
+from handlers.slack import actions, files, home, intake
 from handlers.slack.courier import Courier, Inflight
 from handlers.slack.deps import SlackDeps
 from handlers.slack.gate import Refused, check_signature, read_body
@@ -403,6 +403,7 @@ def build(
     sender.on_undeliverable = unreachable_reporter(sessions, lambda: deps.notifier)
     intake.register(app, deps)
     actions.register(app, deps)
+    files.register(app, deps)
     home.register(app, deps)
 
     @app.error

@@ -15,6 +15,7 @@ from bot.directory import PARTNERSHIP, Directory
 from bot.errors import UnknownPerson
 from handlers.raising import raise_dispute
 from handlers.slack.deps import PLATFORM, SlackDeps, person_for, team_of, user_of
+from handlers.slack.files import on_report
 from handlers.slack.forms import IntakeForm, field_errors, read_intake, value
 from messages import slack as blocks
 from messages.slack import FIND_PERSON, Field, ViewId
@@ -82,6 +83,9 @@ def _command(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
             else:
                 person_id, views = found
                 await respond(**_ephemeral_blocks(blocks.dispute_list(views, me=person_id, command=command), "Your open disagreements"))
+            return
+        if word.split()[:1] == ["report"]:
+            await on_report(deps, words.split(None, 1)[1] if " " in words else "", body, client, respond)
             return
         if words:
             help_ = blocks.help_blocks(blocks.help_for(deps.policy, command), command=command, unknown=words)

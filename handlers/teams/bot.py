@@ -24,7 +24,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 from msrest.exceptions import HttpOperationError
 from msrest.serialization import Model
 
-from handlers.teams import flows
+from handlers.teams import files, flows
 from handlers.teams.deps import Caller, TeamsDeps
 from handlers.teams.sender import TeamsSender
 from messages import replies
@@ -108,6 +108,7 @@ class ParleyBot(TeamsActivityHandler):
     def __init__(self, deps: TeamsDeps, sender: TeamsSender) -> None:
         self.deps = deps
         self.sender = sender
+        self.offers = files.Offers()  # files offered in a 1:1 chat, waiting for Allow (handlers/teams/files.py)
 
     # -- every activity ---------------------------------------------------------------------------
 
@@ -188,6 +189,10 @@ class ParleyBot(TeamsActivityHandler):
         words = " ".join((text or "").replace("\u00a0", " ").split())
         command = command_of(words)
         caller = caller_of(activity)
+        if (asked := files.report_words(words)) is not None:
+            reply = await asyncio.to_thread(files.report_step, self.deps, caller, asked, self.deps.clock())
+            await self._reply(turn_context, await self._with_file(turn_context, reply), private=True)
+            return
         match command:
             case "help":
                 reply = flows.help_reply(self.deps)
@@ -209,6 +214,7 @@ class ParleyBot(TeamsActivityHandler):
         )
         if reply.changed:
             self.deps.delivered_soon()
+        reply = await self._with_file(turn_context, reply)
         # A form or answer is for one person: on a shared card (a channel or group chat) it goes to them
         # privately, and the shared card stays as it is (the outbox updates it for everyone).
         if reply.card is not None and activity.reply_to_id and conversation_type(activity) == "personal":
@@ -259,12 +265,28 @@ class ParleyBot(TeamsActivityHandler):
         )
         if reply.changed:
             self.deps.delivered_soon()
+        reply = await self._with_file(turn_context, reply)
         if reply.card is not None:
             body = _InvokeBody(status_code=200, type=CARD_RESPONSE, value=reply.card)
         else:
             body = _InvokeBody(status_code=200, type=MESSAGE_RESPONSE, value=cards.plain(reply.text))
         return InvokeResponse(status=200, body=body)
 
+
+    async def _with_file(self, turn_context: TurnContext, reply: flows.Reply) -> flows.Reply:
+        """A reply that brings a file: offer it in the person's 1:1 chat, and say so (or that it couldn't be)."""
+        if reply.file is None:
+            return reply
+        activity = turn_context.activity
+        personal = conversation_type(activity) == "personal"
+        said = await files.offer(self, turn_context, reply.file, personal=personal, caller=caller_of(activity))
+        return flows.Reply(text=said)
+
+    async def on_teams_file_consent_accept(self, turn_context: TurnContext, file_consent_card_response: Any) -> None:
+        await files.on_accept(self, turn_context, file_consent_card_response)
+
+    async def on_teams_file_consent_decline(self, turn_context: TurnContext, file_consent_card_response: Any) -> None:
+        await files.on_decline(self, turn_context, file_consent_card_response)
 
     async def _search(self, activity: Activity) -> InvokeResponse:
         """The intake card's typeahead: Teams asks as the person types. Always 200: nobody found is an empty list."""

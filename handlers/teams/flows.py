@@ -22,6 +22,7 @@ from bot.errors import UnknownPerson
 from bot.outbox import Notifier, Notifiers
 from bot.permissions import Intent
 from handlers import interaction
+from handlers.chat_files import FileForPerson
 from handlers.interaction import Done, FieldErrors, Told
 from handlers.raising import raise_dispute
 from handlers.teams import forms
@@ -43,6 +44,7 @@ class Reply:
     card: dict[str, Any] | None = None
     text: str = ""
     changed: bool = False  # something was saved: deliver the outbox soon
+    file: FileForPerson | None = None  # a file to offer in the person's 1:1 chat (handlers/teams/files.py)
 
 
 def refused(text: str) -> Reply:
@@ -391,6 +393,10 @@ def act(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], card_id: str, 
     match verb:
         case Verb.INTAKE:
             return open_from_card(deps, caller, data, card_id, now)
+        case Verb.EXPORT_RECORD | Verb.EXPORT_SUBMIT:
+            from handlers.teams.files import export_step  # it builds on this module's Reply
+
+            return export_step(deps, caller, verb, data, now)
     if verb in INTENT_OF_SUBMIT:
         return submit(deps, caller, verb, data, now, key=f"teams:{caller.tenant}:{caller.user_id}:{activity_id}" if activity_id else None)
     return click(deps, caller, verb, data, now)

@@ -12,7 +12,7 @@ def cell_text(cell: Cell) -> str:
     """'12', '3 working days', or 'fewer than 5'."""
     if cell.value is None:
         return HIDDEN
-    number = f"{int(cell.value):,}" if cell.value.is_integer() else f"{cell.value:,.1f}"
+    number = f"{int(cell.value):,}" if float(cell.value).is_integer() else f"{cell.value:,.1f}"
     if not cell.unit:
         return number
     unit = cell.unit[:-1] if cell.value == 1 and cell.unit.endswith("s") else cell.unit

@@ -37,6 +37,7 @@ class ActionId(enum.StrEnum):
     WITHDRAW = "parley.withdraw"
     CLOSE_UNRESOLVED = "parley.close_unresolved"
     GIVE_LEARNING = "parley.give_learning"
+    EXPORT_RECORD = "parley.export_record"  # on the record modal: the record as a file
 
 
 # Each root button's action id (the buttons themselves are the core's: DisputeView.buttons)
@@ -58,6 +59,7 @@ class ViewId(enum.StrEnum):
     LEARNING = "parley.learning_form"
     RECORD = "parley.record"
     DONE = "parley.done"
+    EXPORT = "parley.export_form"
 
 
 class Field(enum.StrEnum):
@@ -84,6 +86,7 @@ class Field(enum.StrEnum):
     DEBRIEF = "debrief"
     UNCLEAR = "unclear"
     THEMES = "themes"
+    FORMAT = "format"
 
 
 VALUE = "value"

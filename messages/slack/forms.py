@@ -10,6 +10,8 @@ from typing import Any
 from bot.directory import FIND_MIN_QUERY
 from bot.dispute import MAX_REASON, MAX_TEXT, STATEMENT_MAX
 from bot.intake import NO, REFERENCE_MAX, YES
+from messages import files as file_words
+from messages.slack.base import ActionId, _button, button_value
 from messages.slack.base import CHUNK, DESCRIPTION_MAX, FIND_PERSON, MODAL_BLOCKS_MAX, OPTION_MAX, VALUE, Block, Field, ViewId, _chunks, _context, _labelled, _plain, esc, mrkdwn, section
 from messages.text import IMMEDIATE_RISK, DisputeView, by_when, proposal_fields, told_on_raising, who_with_role
 
@@ -281,11 +283,12 @@ def close_unresolved_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[
 
 def record_modal(view: DisputeView, record: str) -> dict[str, Any]:
     """The whole record, as plain text (never parsed as mrkdwn)."""
-    blocks: list[Block] = []
+    # who sees this modal may see the record, so may export it (the same rule: bot.permissions.may_do)
+    blocks: list[Block] = [{"type": "actions", "elements": [_button(file_words.EXPORT_TITLE, ActionId.EXPORT_RECORD, button_value(view))]}]
     pieces = _chunks(record, CHUNK)
-    for piece in pieces[: MODAL_BLOCKS_MAX - 1]:
+    for piece in pieces[: MODAL_BLOCKS_MAX - 2]:
         blocks.append({"type": "section", "text": {"type": "plain_text", "text": piece or " ", "emoji": False}})
-    if len(pieces) > MODAL_BLOCKS_MAX - 1:
+    if len(pieces) > MODAL_BLOCKS_MAX - 2:
         blocks.append(_context("The record is longer than Slack can show. Ask an administrator for the full record (`app.py record show`)."))
     return {
         "type": "modal",
@@ -294,6 +297,17 @@ def record_modal(view: DisputeView, record: str) -> dict[str, Any]:
         "close": _plain("Close", 24),
         "blocks": blocks,
     }
+
+
+def export_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Which file: PDF (the default), Markdown or HTML; it goes to the person's DMs."""
+    options = [_option(label, fmt) for fmt, label in file_words.FORMAT_LABELS.items()]
+    initial = next(o for o in options if o["value"] == file_words.DEFAULT_FORMAT)
+    element = {"type": "radio_buttons", "action_id": VALUE, "options": options, "initial_option": initial}
+    return _form(ViewId.EXPORT, file_words.EXPORT_TITLE, file_words.EXPORT_SEND, view, metadata, [
+        section(esc(file_words.EXPORT_ASK)),
+        _input(Field.FORMAT, "File", element),
+    ])
 
 
 # --- my disputes, the home tab, help ----------------------------------------------------------------

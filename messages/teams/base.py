@@ -50,6 +50,8 @@ class Verb(enum.StrEnum):
     NOT_AGREED = "parley.not_agreed"
     BACK = "parley.back"
     LEARNING_SUBMIT = "parley.learning.submit"
+    EXPORT_RECORD = "parley.export_record"  # on the record card: choose a file
+    EXPORT_SUBMIT = "parley.export_record.submit"
 
 
 class Field(enum.StrEnum):

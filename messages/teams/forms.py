@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.dispute import MAX_REASON, MAX_TEXT
 from bot.intake import NO, REFERENCE_MAX, YES
+from messages import files as file_words
 from messages.teams.base import CHOICES_MAX, DESCRIPTION_MAX, PEOPLE_DATASET, RECORD_MAX, SEARCH_MAX, SEARCH_RESPONSE, Card, Element, Field, Mentions, Verb, _subtle, button, card, dispute_data, esc, markdown, plain, text_block
 from messages.text import IMMEDIATE_RISK, DisputeView, by_when, told_on_raising, who_with_role
 
@@ -21,7 +22,8 @@ def record_card(view: DisputeView, record: str) -> Card:
     ]
     if len(record) > RECORD_MAX:
         body.append(_subtle("The record is longer than Teams can show. Ask an administrator for the full record (app.py record show)."))
-    return card(body, [button("Back", Verb.BACK, dispute_data(view), inputs=False)])
+    # who sees this card may see the record, so may export it (the same rule: bot.permissions.may_do)
+    return card(body, [button("Back", Verb.BACK, dispute_data(view), inputs=False), button(file_words.EXPORT_TITLE, Verb.EXPORT_RECORD, dispute_data(view), inputs=False)])
 
 
 # --- forms -----------------------------------------------------------------------------------------------

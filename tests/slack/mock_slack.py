@@ -58,6 +58,23 @@ class Failure:
     error: str
 
 
+@dataclass
+class Upload:
+    """A file Parley uploaded: asked for (getUploadURLExternal), sent (POST to the upload URL), shared (complete)."""
+
+    file_id: str
+    filename: str
+    length: int
+    content: bytes | None = None
+    title: str = ""
+    channel: str = ""  # where completeUploadExternal shared it ("" until then)
+
+
+def shared_files(mock: MockSlack, channel: str | None = None) -> list[Upload]:
+    """Uploads that were completed and shared (in `channel`, if given)."""
+    return [u for u in mock.uploads.values() if u.channel and u.content is not None and channel in (None, u.channel)]
+
+
 class MockSlack:
     def __init__(self, *, team: str = TEAM, bot_user: str = BOT_USER, valid_tokens: tuple[str, ...] = ("xoxb-",)) -> None:
         self.team = team
@@ -66,6 +83,7 @@ class MockSlack:
         self.valid_tokens = valid_tokens
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []  # bodies posted to response_url
+        self.uploads: dict[str, Upload] = {}  # files Parley uploaded, by file id (files_upload_v2's three steps)
         self.failures: list[Failure] = []
         self.unknown_channels: set[str] = set()
         self.slow: list[tuple[float, str | None]] = []  # (seconds, method): answer these calls late
@@ -130,6 +148,7 @@ class MockSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         return app
 
     async def start(self) -> str:
@@ -270,10 +289,33 @@ class MockSlack:
                 if isinstance(view, str):
                     view = json.loads(view)
                 return {"ok": True, "view": {"id": f"V0VIEW{next(self._views):04d}", "team_id": self.team, **view}}
+            case "files.getUploadURLExternal":
+                file_id = f"F0FILE{next(self._views):04d}"
+                self.uploads[file_id] = Upload(file_id, str(args.get("filename", "")), int(args.get("length", 0) or 0))
+                return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+            case "files.completeUploadExternal":
+                files = args.get("files") or []
+                if isinstance(files, str):  # sent in the query string, as JSON
+                    files = json.loads(files)
+                done = []
+                for item in files:
+                    upload = self.uploads.get(item.get("id", ""))
+                    if upload is None or upload.content is None:
+                        return {"ok": False, "error": "file_upload_not_completed"}
+                    upload.title, upload.channel = item.get("title") or "", str(args.get("channel_id", ""))
+                    done.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
+                return {"ok": True, "files": done}
             case "conversations.open":
                 users = str(args.get("users", "U0"))
                 return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
         return {"ok": True}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        upload = self.uploads.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        upload.content = await request.read()
+        return web.Response(text="OK - " + str(len(upload.content)))
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self.responses.append(json.loads(await request.text() or "{}"))

@@ -6,6 +6,9 @@ An aiohttp server on 127.0.0.1 (a free port) that answers like the connector and
   POST /v3/conversations/{conversationId}/activities/{id}     reply to an activity
   PUT  /v3/conversations/{conversationId}/activities/{id}     update an activity (a card in place)
 Conversation ids arrive URL-encoded (a thread is `19:...;messageid=...`); they are recorded decoded.
+It also plays Teams' part in a bot sending a file (the FileConsentCard flow): `upload_info(name)`
+is the uploadInfo Teams puts in the fileConsent/invoke, whose uploadUrl is this server
+(PUT /upload/{name}); the bytes PUT there are kept in `uploads`.
 `fail_next` makes the next calls answer 429 (with Retry-After) or 5xx, `drop_next` drops the
 connection without an answer; `refuse_user` makes every
 call that would reach that user answer 403, as Teams does when the bot was removed.
@@ -75,6 +78,8 @@ class MockConnector:
         self.answers_lost = 0  # activities carried out whose answer never came back in time
         self._ids = itertools.count(1)
         self._conversations: dict[str, str] = {}  # conversation id -> the user it is with
+        self.uploads: dict[str, bytes] = {}  # file name -> the bytes PUT to its uploadUrl
+        self.refuse_uploads = False  # answer the PUT with 500, as OneDrive does when it fails
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -104,6 +109,17 @@ class MockConnector:
         """Successful posts into the 1:1 chat with this user (proactive sends; not replies within their turns)."""
         return [c for c in self.sent_to(f"a:personal-{user_id.removeprefix('29:')}") if c.kind == "send"]
 
+    def upload_info(self, name: str) -> dict[str, Any]:
+        """What Teams sends in a fileConsent/invoke when the person chose Allow (its OneDrive upload session)."""
+        file_type = name.rsplit(".", 1)[-1]
+        return {
+            "name": name,
+            "uploadUrl": f"{self.url}upload/{name}",
+            "contentUrl": f"https://contoso-my.sharepoint.com/personal/Documents/Applications/Parley/{name}",
+            "uniqueId": f"1150D938-8870-4044-9F2C-5BBDEBA70C{len(self.uploads):02d}",
+            "fileType": file_type,
+        }
+
     def everything(self) -> list[str]:
         return [c.text() for c in self.calls]
 
@@ -129,6 +145,11 @@ class MockConnector:
 
     async def _handle(self, request: web.Request) -> web.Response:
         segments = [unquote(s) for s in request.rel_url.raw_path.split("/") if s]
+        if request.method == "PUT" and segments[:1] == ["upload"] and len(segments) == 2:
+            if self.refuse_uploads:
+                return web.json_response({"error": {"code": "generalException"}}, status=500)
+            self.uploads[segments[1]] = await request.read()
+            return web.json_response({"id": segments[1], "name": segments[1], "size": len(self.uploads[segments[1]])}, status=201)
         raw = await request.text()
         body = json.loads(raw) if raw else {}
         conversation = activity_id = None

@@ -157,7 +157,8 @@ def test_teams_package_builds_the_zip_teams_expects(tmp_path: Path, monkeypatch,
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
-    assert [c["title"] for c in bot["commandLists"][0]["commands"]] == ["disagree", "list", "help"]
+    assert [c["title"] for c in bot["commandLists"][0]["commands"]] == ["disagree", "list", "help", "report"]
+    assert bot["supportsFiles"] is True  # the record and the Board's report are sent as files (handlers/teams/files.py)
     assert "{{" not in json.dumps(manifest)
     assert png_size(tmp_path / "color.png") == (192, 192) and png_size(tmp_path / "outline.png") == (32, 32)
 
