@@ -225,7 +225,7 @@ class Sections(Checker):
             fmt = identifiers.ReferenceFormat(
                 name, pattern, tuple(identifiers.normalise_reference(e) for _, e in examples)
             )
-            for (k, example), normal in zip(examples, fmt.examples):
+            for (k, example), normal in zip(examples, fmt.examples, strict=True):
                 epath = fpath + ("examples", k)
                 if found := identifiers.find_in_reference(normal):
                     self.error(

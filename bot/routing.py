@@ -166,7 +166,7 @@ class _Router:
         tried: list[str] = []
         for stage in later:
             for role in stage.each_agency:
-                if role == PRACTITIONER or role == missing or role in tried:
+                if role in (PRACTITIONER, missing) or role in tried:
                     continue
                 found = self.find(side_name, side, role)
                 if found.people:

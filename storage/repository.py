@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any, Self
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Select, bindparam, delete, event, func, insert, select, update
+from sqlalchemy import Engine, Select, bindparam, delete, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,13 +16,12 @@ from bot.directory import Agency, Directory, Identity, Membership, Person
 from bot.dispute import Confirmation, Dispute, Party, Proposal, Status
 from bot.errors import ConcurrentUpdate, DisputeNotFound
 from bot.nudges import PlannedNudge
-from bot.services import DueNudge
 from bot.record import RecordEntry, entry_for
 from bot.routing import Assignee, Routing
+from bot.services import DueNudge
 from storage import chain
-from storage.submissions import SqlSubmissionRepository
-from storage.outbox import SqlOutboxRepository, SqlThreadRepository
 from storage.models import (
+    WATCHED_DEADLINE,
     AgencyRow,
     DailyRunRow,
     DirectoryRevisionRow,
@@ -33,9 +32,9 @@ from storage.models import (
     NudgeRow,
     PersonRow,
     RecordEntryRow,
-    WATCHED_DEADLINE,
 )
-
+from storage.outbox import SqlOutboxRepository, SqlThreadRepository
+from storage.submissions import SqlSubmissionRepository
 
 PENDING_NUDGE = "pending"
 

@@ -32,9 +32,9 @@ from storage.models import (
     NudgeRow,
     OutboxRow,
     PurgeAuthorisationRow,
-    StageResultRow,
     PurgeLogRow,
     RecordEntryRow,
+    StageResultRow,
     ThreadRow,
 )
 
