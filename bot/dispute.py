@@ -11,23 +11,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.calendar import WorkingCalendar
-from bot.case import (  # noqa: F401 - the dispute itself is bot/case.py's; its names are here too, beside the moves
-    ALLOWED,
-    MAX_REASON,
-    MAX_TEXT,
-    OTHER,
-    PARTNERSHIP_SIDE,
-    PARTY_SIDES,
-    RAISER,
-    STATEMENT_MAX,
-    Action,
-    Confirmation,
-    Dispute,
-    Party,
-    Proposal,
-    Status,
-    confirmers,
-    sides_to_confirm,
+from bot.case import (  # the dispute itself is bot/case.py's; its names are here too, beside the moves (explicit re-exports)
+    ALLOWED as ALLOWED,
+    MAX_REASON as MAX_REASON,
+    MAX_TEXT as MAX_TEXT,
+    OTHER as OTHER,
+    PARTNERSHIP_SIDE as PARTNERSHIP_SIDE,
+    PARTY_SIDES as PARTY_SIDES,
+    RAISER as RAISER,
+    STATEMENT_MAX as STATEMENT_MAX,
+    Action as Action,
+    Confirmation as Confirmation,
+    Dispute as Dispute,
+    Party as Party,
+    Proposal as Proposal,
+    Status as Status,
+    confirmers as confirmers,
+    sides_to_confirm as sides_to_confirm,
 )
 from bot.directory import Directory
 from bot.errors import IllegalTransition, InvalidInput, NotAllowed
@@ -46,9 +46,18 @@ from bot.events import (
     ResolutionRejected,
     StageStarted,
 )
-from bot.permissions import Refusal, Who, Why, may
-from bot.permissions import may_see_record as may_see_record  # re-exported
-from bot.policy import CountedFrom, Policy, WhenMissed
+from bot.permissions import (
+    Refusal,
+    Who,
+    Why,
+    may,
+    may_see_record as may_see_record,  # re-exported
+)
+from bot.policy import (
+    CountedFrom,
+    Policy,
+    WhenMissed as WhenMissed,  # re-exported: bot/services.py reads transitions.WhenMissed
+)
 from bot.routing import who_must_act
 
 

@@ -93,7 +93,7 @@ class _Router:
             else:
                 self.flags.append(f"{found.reason}.")
         self.flag_both_sides()
-        rank = {s: n for n, s in enumerate(SIDES)}
+        rank: dict[str, int] = {s: n for n, s in enumerate(SIDES)}
         assignees = sorted(self.assignees, key=lambda a: rank[a.side])  # stable: role order, then id
         return Routing(tuple(assignees), tuple(self.flags))
 

@@ -52,7 +52,7 @@ def upgrade(engine: Engine) -> None:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[arg-type]
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[arg-type,return-value]
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -11,8 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine, select
 
-from bot import dispute as transitions
-from bot import services
+from bot import dispute as transitions, services
 from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, Person
 from bot.dispute import Dispute, Status
 from bot.errors import ConcurrentUpdate, StaleAction
