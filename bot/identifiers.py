@@ -261,7 +261,7 @@ def pattern_problem(pattern: str) -> str | None:
     return None
 
 
-def _slow_or_unanchored(items: list, *, top: bool, repeated: bool = False) -> str | None:  # type: ignore[type-arg]
+def _slow_or_unanchored(items: list, *, top: bool, repeated: bool = False) -> str | None:  # type: ignore[type-arg]  # noqa: C901 - over 12 branches; noted for simplification
     c = re._constants  # type: ignore[attr-defined]
     last = len(items) - 1
     for n, (op, arg) in enumerate(items):
