@@ -39,25 +39,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot.directory import Directory, InvalidDirectory
 from bot.policy import InvalidPolicy, Policy
 from bot.outbox import NoNotifier, Notifier, Notifiers
-from bot.services import load_directory
 from handlers.delivery import Sender
-from handlers.directory_files import read_directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from handlers import slack
 from handlers.scheduler import Timekeeper
+from handlers.cli import admin as admin_cli
 from handlers.cli import record as record_cli
 from handlers.cli import report as report_cli
 from handlers.cli import retention as retention_cli
 from handlers.slack import SlackFrontEnd
-from messages.policy import EMPTY_DIRECTORY, policy_table
-from messages.record import local_time
 from policies import PRESETS
 from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
-from storage.admin import failed_messages, retry_failed
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
 
@@ -140,88 +135,8 @@ def cmd_db_upgrade(settings: Settings) -> int:
     return 0
 
 
-def cmd_policy_check(target: str) -> int:
-    try:
-        policy = read_policy(target)
-    except InvalidPolicy as exc:
-        print(f"{target}: {len(exc.errors)} problem(s):", file=sys.stderr)
-        for err in exc.errors:
-            print(f"  {err}", file=sys.stderr)
-        return 1
-    print(f"{target}: OK. {policy.title}: {len(policy.stages)} stages, {len(policy.categories)} categories.")
-    return 0
-
-
-def cmd_policy_show(target: str) -> int:
-    try:
-        policy = read_policy(target)
-    except InvalidPolicy as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    print(policy_table(policy))
-    return 0
-
-
-def _read_directory_for(path: str, policy_name: str | None) -> Directory:
-    policy = read_policy(policy_name) if policy_name else None
-    return read_directory(path, policy=policy)
-
-
-def cmd_directory_check(path: str, policy_name: str | None) -> int:
-    try:
-        directory = _read_directory_for(path, policy_name)
-    except InvalidDirectory as exc:
-        print(f"{path}: {len(exc.errors)} problem(s):", file=sys.stderr)
-        for err in exc.errors:
-            print(f"  {err}", file=sys.stderr)
-        return 1
-    print(f"{path}: OK. {len(directory.people)} people in {len(directory.agencies)} agencies.")
-    return 0
-
-
 def cmd_directory_load(settings: Settings, path: str, allow_empty: bool = False) -> int:
-    if cmd_directory_check(path, settings.parley_policy) != 0:
-        print("Nothing was changed.", file=sys.stderr)
-        return 1
-    engine = _migrated_engine(settings)
-    directory = _read_directory_for(path, settings.parley_policy)
-    if not directory.people and not allow_empty:
-        print(EMPTY_DIRECTORY.format(path=path), file=sys.stderr)
-        return 1
-    load_directory(directory, uow=SqlUnitOfWork(session_factory(engine)))
-    print(f"Stored {len(directory.people)} people from {path}.")
-    return 0
-
-
-def cmd_outbox_failed(settings: Settings) -> int:
-    """List the messages a platform refused for good, with what it said."""
-    failed = failed_messages(session_factory(_migrated_engine(settings)))
-    if not failed:
-        print("No failed messages: everything queued has been sent or is still being tried.")
-        return 0
-    print(f"{len(failed)} message(s) the platform refused. Fix the cause (a person's chat id in the directory, the")
-    print("bot's access to a channel), then: python app.py outbox retry ID ... (or --all)\n")
-    for m in failed:
-        case = f"case {m.reference}" if m.reference else "no case"
-        print(f"{m.id:>6}  {local_time(m.created_at)}  {m.platform} {m.delivery} to {m.target}  ({case}, {m.attempts} attempt(s))")
-        print(f"        {m.error}")
-    return 0
-
-
-def cmd_outbox_retry(settings: Settings, ids: Sequence[int], everything: bool) -> int:
-    """Queue failed messages again; the timekeeper sends them on its next sweep."""
-    if not ids and not everything:
-        print("Say which messages to send again (their ids from `python app.py outbox failed`), or --all.", file=sys.stderr)
-        return 1
-    retried = retry_failed(session_factory(_migrated_engine(settings)), None if everything else ids, now=now())
-    unknown = sorted(set(ids) - set(retried))
-    if retried:
-        print(f"Queued again: {', '.join(map(str, retried))}. They go out with the next sweep.")
-    if unknown:
-        print(f"Not failed messages, left alone: {', '.join(map(str, unknown))}.", file=sys.stderr)
-    if not retried and not unknown:
-        print("No failed messages to send again.")
-    return 1 if unknown else 0
+    return admin_cli.directory_load(lambda: _migrated_engine(settings), path, settings.parley_policy, allow_empty)
 
 
 def _migrated_engine(settings: Settings) -> Engine:
@@ -525,11 +440,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "db":
             return cmd_db_upgrade(settings)
         case "policy" if args.policy_command == "check":
-            return cmd_policy_check(args.target)
+            return admin_cli.policy_check(args.target)
         case "policy":
-            return cmd_policy_show(args.target)
+            return admin_cli.policy_show(args.target)
         case "directory" if args.directory_command == "check":
-            return cmd_directory_check(args.path, args.policy or settings.parley_policy)
+            return admin_cli.directory_check(args.path, args.policy or settings.parley_policy)
         case "directory":
             return cmd_directory_load(settings, args.path, args.allow_empty)
         case "record":
@@ -537,9 +452,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "teams":
             return cmd_teams_package(settings, args.out)
         case "outbox" if args.outbox_command == "failed":
-            return cmd_outbox_failed(settings)
+            return admin_cli.outbox_failed(_migrated_engine(settings))
         case "outbox":
-            return cmd_outbox_retry(settings, args.ids, args.all)
+            return admin_cli.outbox_retry(lambda: _migrated_engine(settings), args.ids, args.all, now())
         case "report":
             return report_cli.run(args, engine=_migrated_engine(settings), policy=read_policy(settings.parley_policy), now=now())
         case "retention":
