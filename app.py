@@ -27,7 +27,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,6 +39,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from bot.calendar import WorkingCalendar
 from bot.policy import InvalidPolicy, Policy
 from bot.outbox import NoNotifier, Notifier, Notifiers
 from handlers.delivery import Sender
@@ -47,12 +48,14 @@ from handlers.holidays import calendar_for
 from handlers import slack
 from handlers.scheduler import Timekeeper
 from handlers.cli import admin as admin_cli
+from handlers.cli import parser as cli_parser
 from handlers.cli import record as record_cli
 from handlers.cli import report as report_cli
 from handlers.cli import retention as retention_cli
 from handlers.slack import SlackFrontEnd
 from policies import PRESETS
 from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
+from storage.db import safe_url as _safe_url
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
 
@@ -105,6 +108,10 @@ class Parley:
     senders: dict[str, Sender] = field(default_factory=dict)
     slack: SlackFrontEnd | None = None
     teams: TeamsFrontEnd | None = None
+    calendar: WorkingCalendar = field(init=False)  # the policy's one working calendar, built once
+
+    def __post_init__(self) -> None:
+        self.calendar = calendar_for(self.policy)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(session_factory(self.engine))
@@ -113,7 +120,7 @@ class Parley:
         return Timekeeper(
             sessions=session_factory(self.engine),
             policy=self.policy,
-            calendar=calendar_for(self.policy),
+            calendar=self.calendar,
             clock=now,
             notifier=self.notifier,
             senders=self.senders,
@@ -306,17 +313,7 @@ def _connect_teams(settings: Settings, parley: Parley) -> bool:
 
 
 def cmd_teams_package(settings: Settings, out: str | None) -> int:
-    """Build the Teams app package (manifest + icons) to upload in Teams or the Teams admin centre."""
-    from handlers.teams.package import PackageError, build_package
-
-    try:
-        path = build_package(Path(__file__).parent / "teams", app_id=settings.microsoft_app_id, out=Path(out) if out else None)
-    except PackageError as exc:
-        print(f"Parley can't build the Teams package: {exc}", file=sys.stderr)
-        return 1
-    print(f"Teams app package: {path}")
-    print("Upload it in Teams (Apps > Manage your apps > Upload an app), or in the Teams admin centre for your organisation.")
-    return 0
+    return admin_cli.teams_package(Path(__file__).parent / "teams", settings.microsoft_app_id, out)
 
 
 def cmd_serve(settings: Settings) -> int:
@@ -343,16 +340,9 @@ def _with_practice(settings: Settings, parley: Parley, web_app: web.Application)
     """Add the practice workspace when wanted (handlers/practice); the address to listen on, or None if it can't start."""
     from handlers import practice
 
-    try:
-        if not practice.wanted(settings.parley_practice, chat_credentials=settings.chat_credentials()):
-            return settings.host
-        folder = practice.check_folder(settings.parley_practice_folder, settings.database_url)
-    except practice.PracticeConfigError as exc:
-        print(f"Parley can't start: {exc}", file=sys.stderr)
-        return None
-    practice.mount(web_app, folder=folder, policy_name=parley.policy.name if parley.policy.name in PRESETS else "bradford")
-    print(f"Practice workspace: http://127.0.0.1:{settings.port}/  (made-up people; PARLEY_PRACTICE=off turns it off)")
-    return "127.0.0.1"  # the practice workspace is never reachable from another machine, whatever HOST says
+    policy_name = parley.policy.name if parley.policy.name in PRESETS else "bradford"
+    return practice.attach(web_app, settings.parley_practice, settings.chat_credentials(), settings.parley_practice_folder,
+                           settings.database_url, policy_name=policy_name, host=settings.host, port=settings.port)
 
 
 def cmd_worker(settings: Settings) -> int:
@@ -376,16 +366,6 @@ def cmd_worker(settings: Settings) -> int:
     return 0
 
 
-def _safe_url(url: str) -> str:
-    # never print a password
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
-    return url
-
-
 # --- command line -------------------------------------------------------------------------------
 
 
@@ -393,35 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("apscheduler", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    parser = argparse.ArgumentParser(prog="parley", description="Parley: professional disagreements, on the record.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="start the bot")
-    sub.add_parser("worker", help="run the deadline and reminder sweep without serving HTTP")
-    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
-    db.add_parser("upgrade", help="create or update the tables")
-    pol = sub.add_parser("policy", help="escalation policies").add_subparsers(dest="policy_command", required=True)
-    pol.add_parser("check", help="validate a policy file or preset").add_argument("target", help=f"a file, or one of: {', '.join(PRESETS)}")
-    pol.add_parser("show", help="print a policy's stages and timescales").add_argument("target")
-    dire = sub.add_parser("directory", help="who is who").add_subparsers(dest="directory_command", required=True)
-    check = dire.add_parser("check", help="validate a directory file (YAML or CSV)")
-    check.add_argument("path")
-    check.add_argument("--policy", help="also check roles against this policy (default: PARLEY_POLICY)")
-    load = dire.add_parser("load", help="validate and store a directory file")
-    load.add_argument("path")
-    load.add_argument("--allow-empty", action="store_true", help="store a directory with nobody in it, removing everyone")
-    rec = sub.add_parser("record", help="a dispute's record").add_subparsers(dest="record_command", required=True)
-    record_cli.register(rec)
-    tms = sub.add_parser("teams", help="Microsoft Teams").add_subparsers(dest="teams_command", required=True)
-    pkg = tms.add_parser("package", help="build the Teams app package (zip) from teams/manifest.json and its icons")
-    pkg.add_argument("--out", help="where to write the zip (default: teams/parley-teams.zip)")
-    out = sub.add_parser("outbox", help="messages waiting or refused").add_subparsers(dest="outbox_command", required=True)
-    out.add_parser("failed", help="list the messages a platform refused for good")
-    retry = out.add_parser("retry", help="send failed messages again")
-    retry.add_argument("ids", nargs="*", type=int, help="message ids from `outbox failed`")
-    retry.add_argument("--all", action="store_true", help="every failed message")
-    report_cli.register(sub)
-    retention_cli.register(sub)
-
+    parser = cli_parser.build_parser(PRESETS)
     args = parser.parse_args(argv)
     settings = Settings()
     try:
@@ -432,36 +384,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    match args.command:
-        case "serve":
-            return cmd_serve(settings)
-        case "worker":
-            return cmd_worker(settings)
-        case "db":
-            return cmd_db_upgrade(settings)
-        case "policy" if args.policy_command == "check":
-            return admin_cli.policy_check(args.target)
-        case "policy":
-            return admin_cli.policy_show(args.target)
-        case "directory" if args.directory_command == "check":
-            return admin_cli.directory_check(args.path, args.policy or settings.parley_policy)
-        case "directory":
-            return cmd_directory_load(settings, args.path, args.allow_empty)
-        case "record":
-            return record_cli.run(args, _migrated_engine(settings), read_policy(settings.parley_policy), now())
-        case "teams":
-            return cmd_teams_package(settings, args.out)
-        case "outbox" if args.outbox_command == "failed":
-            return admin_cli.outbox_failed(_migrated_engine(settings))
-        case "outbox":
-            return admin_cli.outbox_retry(lambda: _migrated_engine(settings), args.ids, args.all, now())
-        case "report":
-            return report_cli.run(args, engine=_migrated_engine(settings), policy=read_policy(settings.parley_policy), now=now())
-        case "retention":
-            return retention_cli.run_purge(args, engine=_migrated_engine(settings), now=now())
-        case "dispute":
-            return retention_cli.run_hold(args, engine=_migrated_engine(settings), now=now())
-    return 2
+    def engine() -> Engine:
+        return _migrated_engine(settings)
+
+    def policy() -> Policy:
+        return read_policy(settings.parley_policy)
+
+    sub = getattr(args, f"{args.command}_command", None)
+    commands: dict[tuple[str, str | None], Callable[[], int]] = {
+        ("serve", None): lambda: cmd_serve(settings),
+        ("worker", None): lambda: cmd_worker(settings),
+        ("db", "upgrade"): lambda: cmd_db_upgrade(settings),
+        ("policy", "check"): lambda: admin_cli.policy_check(args.target),
+        ("policy", "show"): lambda: admin_cli.policy_show(args.target),
+        ("directory", "check"): lambda: admin_cli.directory_check(args.path, args.policy or settings.parley_policy),
+        ("directory", "load"): lambda: cmd_directory_load(settings, args.path, args.allow_empty),
+        ("teams", "package"): lambda: cmd_teams_package(settings, args.out),
+        ("outbox", "failed"): lambda: admin_cli.outbox_failed(engine()),
+        ("outbox", "retry"): lambda: admin_cli.outbox_retry(engine, args.ids, args.all, now()),
+        ("report", None): lambda: report_cli.run(args, engine=engine(), policy=policy(), now=now()),
+        ("retention", None): lambda: retention_cli.run_purge(args, engine=engine(), now=now()),
+        ("dispute", None): lambda: retention_cli.run_hold(args, engine=engine(), now=now()),
+    }
+    if args.command == "record":
+        return record_cli.run(args, engine(), policy(), now())
+    command = commands.get((args.command, sub)) or commands.get((args.command, None))
+    return command() if command else 2
 
 
 if __name__ == "__main__":

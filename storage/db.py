@@ -66,3 +66,13 @@ def check_migrated(engine: Engine) -> None:
     if current != head:
         state = "has no Parley tables yet" if current is None else f"is at revision {current}, not {head}"
         raise NotMigrated(f"The database {state}. Run `python app.py db upgrade` (or `make run`, which does it for you).")
+
+
+def safe_url(url: str) -> str:
+    """The database URL without its password, for printing."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+    return url

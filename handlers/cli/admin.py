@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -107,3 +108,17 @@ def outbox_retry(migrated_engine: Callable[[], Engine], ids: Sequence[int], ever
     if not retried and not unknown:
         print("No failed messages to send again.")
     return 1 if unknown else 0
+
+
+def teams_package(folder: Path, app_id: str | None, out: str | None) -> int:
+    """Build the Teams app package (manifest + icons) to upload in Teams or the Teams admin centre."""
+    from handlers.teams.package import PackageError, build_package
+
+    try:
+        path = build_package(folder, app_id=app_id, out=Path(out) if out else None)
+    except PackageError as exc:
+        print(f"Parley can't build the Teams package: {exc}", file=sys.stderr)
+        return 1
+    print(f"Teams app package: {path}")
+    print("Upload it in Teams (Apps > Manage your apps > Upload an app), or in the Teams admin centre for your organisation.")
+    return 0

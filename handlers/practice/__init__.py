@@ -8,6 +8,7 @@ on a practice clock (handlers.practice.workspace).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,3 +60,17 @@ def mount(web_app: web.Application, *, folder: Path, policy_name: str) -> Practi
     return host
 
 
+def attach(
+    web_app: web.Application, mode: str, chat_credentials: bool, folder: str, database_url: str, *, policy_name: str, host: str, port: int
+) -> str | None:
+    """Mount the workspace when wanted; the address to listen on, or None (having said why) if it can't start."""
+    try:
+        if not wanted(mode, chat_credentials=chat_credentials):
+            return host
+        path = check_folder(folder, database_url)
+    except PracticeConfigError as exc:
+        print(f"Parley can't start: {exc}", file=sys.stderr)
+        return None
+    mount(web_app, folder=path, policy_name=policy_name)
+    print(f"Practice workspace: http://127.0.0.1:{port}/  (made-up people; PARLEY_PRACTICE=off turns it off)")
+    return "127.0.0.1"  # the practice workspace is never reachable from another machine, whatever HOST says
