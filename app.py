@@ -47,6 +47,7 @@ from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from handlers import slack
 from handlers.scheduler import Timekeeper
+from handlers import health
 from handlers.cli import admin as admin_cli
 from handlers.cli import parser as cli_parser
 from handlers.cli import record as record_cli
@@ -54,7 +55,7 @@ from handlers.cli import report as report_cli
 from handlers.cli import retention as retention_cli
 from handlers.slack import SlackFrontEnd
 from policies import PRESETS
-from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
+from storage.db import NotMigrated, check_migrated, make_engine, session_factory
 from storage.db import safe_url as _safe_url
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
@@ -135,13 +136,6 @@ def now() -> datetime:
 # --- commands -----------------------------------------------------------------------------------
 
 
-def cmd_db_upgrade(settings: Settings) -> int:
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    print(f"Database is up to date: {_safe_url(settings.database_url)}")
-    return 0
-
-
 def cmd_directory_load(settings: Settings, path: str, allow_empty: bool = False) -> int:
     return admin_cli.directory_load(lambda: _migrated_engine(settings), path, settings.parley_policy, allow_empty)
 
@@ -162,21 +156,8 @@ def build_web_app(parley: Parley) -> web.Application:
     """The HTTP app: /healthz now; the chat front ends add their routes here."""
     app = web.Application(client_max_size=1024 * 1024)
 
-    outbox = OutboxDelivery(session_factory(parley.engine))
-
-    async def healthz(_: web.Request) -> web.Response:
-        counts = await asyncio.to_thread(outbox.counts)
-        return web.json_response(
-            {
-                "status": "ok",
-                "policy": parley.policy.name,
-                "platforms": sorted(parley.senders),
-                "outbox": {"pending": counts.get("pending", 0), "failed": counts.get("failed", 0)},
-                **({"teams": {"authentication": not parley.teams.config.authentication_off}} if parley.teams is not None else {}),
-            }
-        )
-
-    app.router.add_get("/healthz", healthz)
+    teams_auth = None if parley.teams is None else not parley.teams.config.authentication_off
+    app.router.add_get("/healthz", health.healthz(OutboxDelivery(session_factory(parley.engine)), parley.policy.name, parley.senders, teams_auth))
     if parley.slack is not None:
         parley.slack.mount(app)
     if parley.teams is not None:
@@ -394,7 +375,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     commands: dict[tuple[str, str | None], Callable[[], int]] = {
         ("serve", None): lambda: cmd_serve(settings),
         ("worker", None): lambda: cmd_worker(settings),
-        ("db", "upgrade"): lambda: cmd_db_upgrade(settings),
+        ("db", "upgrade"): lambda: admin_cli.db_upgrade(settings.database_url),
         ("policy", "check"): lambda: admin_cli.policy_check(args.target),
         ("policy", "show"): lambda: admin_cli.policy_show(args.target),
         ("directory", "check"): lambda: admin_cli.directory_check(args.path, args.policy or settings.parley_policy),

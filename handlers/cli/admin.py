@@ -21,8 +21,15 @@ from handlers.files import read_policy
 from messages.policy import EMPTY_DIRECTORY, policy_table
 from messages.record import local_time
 from storage.admin import failed_messages, retry_failed
-from storage.db import session_factory
+from storage.db import make_engine, safe_url, session_factory, upgrade
 from storage.repository import SqlUnitOfWork
+
+
+def db_upgrade(database_url: str) -> int:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    print(f"Database is up to date: {safe_url(database_url)}")
+    return 0
 
 
 def policy_check(target: str) -> int:

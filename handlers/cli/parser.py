@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 
-from handlers.cli import record as record_cli
-from handlers.cli import report as report_cli
-from handlers.cli import retention as retention_cli
+from handlers.cli import record as record_cli, report as report_cli, retention as retention_cli
 
 
 def build_parser(presets: Iterable[str]) -> argparse.ArgumentParser:
