@@ -19,8 +19,15 @@ run: $(STAMP)
 	$(BIN)/python app.py db upgrade
 	$(BIN)/python app.py serve
 
-# Runs every test on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
+# Lint (ruff) and type-check (mypy, strict on bot/ and storage/: see pyproject.toml) first, then
+# every test on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
+# RUFF_PATHS: the folders ruff holds to its rules so far; the rest of the tree is to follow (issue 11).
+RUFF_PATHS ?= bot storage handlers/cli handlers/files.py handlers/records.py handlers/board_report.py \
+	tests/unit tests/storage tests/record tests/report tests/test_layers.py
+RUFF_EXCLUDE ?= bot/permissions.py,storage/outbox.py
 test: $(STAMP)
+	$(BIN)/ruff check --extend-exclude '$(RUFF_EXCLUDE)' $(RUFF_PATHS)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

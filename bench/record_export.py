@@ -34,13 +34,13 @@ from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from handlers.records import export_view  # noqa: E402
-from messages.export.document import document  # noqa: E402
-from messages.export.pdf import render_pdf  # noqa: E402
-from storage.db import make_engine, session_factory, upgrade  # noqa: E402
-from storage.repository import SqlUnitOfWork  # noqa: E402
-from tests.builders import at  # noqa: E402
-from tests.record.scenario import LSCB, RAISER, run_lifecycle  # noqa: E402
+from handlers.records import export_view
+from messages.export.document import document
+from messages.export.pdf import render_pdf
+from storage.db import make_engine, session_factory, upgrade
+from storage.repository import SqlUnitOfWork
+from tests.builders import at
+from tests.record.scenario import LSCB, RAISER, run_lifecycle
 
 BASE_ENTRIES = 14  # the scenario without extra notes
 PG_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -295,7 +295,7 @@ class Server:
                 async with session.get(f"{self.url}/healthz", timeout=aiohttp.ClientTimeout(total=2)) as r:
                     if r.status == 200:
                         return
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 pass
             await asyncio.sleep(0.2)
         raise RuntimeError(f"{self.name} did not start:\n{self.output()}")
@@ -363,7 +363,7 @@ async def _burst(
             async with session.post(f"{server.url}/slack/events", data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as r:
                 answer = await r.read()
                 ok = r.status == 200 and (expect is None or expect in answer)
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (TimeoutError, aiohttp.ClientError):
             ok = False
         return time.perf_counter() - start if ok else None
 

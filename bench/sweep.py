@@ -495,7 +495,7 @@ def print_table(results: list[Result], skipped: list[str]) -> None:
         verdict = "within" if worst < TARGET_MS else "OVER"
         print(f"{r.database:<11} {r.open_disputes:>9,} open: slowest median {worst:.1f} ms, {verdict} the {TARGET_MS:.0f} ms target")
     print()
-    print(f"Build times (bulk insert of the open disputes and the first due set): "
+    print("Build times (bulk insert of the open disputes and the first due set): "
           + ", ".join(f"{r.database} {r.open_disputes:,} {r.build_s:.1f} s" for r in results))
     print("Open disputes grow by the due items with every measured due sweep (the escalated ones stay open): "
           + ", ".join(f"{r.database} {r.open_disputes:,} -> {r.open_after:,}" for r in results))

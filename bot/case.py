@@ -10,7 +10,6 @@ from bot.events import Event
 from bot.kinds import SideName
 from bot.routing import Routing, Side
 
-
 RAISER = SideName.RAISER
 OTHER = SideName.OTHER
 PARTNERSHIP_SIDE = SideName.PARTNERSHIP

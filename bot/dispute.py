@@ -11,20 +11,53 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.calendar import WorkingCalendar
-from bot.case import (  # noqa: F401 - the dispute itself is bot/case.py's; its names are here too, beside the moves
-    ALLOWED, MAX_REASON, MAX_TEXT, OTHER, PARTNERSHIP_SIDE, PARTY_SIDES, RAISER, STATEMENT_MAX, Action,
-    Confirmation, Dispute, Party, Proposal, Status, confirmers, sides_to_confirm,
+from bot.case import (  # the dispute itself is bot/case.py's; its names are here too, beside the moves (explicit re-exports)
+    ALLOWED as ALLOWED,
+    MAX_REASON as MAX_REASON,
+    MAX_TEXT as MAX_TEXT,
+    OTHER as OTHER,
+    PARTNERSHIP_SIDE as PARTNERSHIP_SIDE,
+    PARTY_SIDES as PARTY_SIDES,
+    RAISER as RAISER,
+    STATEMENT_MAX as STATEMENT_MAX,
+    Action as Action,
+    Confirmation as Confirmation,
+    Dispute as Dispute,
+    Party as Party,
+    Proposal as Proposal,
+    Status as Status,
+    confirmers as confirmers,
+    sides_to_confirm as sides_to_confirm,
 )
 from bot.directory import Directory
 from bot.errors import IllegalTransition, InvalidInput, NotAllowed
 from bot.events import (
-    DeadlineMissed, DisputeClosedUnresolved, DisputeEscalated, DisputeOpened, DisputeResolved, DisputeWithdrawn,
-    Event, FormalChallengeLodged, NoteAdded, ResolutionConfirmed, ResolutionProposed, ResolutionRejected,
+    DeadlineMissed,
+    DisputeClosedUnresolved,
+    DisputeEscalated,
+    DisputeOpened,
+    DisputeResolved,
+    DisputeWithdrawn,
+    Event,
+    FormalChallengeLodged,
+    NoteAdded,
+    ResolutionConfirmed,
+    ResolutionProposed,
+    ResolutionRejected,
     StageStarted,
 )
-from bot.permissions import Refusal, Who, Why, may
-from bot.permissions import may_see_record as may_see_record  # re-exported
-from bot.policy import CountedFrom, Policy, WhenMissed
+from bot.permissions import (
+    Refusal,
+    Who,
+    Why,
+    may,
+    may_see_record as may_see_record,  # re-exported
+)
+from bot.policy import (
+    CountedFrom,
+    Policy,
+    WhenMissed as WhenMissed,  # re-exported: bot/services.py reads transitions.WhenMissed
+)
 from bot.routing import who_must_act
 
 
@@ -111,11 +144,14 @@ def _enter_stage(
             flags=routing.flags,
         )
     ]
-    if policy.formal_challenge_from and not dispute.formal_challenge:
-        if stage_index >= policy.stage_index(policy.formal_challenge_from):
-            dispute.formal_challenge = True
-            # the challenge is the raiser's, whoever (or whatever) moved it to this stage
-            events.append(FormalChallengeLodged(dispute.id, now, dispute.raiser.person_id, stage_id=stage.id))
+    if (
+        policy.formal_challenge_from
+        and not dispute.formal_challenge
+        and stage_index >= policy.stage_index(policy.formal_challenge_from)
+    ):
+        dispute.formal_challenge = True
+        # the challenge is the raiser's, whoever (or whatever) moved it to this stage
+        events.append(FormalChallengeLodged(dispute.id, now, dispute.raiser.person_id, stage_id=stage.id))
     return events
 
 

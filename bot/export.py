@@ -57,6 +57,21 @@ class ChainState:
 
 
 @dataclass(frozen=True)
+class ChainCheck:
+    """What verifying one dispute's chain found (storage/chain.py fills it; messages/ words it)."""
+
+    dispute_id: str
+    reference: str
+    entries: int
+    head: str | None  # the last entry's stored hash
+    ok: bool
+    first_bad_seq: int | None = None
+    first_bad_kind: str | None = None
+    first_bad_at: datetime | None = None
+    problem: str = ""  # "changed", "missing" or "unhashed"
+
+
+@dataclass(frozen=True)
 class Cover:
     partnership: str
     procedure: str
@@ -192,7 +207,7 @@ class _Names:
         return tuple(f"{self.person(p)} ({role.replace('_', ' ')}, {self.agency(agency)})" for p, _, agency, role in asked)
 
 
-def _fields(entry: RecordEntry, n: _Names) -> tuple[tuple[str, Any], ...]:
+def _fields(entry: RecordEntry, n: _Names) -> tuple[tuple[str, Any], ...]:  # noqa: C901 - over 12 branches; noted for simplification
     d = entry.details
     match entry.kind:
         case "opened":

@@ -152,7 +152,7 @@ def nhs_number_is_valid(digits: str) -> bool:
     """Whether ten digits carry a valid NHS mod-11 check digit."""
     if len(digits) != 10 or not digits.isdigit():
         return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
     check = 0 if check == 11 else check
     return check != 10 and check == int(digits[9])
@@ -261,7 +261,7 @@ def pattern_problem(pattern: str) -> str | None:
     return None
 
 
-def _slow_or_unanchored(items: list, *, top: bool, repeated: bool = False) -> str | None:  # type: ignore[type-arg]
+def _slow_or_unanchored(items: list, *, top: bool, repeated: bool = False) -> str | None:  # type: ignore[type-arg]  # noqa: C901 - over 12 branches; noted for simplification
     c = re._constants  # type: ignore[attr-defined]
     last = len(items) - 1
     for n, (op, arg) in enumerate(items):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot import identifiers
-from bot.identifiers import Kind
 from bot.dispute import MAX_TEXT
 from bot.errors import InvalidInput
+from bot.identifiers import Kind
 from bot.policy import Policy
 
 REFERENCE_MAX = 40
@@ -75,7 +75,7 @@ words: RefusalWords = _Unworded()
 
 def use_words(refusal_words: RefusalWords) -> None:
     """Word refusals with `refusal_words` from now on (messages/identifiers.py calls it on import)."""
-    global words
+    global words  # noqa: PLW0603 - messages/ registers its wording once, at import, without bot/ importing messages/
     words = refusal_words
 
 

@@ -43,7 +43,7 @@ TIMESCALE_MAX = {
 }
 
 
-def parse_timescale(text: str, counted_from: CountedFrom = CountedFrom.STAGE_START) -> Timescale:
+def parse_timescale(text: str, counted_from: CountedFrom = CountedFrom.STAGE_START) -> Timescale:  # noqa: C901 - over 12 branches; noted for simplification
     """Read '5 working days', '24 hours', '4 working hours' or 'same working day'; ValueError says why not."""
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
         raise ValueError(f"write the timescale in words, like {_TIMESCALE_EXAMPLES}")
@@ -225,7 +225,7 @@ class Sections(Checker):
             fmt = identifiers.ReferenceFormat(
                 name, pattern, tuple(identifiers.normalise_reference(e) for _, e in examples)
             )
-            for (k, example), normal in zip(examples, fmt.examples):
+            for (k, example), normal in zip(examples, fmt.examples, strict=True):
                 epath = fpath + ("examples", k)
                 if found := identifiers.find_in_reference(normal):
                     self.error(

@@ -135,7 +135,7 @@ def _count_figure(
     key: str, title: str, description: str, heading: str, items: Sequence[tuple[str, int]], *, total: int | None, chart: str = "bar"
 ) -> Figure:
     cells, total_cell = suppress([n for _, n in items], total=total)
-    rows = tuple(Row(label, (cell,)) for (label, _), cell in zip(items, cells))
+    rows = tuple(Row(label, (cell,)) for (label, _), cell in zip(items, cells, strict=True))
     return Figure(
         key, title, description, heading, ("Disputes",), rows, chart, Row("Total", (total_cell,)) if total_cell else None
     )
@@ -315,7 +315,7 @@ def _open_by_age(raw: RawFigures, counter: WorkingDayCounter, calendar: WorkingC
     return _count_figure(
         "open_by_age", "Open disputes by age",
         f"Disputes raised in the period that are still open, by working days since they were raised (to {as_of:%d %B %Y}).",
-        "Age", [(label, n) for (label, _, _), n in zip(AGE_BANDS, bands)], total=open_,
+        "Age", [(label, n) for (label, _, _), n in zip(AGE_BANDS, bands, strict=True)], total=open_,
     )
 
 
@@ -342,7 +342,7 @@ def _by_month(raw: RawFigures, calendar: WorkingCalendar, period_from: date, per
     raised_cells, _ = suppress([raised[m] for m in months], total=raw.total)
     in_period = sum(done.values())
     done_cells, _ = suppress([done[m] for m in months], total=in_period if in_period == resolved else None)
-    rows = tuple(Row(f"{m:%b %Y}", (r, d)) for m, r, d in zip(months, raised_cells, done_cells))
+    rows = tuple(Row(f"{m:%b %Y}", (r, d)) for m, r, d in zip(months, raised_cells, done_cells, strict=True))
     return Figure(
         "by_month", "Raised and resolved each month",
         "Disputes raised each month of the period, and how many of them were resolved in each month.",
@@ -363,7 +363,7 @@ def _learning(raw: RawFigures) -> list[Figure]:
         Figure(
             "learning", "Learning themes",
             "Themes chosen by the people who confirmed or closed disputes raised in the period (one answer may choose several).",
-            "Theme", ("Answers",), tuple(Row(t, (c,)) for t, c in zip(themes, cells)),
+            "Theme", ("Answers",), tuple(Row(t, (c,)) for t, c in zip(themes, cells, strict=True)),
         ),
         Figure(
             "learning_answers", "Learning answers",

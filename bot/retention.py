@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import ClassVar, Protocol, Self
 
 from bot.dispute import MAX_REASON, Dispute
-from bot.errors import IllegalTransition, InvalidInput
+from bot.errors import InvalidInput
 from bot.events import Event
 
 ANONYMISE = "anonymise"
@@ -135,9 +135,9 @@ def place_hold(cmd: PlaceHold, *, uow: HoldUnitOfWork, now: datetime) -> LegalHo
     with uow:
         dispute = uow.disputes.get(cmd.dispute_id)
         if uow.holds.purged(dispute.id):
-            raise IllegalTransition("put on hold", "anonymised", "This disagreement was already purged: there is nothing left to hold.")
+            raise InvalidInput({"dispute": "This disagreement was already purged: there is nothing left to hold."})
         if uow.holds.get(dispute.id) is not None:
-            raise IllegalTransition("put on hold", "on hold", "This disagreement is already on legal hold.")
+            raise InvalidInput({"dispute": "This disagreement is already on legal hold."})
         uow.holds.place(Hold(dispute.id, reason, by, now))
         event = LegalHoldPlaced(dispute.id, now, None, by_name=by, reason=reason)
         dispute.events.append(event)
@@ -153,7 +153,7 @@ def release_hold(cmd: ReleaseHold, *, uow: HoldUnitOfWork, now: datetime) -> Leg
     with uow:
         dispute = uow.disputes.get(cmd.dispute_id)
         if uow.holds.get(dispute.id) is None:
-            raise IllegalTransition("released from hold", "not on hold", "This disagreement is not on legal hold.")
+            raise InvalidInput({"dispute": "This disagreement is not on legal hold."})
         uow.holds.release(dispute.id)
         event = LegalHoldReleased(dispute.id, now, None, by_name=by, reason=reason)
         dispute.events.append(event)

@@ -93,7 +93,7 @@ class _Router:
             else:
                 self.flags.append(f"{found.reason}.")
         self.flag_both_sides()
-        rank = {s: n for n, s in enumerate(SIDES)}
+        rank: dict[str, int] = {s: n for n, s in enumerate(SIDES)}
         assignees = sorted(self.assignees, key=lambda a: rank[a.side])  # stable: role order, then id
         return Routing(tuple(assignees), tuple(self.flags))
 
@@ -166,7 +166,7 @@ class _Router:
         tried: list[str] = []
         for stage in later:
             for role in stage.each_agency:
-                if role == PRACTITIONER or role == missing or role in tried:
+                if role in (PRACTITIONER, missing) or role in tried:
                     continue
                 found = self.find(side_name, side, role)
                 if found.people:

@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from handlers.files import MAX_BYTES, FileProblem, load_yaml, read_text, unreadable
-from bot.file_checks import excerpt
 from bot.directory import PARTNERSHIP, Directory, DirectoryError, InvalidDirectory, parse_directory
+from bot.file_checks import excerpt
+from handlers.files import MAX_BYTES, FileProblem, load_yaml, read_text, unreadable
 
 if TYPE_CHECKING:
     from bot.policy import Policy

@@ -43,7 +43,7 @@ class _Loader(yaml.SafeLoader):
             return super().construct_object(node, deep=deep)
         except yaml.YAMLError:
             raise
-        except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as e:
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError):
             value = node.value if isinstance(node, yaml.ScalarNode) else ""
             shown = f" '{excerpt(value)}'" if value else ""
             raise ConstructorError(

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.dispute import Dispute, may_see_record
 from bot.directory import Directory
+from bot.dispute import Dispute, may_see_record
 from bot.errors import InvalidInput, ParleyError
 from bot.export import FORMATS, Access, ChainState, RecordView, record_view
 from bot.policy import Policy

@@ -8,7 +8,7 @@ from sqlalchemy import event, insert, or_, select
 from sqlalchemy.orm import Session
 
 from bot.export import Access
-from storage.models import AccessLogRow, DisputeRow
+from storage.models import AccessLogRow, DisputeRow, table_of
 
 
 class AccessLogViolation(RuntimeError):
@@ -29,7 +29,7 @@ class SqlAccessLog:
     def add(self, access: Access) -> None:
         """Append one view, export or refusal."""
         self.session.execute(
-            insert(AccessLogRow.__table__),
+            insert(table_of(AccessLogRow)),
             [
                 {
                     "dispute_id": access.dispute_id,

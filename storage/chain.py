@@ -23,13 +23,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.export import ChainCheck as ChainCheck  # the result type lives in the core; re-exported for callers of storage.chain
 from storage.models import DisputeRow, RecordEntryRow
 
 GENESIS = "0" * 64
@@ -89,20 +89,6 @@ def heads(session: Session, dispute_ids: Collection[str]) -> dict[str, tuple[int
 
 # --- verifying ----------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class ChainCheck:
-    """What verifying one dispute's chain found."""
-
-    dispute_id: str
-    reference: str
-    entries: int
-    head: str | None  # the last entry's stored hash
-    ok: bool
-    first_bad_seq: int | None = None
-    first_bad_kind: str | None = None
-    first_bad_at: datetime | None = None
-    problem: str = ""  # "changed", "missing" or "unhashed"
 
 
 def check_rows(dispute_id: str, reference: str, rows: Sequence[Mapping[str, Any]]) -> ChainCheck:

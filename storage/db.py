@@ -52,7 +52,7 @@ def upgrade(engine: Engine) -> None:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[arg-type]
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[arg-type,return-value]
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -66,3 +66,5 @@ def check_migrated(engine: Engine) -> None:
     if current != head:
         state = "has no Parley tables yet" if current is None else f"is at revision {current}, not {head}"
         raise NotMigrated(f"The database {state}. Run `python app.py db upgrade` (or `make run`, which does it for you).")
+
+

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Collection, Sequence
-from typing import Any, Self
+from datetime import datetime
+from typing import Any, Self, TypeVar, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Boolean, Engine, Select, bindparam, delete, event, func, insert, select, update
+from sqlalchemy import Boolean, CursorResult, Engine, Select, bindparam, delete, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,13 +16,12 @@ from bot.directory import Agency, Directory, Identity, Membership, Person
 from bot.dispute import Confirmation, Dispute, Party, Proposal, Status
 from bot.errors import ConcurrentUpdate, DisputeNotFound
 from bot.nudges import PlannedNudge
-from bot.services import DueNudge
 from bot.record import RecordEntry, entry_for
 from bot.routing import Assignee, Routing
+from bot.services import DueNudge
 from storage import chain
-from storage.submissions import SqlSubmissionRepository
-from storage.outbox import SqlOutboxRepository, SqlThreadRepository
 from storage.models import (
+    WATCHED_DEADLINE,
     AgencyRow,
     DailyRunRow,
     DirectoryRevisionRow,
@@ -33,9 +32,10 @@ from storage.models import (
     NudgeRow,
     PersonRow,
     RecordEntryRow,
-    WATCHED_DEADLINE,
+    table_of,
 )
-
+from storage.outbox import SqlOutboxRepository, SqlThreadRepository
+from storage.submissions import SqlSubmissionRepository
 
 PENDING_NUDGE = "pending"
 
@@ -167,7 +167,7 @@ class SqlDisputeRepository:
         """Insert a new dispute and record its events (nothing to look up first: it has no rows yet)."""
         try:
             self.session.execute(
-                insert(DisputeRow.__table__),
+                insert(table_of(DisputeRow)),
                 {"id": dispute.id, "version": dispute.version, "idempotency_key": idempotency_key, **_row_values(dispute)},
             )
         except IntegrityError as exc:  # the idempotency key was taken a moment ago
@@ -215,7 +215,7 @@ class SqlDisputeRepository:
             _UPDATE_ON_VERSION,
             [{**_row_values(d), "version": d.version + 1, "b_id": d.id, "b_version": d.version} for d in ordered],
         )
-        if result.rowcount != len(ordered):
+        if cast(CursorResult[Any], result).rowcount != len(ordered):
             raise ConcurrentUpdate(ordered[0].id if len(ordered) == 1 else f"one of {len(ordered)} disputes")
         for d in ordered:
             d.version += 1
@@ -236,7 +236,7 @@ class SqlDisputeRepository:
         }
         rows = [{"dispute_id": d.id, "person_id": p} for d in disputes for p in sorted(d.involved) if (d.id, p) not in known]
         if rows:
-            self.session.execute(insert(InvolvementRow.__table__), rows)
+            self.session.execute(insert(table_of(InvolvementRow)), rows)
 
     def _append(self, dispute: Dispute) -> None:
         self._append_many([dispute])
@@ -257,7 +257,7 @@ class SqlDisputeRepository:
                 prev = row["hash"] = chain.entry_hash(prev, row)  # chained to the entry before (storage/chain.py)
                 rows.append(row)
             dispute.events.clear()
-        self.session.execute(insert(RecordEntryRow.__table__), rows)
+        self.session.execute(insert(table_of(RecordEntryRow)), rows)
 
     def by_idempotency_key(self, key: str) -> Dispute | None:
         row = self.session.scalar(select(DisputeRow).where(DisputeRow.idempotency_key == key))
@@ -320,7 +320,10 @@ class SqlDisputeRepository:
         return [_to_dispute(r) for r in rows]
 
 
-def _skip_locked(session: Session, query: Select[Any]) -> Select[Any]:
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+
+
+def _skip_locked(session: Session, query: _Query) -> _Query:
     """Lock the selected rows for this transaction, skipping rows locked elsewhere (PostgreSQL only;
     SQLite has one writer at a time, and every claim is a conditional update as well)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -330,11 +333,11 @@ def _skip_locked(session: Session, query: Select[Any]) -> Select[Any]:
 
 _UPDATABLE = [
     c.key
-    for c in DisputeRow.__table__.columns
+    for c in table_of(DisputeRow).columns
     if c.key not in ("id", "version", "idempotency_key")
 ]
 # One statement for every save, with its values bound per call: compiled once, not once per dispute.
-_disputes = DisputeRow.__table__
+_disputes = table_of(DisputeRow)
 _UPDATE_ON_VERSION = (
     update(_disputes)
     .where(_disputes.c.id == bindparam("b_id"), _disputes.c.version == bindparam("b_version"))
@@ -451,7 +454,7 @@ class SqlNudgeRepository:
             return
         insert_ = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
         self.session.execute(
-            insert_(NudgeRow.__table__).on_conflict_do_nothing(index_elements=["dispute_id", "stage_index", "kind"]),
+            insert_(table_of(NudgeRow)).on_conflict_do_nothing(index_elements=["dispute_id", "stage_index", "kind"]),
             [{"dispute_id": d, "stage_index": i, "kind": p.kind, "due_at": p.due_at, "status": PENDING_NUDGE} for d, i, p in planned],
         )
 

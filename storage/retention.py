@@ -32,9 +32,9 @@ from storage.models import (
     NudgeRow,
     OutboxRow,
     PurgeAuthorisationRow,
-    StageResultRow,
     PurgeLogRow,
     RecordEntryRow,
+    StageResultRow,
     ThreadRow,
 )
 
@@ -117,7 +117,7 @@ def candidates(session: Session, *, closed_before: datetime) -> list[Candidate]:
         )
         .order_by(DisputeRow.closed_at, DisputeRow.id)
     )
-    return [Candidate(*r) for r in rows]
+    return [Candidate(id_, ref, status, closed, hold) for id_, ref, status, closed, hold in rows if closed is not None]  # the query asks closed_at < x
 
 
 @dataclass(frozen=True)
@@ -188,13 +188,13 @@ def _purge_one(
         if mode == ANONYMISE
         else "nothing",
     }
-    log_id = session.scalar(
+    log_id: int = session.execute(
         insert(PurgeLogRow)
         .values(
             dispute_id=dispute_id, closed_at=row.closed_at, purged_at=now, purged_by=by, reason=reason, mode=mode, removed=removed
         )
         .returning(PurgeLogRow.id)
-    )
+    ).scalar_one()
     session.execute(insert(PurgeAuthorisationRow).values(dispute_id=dispute_id, purge_log_id=log_id))
     session.execute(delete(RecordEntryRow).where(RecordEntryRow.dispute_id == dispute_id))
     for table in (AccessLogRow, InvolvementRow, NudgeRow, ThreadRow, OutboxRow):

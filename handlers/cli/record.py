@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bot.errors import DisputeNotFound, ParleyError
-from bot.policy import Policy
 from bot.export import FORMATS
+from bot.policy import Policy
 from handlers.files import read_policy
 from handlers.records import RecordRefused, export_record, policy_chooser, show_record
 from messages.export import cli as say

@@ -135,7 +135,7 @@ class Practice:
     async def sweep(self) -> None:
         try:
             await self.timekeeper.sweep()
-        except Exception:  # noqa: BLE001 - the next sweep tries again, as the real timekeeper does
+        except Exception:  # the next sweep tries again, as the real timekeeper does
             log.exception("practice sweep failed")
 
     async def settle(self) -> None:

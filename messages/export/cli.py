@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.export import when
-from storage.chain import ChainCheck
+from bot.export import ChainCheck, when
 
 PROBLEMS = {
     "changed": "its stored content no longer matches its hash: it was changed after it was written",

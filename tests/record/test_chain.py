@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime, timezone
 
 import pytest
@@ -46,7 +45,7 @@ def test_every_entry_is_hashed_over_its_content_and_the_hash_before_it(engine: E
     with SqlUnitOfWork(session_factory(engine)) as uow:
         record = uow.disputes.record(lifecycle.dispute_id)
     prev = chain.GENESIS
-    for entry, (_, _, stored_hash) in zip(record, rows):
+    for entry, (_, _, stored_hash) in zip(record, rows, strict=True):
         data = chain.canonical(
             prev=prev, dispute_id=entry.dispute_id, seq=entry.seq, kind=entry.kind, actor=entry.actor, at=entry.at, details=entry.details
         )

@@ -18,8 +18,22 @@ from storage.db import session_factory
 from storage.repository import SqlUnitOfWork
 from tests.builders import at
 from tests.record.scenario import (
-    HOSTILE, LEARNING, LSCB, NOTE, OTHER_SAYS, OUTCOME, OUTSTANDING, POLISH, RAISER, RAISER_SAYS, REASON, SECOND_REASON,
-    URDU, WELSH, Lifecycle, run_lifecycle,
+    HOSTILE,
+    LEARNING,
+    LSCB,
+    NOTE,
+    OTHER_SAYS,
+    OUTCOME,
+    OUTSTANDING,
+    POLISH,
+    RAISER,
+    RAISER_SAYS,
+    REASON,
+    SECOND_REASON,
+    URDU,
+    WELSH,
+    Lifecycle,
+    run_lifecycle,
 )
 
 NOW = at(2026, 12, 4, 10, 0)

@@ -58,7 +58,7 @@ def seed_november(engine: Engine) -> dict[str, list[str]]:
         close_unresolved(engine, new("D", at(2026, 11, 5, 10), raised_by="police", category=CAT[0]), at(2026, 11, 5, 11))
     for _ in range(2):
         withdraw(engine, new("E", at(2026, 11, 6, 10), category=CAT[1]), at(2026, 11, 9, 10))
-    for dispute_id, when in zip(ids["A"], A_RESOLVED):
+    for dispute_id, when in zip(ids["A"], A_RESOLVED, strict=True):
         resolve(engine, dispute_id, when)
     for n, dispute_id in enumerate(ids["A"]):
         themes = ("Information sharing", "Recording") if n < 3 else ("Information sharing",)
@@ -78,11 +78,11 @@ EXPECTED = {
     # Service provision (3) is hidden, so the next smallest (Outcomes of assessments, 7) is hidden with it
     "category": {CAT[0]: 10, CAT[1]: None, CAT[2]: 0, CAT[3]: None, CAT[4]: 7, "Total": 27},
     "agency_pair": {"Children's Social Care → West Yorkshire Police": 18, "West Yorkshire Police → Children's Social Care": 9, "Total": 27},
-    "stage_reached": dict(zip([s.name for s in POLICY.stages], [15, 5, 0, None, 0, None])) | {"Total": 27},
-    "resolved_at_stage": dict(zip([s.name for s in POLICY.stages], [6, 5, 0, 0, 0, 0])) | {"Total": 11},
+    "stage_reached": dict(zip([s.name for s in POLICY.stages], [15, 5, 0, None, 0, None], strict=True)) | {"Total": 27},
+    "resolved_at_stage": dict(zip([s.name for s in POLICY.stages], [6, 5, 0, 0, 0, 0], strict=True)) | {"Total": 11},
     "resolution_time": {"Median": 4, "90th percentile": 5, "Disputes resolved": 11},
     # (met, missed) per step
-    "timescales": dict(zip([s.name for s in POLICY.stages], [(15, 0), (9, 0), (None, None), (None, 0), (None, 0), (None, 0)])),
+    "timescales": dict(zip([s.name for s in POLICY.stages], [(15, 0), (9, 0), (None, None), (None, 0), (None, 0), (None, 0)], strict=True)),
     # 3 (11-20 days: C) is hidden, so 7 (6-10 days: F) is hidden with it
     "open_by_age": {"0 to 5 working days": 0, "6 to 10 working days": None, "11 to 20 working days": None,
                     "21 to 40 working days": 0, "more than 40 working days": 0, "Total": 10},

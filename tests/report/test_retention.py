@@ -71,7 +71,7 @@ def test_the_real_run_removes_text_people_and_the_whole_record_and_logs_it_witho
     ids = seed_november(engine)
     closed = ids["A"] + ids["B"] + ids["D"] + ids["E"] + ids["G"]
     still_open = ids["C"] + ids["F"]
-    open_entries = q(engine, "SELECT count(*) FROM record_entries WHERE dispute_id IN (%s)" % ",".join(f"'{i}'" for i in still_open))
+    open_entries = q(engine, "SELECT count(*) FROM record_entries WHERE dispute_id IN ({})".format(",".join(f"'{i}'" for i in still_open)))
 
     assert purge(engine, monkeypatch, "--apply") == 0
 
@@ -84,7 +84,7 @@ def test_the_real_run_removes_text_people_and_the_whole_record_and_logs_it_witho
         assert (reference, problem, raiser, other) == ("", "", "", None)
         assert json.loads(involved) == [] if isinstance(involved, str) else involved == []
         assert category in POLICY.categories and status in ("resolved", "closed unresolved", "withdrawn")
-    assert q(engine, "SELECT count(*) FROM dispute_people WHERE dispute_id IN (%s)" % ",".join(f"'{i}'" for i in closed)) == [(0,)]
+    assert q(engine, "SELECT count(*) FROM dispute_people WHERE dispute_id IN ({})".format(",".join(f"'{i}'" for i in closed))) == [(0,)]
     assert q(engine, "SELECT DISTINCT person_id, learning_points FROM learning_answers") == [(None, "")]
     assert q(engine, "SELECT count(*) FROM learning_themes") == [(3 + 6 + 1,)]  # themes are kept for the Board
     assert q(engine, "SELECT count(*) FROM purge_authorisations") == [(0,)]

@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-
 from sqlalchemy import select
 
 from bot import services
 from bot.directory import PARTNERSHIP
-from bot.nudges import OVERDUE
 from bot.dispute import Status, sides_to_confirm
+from bot.nudges import OVERDUE
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from storage.models import OutboxRow

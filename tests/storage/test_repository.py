@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import threading
 from datetime import timedelta
@@ -12,13 +11,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine, select
 
-from bot import dispute as transitions
-from bot import services
+from bot import dispute as transitions, services
 from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, Person
 from bot.dispute import Dispute, Status
 from bot.errors import ConcurrentUpdate, StaleAction
-from bot.services import AddNote, Escalate, OpenDispute, Outcome, ProposeResolution, Withdraw, load_directory
 from bot.policy import Sides
+from bot.services import AddNote, Escalate, OpenDispute, Outcome, ProposeResolution, Withdraw, load_directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from bot import services
 from bot.outbox import Delivery, NoNotifier
-from bot.policy import Nudge, Timescale, TimescaleKind, WhenMissed
+from bot.policy import Nudge, WhenMissed
 from handlers.delivery import RetryLater, Sent, Undeliverable
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
@@ -444,8 +444,8 @@ def test_the_whole_sweep_runs_from_the_scheduler_entry_point(engine):
 def test_leads_get_one_morning_digest_per_working_day_listing_everything_waiting_on_them(engine):
     policy = dataclasses.replace(BRADFORD, digest=True)
     tk = keeper(engine, policy)
-    first = open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True)  # step 3: line managers and leads
-    second = open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True, reference="CSC-2026-0194")
+    open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True)  # step 3: line managers and leads
+    open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True, reference="CSC-2026-0194")
     open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0195")  # step 1: the raiser only, no lead
     assert tk.run_due_work(at(2026, 11, 2, 8, 30)).digests == 0  # before working hours
     report = tk.run_due_work(at(2026, 11, 2, 11))

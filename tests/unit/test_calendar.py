@@ -10,8 +10,8 @@ clocks go back Sunday 31 Oct 2027. 15 Jan 2027 is a Friday.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bot.directory import InvalidDirectory
 from bot.policy import InvalidPolicy
@@ -29,7 +28,10 @@ def _mutated() -> st.SearchStrategy[str]:
 
 
 # Problems about the file as a whole have nothing to point at; every other one names its line.
-WHOLE_FILE = ("UTF-8", "is missing", "there is no ", "a policy needs at least", "the file is empty", "the file should be a set", "the directory is empty", "the directory must be")
+WHOLE_FILE = (
+    "UTF-8", "is missing", "there is no ", "a policy needs at least", "the file is empty", "the file should be a set",
+    "the directory is empty", "the directory must be",
+)
 
 
 def _has_line(err: object) -> bool:

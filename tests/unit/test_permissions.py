@@ -6,8 +6,7 @@ import copy
 
 import pytest
 
-from bot import dispute as moves
-from bot import plan
+from bot import dispute as moves, plan
 from bot.dispute import Action, Status
 from bot.errors import Refused
 from bot.permissions import Intent, Who, Why, may, may_do, root_buttons

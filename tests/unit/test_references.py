@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.identifiers import ReferenceFormat, find_in_reference, normalise_reference, nhs_number_is_valid
-from bot.intake import checked_reference, free_text_problem, reference_problem
 from bot.errors import InvalidInput
+from bot.identifiers import ReferenceFormat, find_in_reference, nhs_number_is_valid, normalise_reference
+from bot.intake import checked_reference, free_text_problem, reference_problem
 from messages.identifiers import REFERENCE_REFUSALS, reference_refusal
 from tests.unit.references import ACCEPTED, CSC, POLICE, REFUSED
 
