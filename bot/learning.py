@@ -198,7 +198,7 @@ def give_learning(
         dispute.events.append(event)
         uow.disputes.append_aside(dispute)
         if notifier is not None:
-            outbox, directory = getattr(uow, "outbox"), getattr(uow, "directory")
+            outbox, directory = uow.outbox, uow.directory
             outbox.add(notifier.learning_for(dispute, event, directory.load()), now)
         if cmd.idempotency_key and seen is not None:
             seen.add(cmd.idempotency_key, dispute.id, now)

@@ -46,7 +46,7 @@ class Plan:
     named: frozenset[str]  # the people the thread and the messages name (to look up once)
 
 
-def after(dispute: Dispute, events: Sequence[Event]) -> Plan | None:
+def after(dispute: Dispute, events: Sequence[Event]) -> Plan | None:  # noqa: C901 - one case per kind of event, read top to bottom
     """What to say after these events (None when nothing happened). A person is never told about
     what they did themselves; people asked at a stage the dispute has already left are not asked."""
     if not events:

@@ -18,8 +18,8 @@ from bot.directory import Directory
 from bot.dispute import Dispute, Party
 from bot.errors import ConcurrentUpdate, InvalidInput, StaleAction, UnknownPerson
 from bot.events import DeadlineMissed, Event, PersonUnreachable, StageStarted
-from bot.learning import CaseReviewPrompted
 from bot.intake import checked_reference, same_agency_problem
+from bot.learning import CaseReviewPrompted
 from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge, plan_stage_nudges
 from bot.outbox import NoNotifier, Notifier, OutgoingMessage
 from bot.policy import PRACTITIONER, Policy

@@ -111,7 +111,8 @@ def show_record(
     uow: SqlUnitOfWork, *, dispute_id: str, person_id: str, as_json: bool, channel: str, policy_for: Callable[[str], Policy], now: datetime
 ) -> str:
     """The record as plain text (or its entries as JSON), for `person_id` if they may see it; the view is logged."""
-    read = _read(uow, dispute_id=dispute_id, person_id=person_id, action="view", fmt="json" if as_json else "text", channel=channel, now=now, policy_for=policy_for)
+    fmt = "json" if as_json else "text"
+    read = _read(uow, dispute_id=dispute_id, person_id=person_id, action="view", fmt=fmt, channel=channel, now=now, policy_for=policy_for)
     if as_json:
         return json.dumps([e.__dict__ for e in read.entries], default=str, indent=2, ensure_ascii=False)
     return record_text(read.dispute, read.entries, directory=read.directory, policy=policy_for(read.dispute.policy_name))

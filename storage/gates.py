@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,7 +23,7 @@ EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 MAX_PAUSE = 30  # seconds: the longest pause after failures in a row
 
 
-def _insert(session: Session):  # noqa: ANN202 - dialect-specific insert construct
+def _insert(session: Session) -> Any:  # PostgreSQL's or SQLite's INSERT, for their ON CONFLICT
     return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(DeliveryGateRow)
 
 
@@ -104,7 +105,7 @@ class PlatformChecks:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
-    def remember(self, platform: str, workspace: str, detail: dict, now: datetime) -> None:
+    def remember(self, platform: str, workspace: str, detail: dict[str, Any], now: datetime) -> None:
         with self.sessions.begin() as session:
             session.merge(PlatformCheckRow(platform=platform, workspace=workspace, detail=detail, checked_at=now))
 

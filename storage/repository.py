@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Self, TypeVar, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Boolean, CursorResult, Engine, Select, bindparam, delete, event, func, insert, select, update
+from sqlalchemy import CursorResult, Engine, Select, bindparam, delete, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker

@@ -82,6 +82,6 @@ def test_learning_case_review_and_legal_hold_entries_have_their_own_words_on_the
     assert _fields(entries[2], names) == (("by_name", "Records officer"), ("reason", "Court order 12."))
     for entry in entries:
         assert entry.kind in words.KINDS
-        for key, value in _fields(entry, names):
+        for key, _value in _fields(entry, names):
             assert key in words.FIELDS
     assert words.field_value("debrief_wanted", True) == "yes" and words.field_value("themes", ("Recording", "Other")) == "Recording; Other"
