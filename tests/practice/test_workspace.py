@@ -74,8 +74,10 @@ def test_a_whole_disagreement_runs_across_slack_and_teams_on_the_practice_clock(
         # moving the clock to the next reminder: the timekeeper reminded those asked to act, on each platform
         assert "Reminder: CSC-2026-0042" in [m.text for m in p.fake_slack.direct("U0CSCLSCBREPRESENTATIVE")]
         assert "Reminder: CSC-2026-0042" in [a.body.get("summary") for a in p.fake_teams.chat("a:personal-policelscbrepresentative")]
-        # Amara's confirmation replaced the question in her DM
-        assert [m.text for m in p.fake_slack.direct("U0AMARAOKAFOR")][-1].startswith("You confirmed the agreed outcome")
+        # Amara's confirmation replaced the question in her DM, and once it was resolved she was asked for learning points
+        texts = [m.text for m in p.fake_slack.direct("U0AMARAOKAFOR")]
+        assert any(t.startswith("You confirmed the agreed outcome") for t in texts)
+        assert texts[-1] == "Learning points: CSC-2026-0042"
 
     _run(tmp_path, check)
 
