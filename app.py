@@ -580,7 +580,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "report":
             return report_cli.run(args, engine=_migrated_engine(settings), policy=read_policy(settings.parley_policy), now=now())
         case "retention":
-            return retention_cli.run_purge(args, engine=_migrated_engine(settings), now=now())
+            return retention_cli.run_purge(args, engine=_migrated_engine(settings), policy=read_policy(settings.parley_policy), now=now())
         case "dispute":
             return retention_cli.run_hold(args, engine=_migrated_engine(settings), now=now())
     return 2

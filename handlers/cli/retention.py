@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from bot.errors import ParleyError
-from bot.retention import ANONYMISE, MODES, PlaceHold, ReleaseHold, parse_period, place_hold, release_hold
+from bot.policy import Policy, Retention
+from bot.retention import ANONYMISE, MODES, Period, PlaceHold, ReleaseHold, parse_period, place_hold, release_hold
 from messages.record import local_time
 from storage.db import session_factory
 from storage.retention import RetentionUnitOfWork, candidates, find_disputes, purge
@@ -21,12 +22,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         dest="retention_command", required=True
     )
     pur = ret.add_parser("purge", help="anonymise (or delete) closed disputes past the retention period")
-    pur.add_argument("--older-than", required=True, help="e.g. '7 years', '18 months', '90 days': closed longer ago than this")
+    pur.add_argument(
+        "--older-than", help="e.g. '7 years', '18 months', '90 days': closed longer ago than this (default: the policy's retention)"
+    )
     what = pur.add_mutually_exclusive_group(required=True)
     what.add_argument("--dry-run", action="store_true", help="list what would go, change nothing")
     what.add_argument("--apply", action="store_true", help="do it, writing the purge log")
     pur.add_argument("--by", required=True, help="who is running the purge (kept in the purge log)")
-    pur.add_argument("--mode", choices=MODES, default=ANONYMISE, help="anonymise (default: the Board's figures stay) or delete")
+    pur.add_argument("--mode", choices=MODES, help="anonymise (the Board's figures stay) or delete (default: what the policy says)")
     dis = sub.add_parser("dispute", help="one dispute").add_subparsers(dest="dispute_command", required=True)
     for name, text in (("hold", "put a dispute on legal hold: no purge touches it"), ("release", "lift a legal hold")):
         cmd = dis.add_parser(name, help=text)
@@ -35,12 +38,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         cmd.add_argument("--by", required=True, help="who is doing it (kept on the record)")
 
 
-def run_purge(args: argparse.Namespace, *, engine: Engine, now: datetime) -> int:
+def policy_period(retention: Retention) -> Period:
+    """The policy's retention as a period: whole years when it is, else days."""
+    years, days = divmod(retention.keep_closed_days, 365)
+    return Period(years, "years") if years and not days else Period(retention.keep_closed_days, "days")
+
+
+def run_purge(args: argparse.Namespace, *, engine: Engine, policy: Policy, now: datetime) -> int:
+    """Without --older-than and --mode, the policy's `retention:` says how long and what then."""
     try:
-        period = parse_period(args.older_than)
+        period = parse_period(args.older_than) if args.older_than else policy_period(policy.retention)
     except ParleyError as exc:
         print(_plain(exc), file=sys.stderr)
         return 1
+    args.mode = args.mode or policy.retention.then.value
     if not args.by.strip():
         print("Please say who is running the purge (--by).", file=sys.stderr)
         return 1

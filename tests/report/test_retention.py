@@ -257,3 +257,14 @@ def test_a_record_someone_viewed_is_purged_with_its_access_log_which_otherwise_c
     assert q(engine, "SELECT dispute_id FROM access_log") == [(still_open,)]
     [(removed,)] = q(engine, "SELECT removed FROM purge_log WHERE dispute_id = :d", d=viewed)
     assert (json.loads(removed) if isinstance(removed, str) else removed)["access_log_rows"] == 1
+
+
+def test_without_a_period_the_policy_s_retention_decides_how_long_and_what_then(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_november(engine)  # Bradford's preset names no retention: kept 6 years after closing, then anonymised
+
+    assert run_cli(engine, monkeypatch, "retention", "purge", "--dry-run", "--by", "Records Officer") == 0
+
+    out = capsys.readouterr().out
+    assert "(more than 6 years ago): 18 to be anonymised, 0 kept on legal hold" in out
