@@ -136,7 +136,7 @@ class AskedRow(Base):
     lead: Mapped[bool] = mapped_column(Boolean)  # asked as anything but a practitioner: in the digest
     due: Mapped[datetime]  # the dispute's deadline
 
-    __table_args__ = (Index("ix_dispute_asked_lead_person_due", "lead", "person_id", "due"),)
+    __table_args__ = (Index("ix_dispute_asked_lead_person_due", "lead", "person_id", "due", "dispute_id"),)
 
 
 class RecordEntryRow(Base):

@@ -6,7 +6,7 @@ Create Date: 2026-12-01
 
 - dispute_asked: one row per person asked at an active dispute's current stage (stage, role, whether
   they are a lead, the deadline), kept by the repository in the transaction that saves the dispute;
-  indexed (lead, person_id, due) so the digest reads a count and the soonest due per lead.
+  indexed (lead, person_id, due, dispute_id) so the digest reads a count and the soonest due per lead.
 - Filled from the active disputes' routing, in the rule storage/asked.py keeps.
 """
 
@@ -35,7 +35,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["dispute_id"], ["disputes.id"]),
         sa.PrimaryKeyConstraint("dispute_id", "person_id"),
     )
-    op.create_index("ix_dispute_asked_lead_person_due", "dispute_asked", ["lead", "person_id", "due"], unique=False)
+    op.create_index("ix_dispute_asked_lead_person_due", "dispute_asked", ["lead", "person_id", "due", "dispute_id"], unique=False)
     disputes = sa.table(
         "disputes",
         sa.column("id", sa.String()),
