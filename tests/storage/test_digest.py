@@ -150,3 +150,23 @@ def test_a_short_digest_has_no_more_line(engine):
         texts = _texts(row.payload)
         assert not any("more." in t for t in texts), row.platform
         assert any("2 professional disagreements" in t for t in texts), row.platform
+
+
+def test_the_migration_fills_the_asked_rows_from_the_active_disputes(engine):
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from storage.db import _alembic_config, upgrade
+
+    tk = keeper(engine, BRADFORD)
+    open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True, reference="CSC-2026-0001")
+    plain = open_dispute(tk, at(2026, 11, 2, 10, 5), reference="CSC-2026-0002")
+    closed = open_dispute(tk, at(2026, 11, 2, 10, 10), reference="CSC-2026-0003")
+    services.withdraw(services.Withdraw(dispute_id=closed, by="amara.okafor", reason="Sorted."), uow=tk.uow(), now=at(2026, 11, 2, 11))
+    kept = _asked(tk)
+    assert kept and {d for d, *_ in kept} >= {plain} and all(d != closed for d, *_ in kept)
+    config = _alembic_config(engine)
+    before = ScriptDirectory.from_config(config).get_revision("0014").down_revision
+    command.downgrade(config, str(before))  # the table goes; the disputes stay
+    upgrade(engine)
+    assert _asked(tk) == kept
