@@ -53,7 +53,7 @@ from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from handlers.scheduler import SweepReport, Timekeeper
 from storage.db import make_engine, session_factory, upgrade
-from storage.models import DisputeRow, InvolvementRow, NudgeRow, RecordEntryRow
+from storage.models import AskedRow, DisputeRow, InvolvementRow, NudgeRow, RecordEntryRow
 from storage.repository import SqlUnitOfWork
 from tests.builders import at, directory_for
 from tests.fakes import FakeNotifier
@@ -96,6 +96,7 @@ class Template:
     entries: list[dict[str, Any]]
     involvement: list[dict[str, Any]]
     nudges: list[dict[str, Any]]
+    asked: list[dict[str, Any]] = field(default_factory=list)  # who is asked at its stage (dispute_asked)
 
 
 @dataclass
@@ -142,6 +143,7 @@ def _make_template(
         entries=rows(RecordEntryRow.__table__, RecordEntryRow.seq),
         involvement=rows(InvolvementRow.__table__, InvolvementRow.person_id),
         nudges=rows(NudgeRow.__table__, NudgeRow.due_at),
+        asked=rows(AskedRow.__table__, AskedRow.person_id),
     )
 
 
@@ -208,7 +210,7 @@ def _check_templates(t: Templates) -> None:
 _serial = itertools.count(1)
 
 
-def _clones(templates: list[Template], count: int) -> Iterator[tuple[list[dict], list[dict], list[dict], list[dict]]]:
+def _clones(templates: list[Template], count: int) -> Iterator[tuple[list[dict], list[dict], list[dict], list[dict], list[dict]]]:
     """Rows for `count` copies of the templates (round robin), CHUNK disputes at a time, each with new ids."""
     cycle = itertools.cycle(templates)
     for start in range(0, count, CHUNK):
@@ -216,6 +218,7 @@ def _clones(templates: list[Template], count: int) -> Iterator[tuple[list[dict],
         entries: list[dict] = []
         people: list[dict] = []
         nudges: list[dict] = []
+        asked: list[dict] = []
         for _ in range(min(CHUNK, count - start)):
             t = next(cycle)
             new_id = uuid.uuid4().hex
@@ -228,7 +231,8 @@ def _clones(templates: list[Template], count: int) -> Iterator[tuple[list[dict],
                     entries.append({**e, "dispute_id": new_id})
             people.extend({**p, "dispute_id": new_id} for p in t.involvement)
             nudges.extend({**n, "dispute_id": new_id} for n in t.nudges)
-        yield disputes, entries, people, nudges
+            asked.extend({**a, "dispute_id": new_id} for a in t.asked)
+        yield disputes, entries, people, nudges, asked
 
 
 @dataclass
@@ -241,12 +245,14 @@ class Built:
 
 def insert_clones(engine: Engine, templates: list[Template], count: int) -> Built:
     built = Built()
-    for disputes, entries, people, nudges in _clones(templates, count):
+    for disputes, entries, people, nudges, asked in _clones(templates, count):
         with engine.begin() as conn:
             conn.execute(sa.insert(DisputeRow.__table__), disputes)
             conn.execute(sa.insert(RecordEntryRow.__table__), entries)
             conn.execute(sa.insert(InvolvementRow.__table__), people)
             conn.execute(sa.insert(NudgeRow.__table__), nudges)
+            if asked:
+                conn.execute(sa.insert(AskedRow.__table__), asked)
         built.disputes += len(disputes)
         built.entries += len(entries)
         built.people += len(people)

@@ -55,9 +55,12 @@ class Notifier(Protocol):
         ...
 
     def digest_for(
-        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str
+        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str, *, total: int | None = None
     ) -> list[OutgoingMessage]:
-        """One morning message listing every dispute waiting on this person, most urgent first."""
+        """One morning message listing the disputes waiting on this person, most urgent first.
+
+        `total`: how many wait on them in all, when `disputes` are only the soonest due (the
+        message says how many more); None means these are all."""
         ...
 
     def unreachable_for(
@@ -80,7 +83,7 @@ class NoNotifier:
         return []
 
     def digest_for(
-        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str
+        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str, *, total: int | None = None
     ) -> list[OutgoingMessage]:
         return []
 
@@ -103,9 +106,9 @@ class Notifiers:
         return [m for p in self.parts for m in p.reminders_for(dispute, nudge, directory)]
 
     def digest_for(
-        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str
+        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str, *, total: int | None = None
     ) -> list[OutgoingMessage]:
-        return [m for p in self.parts for m in p.digest_for(person_id, disputes, directory, day)]
+        return [m for p in self.parts for m in p.digest_for(person_id, disputes, directory, day, total=total)]
 
     def unreachable_for(
         self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str

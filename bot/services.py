@@ -42,6 +42,7 @@ class DisputeRepository(Protocol):
     def active_involving(self, person_id: str) -> list[Dispute]: ...
     def overdue(self, now: datetime, limit: int, ids: Collection[str] | None = None) -> list[Dispute]: ...
     def active_routings(self) -> list[tuple[str, Routing]]: ...
+    def waiting_on_leads(self, top: int) -> list[tuple[str, int, tuple[str, ...]]]: ...
 
 
 class DirectoryRepository(Protocol):
@@ -534,12 +535,17 @@ def send_due_nudges(
     return _batch_or_one_by_one(batch, due)
 
 
+DIGEST_TOP = 15  # the disputes a digest lists, soonest due first; it counts the rest ("and N more")
+
+
 def send_digests(
     *, uow: UnitOfWork, policy: Policy, calendar: WorkingCalendar, now: datetime, notifier: Notifier = NO_NOTIFIER
 ) -> int:
     """Once per working day, in working hours: one message to each manager or lead listing what waits on them.
 
-    Practitioners are not in the digest: their own disputes reach them directly. The day is
+    Each lists at most DIGEST_TOP disputes, soonest due first, and says how many wait in all: it
+    reads the dispute_asked rows, not every dispute. Practitioners are not in the digest: their
+    own disputes reach them directly. The day is
     claimed in the transaction that queues the messages, so it is sent once however many
     sweepers run; returns how many people were sent one.
     """
@@ -549,14 +555,12 @@ def send_digests(
     with uow:
         if not uow.daily.claim("digest", day, now):
             return 0
-        waiting: dict[str, list[str]] = {}  # person -> the disputes waiting on them, most urgent first
-        for dispute_id, routing in uow.disputes.active_routings():
-            for person_id in sorted({a.person_id for a in routing.assignees if a.role != PRACTITIONER}):
-                waiting.setdefault(person_id, []).append(dispute_id)
-        disputes = uow.disputes.get_many({i for ids in waiting.values() for i in ids})
+        waiting = uow.disputes.waiting_on_leads(DIGEST_TOP)  # (person, how many, the soonest due), by person
+        disputes = uow.disputes.get_many({i for _, _, ids in waiting for i in ids})
         directory = uow.directory.load()
-        for person_id, ids in sorted(waiting.items()):
-            uow.outbox.add(notifier.digest_for(person_id, [disputes[i] for i in ids], directory, day), now)
+        for person_id, count, ids in waiting:
+            listed = sorted((disputes[i] for i in ids if i in disputes), key=lambda d: (d.deadline, d.reference))
+            uow.outbox.add(notifier.digest_for(person_id, listed, directory, day, total=count), now)
         uow.commit()
         return len(waiting)
 

@@ -187,12 +187,14 @@ class SlackNotifier:
         ]
         return [*lines, *self._direct(dispute, view, names, planned.direct, prefix, nudge, directory=directory, spaces=spaces)]
 
-    def digest_for(self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str) -> list[OutgoingMessage]:
+    def digest_for(
+        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str, *, total: int | None = None
+    ) -> list[OutgoingMessage]:
         user = self._slack_user(person_view(directory, person_id))
         if user is None or not disputes:
             return []
         views = sorted((dispute_view(d, directory, self.policy) for d in disputes), key=lambda v: v.deadline)
-        return [self._message(None, f"digest:{day}:{SLACK}:{person_id}", Delivery.DIRECT, user, blocks.digest(views, me=person_id))]
+        return [self._message(None, f"digest:{day}:{SLACK}:{person_id}", Delivery.DIRECT, user, blocks.digest(views, me=person_id, total=total))]
 
     def unreachable_for(self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str) -> list[OutgoingMessage]:
         """Parley couldn't reach someone (on any platform): a line in the Slack thread, and a DM to the raiser

@@ -132,6 +132,22 @@ class InvolvementRow(Base):
     person_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
+class AskedRow(Base):
+    """Who is asked to act on which active dispute at its current stage, and by when: kept in the
+    transaction that saves the dispute (storage/repository.py), so the morning digest reads a lead's
+    count and soonest-due disputes from one index instead of every dispute's routing."""
+
+    __tablename__ = "dispute_asked"
+    dispute_id: Mapped[str] = mapped_column(ForeignKey("disputes.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stage_index: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(64))  # a lead's role when they are asked in several
+    lead: Mapped[bool] = mapped_column(Boolean)  # asked as anything but a practitioner: in the digest
+    due: Mapped[datetime]  # the dispute's deadline
+
+    __table_args__ = (Index("ix_dispute_asked_lead_person_due", "lead", "person_id", "due", "dispute_id"),)
+
+
 class RecordEntryRow(Base):
     """Append-only: the migrations add triggers that refuse UPDATE and DELETE on this table."""
 

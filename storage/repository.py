@@ -20,6 +20,7 @@ from bot.record import RecordEntry, entry_for
 from bot.routing import Assignee, Routing
 from bot.services import DueNudge
 from storage import chain
+from storage.asked import Waiting, keep_asked, waiting_on_leads
 from storage.models import (
     WATCHED_DEADLINE,
     AgencyRow,
@@ -173,6 +174,7 @@ class SqlDisputeRepository:
         except IntegrityError as exc:  # the idempotency key was taken a moment ago
             raise ConcurrentUpdate(dispute.id) from exc
         self._involve_many([dispute], new=True)
+        keep_asked(self.session, [dispute], new=True)
         self._append_many([dispute], new=True)
 
     def get(self, dispute_id: str) -> Dispute:
@@ -220,6 +222,7 @@ class SqlDisputeRepository:
         for d in ordered:
             d.version += 1
         self._involve_many(ordered)
+        keep_asked(self.session, ordered)
         self._append_many(ordered)
 
     def _involve_many(self, disputes: Sequence[Dispute], *, new: bool = False) -> None:
@@ -305,6 +308,11 @@ class SqlDisputeRepository:
             select(DisputeRow.id, DisputeRow.routing).where(DisputeRow.active.is_(True)).order_by(DisputeRow.deadline)
         )
         return [(dispute_id, _routing_from_json(routing)) for dispute_id, routing in rows]
+
+    def waiting_on_leads(self, top: int) -> list[Waiting]:
+        """Each manager or lead asked to act on an active dispute: how many, and the `top` soonest due
+        (storage/asked.py), read from the dispute_asked index rather than every dispute."""
+        return waiting_on_leads(self.session, top)
 
     def overdue(self, now: datetime, limit: int, ids: Collection[str] | None = None) -> list[Dispute]:
         """Active disputes past their deadline whose miss is not yet acted on, oldest deadline first.

@@ -10,6 +10,7 @@ from typing import Self
 from bot.directory import Directory
 from bot.dispute import Dispute
 from bot.routing import Routing
+from bot.policy import PRACTITIONER
 from bot.nudges import PlannedNudge
 from bot.events import Event
 from bot.outbox import Delivery, OutgoingMessage
@@ -77,6 +78,17 @@ class FakeDisputeRepository:
 
     def active_routings(self) -> list[tuple[str, Routing]]:
         return [(d.id, d.routing) for d in sorted((d for d in self.rows.values() if d.status.is_active), key=lambda d: d.deadline)]
+
+    def waiting_on_leads(self, top: int) -> list[tuple[str, int, tuple[str, ...]]]:
+        waiting: dict[str, list[Dispute]] = {}
+        for d in self.rows.values():
+            if d.status.is_active:
+                for person_id in {a.person_id for a in d.routing.assignees if a.role != PRACTITIONER}:
+                    waiting.setdefault(person_id, []).append(d)
+        return [
+            (p, len(ds), tuple(d.id for d in sorted(ds, key=lambda d: (d.deadline, d.id))[:top]))
+            for p, ds in sorted(waiting.items())
+        ]
 
     def overdue(self, now: datetime, limit: int, ids: Collection[str] | None = None) -> list[Dispute]:
         found = [
@@ -238,7 +250,7 @@ class FakeNotifier:
         ]
 
     def digest_for(
-        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str
+        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str, *, total: int | None = None
     ) -> list[OutgoingMessage]:
         return [
             OutgoingMessage(
@@ -247,7 +259,7 @@ class FakeNotifier:
                 workspace="T0CSC",
                 delivery=Delivery.DIRECT,
                 target=person_id,
-                payload={"text": "\n".join(d.reference for d in disputes)},
+                payload={"text": "\n".join(d.reference for d in disputes), "total": len(disputes) if total is None else total},
             )
         ]
 

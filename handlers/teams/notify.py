@@ -233,14 +233,16 @@ class TeamsNotifier:
             )
         return out + self._tell(dispute, directory, view, names, planned.direct, planned.key, nudge, spaces=spaces)
 
-    def digest_for(self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str) -> list[OutgoingMessage]:
+    def digest_for(
+        self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str, *, total: int | None = None
+    ) -> list[OutgoingMessage]:
         found = teams_identity(directory, person_id)
         if found is None or not disputes:
             return []
         tenant, user = found
         views = [dispute_view(d, directory, self.policy) for d in disputes]
         return [
-            self._message(None, f"digest:{day}:{TEAMS}:{person_id}", Delivery.DIRECT, user, cards.digest_activity(views, me=person_id, day=day), workspace=tenant)
+            self._message(None, f"digest:{day}:{TEAMS}:{person_id}", Delivery.DIRECT, user, cards.digest_activity(views, me=person_id, day=day, total=total), workspace=tenant)
         ]
 
     def unreachable_for(self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str) -> list[OutgoingMessage]:

@@ -81,11 +81,19 @@ def dispute_list(views: Sequence[DisputeView], *, me: str, command: str = DEFAUL
     return blocks
 
 
-def digest(views: Sequence[DisputeView], *, me: str) -> Payload:
-    """The morning message to a manager or lead: every disagreement waiting on them, most urgent first."""
-    count = f"{len(views)} professional disagreement{'s' if len(views) != 1 else ''}"
-    head = section(f"*Good morning. {count} {'is' if len(views) == 1 else 'are'} waiting on you today.*")
-    return {"text": f"{count} waiting on you", "blocks": [head, *dispute_list(views, me=me)[1:]][:MESSAGE_BLOCKS_MAX]}
+def digest(views: Sequence[DisputeView], *, me: str, total: int | None = None) -> Payload:
+    """The morning message to a manager or lead: the disagreements waiting on them, most urgent first.
+
+    `total`: how many wait on them in all, when `views` are only the soonest due; the rest are
+    counted in an "and N more" line."""
+    total = len(views) if total is None else max(total, len(views))
+    shown = list(views[:LIST_MAX])
+    count = f"{total} professional disagreement{'s' if total != 1 else ''}"
+    head = section(f"*Good morning. {count} {'is' if total == 1 else 'are'} waiting on you today.*")
+    body = [head, *dispute_list(shown, me=me)[1:]][: MESSAGE_BLOCKS_MAX - 1]
+    if total > len(shown):
+        body.append(_context(f"…and {total - len(shown)} more."))
+    return {"text": f"{count} waiting on you", "blocks": body}
 
 
 def help_for(policy: Policy, command: str = DEFAULT_COMMAND) -> list[str]:

@@ -80,11 +80,19 @@ def reminder_activity(view: DisputeView, nudge: str) -> dict[str, Any]:
     return activity(card([text_block(markdown(nudge_line(view, nudge)))], dispute_actions(view)), f"Reminder: {view.reference}")
 
 
-def digest_activity(views: Sequence[DisputeView], *, me: str, day: str) -> dict[str, Any]:
-    """The morning message: every dispute waiting on this person, most urgent first."""
-    body = [text_block(f"**Good morning.** {len(views)} professional disagreement{'s' if len(views) != 1 else ''} waiting on you today:")]
-    body += _dispute_lines(views, me=me)
-    return activity(card(body), f"{len(views)} disagreement{'s' if len(views) != 1 else ''} waiting on you")
+def digest_activity(views: Sequence[DisputeView], *, me: str, day: str, total: int | None = None) -> dict[str, Any]:
+    """The morning message: the disputes waiting on this person, most urgent first.
+
+    `total`: how many wait on them in all, when `views` are only the soonest due; the rest are
+    counted in an "and N more" line."""
+    total = len(views) if total is None else max(total, len(views))
+    shown = list(views[:LIST_MAX])
+    plural = "s" if total != 1 else ""
+    body = [text_block(f"**Good morning.** {total} professional disagreement{plural} waiting on you today:")]
+    body += _dispute_lines(shown, me=me)
+    if total > len(shown):
+        body.append(_subtle(f"…and {total - len(shown)} more."))
+    return activity(card(body), f"{total} disagreement{plural} waiting on you")
 
 
 # --- replies to the person using Parley ------------------------------------------------------------------

@@ -187,7 +187,7 @@ class _TeamsLine:
     def reminders_for(self, dispute, nudge, directory):
         return []
 
-    def digest_for(self, person_id, disputes, directory, day):
+    def digest_for(self, person_id, disputes, directory, day, *, total=None):
         return []
 
 
