@@ -22,7 +22,7 @@ from bot.intake import checked_reference, same_agency_problem
 from bot.learning import CaseReviewPrompted
 from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge, plan_stage_nudges
 from bot.outbox import NoNotifier, Notifier, OutgoingMessage
-from bot.policy import PRACTITIONER, Policy
+from bot.policy import Policy
 from bot.record import RecordEntry, what_happened
 from bot.routing import Routing
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from bot.dispute import Dispute
 from bot.policy import PRACTITIONER
-from storage.models import AskedRow
+from storage.models import AskedRow, table_of
 
-_asked = AskedRow.__table__
+_asked = table_of(AskedRow)
 
 
 def asked_rows(dispute: Dispute) -> list[dict[str, object]]:
@@ -61,7 +61,7 @@ class Waiting(NamedTuple):
     """What waits on one lead: how many active disputes, and the ids of the soonest due (at most `top`)."""
 
     person_id: str
-    count: int
+    count: int  # type: ignore[assignment]  # a field named like tuple.count, as the digest calls it
     soonest: tuple[str, ...]
 
 

@@ -8,8 +8,8 @@ import dataclasses
 from sqlalchemy import select
 
 from bot import services
-from handlers.files import read_policy
 from bot.outbox import Notifiers
+from handlers.files import read_policy
 from handlers.notify import SlackNotifier
 from handlers.teams.notify import TeamsNotifier
 from storage.models import AskedRow, DisputeRow, OutboxRow
