@@ -1,6 +1,6 @@
 """A local stand-in for the Bot Framework's OpenID metadata and signing keys, and tokens signed with them.
 
-`KeyServer` serves GET /v1/.well-known/openidconfiguration (naming its jwks_uri) and GET /keys on
+`KeyServer` serves GET /<its own path>/v1/.well-known/openidconfiguration (naming its jwks_uri) and GET /keys on
 127.0.0.1 (a free port), as login.botframework.com does; the key carries `endorsements`, the
 channels it may sign for, as Microsoft's keys do. `token(...)` signs a real RS256 JWT with the
 claims the Bot Framework Service puts in the token it sends with each activity.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import time
+import uuid
 from typing import Any
 
 import jwt
@@ -37,15 +38,18 @@ class KeyServer:
         self.endorsements = list(endorsements)
         self.fetches = 0
         self._server: TestServer | None = None
+        # The Bot Framework SDK caches what a metadata URL said for the whole process, and a later
+        # test's server may get the same port: a path of its own keeps each server's URL new.
+        self._path = f"/{uuid.uuid4().hex}/v1/.well-known/openidconfiguration"
 
     @property
     def metadata_url(self) -> str:
         assert self._server is not None
-        return str(self._server.make_url("/v1/.well-known/openidconfiguration"))
+        return str(self._server.make_url(self._path))
 
     async def start(self) -> None:
         app = web.Application()
-        app.router.add_get("/v1/.well-known/openidconfiguration", self._metadata)
+        app.router.add_get(self._path, self._metadata)
         app.router.add_get("/keys", self._keys)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
