@@ -42,8 +42,8 @@ from handlers import slack
 from handlers.cli import admin, record as record_cli, report as report_cli, retention as retention_cli
 from handlers.cli.parser import build_parser
 from handlers.composition import compose
-from handlers.config import ConfigError
 from handlers.files import read_policy
+from handlers.frontends import ConfigError
 from handlers.startup import Parley, build_web_app, last_slack_workspace, practice, watch_slack, work
 from storage.db import NotMigrated, session_factory
 from storage.gates import PlatformChecks

@@ -29,6 +29,7 @@ from bot.outbox import Notifier, Notifiers
 from bot.policy import Policy
 from handlers import slack
 from handlers.delivery import PACES, Pace, Sender, unreachable_reporter
+from handlers.frontends import Common
 from handlers.holidays import calendar_for
 from handlers.scheduler import Timekeeper
 from storage.db import session_factory
@@ -120,17 +121,12 @@ def compose(
         teams_link = teams.connection(teams_site, sessions=sessions, clock=clock, on_undeliverable=report)
         senders["teams"] = teams_link.sender
 
+    common = Common(sessions, policy, calendar, clock, notifier, senders, deliver_at_once)
     slack_front = teams_front = None
     if slack_site is not None and slack_sender is not None and slack_notifier is not None:
-        slack_front = slack.front_end(
-            slack_site, sender=slack_sender, notifier=slack_notifier, everyone=notifier, senders=senders, sessions=sessions,
-            policy=policy, calendar=calendar, clock=clock, deliver_at_once=deliver_at_once, paces=paces,
-        )  # fmt: skip
+        slack_front = slack.front_end(slack_site, common, sender=slack_sender, notifier=slack_notifier, paces=paces)
     if teams_site is not None and teams_link is not None and teams_notifier is not None:
-        teams_front = teams.front_end(
-            teams_site, link=teams_link, notifier=teams_notifier, everyone=notifier, senders=senders, sessions=sessions,
-            policy=policy, calendar=calendar, clock=clock, deliver_at_once=deliver_at_once,
-        )  # fmt: skip
+        teams_front = teams.front_end(teams_site, common, link=teams_link, notifier=teams_notifier)
     return Wiring(
         engine=engine, sessions=sessions, policy=policy, calendar=calendar, clock=clock, notifier=notifier, senders=senders,
         slack=slack_front, teams=teams_front, paces=paces,

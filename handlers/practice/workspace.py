@@ -166,14 +166,7 @@ class Practice:
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
         }
-        async with self.http.post(slack.EVENTS_PATH, data=body.encode(), headers=headers) as response:
-            text = await response.text()
-            status = response.status
-        await self.settle()
-        try:
-            return status, json.loads(text) if text else None
-        except ValueError:
-            return status, text
+        return await self._post(slack.EVENTS_PATH, data=body.encode(), headers=headers)
 
     def _slack_user(self, person_id: str) -> dict[str, str]:
         user = self.user_of(person_id)
@@ -266,7 +259,11 @@ class Practice:
         }  # fmt: skip
 
     async def _post_activity(self, activity: dict[str, Any]) -> tuple[int, Any]:
-        async with self.http.post(teams.MESSAGES_PATH, json=activity) as response:
+        return await self._post(teams.MESSAGES_PATH, json=activity)
+
+    async def _post(self, path: str, **request: Any) -> tuple[int, Any]:
+        """Post to a front end's own endpoint; its status and answer (JSON when it is), once what it started has settled."""
+        async with self.http.post(path, **request) as response:
             text = await response.text()
             status = response.status
         await self.settle()

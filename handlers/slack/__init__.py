@@ -28,6 +28,7 @@ from bot.calendar import WorkingCalendar
 from bot.outbox import Notifier, Notifiers
 from bot.policy import Policy
 from handlers.delivery import OnUndeliverable, Pace, Sender, deliver_due, unreachable_reporter
+from handlers.frontends import Common
 from handlers.notify import SlackNotifier
 from handlers.quiet import without_line
 from handlers.slack import actions, files, home, intake
@@ -204,23 +205,12 @@ def sender_for(site: SlackSite, *, sessions: sessionmaker[Session], on_undeliver
 
 
 def front_end(
-    site: SlackSite,
-    *,
-    sender: SlackSender,
-    notifier: SlackNotifier,
-    everyone: Notifier,
-    senders: Mapping[str, Sender],
-    sessions: sessionmaker[Session],
-    policy: Policy,
-    calendar: WorkingCalendar,
-    clock: Callable[[], datetime],
-    deliver_at_once: bool = True,
-    paces: Mapping[str, Pace] | None = None,
+    site: SlackSite, common: Common, *, sender: SlackSender, notifier: SlackNotifier, paces: Mapping[str, Pace] | None = None
 ) -> SlackFrontEnd:
     """The Slack front end: bolt app, its listeners and delivery right after a change.
 
-    `everyone`: every platform's notifier, so a change made in Slack reaches Teams too; `senders`:
-    every platform's sender (with this `sender` among them), for the delivery pass after a change.
+    `common.notifier` is every platform's, so a change made in Slack reaches Teams too;
+    `common.senders` every platform's (this `sender` among them), for the delivery pass after a change.
     """
     client = AsyncWebClient(token=site.bot_token, base_url=site.api_url, timeout=10)
     # bolt also reads SLACK_BOT_TOKEN from the environment and warns that the client we pass wins;
@@ -234,28 +224,29 @@ def front_end(
             process_before_response=False,
             raise_error_for_unhandled_request=False,
         )
-    outbox = OutboxDelivery(sessions)
+    outbox = OutboxDelivery(common.sessions)
 
     async def one_pass() -> Any:
         # one keep-alive session for the pass's messages, on the pass's own loop
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             client_for_pass = AsyncWebClient(token=site.bot_token, base_url=site.api_url, timeout=10, session=http)
-            return await deliver_due(outbox, {**senders, "slack": sender.with_client(client_for_pass)}, now=clock(), clock=clock, paces=paces)
+            senders = {**common.senders, "slack": sender.with_client(client_for_pass)}
+            return await deliver_due(outbox, senders, now=common.clock(), clock=common.clock, paces=paces)
 
     async def delivery_pass() -> Any:
         # Its own event loop in a worker thread: the outbox's database calls must not hold up requests.
         return await asyncio.to_thread(asyncio.run, one_pass())
 
     deps = SlackDeps(
-        sessions=sessions,
-        policy=policy,
-        calendar=calendar,
-        clock=clock,
-        notifier=everyone,
+        sessions=common.sessions,
+        policy=common.policy,
+        calendar=common.calendar,
+        clock=common.clock,
+        notifier=common.notifier,
         channel=site.channel,
         team=site.team,
         command=site.command,
-        courier=Courier(delivery_pass) if deliver_at_once else None,
+        courier=Courier(delivery_pass) if common.deliver_at_once else None,
         inflight=Inflight(),
     )
     if deps.courier is not None:
@@ -270,7 +261,7 @@ def front_end(
         log.exception("Slack listener failed (%s)", body.get("type") or body.get("command"), exc_info=error)
 
     front = SlackFrontEnd(
-        app=app, client=client, sender=sender, notifier=notifier, deps=deps, site=site, senders=senders,
+        app=app, client=client, sender=sender, notifier=notifier, deps=deps, site=site, senders=common.senders,
         workspace=site.workspace, unreachable=site.unreachable,
     )  # fmt: skip
     if site.workspace is not None:
@@ -304,7 +295,5 @@ def build(
     own = notifier_for(site, policy)
     everyone = notifier or Notifiers(own)
     sender = sender_for(site, sessions=sessions, on_undeliverable=unreachable_reporter(sessions, lambda: everyone))
-    return front_end(
-        site, sender=sender, notifier=own, everyone=everyone, senders={"slack": sender}, sessions=sessions, policy=policy,
-        calendar=calendar, clock=clock, deliver_at_once=deliver_at_once, paces=paces,
-    )  # fmt: skip
+    common = Common(sessions, policy, calendar, clock, everyone, {"slack": sender}, deliver_at_once)
+    return front_end(site, common, sender=sender, notifier=own, paces=paces)

@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 
-from handlers.config import ConfigError
+from handlers.frontends import ConfigError
 from messages.slack import DEFAULT_COMMAND
 
 DEFAULT_API_URL = "https://slack.com/api/"

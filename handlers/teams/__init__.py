@@ -26,6 +26,7 @@ from bot.outbox import Notifier
 from bot.policy import Policy
 from handlers.courier import Courier
 from handlers.delivery import OnUndeliverable, Sender, deliver_due, unreachable_reporter
+from handlers.frontends import Common
 from handlers.teams.adapter import BotConfig, KeysUnavailable, make_adapter
 from handlers.teams.bot import ParleyBot, on_turn_error
 from handlers.teams.deps import TeamsDeps
@@ -144,46 +145,34 @@ def connection(
     return TeamsConnection(adapter=adapter, conversations=conversations, sender=sender)
 
 
-def front_end(
-    site: TeamsSite,
-    *,
-    link: TeamsConnection,
-    notifier: TeamsNotifier,
-    everyone: Notifier,
-    senders: Mapping[str, Sender],
-    sessions: sessionmaker[Session],
-    policy: Policy,
-    calendar: WorkingCalendar,
-    clock: Callable[[], datetime],
-    deliver_at_once: bool = True,
-) -> TeamsFrontEnd:
+def front_end(site: TeamsSite, common: Common, *, link: TeamsConnection, notifier: TeamsNotifier) -> TeamsFrontEnd:
     """The Teams front end: the bot on the connection's adapter, and delivery right after a change.
 
-    `everyone`: every platform's notifier, so a change made in Teams reaches Slack too; `senders`:
-    every platform's sender (with the connection's among them), for the delivery pass after a change.
+    `common.notifier` is every platform's, so a change made in Teams reaches Slack too;
+    `common.senders` every platform's (the connection's among them), for the delivery pass after a change.
     """
     courier = None
-    if deliver_at_once:
-        outbox = OutboxDelivery(sessions)
+    if common.deliver_at_once:
+        outbox = OutboxDelivery(common.sessions)
 
         async def delivery_pass() -> Mapping[str, int]:
             # its own event loop in a worker thread: the outbox's database calls must not hold up requests
-            return await asyncio.to_thread(asyncio.run, deliver_due(outbox, dict(senders), now=clock()))
+            return await asyncio.to_thread(asyncio.run, deliver_due(outbox, dict(common.senders), now=common.clock()))
 
         courier = Courier(delivery_pass)
     deps = TeamsDeps(
-        sessions=sessions,
-        policy=policy,
-        calendar=calendar,
-        clock=clock,
-        notifier=everyone,
+        sessions=common.sessions,
+        policy=common.policy,
+        calendar=common.calendar,
+        clock=common.clock,
+        notifier=common.notifier,
         teams_notifier=notifier,
         conversations=link.conversations,
         kick=courier.kick if courier is not None else None,
     )
     return TeamsFrontEnd(
         config=site.config, adapter=link.adapter, bot=ParleyBot(deps, link.sender), sender=link.sender, notifier=notifier, deps=deps,
-        senders=senders, courier=courier, service_urls=site.service_urls,
+        senders=common.senders, courier=courier, service_urls=site.service_urls,
     )  # fmt: skip
 
 
@@ -215,7 +204,5 @@ def build(
     own = notifier_for(site, policy)
     everyone = notifier or own
     link = connection(site, sessions=sessions, clock=clock, on_undeliverable=unreachable_reporter(sessions, lambda: everyone))
-    return front_end(
-        site, link=link, notifier=own, everyone=everyone, senders={"teams": link.sender}, sessions=sessions, policy=policy,
-        calendar=calendar, clock=clock, deliver_at_once=deliver_at_once,
-    )  # fmt: skip
+    common = Common(sessions, policy, calendar, clock, everyone, {"teams": link.sender}, deliver_at_once)
+    return front_end(site, common, link=link, notifier=own)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from handlers.config import ConfigError
+from handlers.frontends import ConfigError
 from handlers.teams.adapter import PUBLIC_OPENID_METADATA_URL, BotConfig
 from handlers.teams.gate import ServiceUrls
 from handlers.teams.sender import DEFAULT_SERVICE_URL
