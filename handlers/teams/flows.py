@@ -91,7 +91,7 @@ FORMS: dict[Intent, FormCard] = {
     Intent.NOT_AGREED: lambda view, data, next_stage, **kw: cards.confirm_request_card(view, **kw),
     Intent.GIVE_LEARNING: lambda view, data, next_stage, **kw: learning_cards.learning_card(view, **kw),
 }
-DONE_TITLES = {Intent.CONFIRM: ("Confirmed", "Good"), Intent.NOT_AGREED: ("Not agreed", "Default"), Intent.GIVE_LEARNING: ("Thank you", "Good")}
+DONE_COLORS = {Intent.CONFIRM: "Good", Intent.NOT_AGREED: "Default", Intent.GIVE_LEARNING: "Good"}  # the card's, under replies.DONE_TITLES
 
 
 def _number(raw: Any) -> int | None:
@@ -160,9 +160,8 @@ def submit(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any],
             shown = forms.field_errors(errors, present, present[0])
             return Reply(card=FORMS[intent](view, form_data, next_stage, values=forms.values_of(data), errors=shown))
         case Done(text, view, changed):
-            if intent in DONE_TITLES:
-                title, color = DONE_TITLES[intent]
-                return Reply(card=cards.message_card(title, text, color=color), changed=changed)
+            if intent in replies.DONE_TITLES:
+                return Reply(card=cards.message_card(replies.DONE_TITLES[intent], text, color=DONE_COLORS[intent]), changed=changed)
             return Reply(card=_root(deps, view, notice=f"{text} ({when(now)})"), changed=changed)
     return refused(replies.UNKNOWN_BUTTON)
 
