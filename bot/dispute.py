@@ -53,11 +53,7 @@ from bot.permissions import (
     may,
     may_see_record as may_see_record,  # re-exported
 )
-from bot.policy import (
-    CountedFrom,
-    Policy,
-    WhenMissed as WhenMissed,  # re-exported: bot/services.py reads transitions.WhenMissed
-)
+from bot.policy import CountedFrom, Policy, WhenMissed
 from bot.routing import who_must_act
 
 

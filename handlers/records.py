@@ -25,7 +25,7 @@ from messages.export.words import refused, unknown_format
 from messages.record import record_text
 from storage import chain
 from storage.access import SqlAccessLog
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 MAX_PERSON_ID = 64  # the access log's column
 
