@@ -17,9 +17,10 @@ from datetime import datetime
 from bot.directory import Directory
 from bot.dispute import Dispute, may_see_record
 from bot.errors import InvalidInput, ParleyError
-from bot.export import FORMATS, Access, ChainState, RecordView, record_view
+from bot.export import FORMATS, Access, ChainState, RecordView
 from bot.policy import Policy
 from bot.record import RecordEntry
+from bot.record_view import record_view
 from messages.export import render
 from messages.export.words import refused, unknown_format
 from messages.record import record_text

@@ -407,7 +407,8 @@ def test_what_happened_names_the_move_not_what_followed_from_it_nor_an_aside() -
 
 
 def test_check_move_uses_the_moves_own_rules_and_changes_nothing(uow) -> None:
-    from bot.dispute import Action, check_move, may_see_record
+    from bot.dispute import Action, may_see_record
+    from bot.move_checks import check_move
 
     dispute = open_one(uow).dispute
     before = copy.deepcopy(dispute)
