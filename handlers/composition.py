@@ -33,7 +33,7 @@ from handlers.frontends import Common
 from handlers.holidays import calendar_for
 from handlers.scheduler import Timekeeper
 from storage.db import session_factory
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 if TYPE_CHECKING:
     from handlers.teams import TeamsFrontEnd, TeamsSite

@@ -3,11 +3,11 @@
 Slack and Teams translate their payloads into a `Press` or a `Submission`, call `press` or
 `submit`, and render the `Result`: a form to show, a refusal, field errors, or what was done.
 Nothing here speaks a platform. The rules themselves are the core's (`bot.permissions.may`, the
-use cases in `bot.services`); this module is the orchestration around them that both platforms
+use cases in `bot.moves`); this module is the orchestration around them that both platforms
 used to repeat: read the dispute, apply the one stale-view rule, pick the use case from `MOVES`
-(handlers/moves.py), and word every refusal through messages/.
+(handlers/move_table.py), and word every refusal through messages/.
 
-A new action (say "Export record") is one `MoveSpec` entry in handlers/moves.py plus one renderer
+A new action (say "Export record") is one `MoveSpec` entry in handlers/move_table.py plus one renderer
 per platform.
 """
 
@@ -26,7 +26,7 @@ from bot.intake import text_problem
 from bot.permissions import Intent, Refusal, may_do
 from bot.policy import Policy
 from bot.record import RecordEntry, changes_since
-from handlers.moves import MOVES, Env, Input, MoveSpec, Press, Submission
+from handlers.move_table import MOVES, Env, Input, MoveSpec, Press, Submission
 from messages import replies
 from messages.record import record_text
 from messages.text import DisputeView, dispute_view, proposal_token

@@ -29,7 +29,7 @@ from handlers.scheduler import Timekeeper
 from policies import PRESETS
 from storage.gates import PlatformChecks
 from storage.outbox import OutboxDelivery
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 if TYPE_CHECKING:
     from handlers.teams import TeamsFrontEnd

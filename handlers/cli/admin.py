@@ -15,14 +15,14 @@ from sqlalchemy import Engine
 
 from bot.directory import Directory, InvalidDirectory
 from bot.policy import InvalidPolicy
-from bot.services import load_directory
+from bot.upkeep import load_directory
 from handlers.directory_files import read_directory
 from handlers.files import read_policy
 from messages.policy import EMPTY_DIRECTORY, policy_table
 from messages.record import local_time
 from storage.admin import failed_messages, retry_failed
 from storage.db import check_migrated, make_engine, session_factory, upgrade
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 
 def safe_url(url: str) -> str:

@@ -24,7 +24,7 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.directory import Directory
-from bot.services import load_directory
+from bot.upkeep import load_directory
 from handlers import slack, teams
 from handlers.composition import compose
 from handlers.files import read_policy

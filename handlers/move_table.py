@@ -1,7 +1,7 @@
 """The table from a pressed button or a submitted form to its use case, once for every platform.
 
 Each `MoveSpec` says which inputs a move's form has (with their limits), which use case in
-bot.services makes it, whether it depends on the state the person saw, and what the person is
+bot.moves makes it, whether it depends on the state the person saw, and what the person is
 told when it is done. handlers.interaction reads the table; Slack and Teams build their forms
 from `MOVES[intent].inputs`.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot import learning, services
+from bot import learning, moves, ports
 from bot.calendar import WorkingCalendar
 from bot.directory import Directory
 from bot.dispute import MAX_REASON, MAX_TEXT, STATEMENT_MAX, Dispute
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 class Env:
     """What the layer needs from a platform's wiring."""
 
-    uow: Callable[[], services.UnitOfWork]
+    uow: Callable[[], ports.UnitOfWork]
     policy: Policy
     calendar: WorkingCalendar
     notifier: Notifier
@@ -74,7 +74,7 @@ class Input:
     required: bool = True
 
 
-RunMove = Callable[[Env, Submission, Dispute, datetime], services.Outcome]
+RunMove = Callable[[Env, Submission, Dispute, datetime], moves.Outcome]
 
 
 @dataclass(frozen=True)
@@ -92,47 +92,47 @@ def _common(sub: Submission, dispute: Dispute, *, versioned: bool = True) -> dic
     return {"dispute_id": dispute.id, "by": sub.person_id, "expected_version": expected, "idempotency_key": sub.key}
 
 
-def _note(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.AddNote(**_common(sub, d, versioned=False), text=sub.fields["note"])
-    return services.add_note(cmd, uow=env.uow(), now=now, notifier=env.notifier)
+def _note(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.AddNote(**_common(sub, d, versioned=False), text=sub.fields["note"])
+    return moves.add_note(cmd, uow=env.uow(), now=now, notifier=env.notifier)
 
 
-def _resolve(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.ProposeResolution(
+def _resolve(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.ProposeResolution(
         **_common(sub, d),
         agreed_outcome=sub.fields["agreed_outcome"],
         outstanding_issues=sub.fields.get("outstanding_issues", ""),
         learning_points=sub.fields.get("learning_points", ""),
     )
-    return services.propose_resolution(cmd, uow=env.uow(), now=now, notifier=env.notifier)
+    return moves.propose_resolution(cmd, uow=env.uow(), now=now, notifier=env.notifier)
 
 
-def _escalate(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.Escalate(**_common(sub, d), reason=sub.fields["reason"])
-    return services.escalate(cmd, uow=env.uow(), policy=env.policy, calendar=env.calendar, now=now, notifier=env.notifier)
+def _escalate(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.Escalate(**_common(sub, d), reason=sub.fields["reason"])
+    return moves.escalate(cmd, uow=env.uow(), policy=env.policy, calendar=env.calendar, now=now, notifier=env.notifier)
 
 
-def _withdraw(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.Withdraw(**_common(sub, d), reason=sub.fields["reason"])
-    return services.withdraw(cmd, uow=env.uow(), now=now, notifier=env.notifier)
+def _withdraw(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.Withdraw(**_common(sub, d), reason=sub.fields["reason"])
+    return moves.withdraw(cmd, uow=env.uow(), now=now, notifier=env.notifier)
 
 
-def _close(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.CloseUnresolved(**_common(sub, d), reason=sub.fields["reason"])
-    return services.close_unresolved(cmd, uow=env.uow(), policy=env.policy, now=now, notifier=env.notifier)
+def _close(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.CloseUnresolved(**_common(sub, d), reason=sub.fields["reason"])
+    return moves.close_unresolved(cmd, uow=env.uow(), policy=env.policy, now=now, notifier=env.notifier)
 
 
-def _confirm(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.ConfirmResolution(**_common(sub, d), statement=sub.fields.get("statement", ""))
-    return services.confirm_resolution(cmd, uow=env.uow(), policy=env.policy, now=now, notifier=env.notifier)
+def _confirm(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.ConfirmResolution(**_common(sub, d), statement=sub.fields.get("statement", ""))
+    return moves.confirm_resolution(cmd, uow=env.uow(), policy=env.policy, now=now, notifier=env.notifier)
 
 
-def _reject(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.RejectResolution(**_common(sub, d), reason=sub.fields["reason"])
-    return services.reject_resolution(cmd, uow=env.uow(), now=now, notifier=env.notifier)
+def _reject(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.RejectResolution(**_common(sub, d), reason=sub.fields["reason"])
+    return moves.reject_resolution(cmd, uow=env.uow(), now=now, notifier=env.notifier)
 
 
-def _learn(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
+def _learn(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
     from storage.learning import BoardUnitOfWork  # the learning answers sit beside the disputes
 
     f = sub.fields
@@ -147,7 +147,7 @@ def _learn(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Out
     )
     notifier = env.notifier if hasattr(env.notifier, "learning_for") else None
     event = learning.give_learning(cmd, uow=BoardUnitOfWork(env.uow().session_factory), now=now, notifier=notifier)  # type: ignore[attr-defined]
-    return services.Outcome(d, [event] if event else [])
+    return moves.Outcome(d, [event] if event else [])
 
 
 def _export_refused(env: Env, p: Press, now: datetime) -> Told:
