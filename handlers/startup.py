@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -43,7 +43,7 @@ class Parley:
     wiring: Wiring
     sweep_seconds: float = 30.0  # how often the timekeeper looks for due work
     health: PlatformHealth = field(default_factory=PlatformHealth)
-    rechecks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # started with the event loop
+    rechecks: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)  # started with the event loop
 
     # the wiring's parts, by the names the commands and tests use
     @property
