@@ -111,7 +111,7 @@ CLAIM = max(1, int(LEASE.total_seconds() // (2 * SEND_TIMEOUT)))
 def unreachable_reporter(sessions: sessionmaker[Session], notifier: Callable[[], Notifier]) -> OnUndeliverable:
     """The hook that reports a person a direct message couldn't reach (bot.upkeep.report_unreachable).
 
-    `notifier` is read at each failure: the front ends get every platform's notifier after they are built.
+    `notifier` is read at each failure (handlers.composition builds every platform's notifier before the senders).
     """
 
     def report(message: QueuedMessage, failure: Undeliverable, now: datetime) -> None:

@@ -12,7 +12,7 @@ from bot.directory import Directory
 from bot.dispute import Dispute
 from bot.errors import Refused
 from bot.kinds import SideName
-from bot.permissions import Refusal, Who, Why
+from bot.permissions import Intent, Refusal, Who, Why
 from bot.record import RecordEntry, what_happened
 from messages.clock import when
 
@@ -154,6 +154,8 @@ DONE_NOTE = "Your note is on the record and in every thread."
 DONE_ESCALATED = "You escalated it. Parley has told the people at the next stage in both agencies."
 DONE_WITHDRAWN = "You withdrew it. Both agencies are told, and everything so far stays on the record."
 DONE_CLOSED = "You closed it as unresolved. Both agencies are told, and the reason is on the record."
+# the heading of what answers a Confirm, a Not agreed or the learning form, where a platform shows one (a Teams card)
+DONE_TITLES = {Intent.CONFIRM: "Confirmed", Intent.NOT_AGREED: "Not agreed", Intent.GIVE_LEARNING: "Thank you"}
 
 
 def done_proposed(after: Dispute, by: str) -> str:

@@ -16,6 +16,7 @@ from bot import moves, opening
 from bot.moves import AddNote
 from bot.opening import OpenDispute
 from bot.upkeep import load_directory
+from handlers.composition import compose
 from handlers.directory_files import read_directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
@@ -234,7 +235,7 @@ def test_healthz_answers_ok_with_the_policy_in_use_and_the_outbox(database_url: 
 
     async def ask() -> tuple[int, object]:
         engine = make_engine(database_url)
-        parley = app.Parley(settings=app.Settings(), engine=engine, policy=BRADFORD)
+        parley = app.Parley(wiring=compose(engine=engine, policy=BRADFORD, clock=app.now))
         try:
             async with TestClient(TestServer(app.build_web_app(parley))) as client:
                 response = await client.get("/healthz")
