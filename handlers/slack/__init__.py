@@ -230,7 +230,7 @@ class SlackFrontEnd:
         """Slack answered the check: remember who we are (a team first learnt now goes into the notifier)."""
         self.workspace, self.unreachable = workspace, None
         if not self.deps.team:
-            self.deps.team = self.notifier.team = workspace.team_id
+            self.deps.team = self.notifier.team = self.sender.team = workspace.team_id
         know_who_we_are(self.app, workspace)
         return workspace
 
@@ -369,7 +369,7 @@ def build(
         )
     outbox = OutboxDelivery(sessions)
     slack_notifier = SlackNotifier(policy, team=team, channel=channel)
-    sender = SlackSender(sender_client, threads=outbox.thread)
+    sender = SlackSender(sender_client, threads=outbox.thread, team=team)
 
     senders: dict[str, Sender] = {"slack": sender}
 

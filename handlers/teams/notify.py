@@ -1,11 +1,12 @@
 """The Teams notifier: what the Teams thread and each person on Teams should be told when a dispute changes.
 
 It implements bot.outbox.Notifier for Teams only: the thread in PARLEY_TEAMS_CHANNEL (in one
-tenant) and 1:1 messages to the people whose directory identity is on Teams (in any tenant).
-People on Slack are left to the Slack notifier; bot.outbox.Notifiers joins the two, so one change
+tenant), each side's thread in the channel its agency names (in its own tenant), and 1:1
+messages to the people whose directory identity is on Teams (in any tenant). People on Slack are left to the Slack notifier; bot.outbox.Notifiers joins the two, so one change
 queues every platform's messages in one transaction.
 
-Keys are deterministic, so a use case that runs twice never queues a message twice:
+Keys are deterministic, so a use case that runs twice never queues a message twice (a thread's
+keys name its space: <tenant> for Parley's configured channel, <tenant>/<channel> for a side's own):
   <dispute>:teams:<tenant>:root                        the thread's first post (once per dispute)
   <dispute>:teams:<tenant>:opened:<n>:<kind>           the replies for the events that opened it
   <dispute>:teams:<tenant>:v<version>:<n>:<kind>       the replies for the change made on <version>
@@ -14,7 +15,7 @@ Keys are deterministic, so a use case that runs twice never queues a message twi
   <dispute>:teams:<tenant>:<step>:confirm:<who>        a 1:1 asking for written confirmation
   <dispute>:teams:<tenant>:nudge:s<stage>:<kind>:...   a reminder (the nudge itself is claimed once)
   digest:<day>:teams:<who>                             the morning list of what waits on someone
-  <dispute>:teams:<tenant>:unreachable:<tag>:line      the thread told Parley couldn't reach someone (<tag>: the failed message)
+  <dispute>:teams:<space>:unreachable:<tag>:line       each thread told Parley couldn't reach someone (<tag>: the failed message)
   <dispute>:teams:<tenant>:unreachable:<tag>:raiser    a 1:1 telling the raiser so
 For a 1:1, <tenant> is the person's own tenant.
 """
@@ -246,21 +247,24 @@ class TeamsNotifier:
         ]
 
     def unreachable_for(self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str) -> list[OutgoingMessage]:
-        """Parley couldn't reach someone (on any platform): a line in the Teams thread, and a 1:1 to the raiser
+        """Parley couldn't reach someone (on any platform): a line in each of the dispute's Teams threads (every
+        side's, so the people who must tell them read it where they follow the case), and a 1:1 to the raiser
         when the raiser is on Teams and is not the person who couldn't be reached."""
         view = dispute_view(dispute, directory, self.policy)
         person = person_view(directory, event.person_id, agency=event.agency)
-        out: list[OutgoingMessage] = []
-        if self.has_thread:
-            out.append(
-                self._message(
-                    dispute,
-                    f"{self._prefix(dispute)}:unreachable:{tag}:line",
-                    Delivery.THREAD_REPLY,
-                    self.channel,
-                    cards.unreachable_activity(view, person, event.platform, event.reason),
-                )
+        line = cards.unreachable_activity(view, person, event.platform, event.reason)
+        out: list[OutgoingMessage] = [
+            self._message(
+                dispute,
+                f"{self._space_prefix(dispute, space)}:unreachable:{tag}:line",
+                Delivery.THREAD_REPLY,
+                space.channel,
+                line,
+                workspace=space.workspace,
+                extra=self._mark(space),
             )
+            for space in self._spaces(dispute, directory).threads
+        ]
         raiser = dispute.raiser.person_id
         if raiser and raiser != event.person_id:
             message = self._direct(

@@ -60,7 +60,6 @@ from messages.teams.base import (  # noqa: F401 - the package's public names
 )
 from messages.teams.thread import (  # noqa: F401 - the package's public names
     _status_facts,
-    _tag,
     event_activity,
     reminder_line_activity,
     root_activity,

@@ -31,6 +31,7 @@ from messages.text.view import (  # noqa: F401 - the package's public names
 from messages.text.lines import (  # noqa: F401 - the package's public names
     URGENT,
     NO_THREAD,
+    NOT_IN_THEIR_SLACK_WORKSPACE,
     THREAD_IN_AGENCY_CHANNEL,
     THREAD_IN_CHANNEL,
     root_facts,
@@ -55,6 +56,8 @@ from messages.text.lines import (  # noqa: F401 - the package's public names
     Said,
     Strong,
     told_on_raising,
+    unreachable_line,
+    unreachable_summary,
     waiting_for_line,
     who_with_role,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.directory import PLATFORM_NAMES
 from bot.dispute import OTHER, RAISER
 from bot.events import DeadlineMissed, DisputeClosedUnresolved, DisputeEscalated, DisputeOpened, DisputeResolved, DisputeWithdrawn, Event, FormalChallengeLodged, NoteAdded, ResolutionConfirmed, ResolutionProposed, ResolutionRejected, StageStarted
 from bot.policy import Policy
@@ -221,6 +222,24 @@ def nudge_line(view: DisputeView, nudge: str) -> Line:
     if nudge == "at deadline":
         return ("Case ", Strong(view.reference), " (", Said(view.stage_name), ") is due now.")
     return ("Reminder: case ", Strong(view.reference), " (", Said(view.stage_name), ") is due ", Strong(by_when(view.deadline)), ".")
+
+
+def unreachable_line(view: DisputeView, person: PersonView, platform: str, why: str) -> Line:
+    """The thread's warning that Parley couldn't reach someone for good, so the people following it must tell them."""
+    where = PLATFORM_NAMES.get(platform, platform)
+    agency = (" (", Said(person.agency), ")") if person.agency else ()
+    return (
+        Strong("Parley"), " couldn't reach ", Strong(person.name), *agency, f" on {where} (", Said(why), "). ",
+        "Please make sure they know about case ", Strong(view.reference), " another way.",
+    )  # fmt: skip
+
+
+def unreachable_summary(person: PersonView, platform: str) -> str:
+    return f"Parley couldn't reach {person.name} on {PLATFORM_NAMES.get(platform, platform)}"
+
+
+# Why a Slack message to someone in another workspace isn't sent (Parley's token is for one workspace)
+NOT_IN_THEIR_SLACK_WORKSPACE = "Parley isn't installed in their Slack workspace"
 
 
 def reminded_line(view: DisputeView, people: Sequence[PersonView]) -> Line:
