@@ -32,11 +32,13 @@ from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import slack as blocks
 from messages.learning import summary_of
-from messages.slack import learning as learning_blocks
 from messages.record import unreachable_notice
+from messages.slack import learning as learning_blocks
 from messages.text import DisputeView, Names, PersonView, asked_person, dispute_view, names_for, person_view
 
 SLACK = "slack"
+# asked once a disagreement has ended: not worth a couldn't-reach line in every thread for someone Parley can't reach
+AFTERWARDS = frozenset({plan.Tell.LEARNING, plan.Tell.CASE_REVIEW})
 
 
 class SlackNotifier:
@@ -144,8 +146,8 @@ class SlackNotifier:
         for message in direct:
             person = asked_person(view, names, message.person_id)
             to = self._dm_to(directory, person)
-            if to is None:
-                continue
+            if to is None or (to[0] != self.team and message.tell in AFTERWARDS):
+                continue  # Teams tells them; or an ask for learning points after the end, which nobody need pass on
             workspace, user = to
             place = self._place(dispute, directory, spaces, message.person_id)
             channel = place.channel if place is not None else None

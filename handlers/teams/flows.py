@@ -34,7 +34,7 @@ from messages import replies
 from messages.clock import when
 from messages.replies import not_in_directory
 from messages.teams import Field, Verb
-from messages.text import dispute_view, help_lines
+from messages.text import dispute_view
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,7 @@ def _stranger(directory: Directory, caller: Caller) -> Reply:
 
 
 def teams_help_lines(deps: TeamsDeps) -> list[str]:
-    # the shared lines name Slack's slash command; in Teams the words are sent to the bot
-    return [line.replace("/disagree list", "list").replace("/disagree", "disagree") for line in help_lines(deps.policy)]
+    return cards.help_lines_for_teams(deps.policy)
 
 
 def help_reply(deps: TeamsDeps, unknown: str = "") -> Reply:

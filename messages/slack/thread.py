@@ -7,8 +7,43 @@ from collections.abc import Sequence
 
 from bot.events import Event
 from bot.permissions import Intent
-from messages.slack.base import FIELD_MAX, HEADER_MAX, MESSAGE_BLOCKS_MAX, ROOT_ACTIONS, THREAD_LINK_BLOCK, Block, Payload, _button, _context, _cut, _labelled, _md, _metadata, _plain, button_value, esc, mrkdwn, section, words
-from messages.text import BUTTON_LABELS, URGENT, DisputeView, Names, PersonView, asked_now, event_text, procedure_line, reminded_line, root_facts, root_summary, unreachable_line, unreachable_summary, waiting_for_line
+from messages.slack.base import (
+    FIELD_MAX,
+    HEADER_MAX,
+    MESSAGE_BLOCKS_MAX,
+    ROOT_ACTIONS,
+    THREAD_LINK_BLOCK,
+    Block,
+    Payload,
+    _button,
+    _context,
+    _cut,
+    _labelled,
+    _md,
+    _metadata,
+    _plain,
+    button_value,
+    esc,
+    mrkdwn,
+    section,
+    words,
+)
+from messages.text import (
+    BUTTON_LABELS,
+    URGENT,
+    DisputeView,
+    Names,
+    PersonView,
+    asked_now,
+    event_text,
+    procedure_line,
+    reminded_line,
+    root_facts,
+    root_summary,
+    unreachable_line,
+    unreachable_summary,
+    waiting_for_line,
+)
 
 
 def root_message(view: DisputeView, *, team: str) -> Payload:

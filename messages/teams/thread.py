@@ -7,8 +7,21 @@ from typing import Any
 
 from bot.events import Event
 from messages.teams.base import Card, Element, Mentions, _facts, _labelled, _subtle, activity, card, dispute_actions, esc, markdown, paragraphs, text_block
-from messages.text import URGENT, DisputeView, Names, PersonView, asked_now, event_text, procedure_line, reminded_line, root_facts, root_summary, unreachable_line, unreachable_summary, waiting_for_line
-
+from messages.text import (
+    URGENT,
+    DisputeView,
+    Names,
+    PersonView,
+    asked_now,
+    event_text,
+    procedure_line,
+    reminded_line,
+    root_facts,
+    root_summary,
+    unreachable_line,
+    unreachable_summary,
+    waiting_for_line,
+)
 
 # --- the thread's root card ------------------------------------------------------------------------
 

@@ -183,14 +183,15 @@ def test_disagree_list_shows_my_open_disputes_most_urgent_first(engine: Engine) 
     run(engine, scenario, policy=BRADFORD)
 
 
-def test_disagree_help_answers_at_once_with_what_parley_does_and_the_procedure_in_five_lines(engine: Engine) -> None:
+def test_disagree_help_answers_at_once_with_what_parley_does_the_procedure_and_the_commands_in_six_lines(engine: Engine) -> None:
     async def scenario(h: Harness) -> None:
         status, body = await h.command(AMARA, "help")
         assert status == 200
         assert body["response_type"] == "ephemeral"
         lines = body["blocks"][0]["text"]["text"].split("\n")
-        assert len(lines) == 5
+        assert len(lines) == 6
         assert LSCB.title in lines[0]
+        assert "/disagree report [from] [to] [csv]" in lines[5]
         for stage in LSCB.stages:
             assert stage.name in lines[2]
         assert "immediate risk of significant harm" in lines[4]
