@@ -156,7 +156,8 @@ URGENT = "the person who raised this said a child may be at immediate risk of si
 # Where a direct message points for the whole thread (bot.plan.Spaces decides which one applies)
 THREAD_IN_CHANNEL = "The whole thread is in Parley's channel: look for the case reference."
 THREAD_IN_AGENCY_CHANNEL = "The whole thread is in your agency's Parley channel: look for the case reference."
-NO_THREAD = "There is no Parley channel you can open for this case, so here is where it stands. Parley will message you here as it moves on."
+# (true of what bot.plan tells them: asked to act, reminded, asked to confirm; not every move of the case)
+NO_THREAD = "There is no Parley channel you can open for this case, so here is where it stands. Parley messages you here whenever it needs you to act."
 
 
 def root_facts(view: DisputeView) -> list[tuple[str, Line]]:
