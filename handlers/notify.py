@@ -77,9 +77,9 @@ class SlackNotifier:
 
     def _dm_to(self, directory: Directory, person: PersonView) -> tuple[str, str] | None:
         """(workspace, user id) to send this person a direct message about a dispute on Slack, or None when
-        another platform tells them: someone on Slack only, in a workspace Parley isn't installed in, is still
-        sent one, which the sender refuses, so the dispute records that Parley couldn't reach them and the
-        threads and the raiser are told (bot.services.report_unreachable)."""
+        another platform tells them. Someone on Slack only, in a workspace Parley isn't installed in, still has
+        one queued: the sender refuses it without calling Slack, so the dispute records that Parley couldn't
+        reach them and the threads and the raiser are told (handlers.delivery.unreachable_reporter)."""
         if person.slack is None:
             return None  # not on Slack: Teams tells them
         if person.slack[0] == self.team:
