@@ -216,7 +216,7 @@ def test_help_list_and_the_home_tab_name_the_command_as_this_workspace_set_it_up
         await h.settle()
         unknown = h.mock.responses[-1]["blocks"][0]["text"]["text"]
         assert unknown.startswith(
-            "• Parley doesn't know '/raise-concern frobnicate'. Try /raise-concern, /raise-concern list or /raise-concern help."
+            "• Parley doesn't know '/raise-concern frobnicate'. Try /raise-concern, /raise-concern list, /raise-concern report or /raise-concern help."
         )
         assert "/disagree" not in unknown
 
