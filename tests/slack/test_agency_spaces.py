@@ -16,14 +16,14 @@ import json
 
 from sqlalchemy import Engine
 
-from bot import services
+from bot import opening
 from bot.directory import PARTNERSHIP, Directory, Identity
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from messages.slack import ActionId
 from messages.text import NOT_IN_THEIR_SLACK_WORKSPACE
 from storage.outbox import FAILED
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import directory_for
 from tests.slack.harness import AMARA, BEN, CHANNEL, DC_JONES, DS_KHAN, TEAM, Harness, button, done_text, run, slack_id
 
@@ -55,8 +55,8 @@ def two_workspaces(*, police_on_teams: bool = False) -> Directory:
 
 
 def _open(h: Harness) -> str:
-    outcome = services.open_dispute(
-        services.OpenDispute(
+    outcome = opening.open_dispute(
+        opening.OpenDispute(
             raiser="amara.okafor",
             reference=REFERENCE,
             category=LSCB.categories[0],

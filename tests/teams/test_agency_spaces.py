@@ -14,7 +14,7 @@ import json
 
 from sqlalchemy import Engine
 
-from bot import opening
+from bot import moves, opening
 from bot.directory import Directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
@@ -193,8 +193,8 @@ def test_across_workspaces_and_tenants_from_raising_to_resolved_each_person_hear
         csc_root = h.slack.posts(channel=CSC_OWN, thread_ts=None)[0]
         assert f"archives/{CSC_OWN}/p{csc_root.answer['ts'].replace('.', '')}" in json.dumps(ben_dm.args["blocks"])
 
-        services.escalate(
-            services.Escalate(dispute_id, "amara.okafor", reason="No reply today."),
+        moves.escalate(
+            moves.Escalate(dispute_id, "amara.okafor", reason="No reply today."),
             uow=SqlUnitOfWork(h.sessions), policy=LSCB, calendar=calendar_for(LSCB), now=h.clock(), notifier=h.front.deps.notifier,
         )  # fmt: skip
         await h.deliver()
@@ -204,8 +204,8 @@ def test_across_workspaces_and_tenants_from_raising_to_resolved_each_person_hear
         [police_rep_dm] = h.connector.direct_to(teams_id("police.lscb_representative"))
         assert THREAD_IN_AGENCY_CHANNEL in texts(police_rep_dm.cards()[0])
 
-        services.propose_resolution(
-            services.ProposeResolution(dispute_id, "csc.lscb_representative", agreed_outcome="A strategy discussion at 3pm."),
+        moves.propose_resolution(
+            moves.ProposeResolution(dispute_id, "csc.lscb_representative", agreed_outcome="A strategy discussion at 3pm."),
             uow=SqlUnitOfWork(h.sessions), now=h.clock(), notifier=h.front.deps.notifier,
         )  # fmt: skip
         await h.deliver()
