@@ -17,10 +17,6 @@ from messages.text.help import (  # noqa: F401 - the package's public names
     unknown_command,
 )
 from messages.text.lines import (  # noqa: F401 - the package's public names
-    NO_THREAD,
-    NOT_IN_THEIR_SLACK_WORKSPACE,
-    THREAD_IN_AGENCY_CHANNEL,
-    THREAD_IN_CHANNEL,
     URGENT,
     EventText,
     Line,
@@ -42,8 +38,6 @@ from messages.text.lines import (  # noqa: F401 - the package's public names
     root_facts,
     root_summary,
     told_on_raising,
-    unreachable_line,
-    unreachable_summary,
     waiting_for_line,
     who_with_role,
 )
@@ -66,4 +60,12 @@ from messages.text.view import (  # noqa: F401 - the package's public names
     proposal_token,
     role_words,
     when,
+)
+from messages.text.where import (  # noqa: F401 - the package's public names
+    NO_THREAD,
+    NOT_IN_THEIR_SLACK_WORKSPACE,
+    THREAD_IN_AGENCY_CHANNEL,
+    THREAD_IN_CHANNEL,
+    unreachable_line,
+    unreachable_summary,
 )
