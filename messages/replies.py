@@ -15,6 +15,7 @@ from bot.kinds import SideName
 from bot.permissions import Intent, Refusal, Who, Why
 from bot.record import RecordEntry, what_happened
 from messages.clock import when
+from messages.text import TEAMS_COMMANDS, unknown_command
 
 NOTHING_CHANGED = "Nothing has changed."
 
@@ -131,7 +132,8 @@ NO_LONGER_LISTED = "That person is no longer in Parley's directory. Please searc
 
 
 def unknown_words(words: str) -> str:
-    return f"Parley doesn't know '{words[:60]}'. Try disagree, list or help."
+    """Teams: someone sent the bot words it doesn't know (the same sentence as Slack's, with Teams' words)."""
+    return unknown_command(words[:60], TEAMS_COMMANDS)
 
 
 # --- Teams' private answers -----------------------------------------------------------------------------

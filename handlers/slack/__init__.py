@@ -96,7 +96,7 @@ class SlackFrontEnd:
         """Slack answered the check: remember who we are (a team first learnt now goes into the notifier)."""
         self.workspace, self.unreachable = workspace, None
         if not self.deps.team:
-            self.deps.team = self.notifier.team = workspace.team_id
+            self.deps.team = self.notifier.team = self.sender.team = workspace.team_id
         know_who_we_are(self.app, workspace)
         return workspace
 
@@ -199,7 +199,7 @@ def sender_for(site: SlackSite, *, sessions: sessionmaker[Session], on_undeliver
     """The outbox's sender for Slack, with a client of its own (it runs on the sweep's and the courier's loops too).
 
     `on_undeliverable`: a direct message Slack refuses for good is recorded in the dispute and the raiser told."""
-    sender = SlackSender(AsyncWebClient(token=site.bot_token, base_url=site.api_url, timeout=10), threads=OutboxDelivery(sessions).thread)
+    sender = SlackSender(AsyncWebClient(token=site.bot_token, base_url=site.api_url, timeout=10), threads=OutboxDelivery(sessions).thread, team=site.team)
     sender.on_undeliverable = on_undeliverable
     return sender
 

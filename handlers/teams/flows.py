@@ -27,7 +27,7 @@ from handlers.teams.reply import Reply, refused, stranger, thread_ids, who
 from messages import replies, teams as cards
 from messages.clock import when
 from messages.teams import Field, Verb, learning as learning_cards
-from messages.text import dispute_view, help_lines
+from messages.text import dispute_view
 
 __all__ = ["Reply", "act", "click", "find_people", "help_reply", "intake_form", "my_disputes", "person_for", "refused", "submit"]
 
@@ -36,8 +36,7 @@ __all__ = ["Reply", "act", "click", "find_people", "help_reply", "intake_form", 
 
 
 def teams_help_lines(deps: TeamsDeps) -> list[str]:
-    # the shared lines name Slack's slash command; in Teams the words are sent to the bot
-    return [line.replace("/disagree list", "list").replace("/disagree", "disagree") for line in help_lines(deps.policy)]
+    return cards.help_lines_for_teams(deps.policy)
 
 
 def help_reply(deps: TeamsDeps, unknown: str = "") -> Reply:

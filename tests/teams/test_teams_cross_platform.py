@@ -225,7 +225,7 @@ def test_a_raiser_on_slack_is_told_on_slack_when_parley_cannot_reach_the_police_
             "Parley couldn't reach DC Rhys Jones (West Yorkshire Police) on Teams about case CSC-2040-0300. "
             "Please contact them another way."
         )
-        assert "Parley couldn't reach *DC Rhys Jones* (West Yorkshire Police) on Teams" in _slack_text(h)
+        assert "*Parley* couldn't reach *DC Rhys Jones* (West Yorkshire Police) on Teams" in _slack_text(h)
         assert h.thread()[-1].body["summary"] == "Parley couldn't reach DC Rhys Jones on Teams"
         assert not h.connector.direct_to(DC_JONES)
         assert sorted(r.status for r in h.outbox() if r.status != SENT) == ["failed"]
