@@ -25,7 +25,7 @@ from storage.db import session_factory
 from storage.models import OutboxRow
 from storage.outbox import FAILED, PENDING, OutboxDelivery, QueuedMessage, Thread
 from storage.repository import SqlUnitOfWork
-from tests.builders import CSC_WORKSPACE, POLICE_TENANT, at, directory_for
+from tests.builders import CSC_WORKSPACE, POLICE_TENANT, at, directory_for, open_raised
 
 LSCB = read_policy("lscb")
 CALENDAR = calendar_for(LSCB)
@@ -50,23 +50,7 @@ def sessions(engine: Engine):
 
 def _open(sessions) -> str:
     """Amara Okafor (Children's Social Care, Slack) raises it with DC Jones (police, Teams)."""
-    outcome = services.open_dispute(
-        services.OpenDispute(
-            raiser="amara.okafor",
-            reference="CSC-2026-0193",
-            category=LSCB.categories[0],
-            other_agency="police",
-            other_person="dc.jones",
-            problem="The strategy discussion was not convened.",
-            outcome="A strategy discussion this week.",
-        ),
-        uow=SqlUnitOfWork(sessions),
-        policy=LSCB,
-        calendar=CALENDAR,
-        now=MONDAY,
-        notifier=NOTIFIER,
-    )
-    return outcome.dispute.id
+    return open_raised(LSCB, uow=SqlUnitOfWork(sessions), calendar=CALENDAR, now=MONDAY, notifier=NOTIFIER).dispute.id
 
 
 def _rows(sessions) -> list[OutboxRow]:

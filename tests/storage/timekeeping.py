@@ -17,7 +17,7 @@ from handlers.holidays import calendar_for
 from handlers.scheduler import Timekeeper
 from storage.db import session_factory
 from storage.models import OutboxRow
-from tests.builders import Clock, at, directory_for
+from tests.builders import Clock, at, directory_for, open_raised
 from tests.fakes import FakeNotifier
 
 BRADFORD = read_policy("bradford")
@@ -36,19 +36,8 @@ def keeper(engine, policy=BRADFORD, notifier=None, senders=None, now=None) -> Ti
 
 def open_dispute(tk: Timekeeper, now: datetime, **changes) -> str:
     services.load_directory(directory_for(tk.policy), uow=tk.uow())
-    fields = dict(
-        raiser="amara.okafor",
-        reference="CSC-2026-0193",
-        category=tk.policy.categories[0],
-        other_agency="police",
-        other_person="dc.jones",
-        problem="The referral was closed with no further action.",
-        outcome="A strategy discussion this week.",
-    )
-    cmd = services.OpenDispute(**{**fields, **changes})
-    return services.open_dispute(
-        cmd, uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=now, notifier=tk.notifier
-    ).dispute.id
+    changes = {"problem": "The referral was closed with no further action.", **changes}
+    return open_raised(tk.policy, uow=tk.uow(), calendar=tk.calendar, now=now, notifier=tk.notifier, **changes).dispute.id
 
 
 def nudges(tk: Timekeeper, dispute_id: str) -> list[tuple[int, str, datetime, str]]:

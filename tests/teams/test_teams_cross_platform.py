@@ -16,16 +16,15 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
-from bot import services
 from bot.dispute import Status
 from handlers import slack
 from handlers.files import read_policy
-from handlers.holidays import calendar_for
 from messages import slack as slack_blocks
 from messages.teams import Verb
 from messages.text import dispute_view
 from storage.outbox import SENT
 from storage.repository import SqlUnitOfWork
+from tests.builders import open_raised
 from tests.slack import harness as slack_harness
 from tests.slack.harness import fill
 from tests.teams.harness import CHANNEL, DC_JONES, DS_KHAN, Harness, actions, run, texts
@@ -80,23 +79,15 @@ def test_raised_on_slack_escalated_by_the_police_manager_on_teams_and_confirmed_
         # Amara (CSC, Slack) raises it about DC Jones (police, Teams only). A child is at immediate risk,
         # so it starts with the line managers: Ben Hughes on Slack, DS Khan on Teams.
         # Slack's modal can pick only people on Slack, so this is the use case its intake calls, with DC Jones named.
-        outcome = services.open_dispute(
-            services.OpenDispute(
-                raiser="amara.okafor",
-                reference="CSC-2040-0193",
-                category=LSCB.categories[0],
-                other_agency="police",
-                other_person="dc.jones",
-                problem="The strategy discussion was not convened.",
-                outcome="A strategy discussion today.",
-                immediate_risk=True,
-                idempotency_key="slack:T0CSC:view:V0TEST",
-            ),
+        outcome = open_raised(
+            LSCB,
             uow=SqlUnitOfWork(h.sessions),
-            policy=LSCB,
-            calendar=calendar_for(LSCB),
             now=h.clock(),
             notifier=h.front.deps.notifier,
+            reference="CSC-2040-0193",
+            outcome="A strategy discussion today.",
+            immediate_risk=True,
+            idempotency_key="slack:T0CSC:view:V0TEST",
         )
         dispute_id = outcome.dispute.id
         await h.deliver()
@@ -199,21 +190,14 @@ def test_raised_for_real_on_slack_naming_the_police_by_agency_and_role_reaches_t
 def test_a_raiser_on_slack_is_told_on_slack_when_parley_cannot_reach_the_police_on_teams(engine: Engine) -> None:
     async def scenario(h: Harness) -> None:
         h.connector.refuse_user(DC_JONES)  # Parley isn't installed for him in Teams
-        outcome = services.open_dispute(
-            services.OpenDispute(
-                raiser="amara.okafor",
-                reference="CSC-2040-0300",
-                category=LSCB.categories[0],
-                other_agency="police",
-                other_person="dc.jones",
-                problem="The child was not seen.",
-                outcome="A joint visit.",
-            ),
+        outcome = open_raised(
+            LSCB,
             uow=SqlUnitOfWork(h.sessions),
-            policy=LSCB,
-            calendar=calendar_for(LSCB),
             now=h.clock(),
             notifier=h.front.deps.notifier,
+            reference="CSC-2040-0300",
+            problem="The child was not seen.",
+            outcome="A joint visit.",
         )
         dispute_id = outcome.dispute.id
         await h.deliver()
