@@ -28,6 +28,7 @@ from typing import Any
 from aiohttp import web
 
 from handlers.practice.fakes import im_channel, web_api_args
+from tests.local_server import serve
 from tests.slack.mock_socket import MockSocketMode  # noqa: F401 - the harness imports it from here
 
 TEAM = "T0CSC"
@@ -154,11 +155,7 @@ class MockSlack:
         return app
 
     async def start(self) -> str:
-        self._runner = web.AppRunner(self.app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve(self.app())
         self.url = f"http://127.0.0.1:{port}"
         return self.url
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.local_server import serve
+
 
 class MockSocketMode:
     """Slack's side of a Socket Mode connection: says hello, sends envelopes, records what comes back."""
@@ -24,11 +26,7 @@ class MockSocketMode:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_get("/link", self._link)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve(app)
         self.url = f"ws://127.0.0.1:{port}/link?ticket=t-1"
         return self.url
 
