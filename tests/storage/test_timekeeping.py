@@ -173,41 +173,35 @@ def test_a_reminder_the_database_refuses_stays_pending_and_the_others_are_sent(e
     assert {k.split(":")[0] for k in reminders(tk)} == {*good, bad}
 
 
-def test_several_sweepers_at_once_send_every_nudge_and_escalation_exactly_once(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("concurrent writers are a PostgreSQL deployment; SQLite serialises them")
-    tk = keeper(engine)
-    ids = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in range(12)]
-    start = threading.Barrier(3)
+def _sweeps_at_once(engine, now: datetime, n: int = 3) -> list:
+    """`n` timekeepers run their due work at the same moment, each in a thread of its own: their reports."""
+    start = threading.Barrier(n)
     reports = []
 
     def sweeper() -> None:
         mine = keeper(engine, notifier=FakeNotifier())
         start.wait()
-        reports.append(mine.run_due_work(at(2026, 11, 4, 14)))
+        reports.append(mine.run_due_work(now))
 
-    threads = [threading.Thread(target=sweeper) for _ in range(3)]
+    threads = [threading.Thread(target=sweeper) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return reports
+
+
+def test_several_sweepers_at_once_send_every_nudge_and_escalation_exactly_once(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers are a PostgreSQL deployment; SQLite serialises them")
+    tk = keeper(engine)
+    ids = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in range(12)]
+    reports = _sweeps_at_once(engine, at(2026, 11, 4, 14))
     assert sum(r.nudged for r in reports) == 12
     assert sum(r.errors for r in reports) == 0
     assert len(reminders(tk)) == 12 == len(set(reminders(tk)))
 
-    reports.clear()
-    start = threading.Barrier(3)
-
-    def escalator() -> None:
-        mine = keeper(engine, notifier=FakeNotifier())
-        start.wait()
-        reports.append(mine.run_due_work(at(2026, 11, 9, 10)))
-
-    threads = [threading.Thread(target=escalator) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    reports = _sweeps_at_once(engine, at(2026, 11, 9, 10))
     assert sum(r.escalated for r in reports) == 12
     with tk.uow() as uow:
         for d in ids:
