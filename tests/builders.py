@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import services
+from bot import moves, opening, ports
 from bot.calendar import WorkingCalendar
 from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, Person
 from bot.outbox import NoNotifier, Notifier
@@ -82,7 +82,7 @@ def with_identity(directory: Directory, person_id: str, identity: Identity) -> D
     return Directory(agencies=dict(directory.agencies), people=people)
 
 
-def raising(policy: Policy, **changes: Any) -> services.OpenDispute:
+def raising(policy: Policy, **changes: Any) -> opening.OpenDispute:
     """Amara Okafor (Children's Social Care) raises a disagreement with DC Jones (police), in the policy's
     first category; `changes` replace any of its fields."""
     fields: dict[str, Any] = dict(
@@ -94,21 +94,21 @@ def raising(policy: Policy, **changes: Any) -> services.OpenDispute:
         problem="The strategy discussion was not convened.",
         outcome="A strategy discussion this week.",
     )
-    return services.OpenDispute(**{**fields, **changes})
+    return opening.OpenDispute(**{**fields, **changes})
 
 
 def open_raised(
     policy: Policy,
     *,
-    uow: services.UnitOfWork,
+    uow: ports.UnitOfWork,
     now: datetime,
     notifier: Notifier | None = None,
     calendar: WorkingCalendar | None = None,
     **changes: Any,
-) -> services.Outcome:
+) -> moves.Outcome:
     """Open `raising(policy, **changes)` through the use case, on the policy's own calendar unless given one."""
     cmd = raising(policy, **changes)
-    return services.open_dispute(cmd, uow=uow, policy=policy, calendar=calendar or calendar_for(policy), now=now, notifier=notifier or NoNotifier())
+    return opening.open_dispute(cmd, uow=uow, policy=policy, calendar=calendar or calendar_for(policy), now=now, notifier=notifier or NoNotifier())
 
 
 class Clock:

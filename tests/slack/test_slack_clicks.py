@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from handlers.files import read_policy
 from messages.slack import ActionId
 from storage.models import RecordEntryRow
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.slack.clicking import open_form
 from tests.slack.harness import AMARA, CHANNEL, DC_JONES, STRANGER, Harness, button, done_text, run, slack_id
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot import services
+from bot import due_work, moves
 from bot.policy import Nudge, WhenMissed
 from handlers.files import read_policy
 from tests.builders import at
@@ -140,17 +140,17 @@ def test_a_dispute_the_database_refuses_is_retried_alone_and_the_others_escalate
     good = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in (1, 2)]
     bad = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0666")
 
-    results = services.escalate_overdue(
+    results = due_work.escalate_overdue(
         uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 9, 10), notifier=PoisonNotifier("CSC-2026-0666")
     )
 
-    assert sorted(r.dispute.id for r in results if isinstance(r, services.Outcome)) == sorted(good)
+    assert sorted(r.dispute.id for r in results if isinstance(r, moves.Outcome)) == sorted(good)
     assert len([r for r in results if isinstance(r, Exception)]) == 1
     assert [stage_of(tk, d) for d in good] == [1, 1]
     assert stage_of(tk, bad) == 0  # nothing of it was written: it waits for the next sweep
     with tk.uow() as uow:
         assert "escalated" not in [e.kind for e in uow.disputes.record(bad)]
-    again = services.escalate_overdue(uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 9, 10, 1), notifier=FakeNotifier())
+    again = due_work.escalate_overdue(uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 9, 10, 1), notifier=FakeNotifier())
     assert [r.dispute.id for r in again] == [bad] and stage_of(tk, bad) == 1
 
 
@@ -159,12 +159,12 @@ def test_a_reminder_the_database_refuses_stays_pending_and_the_others_are_sent(e
     good = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in (1, 2)]
     bad = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0666")
 
-    results = services.send_due_nudges(
+    results = due_work.send_due_nudges(
         uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 4, 14), notifier=PoisonNotifier("CSC-2026-0666")
     )
 
     sent = [r for r in results if not isinstance(r, Exception)]
-    assert sorted(n.dispute_id for n, status in sent if status == services.NUDGE_SENT) == sorted(good)
+    assert sorted(n.dispute_id for n, status in sent if status == due_work.NUDGE_SENT) == sorted(good)
     assert len(results) - len(sent) == 1
     assert {k.split(":")[0] for k in reminders(tk)} == set(good)
     assert [status for _, kind, _, status in nudges(tk, bad) if kind == Nudge.HALF_WAY.value] == ["pending"]

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from bot import services
+from bot import moves
 from bot.outbox import Delivery
 from handlers.scheduler import Timekeeper
 from storage.models import OutboxRow
@@ -21,8 +21,8 @@ from tests.storage.timekeeping import keeper, nudges, open_dispute, reminders, s
 
 
 def _escalate(tk: Timekeeper, dispute_id: str, now: datetime, uow=None):
-    return services.escalate(
-        services.Escalate(dispute_id=dispute_id, by="amara.okafor", reason="No reply."),
+    return moves.escalate(
+        moves.Escalate(dispute_id=dispute_id, by="amara.okafor", reason="No reply."),
         uow=uow or tk.uow(), policy=tk.policy, calendar=tk.calendar, now=now, notifier=tk.notifier,
     )
 
@@ -32,8 +32,8 @@ def test_the_move_that_ends_a_stage_skips_that_stages_pending_reminders_in_its_o
     escalated = open_dispute(tk, at(2026, 11, 2, 10))
     withdrawn = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0194")
     _escalate(tk, escalated, at(2026, 11, 3, 10))
-    services.withdraw(
-        services.Withdraw(dispute_id=withdrawn, by="amara.okafor", reason="Sorted."), uow=tk.uow(), now=at(2026, 11, 3, 10)
+    moves.withdraw(
+        moves.Withdraw(dispute_id=withdrawn, by="amara.okafor", reason="Sorted."), uow=tk.uow(), now=at(2026, 11, 3, 10)
     )
     assert {status for stage, _, _, status in nudges(tk, escalated) if stage == 0} == {"skipped"}
     assert {status for stage, _, _, status in nudges(tk, escalated) if stage == 1} == {"pending"}

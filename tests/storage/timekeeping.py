@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot import services
+from bot import upkeep
 from bot.outbox import Delivery
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
@@ -35,7 +35,7 @@ def keeper(engine, policy=BRADFORD, notifier=None, senders=None, now=None) -> Ti
 
 
 def open_dispute(tk: Timekeeper, now: datetime, **changes) -> str:
-    services.load_directory(directory_for(tk.policy), uow=tk.uow())
+    upkeep.load_directory(directory_for(tk.policy), uow=tk.uow())
     changes = {"problem": "The referral was closed with no further action.", **changes}
     return open_raised(tk.policy, uow=tk.uow(), calendar=tk.calendar, now=now, notifier=tk.notifier, **changes).dispute.id
 

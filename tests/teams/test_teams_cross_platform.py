@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
-from bot import services
+from bot import moves
 from bot.dispute import Status
 from handlers import slack
 from handlers.files import read_policy
@@ -24,7 +24,7 @@ from messages import slack as slack_blocks
 from messages.teams import Verb
 from messages.text import dispute_view
 from storage.outbox import SENT
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import open_raised
 from tests.slack import harness as slack_harness
 from tests.slack.harness import fill
@@ -75,7 +75,7 @@ def _slack_text(h: Harness) -> str:
     return json.dumps([c.args for c in h.slack.posts(channel=SLACK_CHANNEL, thread_ts=roots[0].answer["ts"])], ensure_ascii=False)
 
 
-def _raised(h: Harness, **changes: Any) -> services.Outcome:
+def _raised(h: Harness, **changes: Any) -> moves.Outcome:
     """Amara raises it through the use case (as the front ends' intake does), at the harness's time, with its notifier."""
     return open_raised(LSCB, uow=SqlUnitOfWork(h.sessions), now=h.clock(), notifier=h.front.deps.notifier, **changes)
 
