@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -105,17 +106,15 @@ class Connection(sqlite3.Connection):
 
 class Cursor(sqlite3.Cursor):
     def execute(self, sql: str, *args: Any) -> Any:
-        conn: Connection = self.connection  # type: ignore[assignment]
-        conn.before(sql)
-        try:
-            return super().execute(sql, *args)
-        finally:
-            conn.after()
+        return self._guarded(super().execute, sql, args)
 
     def executemany(self, sql: str, *args: Any) -> Any:
+        return self._guarded(super().executemany, sql, args)
+
+    def _guarded(self, run: Callable[..., Any], sql: str, args: tuple[Any, ...]) -> Any:
         conn: Connection = self.connection  # type: ignore[assignment]
         conn.before(sql)
         try:
-            return super().executemany(sql, *args)
+            return run(sql, *args)
         finally:
             conn.after()
