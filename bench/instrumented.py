@@ -2,7 +2,7 @@
 
 The server runs unchanged under a small wrapper (`serve_args`). SIGUSR1 starts counting from zero
 (sent just before the measured rounds), SIGUSR2 writes the counts as JSON (and the merged profile)
-and stops. It counts, with SQLAlchemy's engine events, the statements sent and the commits made,
+and stops counting. It counts, with SQLAlchemy's engine events, the statements sent and the commits made,
 split into those of the outbox delivery passes (`handlers.delivery.deliver_due`, each in a worker
 thread with its own event loop) and all the rest (saving and answering the submissions); and for
 the delivery passes their threads' CPU time (a pass still going when counting starts or stops
