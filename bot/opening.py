@@ -47,12 +47,17 @@ def open_dispute(
     notifier: Notifier = NO_NOTIFIER,
     new_id: Callable[[], str] = lambda: uuid4().hex,
 ) -> Outcome:
-    """Open a dispute; the same idempotency key twice returns the first one and records nothing new."""
+    """Open a dispute; the same idempotency key twice returns the first one and records nothing new.
+
+    One transaction, and no look-up of the key before it (a form is nearly always submitted once):
+    everything is worked out before the first write, and the dispute is inserted before its
+    messages and reminders, so a key already taken fails at once on its unique index; the first
+    dispute is then read back. A replay that the directory or the checks would now refuse
+    (UnknownPerson, InvalidInput) gets the first dispute too.
+    """
     reference = checked_reference(cmd.reference, policy.case_references)
     try:
         with uow:
-            if cmd.idempotency_key and (existing := uow.disputes.by_idempotency_key(cmd.idempotency_key)):
-                return Outcome(existing, [])
             directory = uow.directory.load()
             raiser = directory.person(cmd.raiser)
             if raiser is None:
@@ -90,13 +95,14 @@ def open_dispute(
                 now=now,
             )
             events = list(dispute.events)
-            uow.outbox.add(notifier.messages_for(dispute, events, directory), now)
-            uow.disputes.add(dispute, idempotency_key=cmd.idempotency_key)
+            messages = notifier.messages_for(dispute, events, directory)
+            uow.disputes.add(dispute, idempotency_key=cmd.idempotency_key)  # the first write: a key already taken fails here
+            uow.outbox.add(messages, now)
             schedule_reminders(uow, dispute, events, policy=policy, calendar=calendar, now=now)
             uow.commit()
             return Outcome(dispute, events)
-    except ConcurrentUpdate:
-        # Someone committed the same idempotency key a moment before us: theirs is the dispute.
+    except (ConcurrentUpdate, InvalidInput, UnknownPerson):
+        # Someone committed the same idempotency key a moment before us, or this is a replay: theirs is the dispute.
         if not cmd.idempotency_key:
             raise
         with uow:
