@@ -20,8 +20,7 @@ from bot.errors import DisputeNotFound, InvalidInput
 from handlers.board_report import board_report_file
 from handlers.interaction import Env, Press, Told
 from handlers.records import ExportedFile, RecordRefused, export_record
-from messages import files as words
-from messages import replies
+from messages import files as words, replies
 from messages.clock import LONDON
 
 FORMATS = tuple(words.FORMAT_LABELS)
