@@ -10,9 +10,15 @@ a message in doubt is sent again: at least once, and twice only when an answer w
 
 A 429 pauses the whole workspace (Slack) or tenant (Teams) until its Retry-After, for every
 process (storage.gates); failures in a row without a definite answer (an outage) pause it for
-1, 2, 4 ... 30 seconds, so one message probes while the rest wait without using up attempts; posts are paced per channel or conversation (Slack: one a second;
-Teams: one every half second, inside its 7 a second and 60 in 30 seconds). Retry times are
-counted from the platform's answer.
+1, 2, 4 ... 30 seconds, so one message probes while the rest wait without using up attempts.
+With PACES, sends are paced, for every process alike, inside the platforms' published limits:
+posts per channel or conversation (Slack: one a second; Teams: one every half second, inside its
+7 a second and 60 in 30 seconds), Slack's updates in place per workspace (chat.update, Tier 3),
+and Teams' requests per tenant. Retry times are counted from the platform's answer.
+
+A pass sends to several conversations at once (LANES), each conversation's messages in order,
+one at a time; an update in place that a newer update of the same root supersedes is settled
+without a call.
 
 A rate limit (429 with Retry-After), a 5xx or a timeout puts the message back with a backoff;
 a message that the platform refuses for good, or that keeps failing for hours (MAX_ATTEMPTS), is
@@ -39,6 +45,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import services
 from bot.outbox import Delivery, Notifier
 from storage.gates import DeliveryGates
+from storage.lanes import Lane, lane_of
 from storage.outbox import OutboxDelivery, QueuedMessage, Thread, thread_space
 from storage.repository import SqlUnitOfWork
 
@@ -92,15 +99,29 @@ class Sender(Protocol):
 
 @dataclass(frozen=True)
 class Pace:
-    """How fast one platform may be sent to: one post per channel every `interval`."""
+    """How fast one platform may be sent to.
+
+    `interval`: between two posts to one channel or conversation. `updates`: between two updates in
+    place in one workspace, when the platform limits them apart from posts (None: they count as posts
+    to their conversation). `workspace`: between any two sends to one workspace or tenant (an app-wide
+    limit), if it has one."""
 
     interval: timedelta
     max_wait: timedelta = timedelta(seconds=2)  # wait in the pass for a slot this close; else come back later
+    updates: timedelta | None = None
+    workspace: timedelta | None = None
 
 
-# Slack: at most one post a second per channel (a tenth more, for the jitter of the network);
-# Teams: 7 a second and 60 in 30 seconds per conversation, so one every half second (and a bit)
-PACES = {"slack": Pace(timedelta(seconds=1.1)), "teams": Pace(timedelta(seconds=0.55))}
+# Slack: at most one post a second per channel (a tenth more, for the jitter of the network), and
+# chat.update is a Tier 3 method (50 a minute per workspace): one every 1.25 s.
+# Teams: 7 a second, 8 in 2 s and 60 in 30 s per conversation, so one every half second (and a
+# bit); updates count in their conversation; 50 requests a second per app and tenant, and a 1:1
+# chat Parley opens itself takes two requests: one send every 50 ms at most.
+PACES = {
+    "slack": Pace(timedelta(seconds=1.1), updates=timedelta(seconds=1.25)),
+    "teams": Pace(timedelta(seconds=0.55), workspace=timedelta(seconds=0.05)),
+}
+LANES = 8  # lanes (conversations) the timekeeper's delivery pass sends to at once
 LEASE = timedelta(seconds=60)
 SEND_TIMEOUT = 12.0  # seconds; the clients give up at 10
 # never claim more than can be sent within one lease, even if every send takes its whole timeout
@@ -170,13 +191,21 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _where(message: QueuedMessage, thread: Thread | None) -> str | None:
-    """The channel or conversation a post lands in (its pace scope); None for an update in place."""
+def _paces(message: QueuedMessage, thread: Thread | None, pace: Pace | None) -> list[tuple[str, timedelta]]:
+    """The (scope, interval) pairs a send is paced in: its channel or conversation, and workspace-wide limits."""
+    if pace is None:
+        return []
+    out = []
     if message.delivery is Delivery.ROOT_UPDATE:
-        return None
-    if message.delivery is Delivery.THREAD_REPLY and thread is not None:
-        return thread.channel
-    return message.target
+        if pace.updates is not None:
+            out.append((f"updates:{message.workspace}", pace.updates))
+        elif thread is not None:
+            out.append((thread.channel, pace.interval))
+    else:
+        out.append((thread.channel if message.delivery is Delivery.THREAD_REPLY and thread is not None else message.target, pace.interval))
+    if pace.workspace is not None:
+        out.append((f"all:{message.workspace}", pace.workspace))
+    return out
 
 
 async def deliver_due(
@@ -189,26 +218,40 @@ async def deliver_due(
     gates: DeliveryGates | None = None,
     budget: timedelta = timedelta(seconds=45),
     paces: Mapping[str, Pace] | None = None,
+    lanes: int = 1,
 ) -> dict[str, int]:
-    """Deliver what is due: claims of at most CLAIM messages, one after another, until nothing due is
-    left, `limit` messages were tried, or `budget` has passed. Returns how many were sent, retried, failed...
+    """Deliver what is due, until nothing due is left, `limit` messages were tried, or `budget` has
+    passed. Returns how many were sent, retried, failed...
 
+    Up to `lanes` lanes (storage.lanes: one conversation's posts, or its updates in place) are sent
+    to at once (the timekeeper's passes: LANES); each lane's messages go one at a time, oldest first, in claims of at most CLAIM.
     `clock` is read after each answer (retry times count from it); without one, `now` is used throughout.
-    `paces` (PACES in production, with a real clock) spaces posts per channel; a 429 pauses the
-    workspace for every process either way.
+    `paces` (PACES in production, with a real clock) spaces sends per channel and workspace; a 429
+    pauses the workspace for every process either way.
     """
     read = clock or (lambda: now)
     gates = gates or DeliveryGates(outbox.sessions)
-    tally = {"sent": 0, "retried": 0, "failed": 0, "waiting": 0, "found": 0, "lost claim": 0, "paused": 0}
-    tried = 0
+    tally = {"sent": 0, "retried": 0, "failed": 0, "waiting": 0, "found": 0, "lost claim": 0, "paused": 0, "superseded": 0}
     started = read()
-    while tried < limit and read() - started < budget:
-        claimed = outbox.claim_due(read(), limit=min(CLAIM, limit - tried), lease=LEASE)
-        if not claimed:
-            break
-        tried += len(claimed)
-        for i, message in enumerate(claimed):
-            await _deliver_one(outbox, gates, senders, message, claimed[i:], read, tally, paces or {})
+    busy: set[Lane] = set()
+    tried = 0
+
+    async def worker() -> None:
+        nonlocal tried
+        while tried < limit and read() - started < budget:
+            claimed = outbox.claim_lane(read(), limit=min(CLAIM, limit - tried), lease=LEASE, busy=busy)
+            if not claimed:
+                return  # nothing due outside the lanes being sent to now
+            lane = lane_of(claimed[0])
+            busy.add(lane)
+            tried += len(claimed)
+            try:
+                for i, message in enumerate(claimed):
+                    await _deliver_one(outbox, gates, senders, message, claimed[i:], read, tally, paces or {})
+            finally:
+                busy.discard(lane)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, lanes))))
     return tally
 
 
@@ -241,12 +284,19 @@ async def _deliver_one(
             # the root was refused for good: keep the reply as failed beside it, to send again with it
             _give_up(outbox, sender, message, Undeliverable("the thread's first message could not be posted"), now, tally)
             return
+    if message.delivery is Delivery.ROOT_UPDATE:
+        newer = outbox.superseded(message)
+        if newer is not None:  # a newer update of the same root is queued or sent: this one adds nothing
+            if outbox.mark_superseded(message, by=newer, now=now):
+                tally["superseded"] += 1
+            else:
+                tally["lost claim"] += 1
+            return
     pace = paces.get(message.platform)
     slot = gates.reserve(
         message.platform,
         pause=f"workspace:{message.workspace}",
-        pace=_where(message, thread) if pace else None,
-        interval=pace.interval if pace else timedelta(0),
+        paces=_paces(message, thread, pace),
         now=now,
         max_wait=pace.max_wait if pace else timedelta(0),
     )

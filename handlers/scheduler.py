@@ -25,7 +25,7 @@ from bot.calendar import WorkingCalendar
 from bot.errors import StaleAction
 from bot.outbox import NoNotifier, Notifier
 from bot.policy import Policy
-from handlers.delivery import Pace, Sender, deliver_due
+from handlers.delivery import LANES, Pace, Sender, deliver_due
 from storage.outbox import OutboxDelivery
 from storage.repository import SqlUnitOfWork
 
@@ -145,7 +145,8 @@ class Timekeeper:
     async def deliver(self) -> dict[str, int]:
         """One delivery pass over what is due (within handlers.delivery's time budget)."""
         return await deliver_due(
-            OutboxDelivery(self.sessions), self.senders, now=self.clock(), clock=self.clock, paces=self.paces, limit=DELIVERY_LIMIT
+            OutboxDelivery(self.sessions), self.senders, now=self.clock(), clock=self.clock, paces=self.paces, limit=DELIVERY_LIMIT,
+            lanes=LANES,
         )
 
     async def _safe_sweep(self) -> None:

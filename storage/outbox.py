@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outbox import Delivery, OutgoingMessage
 from bot.plan import SPACE
+from storage.lanes import Lane, in_lane, newer_update
 from storage.models import OutboxRow, ThreadRow
 
 PENDING = "pending"
@@ -201,6 +202,71 @@ class OutboxDelivery:
                 .execution_options(synchronize_session=False)
             ).scalars()
             return sorted((_queued(r) for r in rows), key=lambda m: m.id)
+
+    def claim_lane(
+        self, now: datetime, *, limit: int, lease: timedelta, busy: Collection[Lane] = ()
+    ) -> list[QueuedMessage]:
+        """Claim, under a new token, up to `limit` due messages of one lane: the lane of the oldest due
+        message that is not in `busy` (the lanes this process is sending to right now), and then that
+        lane's next ones, oldest first. A lane is one conversation's posts, or one conversation's updates
+        in place (lane_of), so a process sends each conversation's messages in order, one at a time,
+        while it sends to other conversations at once.
+
+        On PostgreSQL, rows another sender holds are skipped (FOR UPDATE SKIP LOCKED).
+        """
+        token = uuid4().hex
+        claimable = (
+            OutboxRow.status == PENDING,
+            OutboxRow.next_attempt_at <= now,
+            or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+        )
+        with self.sessions.begin() as session:
+            first = session.execute(
+                select(OutboxRow.platform, OutboxRow.workspace, OutboxRow.target, OutboxRow.delivery)
+                .where(*claimable, *[~in_lane(lane) for lane in busy])
+                .order_by(OutboxRow.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if first is None:
+                return []
+            lane = Lane(first.platform, first.workspace, first.target, first.delivery == Delivery.ROOT_UPDATE.value)
+            ids = list(
+                session.scalars(
+                    select(OutboxRow.id)
+                    .where(*claimable, in_lane(lane))
+                    .order_by(OutboxRow.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if not ids:
+                return []
+            rows = session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(ids), claimable[0], claimable[2])  # still pending, and still nobody's
+                .values(claimed_until=now + lease, attempts=OutboxRow.attempts + 1, claim_token=token)
+                .returning(OutboxRow)
+                .execution_options(synchronize_session=False)
+            ).scalars()
+            return sorted((_queued(r) for r in rows), key=lambda m: m.id)
+
+    def superseded(self, message: QueuedMessage) -> str | None:
+        """For an update in place: the key of a newer update of the same root (pending or sent), or None.
+
+        A newer update carries everything the older one would show, so the older need not be sent."""
+        if message.delivery is not Delivery.ROOT_UPDATE or not message.dispute_id:
+            return None
+        with self.sessions() as session:
+            return newer_update(session, message, thread_space(message))
+
+    def mark_superseded(self, message: QueuedMessage, *, by: str, now: datetime) -> bool:
+        """Settle an update in place that a newer one supersedes: done, without a call to the platform."""
+        return self._settle(
+            message,
+            {"status": SENT, "message_id": None, "sent_at": now, "claimed_until": None, "sending_at": None,
+             "last_error": f"not sent: superseded by {by}"[:2000]},
+        )
 
     def begin_send(
         self, message: QueuedMessage, *, still_claimed: Sequence[QueuedMessage] = (), now: datetime, lease: timedelta
