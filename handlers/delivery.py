@@ -293,10 +293,11 @@ async def _deliver_one(
                 tally["lost claim"] += 1
             return
     pace = paces.get(message.platform)
+    paced = _paces(message, thread, pace)
     slot = gates.reserve(
         message.platform,
         pause=f"workspace:{message.workspace}",
-        paces=_paces(message, thread, pace),
+        paces=paced,
         now=now,
         max_wait=pace.max_wait if pace else timedelta(0),
     )
@@ -318,7 +319,7 @@ async def _deliver_one(
                 tally["found"] += 1
                 log.info("message %s (%s) had reached %s already; marked sent", message.id, message.key, message.platform)
         if sent is None:
-            if not outbox.begin_send(message, still_claimed=rest, now=read(), lease=LEASE):
+            if not outbox.begin_send(message, still_claimed=rest, now=read(), lease=LEASE, paced=paced):
                 tally["lost claim"] += 1  # our lease ran out and another sender took it: theirs now
                 return
             began = True

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.outbox import Delivery, OutgoingMessage
 from bot.plan import SPACE
 from storage.lanes import Lane, in_lane, newer_update
-from storage.models import OutboxRow, ThreadRow
+from storage.models import DeliveryGateRow, OutboxRow, ThreadRow
 
 PENDING = "pending"
 SENT = "sent"
@@ -269,10 +269,19 @@ class OutboxDelivery:
         )
 
     def begin_send(
-        self, message: QueuedMessage, *, still_claimed: Sequence[QueuedMessage] = (), now: datetime, lease: timedelta
+        self,
+        message: QueuedMessage,
+        *,
+        still_claimed: Sequence[QueuedMessage] = (),
+        now: datetime,
+        lease: timedelta,
+        paced: Sequence[tuple[str, timedelta]] = (),
     ) -> bool:
         """Just before `message` is handed to the platform: renew the lease of it (and of the rest of its
-        claim), and note that it is being sent. False when the claim no longer holds: do not send it."""
+        claim), and note that it is being sent. False when the claim no longer holds: do not send it.
+
+        `paced`: the (scope, interval) gates it was paced in (storage.gates); their next slot is
+        counted from now, when it really goes, if that is later than the slot reserved for it."""
         with self.sessions.begin() as session:
             others = [m.id for m in still_claimed if m.id != message.id and m.token == message.token]
             if others:
@@ -288,7 +297,16 @@ class OutboxDelivery:
                 .values(claimed_until=now + lease, sending_at=now)
                 .execution_options(synchronize_session=False)
             )
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                return False
+            for scope, interval in paced:
+                session.execute(
+                    update(DeliveryGateRow)
+                    .where(DeliveryGateRow.platform == message.platform, DeliveryGateRow.scope == scope, DeliveryGateRow.not_before < now + interval)
+                    .values(not_before=now + interval)
+                    .execution_options(synchronize_session=False)
+                )
+            return True
 
     def holds(self, message: QueuedMessage) -> bool:
         """Is `message` still pending under this claim's token?"""

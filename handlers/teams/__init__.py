@@ -24,7 +24,7 @@ from bot.calendar import WorkingCalendar
 from bot.outbox import Notifier
 from bot.policy import Policy
 from handlers.courier import Courier
-from handlers.delivery import Sender, deliver_due, unreachable_reporter
+from handlers.delivery import PACES, Pace, Sender, deliver_due, unreachable_reporter
 from handlers.teams.adapter import PUBLIC_OPENID_METADATA_URL, BotConfig, KeysUnavailable, make_adapter
 from handlers.teams.bot import ParleyBot, on_turn_error
 from handlers.teams.deps import TeamsDeps
@@ -187,11 +187,13 @@ def build(
     deliver_at_once: bool = True,
     service_urls: ServiceUrls | None = None,
     credentials_factory: Any = None,
+    paces: Mapping[str, Pace] | None = None,
 ) -> TeamsFrontEnd:
     """The Teams front end, wired: adapter, bot, notifier, sender and delivery.
 
     `service_urls`: where Teams' connector may be (default: Microsoft's hosts; tests name their mock).
     `credentials_factory`: how Parley gets its outgoing token (tests: a local one; see make_adapter).
+    `paces`: how fast the deliveries made right after a change may go (PACES with a real clock; None: unpaced).
     """
     service_urls = service_urls or ServiceUrls.microsoft()
     adapter = make_adapter(config, credentials_factory=credentials_factory)
@@ -220,7 +222,7 @@ def build(
 
         async def delivery_pass() -> Mapping[str, int]:
             # its own event loop in a worker thread: the outbox's database calls must not hold up requests
-            return await asyncio.to_thread(asyncio.run, deliver_due(outbox, dict(front.senders), now=clock()))
+            return await asyncio.to_thread(asyncio.run, deliver_due(outbox, dict(front.senders), now=clock(), clock=clock, paces=paces))
 
         front.courier = Courier(delivery_pass)
         deps.kick = front.courier.kick
@@ -278,4 +280,5 @@ def from_settings(
         calendar=calendar,
         clock=clock,
         service_url=service_url,
+        paces=PACES,  # immediate deliveries are paced like the timekeeper's (a real clock)
     )
