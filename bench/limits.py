@@ -78,6 +78,7 @@ class LimitedSlack(MockSlack):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.limiter = Limiter()
+        self.admitted: list[tuple[float, str]] = []  # (time.monotonic(), what) of each call let through
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -89,10 +90,19 @@ class LimitedSlack(MockSlack):
             checks = [((method, channel), SLACK_POST)]
         wait = self.limiter.admit(checks, time.monotonic())
         if wait is None:
+            self.admitted.append((time.monotonic(), _slack_kind(method, args)))
             return await super()._api(request)
         call = SlackCall(method, None, args, status=429, answer={"ok": False, "error": "ratelimited"})
         self.calls.append(call)
         return web.json_response(call.answer, status=429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
+
+def _slack_kind(method: str, args: dict[str, Any]) -> str:
+    if method == "chat.postMessage":
+        if str(args.get("channel", "")).startswith(("U", "W", "D")):
+            return "slack direct"
+        return "slack thread reply" if args.get("thread_ts") else "slack thread root"
+    return "slack root update" if method == "chat.update" else f"slack {method}"
 
 
 class LimitedConnector(MockConnector):
@@ -102,6 +112,7 @@ class LimitedConnector(MockConnector):
         super().__init__()
         self.limiter = Limiter()
         self.refused: list[tuple[str, str]] = []  # (method, path) answered 429
+        self.admitted: list[tuple[float, str]] = []  # (time.monotonic(), what) of each call let through
 
     async def _handle(self, request: web.Request) -> web.Response:
         segments = [unquote(s) for s in request.rel_url.raw_path.split("/") if s]
@@ -110,7 +121,16 @@ class LimitedConnector(MockConnector):
             checks.append((("conversation", segments[2].split(";")[0]), TEAMS_CONVERSATION))
         wait = self.limiter.admit(checks, time.monotonic())
         if wait is None:
+            self.admitted.append((time.monotonic(), _teams_kind(request.method, segments)))
             return await super()._handle(request)
         self.refused.append((request.method, "/".join(segments)))
         answer = {"error": {"code": "Throttled", "message": "too many requests"}}
         return web.json_response(answer, status=429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
+
+def _teams_kind(method: str, segments: list[str]) -> str:
+    if len(segments) < 4 or segments[2].startswith("a:"):
+        return "teams direct"  # creating a 1:1 chat, or sending in one
+    if method == "PUT":
+        return "teams root update"
+    return "teams thread reply" if ";messageid=" in segments[2] else "teams thread root"

@@ -174,7 +174,7 @@ def _give_up(
             return
         try:
             report(message, exc, now)
-        except Exception:  # noqa: BLE001 - unreported is not an option: send it again later, and report then
+        except Exception:
             outbox.retry_later(message, at=now + backoff(message.attempts), error=f"{exc} (reporting it failed; will retry)")
             log.exception("message %s (%s) cannot be delivered, and reporting it failed; will retry", message.id, message.key)
             tally["retried"] += 1
@@ -272,26 +272,9 @@ async def _deliver_one(
         outbox.retry_later(message, at=now + MAX_BACKOFF, error=f"{message.platform} is not configured", count_attempt=False)
         tally["waiting"] += 1
         return
-    thread = None
-    if message.delivery in (Delivery.THREAD_REPLY, Delivery.ROOT_UPDATE) and message.dispute_id:
-        thread = outbox.thread(message.dispute_id, message.platform, thread_space(message))
-        if thread is None and outbox.root_pending(message.dispute_id, message.platform, message.workspace):
-            # the root has not landed yet; replies wait for it, without using up attempts
-            outbox.retry_later(message, at=now + timedelta(seconds=2), error="waiting for the thread root", count_attempt=False, in_doubt=message.in_doubt)
-            tally["waiting"] += 1
-            return
-        if thread is None:
-            # the root was refused for good: keep the reply as failed beside it, to send again with it
-            _give_up(outbox, sender, message, Undeliverable("the thread's first message could not be posted"), now, tally)
-            return
-    if message.delivery is Delivery.ROOT_UPDATE:
-        newer = outbox.superseded(message)
-        if newer is not None:  # a newer update of the same root is queued or sent: this one adds nothing
-            if outbox.mark_superseded(message, by=newer, now=now):
-                tally["superseded"] += 1
-            else:
-                tally["lost claim"] += 1
-            return
+    ready, thread = _ready(outbox, sender, message, now, tally)
+    if not ready:
+        return
     pace = paces.get(message.platform)
     paced = _paces(message, thread, pace)
     slot = gates.reserve(
@@ -324,39 +307,76 @@ async def _deliver_one(
                 return
             began = True
             sent = await asyncio.wait_for(sender.send(message, thread), SEND_TIMEOUT)
-    except (RetryLater, asyncio.TimeoutError) as exc:
-        answered = read()
-        if isinstance(exc, asyncio.TimeoutError):
-            exc = RetryLater(f"no answer from {message.platform} within {SEND_TIMEOUT:g} s", in_doubt=True)
-        if exc.rate_limited:
-            wait = timedelta(seconds=exc.seconds or 30)
-            gates.pause(message.platform, f"workspace:{message.workspace}", until=answered + wait, reason=str(exc))
-        elif began:
-            gates.trouble(message.platform, f"workspace:{message.workspace}", now=answered, reason=str(exc))
-        if message.attempts >= MAX_ATTEMPTS:
-            _give_up(outbox, sender, message, _kept_failing(message, exc), answered, tally)
-            return
-        wait = timedelta(seconds=exc.seconds) if exc.seconds else backoff(message.attempts)
-        outbox.retry_later(message, at=answered + wait, error=str(exc), in_doubt=exc.in_doubt or (message.in_doubt and not began))
-        log.warning("message %s (%s) not delivered yet: %s; retrying in %s", message.id, message.key, exc, wait)
-        tally["retried"] += 1
-        return
     except Undeliverable as exc:
         _give_up(outbox, sender, message, exc, read(), tally)
         return
-    except Exception as exc:  # noqa: BLE001 - an unexpected error must not stop the other messages
-        answered = read()
-        if message.attempts >= MAX_ATTEMPTS:
-            _give_up(outbox, sender, message, _kept_failing(message, exc), answered, tally)
-            return
-        if began:
-            gates.trouble(message.platform, f"workspace:{message.workspace}", now=answered, reason=repr(exc))
-        outbox.retry_later(message, at=answered + backoff(message.attempts), error=repr(exc), in_doubt=began or message.in_doubt)
-        log.exception("message %s (%s) failed unexpectedly; will retry", message.id, message.key)
-        tally["retried"] += 1
+    except Exception as exc:  # noqa: BLE001 - a platform's trouble, or an unexpected error: retried; never stops the others
+        _not_yet(outbox, gates, sender, message, exc, began=began, answered=read(), tally=tally)
         return
-    answered = read()
-    if slot.failures:
+    _settle(outbox, gates, message, sent, slot.failures, read(), tally)
+
+
+def _ready(
+    outbox: OutboxDelivery, sender: Sender, message: QueuedMessage, now: datetime, tally: dict[str, int]
+) -> tuple[bool, Thread | None]:
+    """Can it go now, and into which thread? A reply waits for its root; an update a newer one supersedes is done."""
+    if message.delivery not in (Delivery.THREAD_REPLY, Delivery.ROOT_UPDATE) or not message.dispute_id:
+        return True, None
+    thread = outbox.thread(message.dispute_id, message.platform, thread_space(message))
+    if thread is None and outbox.root_pending(message.dispute_id, message.platform, message.workspace):
+        # the root has not landed yet; replies wait for it, without using up attempts
+        outbox.retry_later(message, at=now + timedelta(seconds=2), error="waiting for the thread root", count_attempt=False, in_doubt=message.in_doubt)
+        tally["waiting"] += 1
+        return False, None
+    if thread is None:
+        # the root was refused for good: keep the reply as failed beside it, to send again with it
+        _give_up(outbox, sender, message, Undeliverable("the thread's first message could not be posted"), now, tally)
+        return False, None
+    newer = outbox.superseded(message)
+    if newer is not None:  # a newer update of the same root is queued or sent: this one adds nothing
+        tally["superseded" if outbox.mark_superseded(message, by=newer, now=now) else "lost claim"] += 1
+        return False, None
+    return True, thread
+
+
+def _not_yet(
+    outbox: OutboxDelivery,
+    gates: DeliveryGates,
+    sender: Sender,
+    message: QueuedMessage,
+    exc: Exception,
+    *,
+    began: bool,
+    answered: datetime,
+    tally: dict[str, int],
+) -> None:
+    """The platform did not take it (busy, down, no answer, or an unexpected error): pause if it said so, retry later."""
+    unexpected = not isinstance(exc, (RetryLater, TimeoutError))
+    if isinstance(exc, TimeoutError):
+        exc = RetryLater(f"no answer from {message.platform} within {SEND_TIMEOUT:g} s", in_doubt=True)
+    scope = f"workspace:{message.workspace}"
+    if isinstance(exc, RetryLater) and exc.rate_limited:
+        gates.pause(message.platform, scope, until=answered + timedelta(seconds=exc.seconds or 30), reason=str(exc))
+    elif began:
+        gates.trouble(message.platform, scope, now=answered, reason=repr(exc) if unexpected else str(exc))
+    if message.attempts >= MAX_ATTEMPTS:
+        _give_up(outbox, sender, message, _kept_failing(message, exc), answered, tally)
+        return
+    if isinstance(exc, RetryLater):
+        wait = timedelta(seconds=exc.seconds) if exc.seconds else backoff(message.attempts)
+        outbox.retry_later(message, at=answered + wait, error=str(exc), in_doubt=exc.in_doubt or (message.in_doubt and not began))
+        log.warning("message %s (%s) not delivered yet: %s; retrying in %s", message.id, message.key, exc, wait)
+    else:
+        outbox.retry_later(message, at=answered + backoff(message.attempts), error=repr(exc), in_doubt=began or message.in_doubt)
+        log.error("message %s (%s) failed unexpectedly; will retry", message.id, message.key, exc_info=exc)
+    tally["retried"] += 1
+
+
+def _settle(
+    outbox: OutboxDelivery, gates: DeliveryGates, message: QueuedMessage, sent: Sent, failures: int, answered: datetime, tally: dict[str, int]
+) -> None:
+    """It went through: the failures in a row are over; keep where a root landed; mark it sent if the claim still holds."""
+    if failures:
         gates.fine(message.platform, f"workspace:{message.workspace}")
     if message.delivery is Delivery.THREAD_ROOT and message.dispute_id:
         done = outbox.record_root(

@@ -133,13 +133,13 @@ class Timekeeper:
             report = await asyncio.to_thread(self.run_due_work, self.clock())
             if report.escalated or report.missed or report.nudged or report.digests or report.errors:
                 log.info("sweep: %s", report)
-        except Exception:  # noqa: BLE001 - the next sweep tries again; never kill the scheduler
+        except Exception:
             log.exception("sweep failed; the next one will pick up the work")
 
     async def _safe_delivery(self) -> None:
         try:
             await self.deliver()
-        except Exception:  # noqa: BLE001 - the next pass tries again; never kill the scheduler
+        except Exception:
             log.exception("delivery pass failed; the next one will pick up the work")
 
     async def deliver(self) -> dict[str, int]:
@@ -152,5 +152,5 @@ class Timekeeper:
     async def _safe_sweep(self) -> None:
         try:
             await self.sweep()
-        except Exception:  # noqa: BLE001 - the next sweep tries again; never kill the scheduler
+        except Exception:
             log.exception("sweep failed; the next one will pick up the work")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, Result, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,7 +58,7 @@ def thread_space(message: QueuedMessage) -> str:
     return str(message.payload.get(SPACE) or message.workspace)
 
 
-def _insert(session: Session):  # noqa: ANN202 - dialect-specific insert construct
+def _insert(session: Session) -> Any:  # the dialect's own insert construct, for its ON CONFLICT
     return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(OutboxRow)
 
 
@@ -102,7 +102,7 @@ class SqlOutboxRepository:
             .values(status=FAILED, claimed_until=None, last_error=error[:2000])
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return _rowcount(result) == 1
 
 
 class SqlThreadRepository:
@@ -134,6 +134,11 @@ class SqlThreadRepository:
                 extra=thread.extra,
             )
         )
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE changed (execute() is typed as returning a plain Result)."""
+    return int(cast("CursorResult[Any]", result).rowcount)
 
 
 def _thread(row: ThreadRow) -> Thread:
@@ -297,7 +302,7 @@ class OutboxDelivery:
                 .values(claimed_until=now + lease, sending_at=now)
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:
+            if _rowcount(result) != 1:
                 return False
             for scope, interval in paced:
                 session.execute(
@@ -325,7 +330,7 @@ class OutboxDelivery:
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
-            return result.rowcount == 1
+            return _rowcount(result) == 1
 
     def mark_sent(self, message: QueuedMessage, *, platform_id: str, now: datetime) -> bool:
         """Mark it sent if this claim still holds it; False if another sender took it over meanwhile."""
@@ -385,7 +390,7 @@ class OutboxDelivery:
                 .values(status=SENT, message_id=thread.root_id, sent_at=now, claimed_until=None, last_error=None, sending_at=None)
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:
+            if _rowcount(result) != 1:
                 return False
             SqlThreadRepository(session).put(thread)
             return True
@@ -393,4 +398,4 @@ class OutboxDelivery:
     def counts(self) -> dict[str, int]:
         """Messages by status, for /healthz and the admin view."""
         with self.sessions() as session:
-            return dict(session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).all())  # type: ignore[arg-type]
+            return dict(session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).tuples().all())
