@@ -42,7 +42,7 @@ from sqlalchemy.exc import OperationalError
 from bot.directory import Directory, InvalidDirectory
 from bot.policy import InvalidPolicy, Policy
 from bot.outbox import NoNotifier, Notifier, Notifiers
-from bot.services import load_directory
+from bot.upkeep import load_directory
 from handlers.delivery import PACES, Sender
 from handlers.directory_files import read_directory
 from handlers.files import read_policy
@@ -61,7 +61,7 @@ from storage.db import NotMigrated, check_migrated, make_engine, session_factory
 from storage.admin import failed_messages, retry_failed
 from storage.gates import PlatformChecks
 from storage.outbox import OutboxDelivery
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 if TYPE_CHECKING:
     from handlers.teams import TeamsFrontEnd

@@ -38,7 +38,7 @@ from bench.limits import LimitedConnector, LimitedSlack
 from bench.monday_shape import Shape, drain_bound, print_shape
 from bench.sweep_data import NOW_DUE, Unavailable, insert_clones, insert_due_set, make_templates, postgresql_database, postgresql_url, sqlite_database
 from bot.outbox import Delivery, Notifiers
-from bot.services import load_directory
+from bot.upkeep import load_directory
 from handlers import teams
 from handlers.delivery import LANES, PACES, Pace, deliver_due
 from handlers.files import read_policy
@@ -51,7 +51,7 @@ from handlers.teams.gate import ServiceUrls
 from storage.db import session_factory
 from storage.models import DisputeRow, OutboxRow, ThreadRow
 from storage.outbox import PENDING, OutboxDelivery
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import CSC_WORKSPACE, POLICE_TENANT, directory_for
 
 SLACK_CHANNEL = "C0PARLEY"

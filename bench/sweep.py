@@ -12,8 +12,8 @@ For each database and size it builds a fresh database of N open disputes, then t
 The target: under 100 ms per sweep with 100 due, under 500 ms with 1,000 due (issue 10), and
 flat in the number of open disputes. It prints the machine's load average beside the figures.
 
-The data (bench.sweep_data): the rows are clones of disputes opened through the real use cases (bot.services.open_dispute and
-add_note) in a scratch database, so they are exactly what the repository writes: each has 3-6
+The data (bench.sweep_data): the rows are clones of disputes opened through the real use cases (bot.opening.open_dispute and
+bot.moves.add_note) in a scratch database, so they are exactly what the repository writes: each has 3-6
 record entries, 2 involvement rows and 2 nudges. They are inserted with SQLAlchemy Core, many rows
 per statement, 5,000 disputes per transaction.
 
@@ -56,14 +56,14 @@ from bench.sweep_data import (
     split,
     sqlite_database,
 )
-from bot import services
+from bot import upkeep
 from bot.policy import Policy
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from handlers.scheduler import SweepReport, Timekeeper
 from storage.db import session_factory
 from storage.models import DisputeRow, InvolvementRow, NudgeRow, RecordEntryRow
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import directory_for
 from tests.fakes import FakeNotifier
 
@@ -141,7 +141,7 @@ def run_size(
 ) -> Result:
     calendar = calendar_for(policy)
     sessions = session_factory(engine)
-    services.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
+    upkeep.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
 
     started = time.perf_counter()
     built = insert_clones(engine, templates.open, size - due)
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     templates = make_templates(policy, calendar_for(policy))
     print(f"templates: {len(templates.open) + len(templates.overdue) + len(templates.reminded)} disputes opened "
-          f"through bot.services in {time.perf_counter() - started:.1f} s", flush=True)
+          f"through the real use cases in {time.perf_counter() - started:.1f} s", flush=True)
 
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     results: list[Result] = []

@@ -3,7 +3,7 @@
 Slack and Teams translate their payloads into a `Press` or a `Submission`, call `press` or
 `submit`, and render the `Result`: a form to show, a refusal, field errors, or what was done.
 Nothing here speaks a platform. The rules themselves are the core's (`bot.permissions.may`, the
-use cases in `bot.services`); this module is the orchestration around them that both platforms
+use cases in `bot.moves`); this module is the orchestration around them that both platforms
 used to repeat: read the dispute, apply the one stale-view rule, pick the use case from `MOVES`,
 and word every refusal through messages/.
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot import learning, services
+from bot import learning, moves, ports
 from bot.calendar import WorkingCalendar
 from bot.directory import Directory
 from bot.dispute import MAX_REASON, MAX_TEXT, STATEMENT_MAX, Dispute, Status
@@ -37,7 +37,7 @@ from messages.text import DisputeView, dispute_view, proposal_token
 class Env:
     """What the layer needs from a platform's wiring."""
 
-    uow: Callable[[], services.UnitOfWork]
+    uow: Callable[[], ports.UnitOfWork]
     policy: Policy
     calendar: WorkingCalendar
     notifier: Notifier
@@ -121,7 +121,7 @@ class Input:
     required: bool = True
 
 
-RunMove = Callable[[Env, Submission, Dispute, datetime], services.Outcome]
+RunMove = Callable[[Env, Submission, Dispute, datetime], moves.Outcome]
 
 
 @dataclass(frozen=True)
@@ -139,47 +139,47 @@ def _common(sub: Submission, dispute: Dispute, *, versioned: bool = True) -> dic
     return {"dispute_id": dispute.id, "by": sub.person_id, "expected_version": expected, "idempotency_key": sub.key}
 
 
-def _note(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.AddNote(**_common(sub, d, versioned=False), text=sub.fields["note"])
-    return services.add_note(cmd, uow=env.uow(), now=now, notifier=env.notifier)
+def _note(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.AddNote(**_common(sub, d, versioned=False), text=sub.fields["note"])
+    return moves.add_note(cmd, uow=env.uow(), now=now, notifier=env.notifier)
 
 
-def _resolve(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.ProposeResolution(
+def _resolve(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.ProposeResolution(
         **_common(sub, d),
         agreed_outcome=sub.fields["agreed_outcome"],
         outstanding_issues=sub.fields.get("outstanding_issues", ""),
         learning_points=sub.fields.get("learning_points", ""),
     )
-    return services.propose_resolution(cmd, uow=env.uow(), now=now, notifier=env.notifier)
+    return moves.propose_resolution(cmd, uow=env.uow(), now=now, notifier=env.notifier)
 
 
-def _escalate(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.Escalate(**_common(sub, d), reason=sub.fields["reason"])
-    return services.escalate(cmd, uow=env.uow(), policy=env.policy, calendar=env.calendar, now=now, notifier=env.notifier)
+def _escalate(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.Escalate(**_common(sub, d), reason=sub.fields["reason"])
+    return moves.escalate(cmd, uow=env.uow(), policy=env.policy, calendar=env.calendar, now=now, notifier=env.notifier)
 
 
-def _withdraw(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.Withdraw(**_common(sub, d), reason=sub.fields["reason"])
-    return services.withdraw(cmd, uow=env.uow(), now=now, notifier=env.notifier)
+def _withdraw(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.Withdraw(**_common(sub, d), reason=sub.fields["reason"])
+    return moves.withdraw(cmd, uow=env.uow(), now=now, notifier=env.notifier)
 
 
-def _close(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.CloseUnresolved(**_common(sub, d), reason=sub.fields["reason"])
-    return services.close_unresolved(cmd, uow=env.uow(), policy=env.policy, now=now, notifier=env.notifier)
+def _close(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.CloseUnresolved(**_common(sub, d), reason=sub.fields["reason"])
+    return moves.close_unresolved(cmd, uow=env.uow(), policy=env.policy, now=now, notifier=env.notifier)
 
 
-def _confirm(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.ConfirmResolution(**_common(sub, d), statement=sub.fields.get("statement", ""))
-    return services.confirm_resolution(cmd, uow=env.uow(), policy=env.policy, now=now, notifier=env.notifier)
+def _confirm(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.ConfirmResolution(**_common(sub, d), statement=sub.fields.get("statement", ""))
+    return moves.confirm_resolution(cmd, uow=env.uow(), policy=env.policy, now=now, notifier=env.notifier)
 
 
-def _reject(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.RejectResolution(**_common(sub, d), reason=sub.fields["reason"])
-    return services.reject_resolution(cmd, uow=env.uow(), now=now, notifier=env.notifier)
+def _reject(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
+    cmd = moves.RejectResolution(**_common(sub, d), reason=sub.fields["reason"])
+    return moves.reject_resolution(cmd, uow=env.uow(), now=now, notifier=env.notifier)
 
 
-def _learn(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
+def _learn(env: Env, sub: Submission, d: Dispute, now: datetime) -> moves.Outcome:
     from storage.learning import BoardUnitOfWork  # the learning answers sit beside the disputes
 
     f = sub.fields
@@ -194,7 +194,7 @@ def _learn(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Out
     )
     notifier = env.notifier if hasattr(env.notifier, "learning_for") else None
     event = learning.give_learning(cmd, uow=BoardUnitOfWork(env.uow().session_factory), now=now, notifier=notifier)  # type: ignore[attr-defined]
-    return services.Outcome(d, [event] if event else [])
+    return moves.Outcome(d, [event] if event else [])
 
 
 def _learning_refusal(env: Env, seen: _Seen, person_id: str) -> Refusal | None:

@@ -27,7 +27,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.directory import Directory
 from bot.outbox import Notifiers
-from bot.services import load_directory
+from bot.upkeep import load_directory
 from handlers import slack, teams
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
@@ -39,7 +39,7 @@ from handlers.teams.adapter import BotConfig
 from handlers.teams.gate import ServiceUrls
 from messages import practice as wording
 from storage.db import make_engine, session_factory, upgrade
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger("parley.practice")
 

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 import app
-from bot import services
+from bot import opening, upkeep
 from handlers.holidays import calendar_for
 from storage.db import make_engine, upgrade
 from tests.builders import POLICE_TENANT, directory_for
@@ -92,7 +92,7 @@ def test_chaos(database: str, tmp_path: Path) -> None:
     try:
         env = parley_env(database, slack, teams, POLICE_TENANT)
         parley = _driver(env)
-        services.load_directory(directory_for(parley.policy), uow=parley.uow())
+        upkeep.load_directory(directory_for(parley.policy), uow=parley.uow())
         nodes = [Node("serve", f"serve{i}", env, tmp_path) for i in range(size["serve"])] + [Node("worker", "worker", env, tmp_path)]
         for node in nodes:
             node.start()
@@ -188,7 +188,7 @@ def _state(engine) -> str:
 
 
 def _open(parley: app.Parley, calendar, n: int) -> str:
-    cmd = services.OpenDispute(
+    cmd = opening.OpenDispute(
         raiser="amara.okafor",
         reference=f"CSC-2026-{n:04d}",
         category=parley.policy.categories[0],
@@ -198,7 +198,7 @@ def _open(parley: app.Parley, calendar, n: int) -> str:
         outcome="A strategy discussion this week.",
         idempotency_key=f"chaos-{n}",
     )
-    return services.open_dispute(cmd, uow=parley.uow(), policy=parley.policy, calendar=calendar, now=app.now(), notifier=parley.notifier).dispute.id
+    return opening.open_dispute(cmd, uow=parley.uow(), policy=parley.policy, calendar=calendar, now=app.now(), notifier=parley.notifier).dispute.id
 
 
 def _make_due(engine, rng: random.Random, ids: list[str], pulls: Counter[str]) -> None:

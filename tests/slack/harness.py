@@ -27,14 +27,14 @@ from sqlalchemy.orm import Session, sessionmaker
 import app as parley_app
 from bot.directory import Directory, Identity
 from bot.policy import Policy
-from bot.services import load_directory
+from bot.upkeep import load_directory
 from handlers import slack
 from handlers.delivery import deliver_due
 from handlers.holidays import calendar_for
 from storage.db import session_factory
 from storage.models import DisputeRow, OutboxRow
 from storage.outbox import OutboxDelivery
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import CSC_WORKSPACE, LONDON, Clock, directory_for
 from tests.slack.mock_slack import MockSlack, MockSocketMode
 

@@ -11,7 +11,7 @@ from handlers.files import read_policy
 from messages.slack import Field, ViewId
 from messages.text import IMMEDIATE_RISK
 from storage.models import DisputeRow
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import directory_for
 from tests.slack.harness import AMARA, CHANNEL, DC_JONES, STRANGER, Harness, default_answers, run
 

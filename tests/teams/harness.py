@@ -28,7 +28,7 @@ import app as parley_app
 from bot.directory import Directory, Identity
 from bot.outbox import Notifiers
 from bot.policy import Policy
-from bot.services import load_directory
+from bot.upkeep import load_directory
 from handlers import teams
 from handlers.delivery import deliver_due
 from handlers.holidays import calendar_for
@@ -38,7 +38,7 @@ from messages.teams import Verb, cards_in
 from storage.db import session_factory
 from storage.models import DisputeRow, OutboxRow, RecordEntryRow
 from storage.outbox import OutboxDelivery
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import LONDON, POLICE_TENANT, Clock, directory_for
 from tests.teams.mock_connector import Call, MockConnector
 

@@ -12,14 +12,14 @@ import json
 
 from sqlalchemy import Engine
 
-from bot import services
+from bot import opening
 from bot.directory import Directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from messages.teams import Verb
 from messages.text import NO_THREAD, THREAD_IN_AGENCY_CHANNEL
 from storage.models import ThreadRow
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import POLICE_TENANT, directory_for
 from tests.slack import harness as slack_harness
 from tests.teams.harness import BEN, CHANNEL, CSC_TENANT, DS_KHAN, Harness, actions, run, texts, with_csc_on_teams
@@ -38,8 +38,8 @@ def _with_spaces(directory: Directory, **channels: dict[str, str]) -> Directory:
 
 
 def _open(h: Harness) -> str:
-    outcome = services.open_dispute(
-        services.OpenDispute(
+    outcome = opening.open_dispute(
+        opening.OpenDispute(
             raiser="amara.okafor",
             reference="CSC-2040-0201",
             category=LSCB.categories[0],
