@@ -21,7 +21,7 @@ from handlers.teams.gate import ServiceUrls
 from storage.db import session_factory
 from storage.models import OutboxRow
 from storage.outbox import SENT
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import POLICE_TENANT
 from tests.teams.mock_connector import MockConnector
 
