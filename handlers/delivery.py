@@ -44,6 +44,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import upkeep
 from bot.outbox import Delivery, Notifier
+from handlers.pacing import (
+    ANSWERED,
+    LANES as LANES,  # re-exported: the timekeeper, the benches
+    PACES as PACES,  # re-exported: the front ends, app.py, the benches
+    Pace,
+    paces_of,
+)
 from storage.gates import DeliveryGates
 from storage.lanes import Lane, lane_of
 from storage.outbox import OutboxDelivery, QueuedMessage, Thread, thread_space
@@ -97,31 +104,6 @@ class Sender(Protocol):
     async def send(self, message: QueuedMessage, thread: Thread | None) -> Sent: ...
 
 
-@dataclass(frozen=True)
-class Pace:
-    """How fast one platform may be sent to.
-
-    `interval`: between two posts to one channel or conversation. `updates`: between two updates in
-    place in one workspace, when the platform limits them apart from posts (None: they count as posts
-    to their conversation). `workspace`: between any two sends to one workspace or tenant (an app-wide
-    limit), if it has one."""
-
-    interval: timedelta
-    max_wait: timedelta = timedelta(seconds=2)  # wait in the pass for a slot this close; else come back later
-    updates: timedelta | None = None
-    workspace: timedelta | None = None
-
-
-# Slack: at most one post a second per channel (a tenth more, for the jitter of the network), and
-# chat.update is a Tier 3 method (50 a minute per workspace): one every 1.25 s.
-# Teams: 7 a second, 8 in 2 s and 60 in 30 s per conversation, so one every half second (and a
-# bit); updates count in their conversation; 50 requests a second per app and tenant, and a 1:1
-# chat Parley opens itself takes two requests: one send every 50 ms at most.
-PACES = {
-    "slack": Pace(timedelta(seconds=1.1), updates=timedelta(seconds=1.25)),
-    "teams": Pace(timedelta(seconds=0.55), workspace=timedelta(seconds=0.05)),
-}
-LANES = 8  # lanes (conversations) the timekeeper's delivery pass sends to at once
 LEASE = timedelta(seconds=60)
 SEND_TIMEOUT = 12.0  # seconds; the clients give up at 10
 # never claim more than can be sent within one lease, even if every send takes its whole timeout
@@ -189,23 +171,6 @@ def _give_up(
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s ... up to 15 minutes."""
     return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-
-
-def _paces(message: QueuedMessage, thread: Thread | None, pace: Pace | None) -> list[tuple[str, timedelta]]:
-    """The (scope, interval) pairs a send is paced in: its channel or conversation, and workspace-wide limits."""
-    if pace is None:
-        return []
-    out = []
-    if message.delivery is Delivery.ROOT_UPDATE:
-        if pace.updates is not None:
-            out.append((f"updates:{message.workspace}", pace.updates))
-        elif thread is not None:
-            out.append((thread.channel, pace.interval))
-    else:
-        out.append((thread.channel if message.delivery is Delivery.THREAD_REPLY and thread is not None else message.target, pace.interval))
-    if pace.workspace is not None:
-        out.append((f"all:{message.workspace}", pace.workspace))
-    return out
 
 
 async def deliver_due(
@@ -276,7 +241,7 @@ async def _deliver_one(
     if not ready:
         return
     pace = paces.get(message.platform)
-    paced = _paces(message, thread, pace)
+    paced = paces_of(message, thread, pace)
     slot = gates.reserve(
         message.platform,
         pause=f"workspace:{message.workspace}",
@@ -313,7 +278,7 @@ async def _deliver_one(
     except Exception as exc:  # noqa: BLE001 - a platform's trouble, or an unexpected error: retried; never stops the others
         _not_yet(outbox, gates, sender, message, exc, began=began, answered=read(), tally=tally)
         return
-    _settle(outbox, gates, message, sent, slot.failures, read(), tally)
+    _settle(outbox, gates, message, sent, slot.failures, read(), tally, [(scope, interval - ANSWERED) for scope, interval in paced])
 
 
 def _ready(
@@ -373,7 +338,14 @@ def _not_yet(
 
 
 def _settle(
-    outbox: OutboxDelivery, gates: DeliveryGates, message: QueuedMessage, sent: Sent, failures: int, answered: datetime, tally: dict[str, int]
+    outbox: OutboxDelivery,
+    gates: DeliveryGates,
+    message: QueuedMessage,
+    sent: Sent,
+    failures: int,
+    answered: datetime,
+    tally: dict[str, int],
+    paced: list[tuple[str, timedelta]],
 ) -> None:
     """It went through: the failures in a row are over; keep where a root landed; mark it sent if the claim still holds."""
     if failures:
@@ -383,9 +355,10 @@ def _settle(
             Thread(message.dispute_id, message.platform, thread_space(message), sent.channel, sent.message_id, sent.extra or {}),
             message=message,
             now=answered,
+            paced=paced,
         )
     else:
-        done = outbox.mark_sent(message, platform_id=sent.message_id, now=answered)
+        done = outbox.mark_sent(message, platform_id=sent.message_id, now=answered, paced=paced)
     if done:
         tally["sent"] += 1
     else:

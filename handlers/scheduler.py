@@ -63,11 +63,21 @@ class Timekeeper:
     def run_due_work(self, now: datetime) -> SweepReport:
         """Steps 1 and 2 of a sweep, at `now` (synchronous: the database work)."""
         report = SweepReport()
+        self._escalations(now, report)
+        self._reminders(now, report)
+        try:
+            report.digests = due_work.send_digests(
+                uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier
+            )
+        except Exception as exc:  # noqa: BLE001 - today's digest is claimed only when queued; the next sweep retries
+            report.errors += 1
+            log.error("could not send the morning digest: %r", exc)
+        return report
+
+    def _escalations(self, now: datetime, report: SweepReport) -> None:
         for _ in range(MAX_BATCHES):
-            results = list(
-                due_work.escalate_overdue(
-                    uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier, limit=BATCH
-                )
+            results = due_work.escalate_overdue(
+                uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier, limit=BATCH
             )
             for result in results:
                 if isinstance(result, StaleAction):
@@ -80,12 +90,12 @@ class Timekeeper:
                 else:
                     report.missed += 1
             if len(results) < BATCH:
-                break
+                return
+
+    def _reminders(self, now: datetime, report: SweepReport) -> None:
         for _ in range(MAX_BATCHES):
-            results = list(
-                due_work.send_due_nudges(
-                    uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier, limit=BATCH
-                )
+            results = due_work.send_due_nudges(
+                uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier, limit=BATCH
             )
             for result in results:
                 if isinstance(result, Exception):
@@ -96,15 +106,7 @@ class Timekeeper:
                 else:
                     report.skipped += 1
             if len(results) < BATCH:
-                break
-        try:
-            report.digests = due_work.send_digests(
-                uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier
-            )
-        except Exception as exc:  # noqa: BLE001 - today's digest is claimed only when queued; the next sweep retries
-            report.errors += 1
-            log.error("could not send the morning digest: %r", exc)
-        return report
+                return
 
     async def sweep(self) -> SweepReport:
         """One whole sweep: due work, then delivery. Reads the clock once for each step."""

@@ -7,20 +7,23 @@ and each lane's messages one at a time, oldest first (handlers/delivery.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from bot.outbox import Delivery
 from bot.plan import SPACE
-from storage.models import OutboxRow
+from storage.models import DeliveryGateRow, OutboxRow
 
 if TYPE_CHECKING:
     from storage.outbox import QueuedMessage
 
 PENDING, SENT = "pending", "sent"  # storage.outbox's statuses
+Paced = Sequence[tuple[str, timedelta]]  # the (scope, interval) gates a send is paced in (storage.gates)
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,14 @@ def newer_update(session: Session, message: QueuedMessage, space: str) -> str | 
         if str((payload or {}).get(SPACE) or message.workspace) == space:
             return str(key)
     return None
+
+
+def push_gates(session: Session, platform: str, paced: Paced, at: datetime) -> None:
+    """Each paced scope's next slot is at least its interval after `at` (when a send really went, or was answered)."""
+    for scope, interval in paced:
+        session.execute(
+            update(DeliveryGateRow)
+            .where(DeliveryGateRow.platform == platform, DeliveryGateRow.scope == scope, DeliveryGateRow.not_before < at + interval)
+            .values(not_before=at + interval)
+            .execution_options(synchronize_session=False)
+        )

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outbox import Delivery, OutgoingMessage
 from bot.plan import SPACE
-from storage.lanes import Lane, in_lane, newer_update
-from storage.models import DeliveryGateRow, OutboxRow, ThreadRow
+from storage.lanes import Lane, Paced, in_lane, newer_update, push_gates
+from storage.models import OutboxRow, ThreadRow
 
 PENDING = "pending"
 SENT = "sent"
@@ -136,8 +136,7 @@ class SqlThreadRepository:
         )
 
 
-def _rowcount(result: Result[Any]) -> int:
-    """How many rows an UPDATE changed (execute() is typed as returning a plain Result)."""
+def _rowcount(result: Result[Any]) -> int:  # how many rows an UPDATE changed (execute() is typed as a plain Result)
     return int(cast("CursorResult[Any]", result).rowcount)
 
 
@@ -267,11 +266,8 @@ class OutboxDelivery:
 
     def mark_superseded(self, message: QueuedMessage, *, by: str, now: datetime) -> bool:
         """Settle an update in place that a newer one supersedes: done, without a call to the platform."""
-        return self._settle(
-            message,
-            {"status": SENT, "message_id": None, "sent_at": now, "claimed_until": None, "sending_at": None,
-             "last_error": f"not sent: superseded by {by}"[:2000]},
-        )
+        done = {"status": SENT, "message_id": None, "sent_at": now, "claimed_until": None, "sending_at": None}
+        return self._settle(message, {**done, "last_error": f"not sent: superseded by {by}"[:2000]})
 
     def begin_send(
         self,
@@ -280,7 +276,7 @@ class OutboxDelivery:
         still_claimed: Sequence[QueuedMessage] = (),
         now: datetime,
         lease: timedelta,
-        paced: Sequence[tuple[str, timedelta]] = (),
+        paced: Paced = (),
     ) -> bool:
         """Just before `message` is handed to the platform: renew the lease of it (and of the rest of its
         claim), and note that it is being sent. False when the claim no longer holds: do not send it.
@@ -304,13 +300,7 @@ class OutboxDelivery:
             )
             if _rowcount(result) != 1:
                 return False
-            for scope, interval in paced:
-                session.execute(
-                    update(DeliveryGateRow)
-                    .where(DeliveryGateRow.platform == message.platform, DeliveryGateRow.scope == scope, DeliveryGateRow.not_before < now + interval)
-                    .values(not_before=now + interval)
-                    .execution_options(synchronize_session=False)
-                )
+            push_gates(session, message.platform, paced, now)
             return True
 
     def holds(self, message: QueuedMessage) -> bool:
@@ -322,7 +312,7 @@ class OutboxDelivery:
                 )
             ) is not None
 
-    def _settle(self, message: QueuedMessage, values: dict[str, Any]) -> bool:
+    def _settle(self, message: QueuedMessage, values: dict[str, Any], paced: Paced = (), now: datetime | None = None) -> bool:
         with self.sessions.begin() as session:
             result = session.execute(
                 update(OutboxRow)
@@ -330,13 +320,19 @@ class OutboxDelivery:
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
+            if now is not None:
+                push_gates(session, message.platform, paced, now)
             return _rowcount(result) == 1
 
-    def mark_sent(self, message: QueuedMessage, *, platform_id: str, now: datetime) -> bool:
-        """Mark it sent if this claim still holds it; False if another sender took it over meanwhile."""
+    def mark_sent(self, message: QueuedMessage, *, platform_id: str, now: datetime, paced: Paced = ()) -> bool:
+        """Mark it sent if this claim still holds it; False if another sender took it over meanwhile.
+
+        `paced`: (scope, interval) gates whose next slot is at least that long after this answer."""
         return self._settle(
             message,
             {"status": SENT, "message_id": platform_id, "sent_at": now, "claimed_until": None, "last_error": None, "sending_at": None},
+            paced,
+            now,
         )
 
     def retry_later(
@@ -381,9 +377,10 @@ class OutboxDelivery:
                 is not None
             )
 
-    def record_root(self, thread: Thread, *, message: QueuedMessage, now: datetime) -> bool:
+    def record_root(self, thread: Thread, *, message: QueuedMessage, now: datetime, paced: Paced = ()) -> bool:
         """Keep where the root landed and mark it sent, in one transaction, if this claim still holds it."""
         with self.sessions.begin() as session:
+            push_gates(session, message.platform, paced, now)
             result = session.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
