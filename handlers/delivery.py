@@ -52,7 +52,7 @@ from handlers.pacing import (
     paces_of,
 )
 from storage.gates import DeliveryGates
-from storage.lanes import Lane, lane_of
+from storage.lanes import Gate, Lane, lane_of
 from storage.outbox import OutboxDelivery, QueuedMessage, Thread, thread_space
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -278,7 +278,7 @@ async def _deliver_one(
     except Exception as exc:  # noqa: BLE001 - a platform's trouble, or an unexpected error: retried; never stops the others
         _not_yet(outbox, gates, sender, message, exc, began=began, answered=read(), tally=tally)
         return
-    _settle(outbox, gates, message, sent, slot.failures, read(), tally, [(scope, interval - ANSWERED) for scope, interval in paced])
+    _settle(outbox, gates, message, sent, slot.failures, read(), tally, [Gate(g.scope, g.interval - ANSWERED) for g in paced if not g.burst])
 
 
 def _ready(
@@ -345,7 +345,7 @@ def _settle(
     failures: int,
     answered: datetime,
     tally: dict[str, int],
-    paced: list[tuple[str, timedelta]],
+    paced: list[Gate],
 ) -> None:
     """It went through: the failures in a row are over; keep where a root landed; mark it sent if the claim still holds."""
     if failures:

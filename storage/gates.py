@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.lanes import Gate
 from storage.models import DeliveryGateRow, PlatformCheckRow
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -54,22 +55,20 @@ class DeliveryGates:
         )
         return {r.scope: r for r in rows}
 
-    def reserve(
-        self, platform: str, *, pause: str, paces: Sequence[tuple[str, timedelta]] = (), now: datetime, max_wait: timedelta
-    ) -> Slot:
-        """The first moment a send may go, given the `pause` scope (a workspace) and the `paces`: (scope,
-        interval) pairs, e.g. the channel (one post every interval) and the workspace's limit for the
-        method. If that moment is at most `max_wait` away it is reserved (each paced scope's next slot
-        moves its interval on from it); otherwise nothing changes and the caller comes back then."""
-        scopes = [pause] + [scope for scope, _ in paces]
+    def reserve(self, platform: str, *, pause: str, paces: Sequence[Gate] = (), now: datetime, max_wait: timedelta) -> Slot:
+        """The first moment a send may go, given the `pause` scope (a workspace) and the `paces` (storage.lanes.Gate),
+        e.g. the channel (one post every interval) and the workspace's limit for the method. If that
+        moment is at most `max_wait` away it is reserved (each gate's schedule moves one interval on
+        from it); otherwise nothing changes and the caller comes back then."""
+        scopes = [pause] + [g.scope for g in paces]
         with self.sessions.begin() as session:
             rows = self._lock(session, platform, scopes)
-            at = max([now] + [r.not_before for r in rows.values()])
+            at = max([now, rows[pause].not_before] + [rows[g.scope].not_before - g.burst for g in paces])
             failures = rows[pause].failures
             if at - now > max_wait:
                 return Slot(at, False, failures)
-            for scope, interval in paces:
-                rows[scope].not_before = max(rows[scope].not_before, at + interval)
+            for g in paces:
+                rows[g.scope].not_before = max(rows[g.scope].not_before, at) + g.interval
             return Slot(at, True, failures)
 
     def pause(self, platform: str, scope: str, *, until: datetime, reason: str) -> None:

@@ -23,7 +23,20 @@ if TYPE_CHECKING:
     from storage.outbox import QueuedMessage
 
 PENDING, SENT = "pending", "sent"  # storage.outbox's statuses
-Paced = Sequence[tuple[str, timedelta]]  # the (scope, interval) gates a send is paced in (storage.gates)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A scope a send is paced in (storage.gates): one send every `interval`; with a `burst`, sends may
+    run that far ahead of the steady rate before they are held to it (a generic cell rate: in any
+    window W at most (W + burst) / interval + 1 sends)."""
+
+    scope: str
+    interval: timedelta
+    burst: timedelta = timedelta(0)
+
+
+Paced = Sequence[Gate]
 
 
 @dataclass(frozen=True)
@@ -66,11 +79,14 @@ def newer_update(session: Session, message: QueuedMessage, space: str) -> str | 
 
 
 def push_gates(session: Session, platform: str, paced: Paced, at: datetime) -> None:
-    """Each paced scope's next slot is at least its interval after `at` (when a send really went, or was answered)."""
-    for scope, interval in paced:
+    """Each spacing gate's next slot is at least its interval after `at` (when a send really went, or
+    was answered); gates with a burst keep their own schedule."""
+    for gate in paced:
+        if gate.burst:
+            continue
         session.execute(
             update(DeliveryGateRow)
-            .where(DeliveryGateRow.platform == platform, DeliveryGateRow.scope == scope, DeliveryGateRow.not_before < at + interval)
-            .values(not_before=at + interval)
+            .where(DeliveryGateRow.platform == platform, DeliveryGateRow.scope == gate.scope, DeliveryGateRow.not_before < at + gate.interval)
+            .values(not_before=at + gate.interval)
             .execution_options(synchronize_session=False)
         )
