@@ -45,7 +45,7 @@ PACES = {
 # interval less this after that one was answered: however long a send took to reach the platform,
 # two never arrive closer than (interval - ANSWERED).
 ANSWERED = timedelta(seconds=0.1)
-LANES = 8  # lanes (conversations) the timekeeper's delivery pass sends to at once
+LANES = 16  # lanes (conversations) the timekeeper's delivery pass sends to at once
 
 
 def paces_of(message: QueuedMessage, thread: Thread | None, pace: Pace | None) -> list[Gate]:
