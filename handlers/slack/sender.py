@@ -125,7 +125,7 @@ class SlackSender:
             return await self._send(message, thread)
         except SlackApiError as exc:
             raise classify(exc) from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ConnectionError, OSError) as exc:
             raise RetryLater(f"could not reach Slack: {exc!r}", in_doubt=True) from exc
         except SlackClientError as exc:
             raise RetryLater(f"Slack client error: {exc}", in_doubt=True) from exc
@@ -158,7 +158,7 @@ class SlackSender:
             if isinstance(outcome, RetryLater):
                 raise outcome from exc
             raise RetryLater(f"could not look for a message in doubt: {exc}") from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, OSError, SlackClientError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ConnectionError, OSError, SlackClientError) as exc:
             raise RetryLater(f"could not reach Slack to look for a message in doubt: {exc!r}") from exc
         for found in r.get("messages") or []:
             payload = (found.get("metadata") or {}).get("event_payload") or {}
@@ -222,7 +222,7 @@ class SlackSender:
             try:
                 r = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
                 link = self._permalinks[(channel, ts)] = str(r["permalink"])
-            except (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, KeyError) as exc:
+            except (TimeoutError, SlackApiError, SlackClientError, aiohttp.ClientError, KeyError) as exc:
                 log.warning("no permalink for %s (%s); its DMs point at the channel instead", message.dispute_id, exc)
                 return None
         return link
