@@ -11,6 +11,7 @@ from bot import due_work, moves
 from bot.dispute import Status
 from bot.errors import IllegalTransition, InvalidInput, NotAllowed, StaleAction, UnknownPerson
 from bot.policy import Timescale, TimescaleKind, WhenMissed
+from messages.problems import word
 from tests.fakes import FakeUnitOfWork
 from tests.unit.dispute_setup import CALENDAR, MONDAY, POLICY, UTC, directory, escalate, kinds, open_one
 from tests.unit.factories import make_policy, make_stage
@@ -66,7 +67,7 @@ def test_a_raiser_who_is_not_in_the_directory_opens_nothing(uow):
 def test_a_case_reference_that_could_identify_a_child_is_refused(uow, reference, phrase):
     with pytest.raises(InvalidInput) as exc:
         open_one(uow, reference=reference)
-    assert phrase in exc.value.errors["reference"]
+    assert phrase in word(exc.value.errors["reference"])
     assert uow.disputes.rows == {}
 
 
@@ -76,7 +77,7 @@ def test_missing_problem_or_outcome_is_refused_field_by_field(uow):
     assert "problem" in exc.value.errors
     with pytest.raises(InvalidInput) as exc:
         open_one(uow, outcome="x" * 5000)
-    assert "under 2900" in exc.value.errors["outcome"]
+    assert "under 2900" in word(exc.value.errors["outcome"])
 
 
 def test_the_same_submission_twice_opens_one_dispute(uow):
