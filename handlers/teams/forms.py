@@ -1,4 +1,4 @@
-"""Reading what people typed into Parley's cards; the intake's checks and words are bot.intake's, as on Slack.
+"""Reading what people typed into Parley's cards; the intake's checks are bot.intake's and their words messages/problems.py's, as on Slack.
 
 Teams sends the inputs of a card as strings in the action's data (Action.Execute) or the
 message's value (Action.Submit), next to the data the button carries. Pure functions; no I/O.
