@@ -14,7 +14,7 @@ from typing import ClassVar, Protocol, Self
 
 from bot.directory import Directory
 from bot.dispute import MAX_TEXT, Dispute, Status
-from bot.errors import IllegalTransition, InvalidInput, NotAllowed
+from bot.errors import Code, IllegalTransition, InvalidInput, NotAllowed, problem
 from bot.events import DisputeClosedUnresolved, Event
 from bot.outbox import OutgoingMessage
 from bot.permissions import Refusal, Who, Why
@@ -159,7 +159,7 @@ def check_themes(themes: Sequence[str]) -> tuple[str, ...]:
     """The chosen themes in the fixed list's order, each once; InvalidInput for one not on the list."""
     unknown = [t for t in themes if t not in THEMES]
     if unknown:
-        raise InvalidInput({"themes": f"Please choose from the listed themes ('{unknown[0]}' is not one of them)."})
+        raise InvalidInput({"themes": problem(Code.NOT_LISTED, listed="themes", value=unknown[0])})
     return tuple(t for t in THEMES if t in set(themes))
 
 
@@ -171,7 +171,7 @@ def learning_given(dispute: Dispute, cmd: GiveLearning, *, allowed: frozenset[st
         raise NotAllowed(Refusal(ACTION, dispute.status.value, who=Who.FINISHERS, people=tuple(sorted(allowed))))
     points = (cmd.learning_points or "").strip()
     if len(points) > MAX_TEXT:
-        raise InvalidInput({"learning_points": f"Please keep this under {MAX_TEXT} characters (it has {len(points)})."})
+        raise InvalidInput({"learning_points": problem(Code.TOO_LONG, limit=MAX_TEXT, length=len(points))})
     themes = check_themes(cmd.themes)
     return LearningGiven(
         dispute.id,

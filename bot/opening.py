@@ -10,7 +10,7 @@ from uuid import uuid4
 from bot import dispute as transitions
 from bot.calendar import WorkingCalendar
 from bot.dispute import Party
-from bot.errors import ConcurrentUpdate, InvalidInput, UnknownPerson
+from bot.errors import Code, ConcurrentUpdate, InvalidInput, UnknownPerson, problem
 from bot.intake import checked_reference, same_agency_problem
 from bot.moves import Outcome
 from bot.outbox import Notifier
@@ -64,18 +64,18 @@ def open_dispute(
                 raise UnknownPerson(cmd.raiser)
             raiser_agency = cmd.raiser_agency or raiser.agencies[0]
             if raiser.membership(raiser_agency) is None:
-                raise InvalidInput({"raiser_agency": f"You are not listed in {directory.agency_name(raiser_agency)}."})
+                raise InvalidInput({"raiser_agency": problem(Code.NOT_IN_AGENCY, agency=directory.agency_name(raiser_agency), person="")})
             if cmd.other_agency not in directory.agencies:
-                raise InvalidInput({"other_agency": "Please choose one of the listed agencies."})
-            if problem := same_agency_problem(policy, raiser_agency, cmd.other_agency):
-                raise InvalidInput({"other_agency": problem})
+                raise InvalidInput({"other_agency": problem(Code.NOT_LISTED, listed="agencies")})
+            if in_house := same_agency_problem(policy, raiser_agency, cmd.other_agency):
+                raise InvalidInput({"other_agency": in_house})
             if cmd.other_person is not None:
                 other = directory.person(cmd.other_person)
                 if other is None:
                     raise UnknownPerson(cmd.other_person)
                 if other.membership(cmd.other_agency) is None:
                     raise InvalidInput(
-                        {"other_agency": f"{other.name} is not listed in {directory.agency_name(cmd.other_agency)}."}
+                        {"other_agency": problem(Code.NOT_IN_AGENCY, agency=directory.agency_name(cmd.other_agency), person=other.name)}
                     )
             dispute = transitions.open_dispute(
                 dispute_id=new_id(),
