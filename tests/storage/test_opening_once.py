@@ -18,7 +18,7 @@ from bot.moves import Outcome
 from bot.upkeep import load_directory
 from storage import sqlite_writes
 from tests.builders import directory_for
-from tests.storage.test_repository import MONDAY, POLICY, count, new_uow, open_dispute, record_rows
+from tests.storage.store_setup import MONDAY, POLICY, count, new_uow, open_dispute, record_rows
 
 KEY = "slack:T0CSC:U0AMARA:view:V0TWICE"
 
