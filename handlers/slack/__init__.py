@@ -31,10 +31,11 @@ from handlers.delivery import OnUndeliverable, Pace, Sender, deliver_due, unreac
 from handlers.frontends import Common
 from handlers.notify import SlackNotifier
 from handlers.quiet import without_line
+from handlers.refusal import Refused
 from handlers.slack import actions, files, home, intake
 from handlers.slack.courier import Courier, Inflight
 from handlers.slack.deps import SlackDeps
-from handlers.slack.gate import Refused, check_signature, read_body
+from handlers.slack.gate import check_signature, read_body
 from handlers.slack.sender import SlackSender
 from handlers.slack.setup import (
     DEFAULT_API_URL,

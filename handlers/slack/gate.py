@@ -20,17 +20,11 @@ from urllib.parse import parse_qsl
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
+from handlers.refusal import Refused
 from messages import http
 
 TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
-
-class Refused(Exception):
-    def __init__(self, status: int, reason: str, answer: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-        self.answer = answer
 
 
 def check_signature(raw: bytes, headers: Any, verifier: SignatureVerifier) -> None:

@@ -27,10 +27,11 @@ from bot.policy import Policy
 from handlers.courier import Courier
 from handlers.delivery import OnUndeliverable, Pace, Sender, deliver_due, unreachable_reporter
 from handlers.frontends import Common
+from handlers.refusal import Refused
 from handlers.teams.adapter import BotConfig, KeysUnavailable, make_adapter
 from handlers.teams.bot import ParleyBot, on_turn_error
 from handlers.teams.deps import TeamsDeps
-from handlers.teams.gate import Refused, ServiceUrls, check_origin, check_value, read_body
+from handlers.teams.gate import ServiceUrls, check_origin, check_value, read_body
 from handlers.teams.notify import TeamsNotifier
 from handlers.teams.sender import DEFAULT_SERVICE_URL, TeamsSender
 from handlers.teams.setup import APP_TYPES, INSECURE_SETTING, TeamsConfigError, TeamsSite, check_settings, site_from_settings

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from handlers.refusal import Refused
 from messages import http
 
 log = logging.getLogger("parley.teams.gate")
@@ -42,15 +43,6 @@ MAX_VALUE_DEPTH = 8  # Parley's cards send back a flat object (Action.Execute: {
 COUNTERS = ("seq", "version")  # what Parley's cards carry back to say which version of a dispute was seen
 MAX_TEXT = 20_000  # one field typed into a card; Teams itself stops far below this
 
-
-class Refused(Exception):
-    """The activity is refused before it reaches the bot: an HTTP status, a line for the log, a short answer."""
-
-    def __init__(self, status: int, reason: str, answer: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-        self.answer = answer
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:

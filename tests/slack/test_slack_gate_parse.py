@@ -8,7 +8,8 @@ from urllib.parse import quote_plus, urlencode
 import pytest
 from slack_bolt.request.internals import parse_body
 
-from handlers.slack.gate import Refused, form_value, read_body
+from handlers.refusal import Refused
+from handlers.slack.gate import form_value, read_body
 
 FORM = "application/x-www-form-urlencoded"
 
