@@ -41,9 +41,12 @@ def learning_line(learning_to: str, learning_group: str, policy: Any = None) -> 
     return f"Learning points go to the {role_name(learning_to, policy)} for the {group}."
 
 
+def numbers_itself(name: str) -> bool:
+    """'Step 2 - …', 'Stage 1 - …', '3. …': the procedure's name for a stage already says where it is."""
+    first = name.split()[0].lower() if name.split() else ""
+    return first in ("stage", "step", "level", "tier") or first[:1].isdigit()
+
+
 def stage_label(number: int, count: int, name: str) -> str:
     """The procedure's own name for a stage; its position only when the name doesn't number itself."""
-    first = name.split()[0].lower() if name.split() else ""
-    if first in ("stage", "step", "level", "tier") or first[:1].isdigit():
-        return name
-    return f"{name} ({number} of {count})"
+    return name if numbers_itself(name) else f"{name} ({number} of {count})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.policy import Policy
+from messages.words import numbers_itself
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ TEAMS_COMMANDS = Commands("disagree", "list", "report", "help")
 def help_lines(policy: Policy, commands: Commands) -> list[str]:
     """What Parley does, the local procedure and what to type, in six lines (plain text, no markup), the same on
     every platform but for what is typed."""
-    stages = " → ".join(f"{i + 1}. {s.name} ({_short(s.timescale.describe())})" for i, s in enumerate(policy.stages))
+    stages = " → ".join(f"{_listed(i + 1, s.name)} ({_short(s.timescale.describe())})" for i, s in enumerate(policy.stages))
     urgent = policy.stages[policy.stage_index(policy.urgent.starts_at)].name
     roles = ", ".join(policy.role_label(r) for r in policy.partnership_roles) or "staff"
     return [
@@ -51,3 +52,8 @@ def unknown_command(typed: str, commands: Commands) -> str:
 
 def _short(timescale: str) -> str:
     return timescale.replace(" from entering the stage", "").replace(" from first alert", " from the first alert")
+
+
+def _listed(number: int, name: str) -> str:
+    """A stage in the list of steps: its own name, numbered only when the name doesn't number itself."""
+    return name if numbers_itself(name) else f"{number}. {name}"
