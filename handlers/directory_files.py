@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,16 +66,41 @@ def _read_csv(text: str, policy: Policy | None) -> Directory:
 
 
 def _read_rows(text: str, policy: Policy | None, at: list[int]) -> Directory:
-    errors: list[DirectoryError] = []
     if len(text) > MAX_BYTES:
         raise InvalidDirectory(
             [DirectoryError(1, f"the file is {len(text)} characters long; at most {MAX_BYTES} are read")]
         )
     reader = csv.reader(io.StringIO(text, newline=""))
+    header = _header(reader)
+    rows = _Rows()
+    line = 1  # a quoted field may span lines, so track where each row starts
+    for row in _rows(reader, at):
+        start, line = line + 1, reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            rows.errors.append(DirectoryError(start, f"this row has {len(row)} cells but the header has {len(header)}"))
+            continue
+        rows.add({h: row[n].strip() if n < len(row) else "" for n, h in enumerate(header)}, start)
+
+    errors = rows.errors
+    data = {"agencies": [{"id": a, "name": a} for a in rows.agencies], "people": rows.people}
+    try:
+        directory = parse_directory(data, rows.lines.get, policy=policy)
+    except InvalidDirectory as e:
+        errors += e.errors
+    if errors:
+        raise InvalidDirectory(sorted(errors, key=lambda e: (e.line is None, e.line or 0)))
+    return directory
+
+
+def _header(reader: Any) -> list[str]:
+    """The header row's column names, lower-cased; InvalidDirectory if it is missing or wrong."""
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise InvalidDirectory([DirectoryError(1, "the file is empty; it needs a header row")]) from None
+    errors: list[DirectoryError] = []
     unknown = [h for h in header if h not in CSV_COLUMNS]
     missing = [c for c in CSV_REQUIRED if c not in header]
     if unknown:
@@ -85,72 +111,75 @@ def _read_rows(text: str, policy: Policy | None, at: list[int]) -> Directory:
         errors.append(DirectoryError(1, f"missing column(s) {', '.join(missing)}"))
     if errors:
         raise InvalidDirectory(errors)
+    return header
 
-    people: list[dict[str, Any]] = []
-    index: dict[str, int] = {}  # person id -> position in `people`
-    lines: Lines = {(): 1, ("agencies",): 1, ("people",): 1}
-    agencies: list[str] = []
-    line = 1  # a quoted field may span lines, so track where each row starts
-    for row in _rows(reader, at):
-        start, line = line + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):
-            errors.append(DirectoryError(start, f"this row has {len(row)} cells but the header has {len(header)}"))
-            continue
-        cells = {h: row[n].strip() if n < len(row) else "" for n, h in enumerate(header)}
+
+@dataclass
+class _Rows:
+    """The people gathered from the rows so far, shaped like a YAML directory, with each value's line."""
+
+    people: list[dict[str, Any]] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)  # person id -> position in `people`
+    lines: Lines = field(default_factory=lambda: {(): 1, ("agencies",): 1, ("people",): 1})
+    agencies: list[str] = field(default_factory=list)
+    errors: list[DirectoryError] = field(default_factory=list)
+
+    def add(self, cells: dict[str, str], start: int) -> None:
+        """One row: a membership of a person already seen (same id) or of a new one."""
         person_id = cells.get("id", "")
+        membership = self._membership(cells)
+        if person_id and person_id in self.index:
+            n = self.index[person_id]
+            self._merge(n, person_id, cells, start)
+        else:
+            n = self._new_person(person_id, cells, start)
+        memberships = self.people[n]["memberships"]
+        self.lines[("people", n, "memberships", len(memberships))] = start
+        memberships.append(membership)
+
+    def _membership(self, cells: dict[str, str]) -> dict[str, Any]:
         membership: dict[str, Any] = {}
         if cells.get("agency"):
             membership["agency"] = cells["agency"]
             # The partnership keeps its default name unless a YAML file names it.
-            if cells["agency"] not in agencies and cells["agency"] != PARTNERSHIP:
-                agencies.append(cells["agency"])
+            if cells["agency"] not in self.agencies and cells["agency"] != PARTNERSHIP:
+                self.agencies.append(cells["agency"])
         membership["roles"] = [r.strip() for r in cells.get("roles", "").split(";") if r.strip()]
         if cells.get("line_manager"):
             membership["line_manager"] = cells["line_manager"]
+        return membership
 
-        if person_id and person_id in index:
-            n = index[person_id]
-            person = people[n]
-            for key in _PERSON_FIELDS:
-                value = cells.get(key, "")
-                if not value:
-                    continue
-                if key not in person:
-                    person[key] = value
-                    lines[("people", n, key)] = start
-                elif person[key] != value:
-                    errors.append(
-                        DirectoryError(
-                            start,
-                            f"'{person_id}' has {key} '{value}' here but '{person[key]}' on line"
-                            f" {lines[('people', n, key)]}; leave it blank or make it the same",
-                        )
+    def _merge(self, n: int, person_id: str, cells: dict[str, str], start: int) -> None:
+        """Fill in the person's blank fields from this row; a field that differs is an error."""
+        person = self.people[n]
+        for key in _PERSON_FIELDS:
+            value = cells.get(key, "")
+            if not value:
+                continue
+            if key not in person:
+                person[key] = value
+                self.lines[("people", n, key)] = start
+            elif person[key] != value:
+                self.errors.append(
+                    DirectoryError(
+                        start,
+                        f"'{person_id}' has {key} '{value}' here but '{person[key]}' on line"
+                        f" {self.lines[('people', n, key)]}; leave it blank or make it the same",
                     )
-        else:
-            n = len(people)
-            person = {"id": person_id} if person_id else {}
-            person.update({k: cells[k] for k in _PERSON_FIELDS if cells.get(k)})
-            person["memberships"] = []
-            people.append(person)
-            if person_id:
-                index[person_id] = n
-            lines[("people", n)] = start
-            for key in person:
-                lines[("people", n, key)] = start
-        j = len(person["memberships"])
-        person["memberships"].append(membership)
-        lines[("people", n, "memberships", j)] = start
+                )
 
-    data = {"agencies": [{"id": a, "name": a} for a in agencies], "people": people}
-    try:
-        directory = parse_directory(data, lines.get, policy=policy)
-    except InvalidDirectory as e:
-        errors += e.errors
-    if errors:
-        raise InvalidDirectory(sorted(errors, key=lambda e: (e.line is None, e.line or 0)))
-    return directory
+    def _new_person(self, person_id: str, cells: dict[str, str], start: int) -> int:
+        n = len(self.people)
+        person: dict[str, Any] = {"id": person_id} if person_id else {}
+        person.update({k: cells[k] for k in _PERSON_FIELDS if cells.get(k)})
+        person["memberships"] = []
+        self.people.append(person)
+        if person_id:
+            self.index[person_id] = n
+        self.lines[("people", n)] = start
+        for key in person:
+            self.lines[("people", n, key)] = start
+        return n
 
 
 def _rows(reader: Any, at: list[int]) -> Any:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.directory import Directory
@@ -51,84 +53,126 @@ def _stage_name(policy: Policy, stage_id: str) -> str:
         return stage_id
 
 
+Details = dict[str, Any]
+Describer = Callable[[Details, str, Directory, Policy], list[str]]
+
+
+def _opened(d: Details, who: str, directory: Directory, policy: Policy) -> list[str]:
+    lines = [
+        f"{who} raised a disagreement (category: {d['category']}).",
+        f"Problem: {d['problem']}",
+        f"Possible cause: {d['cause'] or '(not given)'}",
+        f"Outcome needed: {d['outcome']}",
+        f"Discussed with the other professional first: {'yes' if d['discussed'] else 'no'}",
+    ]
+    if d["immediate_risk"]:
+        lines.append("The raiser said a child is at immediate risk of significant harm: urgent path.")
+    return lines
+
+
+def _stage_started(d: Details, who: str, directory: Directory, policy: Policy) -> list[str]:
+    asked = ", ".join(
+        f"{_who(directory, p)} ({role.replace('_', ' ')}, {directory.agency_name(agency)})"
+        for p, _, agency, role in d["asked"]
+    )
+    lines = [
+        f"Stage '{d['stage_name']}' started; due by {local_time(datetime.fromisoformat(d['deadline']))}.",
+        f"Asked to act: {asked or 'nobody could be found'}",
+    ]
+    lines += [f"Note: {flag}" for flag in d["flags"]]
+    return lines
+
+
+def _escalated(d: Details, who: str, directory: Directory, policy: Policy) -> list[str]:
+    how = "automatically, because the timescale was missed" if d["automatic"] else f"by {who}"
+    lines = [
+        f"Escalated {how}: from '{_stage_name(policy, d['from_stage'])}' to '{_stage_name(policy, d['to_stage'])}'.",
+    ]
+    if not d["automatic"]:
+        lines.append(f"Reason: {d['reason']}")
+    if d["waiting_on"]:
+        lines.append("Was waiting on: " + ", ".join(_who(directory, p) for p in d["waiting_on"]))
+    if d.get("proposal_lapsed"):
+        lines.append("The proposed resolution lapsed before it was confirmed.")
+    return lines
+
+
+def _resolution_proposed(d: Details, who: str, directory: Directory, policy: Policy) -> list[str]:
+    return [
+        f"{who} proposed a resolution.",
+        f"Agreed outcome: {d['agreed_outcome']}",
+        f"How outstanding issues will be pursued: {d['outstanding_issues'] or '(none)'}",
+        f"Learning points: {d['learning_points'] or '(none)'}",
+    ]
+
+
+def _resolution_confirmed(d: Details, who: str, directory: Directory, policy: Policy) -> list[str]:
+    if not d["statement"]:
+        return [f"{who} confirmed the agreed outcome by proposing it."]
+    return [f"{who} confirmed the agreed outcome in writing: {d['statement']}"]
+
+
+def _resolved(d: Details, who: str, directory: Directory, policy: Policy) -> list[str]:
+    learning = [learning_line(d["learning_to"], d["learning_group"], policy)] if d.get("learning_points") else []
+    return ["Resolved: both parties confirmed the agreed outcome in writing.", *learning]
+
+
+def _timescale_missed(d: Details, who: str, directory: Directory, policy: Policy) -> list[str]:
+    waiting = ", ".join(_who(directory, p) for p in d["waiting_on"]) or "nobody"
+    return [f"The timescale for '{_stage_name(policy, d['stage_id'])}' ran out. Waiting on: {waiting}."]
+
+
+def _person_unreachable(d: Details, who: str, directory: Directory, policy: Policy) -> list[str]:
+    return [
+        f"Parley couldn't reach {_who(directory, d['person_id'])} ({directory.agency_name(d['agency'])}) "
+        f"on {platform_name(d['platform'])}: {d['reason']}.",
+        "The message is kept as undelivered; they need to be told another way.",
+    ]
+
+
+def _legal_hold_placed(d: Details, who: str, directory: Directory, policy: Policy) -> list[str]:
+    by = d.get("by_name") or who
+    return [f"{by} placed a legal hold: nothing in this record may be purged. Reason: {d['reason']}"]
+
+
+def _legal_hold_released(d: Details, who: str, directory: Directory, policy: Policy) -> list[str]:
+    return [f"{d.get('by_name') or who} released the legal hold. Reason: {d['reason']}"]
+
+
+# How each kind of record entry is told; an unknown kind falls back to its raw details.
+_DESCRIBERS: dict[str, Describer] = {
+    "opened": _opened,
+    "stage started": _stage_started,
+    "formal challenge lodged": lambda d, who, directory, policy: ["Recorded as a formal challenge."],
+    "note": lambda d, who, directory, policy: [f"{who} added a note: {d['text']}"],
+    "escalated": _escalated,
+    "resolution proposed": _resolution_proposed,
+    "resolution confirmed": _resolution_confirmed,
+    "resolution not agreed": lambda d, who, directory, policy: [
+        f"{who} did not agree the proposed resolution: {d['reason']}"
+    ],
+    "resolved": _resolved,
+    "closed: decision unchanged, disagreement remains": lambda d, who, directory, policy: [
+        f"{who} closed it: the decision is unchanged and the disagreement remains. Reason: {d['reason']}"
+    ],
+    "withdrawn": lambda d, who, directory, policy: [f"{who} withdrew the disagreement. Reason: {d['reason']}"],
+    "timescale missed": _timescale_missed,
+    "person unreachable": _person_unreachable,
+    "learning points given": lambda d, who, directory, policy: learning_entry(who, d),
+    "case review prompted": lambda d, who, directory, policy: [CASE_REVIEW_PROMPTED.format(who=who)],
+    "legal hold placed": _legal_hold_placed,
+    "legal hold released": _legal_hold_released,
+}
+
+
 def describe_entry(entry: RecordEntry, *, directory: Directory, policy: Policy) -> list[str]:
     """The lines that describe one record entry."""
     d = entry.details
     who = _who(directory, entry.actor)
-    match entry.kind:
-        case "opened":
-            lines = [
-                f"{who} raised a disagreement (category: {d['category']}).",
-                f"Problem: {d['problem']}",
-                f"Possible cause: {d['cause'] or '(not given)'}",
-                f"Outcome needed: {d['outcome']}",
-                f"Discussed with the other professional first: {'yes' if d['discussed'] else 'no'}",
-            ]
-            if d["immediate_risk"]:
-                lines.append("The raiser said a child is at immediate risk of significant harm: urgent path.")
-            return lines
-        case "stage started":
-            asked = ", ".join(f"{_who(directory, p)} ({role.replace('_', ' ')}, {directory.agency_name(agency)})" for p, _, agency, role in d["asked"])
-            lines = [
-                f"Stage '{d['stage_name']}' started; due by {local_time(datetime.fromisoformat(d['deadline']))}.",
-                f"Asked to act: {asked or 'nobody could be found'}",
-            ]
-            lines += [f"Note: {flag}" for flag in d["flags"]]
-            return lines
-        case "formal challenge lodged":
-            return ["Recorded as a formal challenge."]
-        case "note":
-            return [f"{who} added a note: {d['text']}"]
-        case "escalated":
-            how = "automatically, because the timescale was missed" if d["automatic"] else f"by {who}"
-            lines = [
-                f"Escalated {how}: from '{_stage_name(policy, d['from_stage'])}' to '{_stage_name(policy, d['to_stage'])}'.",
-            ]
-            if not d["automatic"]:
-                lines.append(f"Reason: {d['reason']}")
-            if d["waiting_on"]:
-                lines.append("Was waiting on: " + ", ".join(_who(directory, p) for p in d["waiting_on"]))
-            if d.get("proposal_lapsed"):
-                lines.append("The proposed resolution lapsed before it was confirmed.")
-            return lines
-        case "resolution proposed":
-            return [
-                f"{who} proposed a resolution.",
-                f"Agreed outcome: {d['agreed_outcome']}",
-                f"How outstanding issues will be pursued: {d['outstanding_issues'] or '(none)'}",
-                f"Learning points: {d['learning_points'] or '(none)'}",
-            ]
-        case "resolution confirmed":
-            if not d["statement"]:
-                return [f"{who} confirmed the agreed outcome by proposing it."]
-            return [f"{who} confirmed the agreed outcome in writing: {d['statement']}"]
-        case "resolution not agreed":
-            return [f"{who} did not agree the proposed resolution: {d['reason']}"]
-        case "resolved":
-            learning = [learning_line(d["learning_to"], d["learning_group"], policy)] if d.get("learning_points") else []
-            return ["Resolved: both parties confirmed the agreed outcome in writing.", *learning]
-        case "closed: decision unchanged, disagreement remains":
-            return [f"{who} closed it: the decision is unchanged and the disagreement remains. Reason: {d['reason']}"]
-        case "withdrawn":
-            return [f"{who} withdrew the disagreement. Reason: {d['reason']}"]
-        case "timescale missed":
-            waiting = ", ".join(_who(directory, p) for p in d["waiting_on"]) or "nobody"
-            return [f"The timescale for '{_stage_name(policy, d['stage_id'])}' ran out. Waiting on: {waiting}."]
-        case "person unreachable":
-            return [
-                f"Parley couldn't reach {_who(directory, d['person_id'])} ({directory.agency_name(d['agency'])}) "
-                f"on {platform_name(d['platform'])}: {d['reason']}.",
-                "The message is kept as undelivered; they need to be told another way.",
-            ]
-        case "learning points given":
-            return learning_entry(who, d)
-        case "case review prompted":
-            return [CASE_REVIEW_PROMPTED.format(who=who)]
-        case "legal hold placed":
-            return [f"{d.get('by_name') or who} placed a legal hold: nothing in this record may be purged. Reason: {d['reason']}"]
-        case "legal hold released":
-            return [f"{d.get('by_name') or who} released the legal hold. Reason: {d['reason']}"]
-    return [f"{who}: {entry.kind} {d}"]
+    describe = _DESCRIBERS.get(entry.kind)
+    if describe is None:
+        return [f"{who}: {entry.kind} {d}"]
+    return describe(d, who, directory, policy)
 
 
 def record_text(dispute: Dispute, entries: list[RecordEntry], *, directory: Directory, policy: Policy) -> str:

@@ -105,37 +105,58 @@ class PracticeHost:
 
 
 def routes(host: PracticeHost) -> list[web.RouteDef]:
-    async def page(_: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC / "index.html", headers={"Content-Type": "text/html; charset=utf-8"})
+    """The practice pages and API, every one behind the local-only guard."""
+    api = _Api(host)
+    return [
+        web.get("/", guarded(_page)),
+        web.get(f"{PREFIX}/", guarded(_page)),
+        web.get(f"{PREFIX}/static/{{name:.+}}", guarded(_static)),
+        web.get(f"{PREFIX}/api/people", guarded(api.people)),
+        web.get(f"{PREFIX}/api/view", guarded(api.view)),
+        web.post(f"{PREFIX}/api/{{what}}", guarded(api.act)),
+    ]
 
-    async def static(request: web.Request) -> web.StreamResponse:
-        name = request.match_info["name"]
-        if name not in FILES:
-            raise web.HTTPNotFound()
-        return web.FileResponse(STATIC / name, headers={"Content-Type": f"{FILES[name]}; charset=utf-8"})
 
-    def current() -> Practice:
-        if host.practice is None:
+async def _page(_: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "index.html", headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+async def _static(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    if name not in FILES:
+        raise web.HTTPNotFound()
+    return web.FileResponse(STATIC / name, headers={"Content-Type": f"{FILES[name]}; charset=utf-8"})
+
+
+def _person_of(practice: Practice, value: Any) -> str:
+    if not isinstance(value, str) or value not in practice.directory.people:
+        raise web.HTTPBadRequest(text=wording.CHOOSE_PERSON)
+    return value
+
+
+class _Api:
+    """The JSON API over the host's current practice run."""
+
+    def __init__(self, host: PracticeHost) -> None:
+        self.host = host
+
+    def current(self) -> Practice:
+        if self.host.practice is None:
             raise web.HTTPServiceUnavailable(text=wording.STARTING)
-        return host.practice
+        return self.host.practice
 
-    def person_of(practice: Practice, value: Any) -> str:
-        if not isinstance(value, str) or value not in practice.directory.people:
-            raise web.HTTPBadRequest(text=wording.CHOOSE_PERSON)
-        return value
-
-    async def people(_: web.Request) -> web.StreamResponse:
-        practice = current()
+    async def people(self, _: web.Request) -> web.StreamResponse:
+        practice = self.current()
         return web.json_response(
             {"people": who_is_who(practice.directory), "policy": practice.policy_name, "presets": list(PRESETS), "policy_title": practice.policy.title}
         )
 
-    async def view(request: web.Request) -> web.StreamResponse:
-        practice = current()
-        person = person_of(practice, request.query.get("person"))
+    async def view(self, request: web.Request) -> web.StreamResponse:
+        practice = self.current()
+        person = _person_of(practice, request.query.get("person"))
         return web.json_response(state(practice, person))
 
-    async def act(request: web.Request) -> web.StreamResponse:
+    async def act(self, request: web.Request) -> web.StreamResponse:
         try:
             body = await request.json()
         except ValueError:
@@ -144,23 +165,14 @@ def routes(host: PracticeHost) -> list[web.RouteDef]:
             raise web.HTTPBadRequest(text=wording.NOT_JSON)
         what = request.match_info["what"]
         if what == "reset":
-            policy = body.get("policy") or host.policy_name
+            policy = body.get("policy") or self.host.policy_name
             if policy not in PRESETS:
                 raise web.HTTPBadRequest(text=wording.choose_preset(PRESETS))
-            await host.start(policy)
+            await self.host.start(policy)
             return web.json_response({"ok": True, "policy": policy})
-        practice = current()
+        practice = self.current()
         async with practice.lock:
-            return web.json_response(await _do(practice, what, body, person_of))
-
-    return [
-        web.get("/", guarded(page)),
-        web.get(f"{PREFIX}/", guarded(page)),
-        web.get(f"{PREFIX}/static/{{name:.+}}", guarded(static)),
-        web.get(f"{PREFIX}/api/people", guarded(people)),
-        web.get(f"{PREFIX}/api/view", guarded(view)),
-        web.post(f"{PREFIX}/api/{{what}}", guarded(act)),
-    ]
+            return web.json_response(await _do(practice, what, body))
 
 
 def _text(body: dict[str, Any], key: str, limit: int = 20000) -> str:
@@ -170,7 +182,7 @@ def _text(body: dict[str, Any], key: str, limit: int = 20000) -> str:
     return value
 
 
-async def _do(practice: Practice, what: str, body: dict[str, Any], person_of: Callable[[Practice, Any], str]) -> dict[str, Any]:
+async def _do(practice: Practice, what: str, body: dict[str, Any]) -> dict[str, Any]:
     if what == "clock":
         try:
             days = int(body.get("days") or 1)
@@ -180,7 +192,7 @@ async def _do(practice: Practice, what: str, body: dict[str, Any], person_of: Ca
         except practice_clock.NothingDue as exc:
             return {"ok": False, "message": str(exc)}
         return {"ok": True, "message": wording.clock_moved(f"{practice.calendar.to_local(at):%a %-d %b %Y, %H:%M}")}
-    person = person_of(practice, body.get("person"))
+    person = _person_of(practice, body.get("person"))
     platform = practice.platform_of(person)
     answers = body.get("answers") if isinstance(body.get("answers"), dict) else {}
     match (what, platform):

@@ -6,6 +6,7 @@ The courier that delivers right after a change is shared with Teams: handlers/co
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Awaitable, Callable
 
@@ -76,7 +77,5 @@ class AnswersFirst:
     async def wait(self) -> None:
         if self._waiting == 0:
             return
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event().wait(), self.max_wait)
-        except TimeoutError:
-            pass

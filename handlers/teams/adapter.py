@@ -82,7 +82,7 @@ class _PlainConnectorFactory(ConnectorFactory):
     def __init__(self, inner: ConnectorFactory) -> None:
         self.inner = inner
 
-    async def create(self, service_url: str, audience: str = None) -> ConnectorClient:  # type: ignore[assignment]
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:  # type: ignore[assignment]
         client = await self.inner.create(service_url, audience)
         client.config.retry_policy.retries = 0
         client.config.connection.timeout = CONNECTOR_TIMEOUT_SECONDS

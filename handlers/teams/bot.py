@@ -41,7 +41,8 @@ WELCOME = replies.WELCOME
 class _SearchBody(Model):
     """The body of an application/search response (the typeahead's results)."""
 
-    _attribute_map = {
+    # msrest reads this class-level map; Model types it as a plain attribute, so ClassVar would clash with it.
+    _attribute_map = {  # noqa: RUF012
         "type": {"key": "type", "type": "str"},
         "value": {"key": "value", "type": "object"},
     }
@@ -55,7 +56,8 @@ class _SearchBody(Model):
 class _InvokeBody(Model):
     """The body of an adaptiveCard/action response (botbuilder's own model cannot carry a text value)."""
 
-    _attribute_map = {
+    # msrest reads this class-level map; Model types it as a plain attribute, so ClassVar would clash with it.
+    _attribute_map = {  # noqa: RUF012
         "status_code": {"key": "statusCode", "type": "int"},
         "type": {"key": "type", "type": "str"},
         "value": {"key": "value", "type": "object"},
@@ -88,7 +90,11 @@ def conversation_type(activity: Activity) -> str:
     return (activity.conversation.conversation_type if activity.conversation else None) or "personal"
 
 
-COMMANDS = {"disagree": "disagree", "raise": "disagree", "new": "disagree", "list": "list", "ls": "list", "mine": "list", "help": "help", "?": "help", "": "help"}
+COMMANDS = {
+    "disagree": "disagree", "raise": "disagree", "new": "disagree",
+    "list": "list", "ls": "list", "mine": "list",
+    "help": "help", "?": "help", "": "help",
+}
 
 
 def command_of(words: str) -> str:
@@ -257,7 +263,10 @@ class ParleyBot(TeamsActivityHandler):
             return await super().on_invoke_activity(turn_context)
         action = (activity.value or {}).get("action") if isinstance(activity.value, dict) else None
         if not isinstance(action, dict) or action.get("type") != "Action.Execute":
-            return InvokeResponse(status=400, body=_InvokeBody(status_code=400, type="application/vnd.microsoft.error", value={"code": "BadRequest", "message": "Not a Parley action."}))
+            refusal = {"code": "BadRequest", "message": "Not a Parley action."}
+            return InvokeResponse(
+                status=400, body=_InvokeBody(status_code=400, type="application/vnd.microsoft.error", value=refusal)
+            )
         data = {**(action.get("data") or {}), "verb": action.get("verb") or (action.get("data") or {}).get("verb", "")}
         reply = await asyncio.to_thread(
             flows.act, self.deps, caller_of(activity), data, activity.reply_to_id or "", self.deps.clock(), activity.id or ""

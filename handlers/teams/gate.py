@@ -66,8 +66,8 @@ class ServiceUrls:
     def of(cls, entries: Iterable[str]) -> ServiceUrls:
         """From hosts (https implied) or origins (scheme://host[:port]); ValueError names an entry that is neither."""
         origins = set()
-        for entry in entries:
-            entry = entry.strip()
+        for raw in entries:
+            entry = raw.strip()
             if not entry:
                 continue
             origin = _origin(entry if "://" in entry else f"https://{entry}")

@@ -7,6 +7,7 @@ the same on every machine.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from datetime import datetime
@@ -40,19 +41,19 @@ def _drawable(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_compiler: typst.Compiler | None = None
 _lock = threading.Lock()  # one compile at a time: the compiler keeps state between compiles
+
+
+@functools.cache
+def _compiler() -> typst.Compiler:
+    """The one compiler: it loads and parses the fonts once per process, not once per export."""
+    return typst.Compiler(str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=[str(FONTS)], ignore_system_fonts=True)
 
 
 def render_pdf(doc: dict[str, Any], *, created: datetime) -> bytes:
     """The document as PDF bytes; `created` is the PDF's creation date (no clock is read here)."""
-    global _compiler
-    with _lock:
-        if _compiler is None:  # loads and parses the fonts once per process, not once per export
-            _compiler = typst.Compiler(
-                str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=[str(FONTS)], ignore_system_fonts=True
-            )
-        return _compiler.compile(
+    with _lock:  # also makes the first call build the compiler only once
+        return _compiler().compile(
             sys_inputs={"data": json.dumps(_drawable(doc), ensure_ascii=False)},
             pdf_standards=STANDARDS,
             timestamp=int(created.timestamp()),

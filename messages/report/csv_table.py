@@ -31,7 +31,7 @@ def report_csv(report: BoardReport) -> bytes:
     for figure in report.figures:
         rows = figure.rows + ((figure.total,) if figure.total else ())
         for row in rows:
-            for column, cell in zip(figure.columns, row.cells):
+            for column, cell in zip(figure.columns, row.cells, strict=True):
                 value = HIDDEN if cell.value is None else _number(cell.value)
                 writer.writerow([neutralise(x) for x in (figure.title, row.label, column, value, cell.unit)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 (the arrow, accents)

@@ -209,7 +209,10 @@ def resolve_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, Any]
         [
             _input(Field.AGREED_OUTCOME, "Agreed outcome", _text_input(True, MAX_TEXT), hint="What both sides have agreed will happen."),
             _input(Field.OUTSTANDING_ISSUES, "How will outstanding issues be pursued?", _text_input(True, MAX_TEXT), optional=True),
-            _input(Field.LEARNING_POINTS, "Learning points", _text_input(True, MAX_TEXT), optional=True, hint="Shared with the partnership to improve practice."),
+            _input(
+                Field.LEARNING_POINTS, "Learning points", _text_input(True, MAX_TEXT),
+                optional=True, hint="Shared with the partnership to improve practice.",
+            ),
             _context("The other side is asked to confirm in writing. It is resolved only when both sides have confirmed."),
         ],
     )
@@ -230,7 +233,8 @@ def escalate_modal(view: DisputeView, metadata: dict[str, Any], *, next_stage: s
 
 
 def note_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, Any]:
-    return _form(ViewId.ADD_NOTE, "Add a note", "Add note", view, metadata, [_input(Field.NOTE, "Note", _text_input(True, MAX_TEXT), hint="It goes on the record and in the thread.")])
+    note = _input(Field.NOTE, "Note", _text_input(True, MAX_TEXT), hint="It goes on the record and in the thread.")
+    return _form(ViewId.ADD_NOTE, "Add a note", "Add note", view, metadata, [note])
 
 
 def not_agreed_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -240,7 +244,12 @@ def not_agreed_modal(view: DisputeView, metadata: dict[str, Any]) -> dict[str, A
         "Send",
         view,
         metadata,
-        [_input(Field.REASON, "What don't you agree with?", _text_input(True, MAX_REASON), hint="It goes on the record; the disagreement stays open at this stage.")],
+        [
+            _input(
+                Field.REASON, "What don't you agree with?", _text_input(True, MAX_REASON),
+                hint="It goes on the record; the disagreement stays open at this stage.",
+            )
+        ],
     )
 
 

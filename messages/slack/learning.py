@@ -17,7 +17,11 @@ def learning_prompt(view: DisputeView) -> Payload:
     """A DM to someone who confirmed or closed a disagreement: one button opens the learning form."""
     blocks = [
         section(f"*{esc(w.PROMPT_TITLE)}* · case *{esc(view.reference)}*\n{esc(w.PROMPT)}"),
-        {"type": "actions", "block_id": "parley_learning_actions", "elements": [_button(w.PROMPT_BUTTON, ActionId.GIVE_LEARNING, button_value(view), "primary")]},
+        {
+            "type": "actions",
+            "block_id": "parley_learning_actions",
+            "elements": [_button(w.PROMPT_BUTTON, ActionId.GIVE_LEARNING, button_value(view), "primary")],
+        },
     ]
     return {"text": f"{w.PROMPT_TITLE}: {esc(view.reference)}", "blocks": blocks}
 

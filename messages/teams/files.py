@@ -18,7 +18,10 @@ def export_form(view: DisputeView) -> Card:
     body = [
         text_block(f"**{esc(words.EXPORT_TITLE)} · case {esc(view.reference)}**"),
         text_block(esc(words.EXPORT_ASK)),
-        {"type": "Input.ChoiceSet", "id": "format", "label": "File", "style": "expanded", "value": words.DEFAULT_FORMAT, "choices": choices, "isRequired": True},
+        {
+            "type": "Input.ChoiceSet", "id": "format", "label": "File", "style": "expanded",
+            "value": words.DEFAULT_FORMAT, "choices": choices, "isRequired": True,
+        },
     ]
     return card(body, [button(words.EXPORT_SEND, Verb.EXPORT_SUBMIT, dispute_data(view))])
 

@@ -43,7 +43,13 @@ def record_card(view: DisputeView, record: str) -> Card:
     if len(record) > RECORD_MAX:
         body.append(_subtle("The record is longer than Teams can show. Ask an administrator for the full record (app.py record show)."))
     # who sees this card may see the record, so may export it (the same rule: bot.permissions.may_do)
-    return card(body, [button("Back", Verb.BACK, dispute_data(view), inputs=False), button(file_words.EXPORT_TITLE, Verb.EXPORT_RECORD, dispute_data(view), inputs=False)])
+    return card(
+        body,
+        [
+            button("Back", Verb.BACK, dispute_data(view), inputs=False),
+            button(file_words.EXPORT_TITLE, Verb.EXPORT_RECORD, dispute_data(view), inputs=False),
+        ],
+    )
 
 
 # --- forms -----------------------------------------------------------------------------------------------
@@ -258,7 +264,11 @@ def resolve_form(view: DisputeView, data: Mapping[str, Any], *, values: Mapping[
         errors,
         hint="What both sides have agreed will happen.",
     )
-    fields += _input(Field.OUTSTANDING_ISSUES, _text_input(Field.OUTSTANDING_ISSUES, "How will outstanding issues be pursued? (optional)", MAX_TEXT, values, multiline=True), errors)
+    fields += _input(
+        Field.OUTSTANDING_ISSUES,
+        _text_input(Field.OUTSTANDING_ISSUES, "How will outstanding issues be pursued? (optional)", MAX_TEXT, values, multiline=True),
+        errors,
+    )
     fields += _input(
         Field.LEARNING_POINTS,
         _text_input(Field.LEARNING_POINTS, "Learning points (optional)", MAX_TEXT, values, multiline=True),

@@ -44,17 +44,34 @@ def _payload(payload: dict) -> str:
 
 SLACK_CASES = {
     # name: (body, content type, headers or None to sign it, status, the log line)
-    "a timestamp that is not a number": ("payload=%7B%7D", FORM, {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=00"}, 401, "is not a number"),
+    "a timestamp that is not a number": (
+        "payload=%7B%7D", FORM, {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=00"}, 401, "is not a number"
+    ),
     "an unsigned malformed payload": ("payload=%7Bnot+json", FORM, {}, 401, "no Slack signature"),
-    "a forged signature on a malformed payload": ("payload=%7Bnot+json", FORM, {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64}, 401, "doesn't match"),
+    "a forged signature on a malformed payload": (
+        "payload=%7Bnot+json",
+        FORM,
+        {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64},
+        401,
+        "doesn't match",
+    ),
     "a signed malformed payload": ("payload=%7Bnot+json", FORM, None, 400, "payload= is not JSON"),
     "a signed payload that is a list": (urlencode({"payload": "[1, 2]"}), FORM, None, 400, "payload= is JSON but a list"),
     # signed, but not in Slack's shapes: each failed inside a listener with a traceback, some with 500
     "actions that are text": (_payload({"type": "block_actions", "user": _USER, "actions": "x"}), FORM, None, 400, "payload.actions is a str, not a list"),
-    "an action value that is a list": (_payload({"type": "block_actions", "user": _USER, "actions": [{"action_id": "parley.escalate", "value": [1]}]}), FORM, None, 400, "payload.actions[0].value is a list"),
+    "an action value that is a list": (
+        _payload({"type": "block_actions", "user": _USER, "actions": [{"action_id": "parley.escalate", "value": [1]}]}),
+        FORM, None, 400, "payload.actions[0].value is a list",
+    ),
     "a view that is a list": (_payload({"type": "view_submission", "user": _USER, "view": []}), FORM, None, 400, "payload.view is a list"),
-    "view state that is text": (_payload({"type": "view_submission", "user": _USER, "view": {"callback_id": "parley.intake", "state": "x"}}), FORM, None, 400, "payload.view.state is a str"),
-    "view values that are not objects": (_payload({"type": "view_submission", "user": _USER, "view": {"state": {"values": {"b": "x"}}}}), FORM, None, 400, "not block id -> action id -> state"),
+    "view state that is text": (
+        _payload({"type": "view_submission", "user": _USER, "view": {"callback_id": "parley.intake", "state": "x"}}),
+        FORM, None, 400, "payload.view.state is a str",
+    ),
+    "view values that are not objects": (
+        _payload({"type": "view_submission", "user": _USER, "view": {"state": {"values": {"b": "x"}}}}),
+        FORM, None, 400, "not block id -> action id -> state",
+    ),
     "a user that is text": (_payload({"type": "block_actions", "user": "x", "actions": []}), FORM, None, 400, "payload.user is a str"),
     "an event that is a list": ('{"type": "event_callback", "event": []}', "application/json", None, 400, "the body.event is a list"),
     "a signed JSON body that is not JSON": ('{"type": ', "application/json", None, 400, "the body is not JSON"),
@@ -109,7 +126,10 @@ TEAMS_BODIES = {
     "NaN": (b'{"type": "message", "x": NaN}', "the body is not JSON"),
     "no type": (b'{"text": "disagree"}', "the activity has no type"),
     "from as a list": (b'{"type": "message", "from": ["29:x"]}', "from is a list"),
-    "a mention naming nobody": (b'{"type": "message", "text": "<at>Parley</at> help", "entities": [{"type": "mention", "mentioned": "x"}]}', "entities are not Teams entities"),
+    "a mention naming nobody": (
+        b'{"type": "message", "text": "<at>Parley</at> help", "entities": [{"type": "mention", "mentioned": "x"}]}',
+        "entities are not Teams entities",
+    ),
     "entities as text": (b'{"type": "message", "entities": "x"}', "entities are not a list"),
     "members added as text": (b'{"type": "conversationUpdate", "membersAdded": "x"}', "could not be read (DeserializationError)"),
     "nested 100000 deep": (b'{"type": "message", "value": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "the body is not JSON"),

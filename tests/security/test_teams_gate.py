@@ -103,15 +103,22 @@ TOKEN_ERRORS: dict[str, Callable[[KeyServer, str], str]] = {
     "no token": lambda keys, url: "Bearer",
     "another scheme": lambda keys, url: f"Basic {keys.token(url)}",
     "unknown key id": lambda keys, url: f"Bearer {keys.token(url, kid='someone-elses-key')}",
-    "no key id": lambda keys, url: "Bearer " + __import__("jwt").encode({"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": url}, keys.key, algorithm="RS256"),
+    "no key id": lambda keys, url: "Bearer "
+    + __import__("jwt").encode({"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": url}, keys.key, algorithm="RS256"),
     "signed by another key": lambda keys, url: f"Bearer {keys.token(url, key=new_key())}",
     "wrong issuer": lambda keys, url: f"Bearer {keys.token(url, issuer='https://evil.example')}",
-    "an emulator issuer": lambda keys, url: f"Bearer {keys.token(url, issuer='https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/', ver='1.0', appid=APP_ID)}",
+    "an emulator issuer": lambda keys, url: "Bearer "
+    + keys.token(url, issuer="https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/", ver="1.0", appid=APP_ID),
     "another app": lambda keys, url: f"Bearer {keys.token(url, audience='11111111-2222-3333-4444-555555555555')}",
     "expired": lambda keys, url: f"Bearer {keys.token(url, expires_in=-3600)}",
     "alg none": lambda keys, url: f"Bearer {unsigned_token(url)}",
     "HS256 with the public key as secret": lambda keys, url: "Bearer "
-    + __import__("jwt").encode({"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": url}, "k" * 32, algorithm="HS256", headers={"kid": "parley-test-key"}),
+    + __import__("jwt").encode(
+        {"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": url},
+        "k" * 32,
+        algorithm="HS256",
+        headers={"kid": "parley-test-key"},
+    ),
     "another service url in the token": lambda keys, url: f"Bearer {keys.token('https://smba.trafficmanager.net/emea/')}",
 }
 
@@ -156,7 +163,13 @@ def test_keys_that_cannot_be_fetched_are_503_not_a_crash(engine: Engine, caplog)
     "change, reason",
     [
         ({"channelData": {}, "conversation": {"conversationType": "personal", "id": "a:personal-dcjones"}}, "names no tenant"),
-        ({"channelData": {"tenant": {"id": ""}}, "conversation": {"conversationType": "personal", "id": "a:personal-dcjones", "tenantId": ""}}, "names no tenant"),
+        (
+            {
+                "channelData": {"tenant": {"id": ""}},
+                "conversation": {"conversationType": "personal", "id": "a:personal-dcjones", "tenantId": ""},
+            },
+            "names no tenant",
+        ),
         ({"channelData": {"tenant": {"id": "tenant-csc"}}}, "names two tenants"),
     ],
     ids=["no tenant", "empty tenant", "two tenants"],

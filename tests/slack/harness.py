@@ -64,8 +64,9 @@ def with_police_on_slack(directory: Directory) -> Directory:
     people = {}
     for pid, person in directory.people.items():
         if "police" in person.agencies:
-            person = dataclasses.replace(person, identities=person.identities + (Identity("slack", TEAM, slack_id(pid)),))
-        people[pid] = person
+            people[pid] = dataclasses.replace(person, identities=person.identities + (Identity("slack", TEAM, slack_id(pid)),))
+        else:
+            people[pid] = person
     return Directory(agencies=dict(directory.agencies), people=people)
 
 

@@ -66,8 +66,9 @@ def with_csc_on_teams(directory: Directory) -> Directory:
     people = {}
     for pid, person in directory.people.items():
         if "csc" in person.agencies:
-            person = dataclasses.replace(person, identities=(Identity("teams", CSC_TENANT, teams_id(pid)),))
-        people[pid] = person
+            people[pid] = dataclasses.replace(person, identities=(Identity("teams", CSC_TENANT, teams_id(pid)),))
+        else:
+            people[pid] = person
     return Directory(agencies=dict(directory.agencies), people=people)
 
 
