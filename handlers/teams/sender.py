@@ -122,7 +122,7 @@ class TeamsSender:
             raise outcome from exc
         except ClientRequestError as exc:
             raise RetryLater(f"could not reach Teams: {exc}", in_doubt=True) from exc
-        except (asyncio.TimeoutError, ConnectionError, OSError) as exc:
+        except (TimeoutError, ConnectionError, OSError) as exc:
             raise RetryLater(f"could not reach Teams: {exc!r}", in_doubt=True) from exc
 
     async def _send(self, message: QueuedMessage, thread: Thread | None) -> Sent:
