@@ -18,6 +18,7 @@ from messages.clock import when
 from messages.text import TEAMS_COMMANDS, unknown_command
 
 NOTHING_CHANGED = "Nothing has changed."
+NOT_AN_ACTION = "That button is not one of Parley's. Nothing has changed."  # a card action Parley did not make
 
 WHO_WORDS = {
     Who.DIRECTORY: "people in Parley's directory",

@@ -263,7 +263,7 @@ class ParleyBot(TeamsActivityHandler):
             return await super().on_invoke_activity(turn_context)
         action = (activity.value or {}).get("action") if isinstance(activity.value, dict) else None
         if not isinstance(action, dict) or action.get("type") != "Action.Execute":
-            refusal = {"code": "BadRequest", "message": "Not a Parley action."}
+            refusal = {"code": "BadRequest", "message": replies.NOT_AN_ACTION}
             return InvokeResponse(
                 status=400, body=_InvokeBody(status_code=400, type="application/vnd.microsoft.error", value=refusal)
             )
