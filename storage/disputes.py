@@ -104,7 +104,7 @@ def _row_values(d: Dispute) -> dict[str, Any]:
     }
 
 
-def _to_dispute(row: DisputeRow) -> Dispute:
+def _to_dispute(row: Any) -> Dispute:  # a DisputeRow, or a Core row of its table (the same names)
     return Dispute(
         id=row.id,
         reference=row.reference,
@@ -200,7 +200,7 @@ class SqlDisputeRepository:
         if not disputes:
             return
         ordered = sorted(disputes, key=lambda d: d.id)
-        result = self.session.execute(
+        result = self.session.connection().execute(  # Core: nothing here loads or tracks objects
             _UPDATE_ON_VERSION,
             [{**_row_values(d), "version": d.version + 1, "b_id": d.id, "b_version": d.version} for d in ordered],
         )
@@ -308,10 +308,12 @@ class SqlDisputeRepository:
         locked are passed over, so replicas share out the due work instead of queueing on it.
         `ids` narrows the question to those disputes.
         """
-        query = select(DisputeRow).where(WATCHED_DEADLINE, DisputeRow.deadline <= now).order_by(DisputeRow.deadline).limit(limit)
+        # the table's columns as plain rows (same names and types as DisputeRow's attributes): the
+        # ORM's identity map and instrumented attributes would only add cost per dispute here
+        query = select(_disputes).where(WATCHED_DEADLINE, _disputes.c.deadline <= now).order_by(_disputes.c.deadline).limit(limit)
         if ids is not None:
-            query = query.where(DisputeRow.id.in_(sorted(ids)))
-        rows = self.session.scalars(skip_locked(self.session, query))
+            query = query.where(_disputes.c.id.in_(sorted(ids)))
+        rows = self.session.execute(skip_locked(self.session, query))
         return [_to_dispute(r) for r in rows]
 
 

@@ -16,6 +16,12 @@ from storage.locking import skip_locked
 from storage.models import DailyRunRow, NudgeRow, table_of
 
 PENDING_NUDGE = "pending"
+_KEY = ["dispute_id", "stage_index", "kind"]
+# scheduling's statement, built once per dialect (its compiled form is cached by the engine)
+_SCHEDULE = {
+    "postgresql": postgresql.insert(table_of(NudgeRow)).on_conflict_do_nothing(index_elements=_KEY),
+    "sqlite": sqlite.insert(table_of(NudgeRow)).on_conflict_do_nothing(index_elements=_KEY),
+}
 
 
 class SqlNudgeRepository:
@@ -30,9 +36,9 @@ class SqlNudgeRepository:
         """schedule() for many disputes at once: (dispute id, stage index, nudge), one statement."""
         if not planned:
             return
-        insert_ = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        self.session.execute(
-            insert_(table_of(NudgeRow)).on_conflict_do_nothing(index_elements=["dispute_id", "stage_index", "kind"]),
+        connection = self.session.connection()  # Core: nothing here loads or tracks objects
+        connection.execute(
+            _SCHEDULE[connection.dialect.name],
             [{"dispute_id": d, "stage_index": i, "kind": p.kind, "due_at": p.due_at, "status": PENDING_NUDGE} for d, i, p in planned],
         )
 

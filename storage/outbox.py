@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.outbox import Delivery, OutgoingMessage
 from bot.plan import SPACE
 from storage.lanes import Lane, Paced, in_lane, newer_update, push_gates
-from storage.models import OutboxRow, ThreadRow
+from storage.models import OutboxRow, ThreadRow, table_of
 
 PENDING = "pending"
 SENT = "sent"
@@ -58,8 +58,11 @@ def thread_space(message: QueuedMessage) -> str:
     return str(message.payload.get(SPACE) or message.workspace)
 
 
-def _insert(session: Session) -> Any:  # the dialect's own insert construct, for its ON CONFLICT
-    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(OutboxRow)
+# queueing's statement, built once per dialect (its compiled form is cached by the engine)
+_QUEUE = {
+    "postgresql": postgresql.insert(table_of(OutboxRow)).on_conflict_do_nothing(index_elements=["key"]),
+    "sqlite": sqlite.insert(table_of(OutboxRow)).on_conflict_do_nothing(index_elements=["key"]),
+}
 
 
 class SqlOutboxRepository:
@@ -88,7 +91,8 @@ class SqlOutboxRepository:
             for m in messages
         ]
         # one statement executed for many rows: compiled once, whatever the number of messages
-        self.session.execute(_insert(self.session).on_conflict_do_nothing(index_elements=["key"]), rows)
+        connection = self.session.connection()  # Core: nothing here loads or tracks objects
+        connection.execute(_QUEUE[connection.dialect.name], rows)
 
     def mark_failed(self, message_id: int, *, error: str) -> bool:
         """Keep a message the platform refused for good as failed, in the current transaction.
