@@ -238,6 +238,9 @@ async def _deliver_one(
             tally["waiting"] += 1
             return
         if thread is None:
+            # the root may have landed between the two reads (its thread and its sent mark are one transaction)
+            thread = outbox.thread(message.dispute_id, message.platform, thread_space(message))
+        if thread is None:
             # the root was refused for good: keep the reply as failed beside it, to send again with it
             _give_up(outbox, sender, message, Undeliverable("the thread's first message could not be posted"), now, tally)
             return
