@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -48,7 +48,7 @@ from handlers.directory_files import read_directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from handlers import slack
-from handlers.platforms import PlatformHealth, check_again
+from handlers.platforms import PlatformHealth, SlackTeam, check_again
 from handlers.scheduler import Timekeeper
 from handlers.cli import record as record_cli
 from handlers.cli import report as report_cli
@@ -115,6 +115,7 @@ class Parley:
     teams: TeamsFrontEnd | None = None
     health: PlatformHealth = field(default_factory=PlatformHealth)
     rechecks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # started with the event loop
+    middlewares: list[Any] = field(default_factory=list)  # the web app's (SlackTeam's: Slack work waits for the workspace)
 
     def start_rechecks(self) -> list[asyncio.Task[None]]:
         return [asyncio.get_running_loop().create_task(check()) for check in self.rechecks]
@@ -248,7 +249,7 @@ RECHECKS = web.AppKey("rechecks", list)
 
 def build_web_app(parley: Parley) -> web.Application:
     """The HTTP app: /healthz now; the chat front ends add their routes here."""
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=1024 * 1024, middlewares=parley.middlewares)
 
     outbox = OutboxDelivery(session_factory(parley.engine))
 
@@ -345,6 +346,8 @@ def _connect_slack(settings: Settings, parley: Parley) -> bool:
         print(f"Parley can't start: {exc}", file=sys.stderr)
         return False
     parley.slack = front
+    if front.workspace is None:  # never reached Slack: nothing is queued under an empty team (handlers/platforms.py)
+        parley.middlewares.append(SlackTeam(front, checks, parley.health, now).middleware)
     parley.senders["slack"] = front.sender
     front.senders = parley.senders  # a change made in Slack is delivered to Teams at once too
     parley.notifier = front.deps.notifier

@@ -45,11 +45,12 @@ class Front:
     def __init__(self, nodes: list[Node], rng: random.Random) -> None:
         self.nodes = [n for n in nodes if n.role == "serve"]
         self.rng = rng
+        self.closed = False  # the run is over: people stop (what is under way gives up)
 
-    def post(self, path: str, body: bytes, headers: dict[str, str], *, give_up_after: float = 20.0) -> tuple[int, Any]:
+    def post(self, path: str, body: bytes, headers: dict[str, str], *, give_up_after: float = 15.0) -> tuple[int, Any]:
         """(status, answer) from the first replica that answers; (0, None) if none did in time."""
         deadline = time.monotonic() + give_up_after
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not self.closed:
             live = [n for n in self.nodes if n._ready and n.process is not None and n.process.poll() is None]
             self.rng.shuffle(live)
             for node in live:
