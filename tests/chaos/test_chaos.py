@@ -48,11 +48,11 @@ pytestmark = pytest.mark.skipif(
 # Every thread line goes to the one dispute channel, which Slack takes one post a second: the
 # number of disputes, presses and timescales run out sets how long the drain takes.
 # press_every: every so many seconds a press races the sweep; in the seconds between, an ordinary press
-SHORT = {"disputes": 6, "pulls": 2, "serve": 2, "phase": 5.0, "outage": 10.0, "kill_every": 4.0, "press_every": 3, "drain": 120.0}
+SHORT = {"disputes": 4, "pulls": 2, "serve": 2, "phase": 4.0, "outage": 8.0, "kill_every": 4.0, "press_every": 3, "drain": 150.0}
 LONGER = {"disputes": 30, "pulls": 3, "serve": 3, "phase": 20.0, "outage": 45.0, "kill_every": 4.0, "press_every": 3, "drain": 600.0}
 # (what the mocks do, for how long in phases): every failure mode, then a full outage, then calm
 SCHEDULE = [
-    ("ok", {}, 1.0),
+    ("ok", {}, 2.0),  # calm while the first disputes are raised, so their threads are there to press on
     ("slow", {"p": 0.3, "seconds": 3}, 1.0),
     ("500", {"p": 0.3}, 1.0),
     ("429", {"p": 0.3, "seconds": 2}, 1.0),
@@ -119,9 +119,22 @@ class People:
     def _raiser(self, reference: str) -> SlackUser | TeamsUser:
         return self.slack if reference.startswith("CSC") else self.teams
 
-    def press(self, disputes: list[tuple[str, str]]) -> None:
-        (d, reference), move = self.rng.choice(disputes), self.rng.choice(["note", "note", "escalate", "propose"])
-        person = self._raiser(reference) if move == "escalate" else self.rng.choice([self.slack, self.teams])
+    def _where(self, disputes: list[tuple[str, str, set[str]]], raiser: bool) -> tuple[str, SlackUser | TeamsUser] | None:
+        """A dispute and someone to press on it, where its thread has landed (the raiser's side for an escalation)."""
+        choices = [
+            (d, person)
+            for d, reference, threads in disputes
+            for person, platform in ((self.slack, "slack"), (self.teams, "teams"))
+            if platform in threads and (not raiser or person is self._raiser(reference))
+        ]
+        return self.rng.choice(choices) if choices else None
+
+    def press(self, disputes: list[tuple[str, str, set[str]]]) -> None:
+        move = self.rng.choice(["note", "note", "escalate", "propose"])
+        chosen = self._where(disputes, raiser=move == "escalate")
+        if chosen is None:
+            return
+        d, person = chosen
         self.n += 1
         note = f"press {self.n}"
         where = "slack" if person is self.slack else "teams"
@@ -132,11 +145,13 @@ class People:
 
         self._do(f"{where} {move}", act)
 
-    def race(self, disputes: list[tuple[str, str]], pulls: Counter[tuple[str, int]]) -> None:
+    def race(self, disputes: list[tuple[str, str, set[str]]], pulls: Counter[tuple[str, int]]) -> None:
         """The raiser opens an Escalate form; then the dispute's timescale and reminders run out and the form is sent
         at once: the person's escalation and the sweep's act on the same dispute in the same second."""
-        d, reference = self.rng.choice(disputes)
-        person = self._raiser(reference)
+        chosen = self._where(disputes, raiser=True)
+        if chosen is None:
+            return
+        d, person = chosen
         self.n += 1
         note = f"race {self.n}"
         where = "slack" if person is self.slack else "teams"
@@ -194,7 +209,7 @@ def test_chaos(database: str, tmp_path: Path) -> None:
             while time.monotonic() < phase_end:
                 tick += 1
                 open_ = _disputes(engine)
-                ids = [d for d, _ in open_]
+                ids = [d for d, _, _ in open_]
                 if not people.busy() and people.opened < size["disputes"]:
                     people.raise_one()
                 if not people.busy() and open_ and tick % size["press_every"] == 0:
@@ -280,9 +295,15 @@ def _wait(done: Callable[[], bool], seconds: float, what: str, nodes: list[Node]
         time.sleep(0.5)
 
 
-def _disputes(engine: sa.Engine) -> list[tuple[str, str]]:
+def _disputes(engine: sa.Engine) -> list[tuple[str, str, set[str]]]:
+    """The open disputes: id, reference, and the platforms their thread has landed on."""
     with engine.connect() as conn:
-        return [(d, r) for d, r in conn.execute(sa.text("SELECT id, reference FROM disputes WHERE active ORDER BY opened_at")).all()]
+        rows = conn.execute(sa.text("SELECT id, reference FROM disputes WHERE active ORDER BY opened_at")).all()
+        threads = conn.execute(sa.text("SELECT dispute_id, platform FROM threads")).all()
+    landed: dict[str, set[str]] = {}
+    for d, platform in threads:
+        landed.setdefault(d, set()).add(platform)
+    return [(d, r, landed.get(d, set())) for d, r in rows]
 
 
 def _failed(engine: sa.Engine) -> list[tuple]:
