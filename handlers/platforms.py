@@ -54,7 +54,7 @@ async def check_again(
         health.reachable(platform)
         try:
             on_ok(result)
-        except Exception:  # noqa: BLE001 - remembering it is a nicety; Parley runs on
+        except Exception:
             log.exception("could not keep what %s said", platform)
         log.info("%s can be reached again", platform)
 

@@ -30,13 +30,13 @@ def free_port() -> int:
 
 
 def _get(url: str, timeout: float = 2.0) -> Any:
-    with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 - 127.0.0.1 only
+    with urllib.request.urlopen(url, timeout=timeout) as r:
         return json.loads(r.read() or b"null")
 
 
 def _post(url: str, body: dict[str, Any], timeout: float = 5.0) -> Any:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as r:  # noqa: S310 - 127.0.0.1 only
+    with urllib.request.urlopen(request, timeout=timeout) as r:
         return json.loads(r.read() or b"null")
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
 import sqlalchemy as sa
 

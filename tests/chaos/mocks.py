@@ -100,25 +100,26 @@ def _root_buttons(mock: MockSlack, dispute: str) -> dict[str, Any] | None:
     return None
 
 
+def _walk(node: Any, dispute: str, found: dict[str, Any]) -> None:
+    """Every Action.Execute button about this dispute in a card, by title."""
+    if isinstance(node, dict):
+        data = node.get("data")
+        if node.get("type") == "Action.Execute" and isinstance(data, dict) and data.get("dispute_id") == dispute:
+            found[node["title"]] = data
+        for v in node.values():
+            _walk(v, dispute, found)
+    elif isinstance(node, list):
+        for v in node:
+            _walk(v, dispute, found)
+
+
 def _card_buttons(mock: MockConnector, dispute: str, conversation: str) -> dict[str, Any] | None:
     """The Action.Execute buttons (title -> data) of the last card about this dispute in a conversation starting `conversation`."""
     for c in reversed(mock.calls):
         if not c.ok or c.kind not in ("send", "reply", "update") or not (c.conversation or "").startswith(conversation):
             continue
         found: dict[str, Any] = {}
-
-        def walk(node: Any) -> None:
-            if isinstance(node, dict):
-                data = node.get("data")
-                if node.get("type") == "Action.Execute" and isinstance(data, dict) and data.get("dispute_id") == dispute:
-                    found[node["title"]] = data
-                for v in node.values():
-                    walk(v)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v)
-
-        walk(c.body)
+        _walk(c.body, dispute, found)
         if found:
             return {"conversation": c.conversation, "activity": c.answer.get("id"), "buttons": found}
     return None

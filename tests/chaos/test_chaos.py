@@ -197,36 +197,7 @@ def test_chaos(database: str, tmp_path: Path) -> None:
 
         pulls: Counter[tuple[str, int]] = Counter()
         started = time.monotonic()
-        next_kill = started + size["kill_every"]
-        outage_seconds, tick = 0.0, 0
-        for kind, order, share in SCHEDULE:
-            length = size["outage"] if share is None else size["phase"] * share
-            slack.chaos(kind, **order)
-            teams.chaos(kind, **order)
-            if kind == "outage":
-                outage_seconds += length
-            phase_end = time.monotonic() + length
-            while time.monotonic() < phase_end:
-                tick += 1
-                open_ = _disputes(engine)
-                ids = [d for d, _, _ in open_]
-                if not people.busy() and people.opened < size["disputes"]:
-                    people.raise_one()
-                if not people.busy() and open_ and tick % size["press_every"] == 0:
-                    people.race(open_, pulls)
-                elif not people.busy() and open_:
-                    people.press(open_)
-                _run_out(engine, [d for d in ids if sum(c for (x, _), c in pulls.items() if x == d) < size["pulls"]], pulls, rng=rng)
-                if time.monotonic() >= next_kill:
-                    victim = rng.choice(nodes)
-                    victim.kill()
-                    figures["kills"] += 1
-                    victim.start()
-                    next_kill = time.monotonic() + size["kill_every"]
-                for node in nodes:
-                    node.check()
-                prober.step()
-                time.sleep(1.0)
+        outage_seconds = _run(size, slack, teams, nodes, people, prober, engine, rng, pulls, figures)
         slack.chaos("ok")
         teams.chaos("ok")
         calm = time.monotonic()
@@ -284,6 +255,53 @@ def test_chaos(database: str, tmp_path: Path) -> None:
         teams.stop()
         keys.stop()
         engine.dispose()
+
+
+def _run(
+    size: dict,
+    slack: MockProcess,
+    teams: MockProcess,
+    nodes: list[Node],
+    people: People,
+    prober: Prober,
+    engine: sa.Engine,
+    rng: random.Random,
+    pulls: Counter[tuple[str, int]],
+    figures: Counter[str],
+) -> float:
+    """The schedule, second by second: people act, time passes, a process is killed, a start is tried. The outage's length."""
+    next_kill = time.monotonic() + size["kill_every"]
+    outage_seconds, tick = 0.0, 0
+    for kind, order, share in SCHEDULE:
+        length = size["outage"] if share is None else size["phase"] * share
+        slack.chaos(kind, **order)
+        teams.chaos(kind, **order)
+        if kind == "outage":
+            outage_seconds += length
+        phase_end = time.monotonic() + length
+        while time.monotonic() < phase_end:
+            tick += 1
+            open_ = _disputes(engine)
+            if not people.busy() and people.opened < size["disputes"]:
+                people.raise_one()
+            if not people.busy() and open_ and tick % size["press_every"] == 0:
+                people.race(open_, pulls)
+            elif not people.busy() and open_:
+                people.press(open_)
+            with PULLS:
+                room = [d for d, _, _ in open_ if sum(c for (x, _), c in pulls.items() if x == d) < size["pulls"]]
+            _run_out(engine, room, pulls, rng=rng)
+            if time.monotonic() >= next_kill:
+                victim = rng.choice(nodes)
+                victim.kill()
+                figures["kills"] += 1
+                victim.start()
+                next_kill = time.monotonic() + size["kill_every"]
+            for node in nodes:
+                node.check()
+            prober.step()
+            time.sleep(1.0)
+    return outage_seconds
 
 
 def _wait(done: Callable[[], bool], seconds: float, what: str, nodes: list[Node] | None = None, state: Callable[[], str] = lambda: "") -> None:

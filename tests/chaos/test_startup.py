@@ -50,7 +50,7 @@ def _slash_command(port: int) -> int:
         headers={"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature},
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310 - 127.0.0.1 only
+        with urllib.request.urlopen(request, timeout=10) as r:
             return r.status
     except urllib.error.HTTPError as exc:
         return exc.code
@@ -111,7 +111,7 @@ def _post(port: int, body: str) -> tuple[int, Any]:
         headers={"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature},
     )
     try:
-        with urllib.request.urlopen(request, timeout=15) as r:  # noqa: S310 - 127.0.0.1 only
+        with urllib.request.urlopen(request, timeout=15) as r:
             raw = r.read()
             return r.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as exc:

@@ -56,7 +56,7 @@ class Front:
             for node in live:
                 request = urllib.request.Request(f"http://127.0.0.1:{node.port}{path}", data=body, headers=headers)
                 try:
-                    with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310 - 127.0.0.1 only
+                    with urllib.request.urlopen(request, timeout=10) as r:
                         text = r.read()
                         return r.status, _json(text)
                 except urllib.error.HTTPError as exc:
@@ -86,7 +86,9 @@ def _wait_for(look: Callable[[], Any], seconds: float) -> Any:
 
 # what each button opens and what the person types into it (Slack: action, modal field; Teams: titles, verbs)
 MOVES = {
-    "escalate": (ActionId.ESCALATE, {"reason": "Still no reply, and the child's plan is waiting."}, "Escalate", Verb.ESCALATE, "Escalate", Verb.ESCALATE_SUBMIT),
+    "escalate": (
+        ActionId.ESCALATE, {"reason": "Still no reply, and the child's plan is waiting."}, "Escalate", Verb.ESCALATE, "Escalate", Verb.ESCALATE_SUBMIT
+    ),
     "note": (ActionId.ADD_NOTE, {"note": "Spoke to the duty manager this morning."}, "Add note", Verb.ADD_NOTE, "Add note", Verb.ADD_NOTE_SUBMIT),
     "propose": (ActionId.RESOLVE, {"agreed_outcome": "A strategy discussion on Tuesday."}, "Resolve", Verb.RESOLVE, "Propose", Verb.RESOLVE_SUBMIT),
 }
