@@ -50,12 +50,20 @@ class MockProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.chaos.mocks", kind, str(port_file), *extra], cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 30
-        while not port_file.exists() or not port_file.read_text():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError(f"the mock {kind} did not start")
-            time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{port_file.read_text()}"
+        self._port_file = port_file
+        self._url = ""
+
+    @property
+    def url(self) -> str:
+        """Its address, once it listens (the mocks start side by side: the first look waits)."""
+        if not self._url:
+            deadline = time.monotonic() + 60
+            while not self._port_file.exists() or not self._port_file.read_text():
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError(f"the mock {self.kind} did not start")
+                time.sleep(0.05)
+            self._url = f"http://127.0.0.1:{self._port_file.read_text()}"
+        return self._url
 
     def chaos(self, kind: str, **order: Any) -> None:
         _post(f"{self.url}/_chaos", {"kind": kind, **order})
@@ -160,8 +168,14 @@ class Keys:
             self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         )
         self.mock = MockProcess("keys", folder, str(pem))
-        self.metadata_url = f"{self.mock.url}/openid"
-        self.identity_endpoint = f"{self.mock.url}/msi/token"
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.mock.url}/openid"
+
+    @property
+    def identity_endpoint(self) -> str:
+        return f"{self.mock.url}/msi/token"
 
     def token(self, service_url: str) -> str:
         """The token the Bot Framework Service sends with an activity: RS256, issuer, audience and serviceurl as Microsoft sets them."""

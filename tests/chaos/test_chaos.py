@@ -92,7 +92,7 @@ class People:
     def __init__(self, slack: SlackUser, teams: TeamsUser, engine: sa.Engine, rng: random.Random) -> None:
         self.slack, self.teams, self.engine, self.rng = slack, teams, engine, rng
         self.pool = ThreadPoolExecutor(PEOPLE_AT_ONCE, thread_name_prefix="person")
-        self.doing: list[Future[str]] = []
+        self.doing: list[tuple[str, Future[str]]] = []
         self.tally: Counter[str] = Counter()
         self.opened = 0
         self.n = 0
@@ -103,10 +103,13 @@ class People:
             self.tally[f"{what}: {outcome}"] += 1
             return outcome
 
-        self.doing.append(self.pool.submit(run))
+        self.doing.append((what, self.pool.submit(run)))
 
-    def busy(self) -> bool:
-        self.doing = [f for f in self.doing if not f.done()]
+    def busy(self, raising: bool = False) -> bool:
+        """As many at work as there are people (at most half of them raising: the others press)."""
+        self.doing = [(w, f) for w, f in self.doing if not f.done()]
+        if raising and sum(1 for w, _ in self.doing if w.endswith("raise")) >= PEOPLE_AT_ONCE // 2:
+            return True
         return len(self.doing) >= PEOPLE_AT_ONCE
 
     def raise_one(self) -> None:
@@ -169,17 +172,17 @@ class People:
         """The run is over: what is under way gives up (a request already sent is answered or times out)."""
         self.slack.front.closed = self.teams.front.closed = True
         deadline = time.monotonic() + seconds
-        for f in self.doing:
+        for _, f in self.doing:
             f.result(timeout=max(0.1, deadline - time.monotonic()))
         self.pool.shutdown()
 
 
 def test_chaos(database: str, tmp_path: Path) -> None:
     size = LONGER if LONG else SHORT
+    slack, teams, keys = MockProcess("slack", tmp_path), MockProcess("teams", tmp_path), Keys(tmp_path)  # starting meanwhile
     engine = make_engine(database)
     upgrade(engine)
     services.load_directory(directory_for(POLICY), uow=SqlUnitOfWork(session_factory(engine)))
-    slack, teams, keys = MockProcess("slack", tmp_path), MockProcess("teams", tmp_path), Keys(tmp_path)
     nodes: list[Node] = []
     rng = random.Random(2026)
     figures: Counter[str] = Counter()
@@ -282,7 +285,7 @@ def _run(
         while time.monotonic() < phase_end:
             tick += 1
             open_ = _disputes(engine)
-            if not people.busy() and people.opened < size["disputes"]:
+            if not people.busy(raising=True) and people.opened < size["disputes"]:
                 people.raise_one()
             if not people.busy() and open_ and tick % size["press_every"] == 0:
                 people.race(open_, pulls)
