@@ -5,7 +5,7 @@
 For each database and size it builds a fresh database of N open disputes, cloned (as bench.sweep
 does) from disputes opened through the real use cases: most at step 1 (only the practitioners are
 asked, so they are in nobody's digest) and `--leads-share` of them raised with an immediate risk,
-so that four managers and leads are asked to act on each. Then it times `bot.services.send_digests`
+so that four managers and leads are asked to act on each. Then it times `bot.due_work.send_digests`
 with the real Slack and Teams notifiers: the day's claim, reading who is asked, loading the
 disputes listed and queueing one message per lead (median of several runs; the day's claim and
 queued messages are removed between runs). The target: under 200 ms at 100k open disputes.
@@ -34,7 +34,7 @@ from bench.sweep import (
     postgresql_url,
     sqlite_database,
 )
-from bot import services
+from bot import due_work, opening, upkeep
 from bot.outbox import Notifiers
 from bot.policy import Policy
 from handlers.files import read_policy
@@ -43,7 +43,7 @@ from handlers.notify import SlackNotifier
 from handlers.teams.notify import TeamsNotifier
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import AskedRow, DailyRunRow, DisputeRow, InvolvementRow, NudgeRow, OutboxRow, RecordEntryRow
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import CSC_WORKSPACE, POLICE_TENANT, at, directory_for
 
 RUNS = 7  # after one warm-up
@@ -52,7 +52,7 @@ DIGEST_AT = at(2026, 11, 18, 9, 15)  # Wednesday morning, working hours, before 
 
 
 def lead_templates(policy: Policy) -> list[Template]:
-    """Disputes raised with an immediate risk, through bot.services in a scratch database: they start
+    """Disputes raised with an immediate risk, through the core's use cases in a scratch database: they start
     at the step where managers and leads are asked."""
     calendar = calendar_for(policy)
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
@@ -60,7 +60,7 @@ def lead_templates(policy: Policy) -> list[Template]:
         try:
             upgrade(engine)
             sessions = session_factory(engine)
-            services.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
+            upkeep.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
             openings = [at(2026, 11, 18, 9), at(2026, 11, 18, 9, 5), at(2026, 11, 18, 9, 10)]
             return [_urgent_copy(sessions, engine, policy, calendar, opened, v) for v, opened in enumerate(openings)]
         finally:
@@ -68,12 +68,12 @@ def lead_templates(policy: Policy) -> list[Template]:
 
 
 def _urgent_copy(sessions: Any, engine: Any, policy: Policy, calendar: Any, opened: Any, variant: int) -> Template:
-    cmd = services.OpenDispute(
+    cmd = opening.OpenDispute(
         raiser="amara.okafor", reference="CSC-2026-0001", category=policy.categories[variant % len(policy.categories)],
         other_agency="police", other_person="dc.jones", problem="The referral was closed with no further action.",
         outcome="A strategy discussion today.", immediate_risk=True,
     )
-    dispute_id = services.open_dispute(cmd, uow=SqlUnitOfWork(sessions), policy=policy, calendar=calendar, now=opened).dispute.id
+    dispute_id = opening.open_dispute(cmd, uow=SqlUnitOfWork(sessions), policy=policy, calendar=calendar, now=opened).dispute.id
 
     def rows(table: sa.Table) -> list[dict[str, Any]]:
         with engine.connect() as conn:
@@ -93,7 +93,7 @@ def run_size(database: str, engine: Any, size: int, share: float, policy: Policy
         with engine.begin() as conn:
             conn.execute(sa.text("ANALYZE"))
     sessions = session_factory(engine)
-    services.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
+    upkeep.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
     print(f"  built {size:,} open disputes ({urgent:,} waiting on leads) in {time.perf_counter() - started:.1f} s", flush=True)
     notifier = Notifiers(
         SlackNotifier(policy, team=CSC_WORKSPACE, channel="C0PARLEY"),
@@ -109,7 +109,7 @@ def run_size(database: str, engine: Any, size: int, share: float, policy: Policy
             conn.execute(sa.delete(OutboxRow.__table__).where(OutboxRow.key.like("digest:%")))
         log.count = 0
         t0 = time.perf_counter()
-        sent = services.send_digests(uow=SqlUnitOfWork(sessions), policy=policy, calendar=calendar, now=DIGEST_AT, notifier=notifier)
+        sent = due_work.send_digests(uow=SqlUnitOfWork(sessions), policy=policy, calendar=calendar, now=DIGEST_AT, notifier=notifier)
         elapsed = (time.perf_counter() - t0) * 1000
         statements = log.count
         if run:

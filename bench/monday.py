@@ -27,7 +27,7 @@ from handlers.delivery import PACES, deliver_due
 from handlers.slack.sender import SlackSender
 from storage.db import make_engine, session_factory, upgrade
 from storage.outbox import OutboxDelivery
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.slack.mock_slack import MockSlack
 
 

@@ -38,7 +38,7 @@ from handlers.records import export_view
 from messages.export.document import document
 from messages.export.pdf import render_pdf
 from storage.db import make_engine, session_factory, upgrade
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import at
 from tests.record.scenario import LSCB, RAISER, run_lifecycle
 

@@ -11,8 +11,8 @@ For each database and size it builds a fresh database of N open disputes, then t
       the default; `--due 200` gives 100 overdue + 100 reminders).
 The target: under 100 ms per sweep, and flat in the number of open disputes.
 
-The rows are clones of disputes opened through the real use cases (bot.services.open_dispute and
-add_note) in a scratch database, so they are exactly what the repository writes: each has 3-6
+The rows are clones of disputes opened through the real use cases (bot.opening.open_dispute and
+bot.moves.add_note) in a scratch database, so they are exactly what the repository writes: each has 3-6
 record entries, 2 involvement rows and 2 nudges. They are inserted with SQLAlchemy Core, many rows
 per statement, 5,000 disputes per transaction.
 
@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine, event, select
 from sqlalchemy.engine import make_url
 
-from bot import services
+from bot import moves, opening, upkeep
 from bot.calendar import WorkingCalendar
 from bot.policy import Policy
 from handlers.files import read_policy
@@ -54,7 +54,7 @@ from handlers.holidays import calendar_for
 from handlers.scheduler import SweepReport, Timekeeper
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import AskedRow, DisputeRow, InvolvementRow, NudgeRow, RecordEntryRow
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import at, directory_for
 from tests.fakes import FakeNotifier
 
@@ -110,7 +110,7 @@ def _make_template(
     sessions: Any, engine: Engine, policy: Policy, calendar: WorkingCalendar, opened: datetime, notes: int, variant: int
 ) -> Template:
     raiser, other_agency, other = PARTIES[variant % len(PARTIES)]
-    cmd = services.OpenDispute(
+    cmd = opening.OpenDispute(
         raiser=raiser,
         reference="CSC-2026-0001",
         category=policy.categories[variant % len(policy.categories)],
@@ -121,12 +121,12 @@ def _make_template(
         outcome=OUTCOME,
         discussed=variant % 3 == 0,
     )
-    dispute_id = services.open_dispute(
+    dispute_id = opening.open_dispute(
         cmd, uow=SqlUnitOfWork(sessions), policy=policy, calendar=calendar, now=opened, notifier=FakeNotifier()
     ).dispute.id
     for i in range(notes):
-        services.add_note(
-            services.AddNote(dispute_id=dispute_id, by=raiser, text=NOTES[(variant + i) % len(NOTES)]),
+        moves.add_note(
+            moves.AddNote(dispute_id=dispute_id, by=raiser, text=NOTES[(variant + i) % len(NOTES)]),
             uow=SqlUnitOfWork(sessions),
             now=opened + timedelta(minutes=3 * (i + 1)),
         )
@@ -154,7 +154,7 @@ def make_templates(policy: Policy, calendar: WorkingCalendar) -> Templates:
         try:
             upgrade(engine)
             sessions = session_factory(engine)
-            services.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
+            upkeep.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
 
             def make(openings: list[datetime]) -> list[Template]:
                 return [
@@ -388,7 +388,7 @@ def run_size(
 ) -> Result:
     calendar = calendar_for(policy)
     sessions = session_factory(engine)
-    services.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
+    upkeep.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
 
     started = time.perf_counter()
     built = insert_clones(engine, templates.open, size - due)
@@ -535,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     templates = make_templates(policy, calendar_for(policy))
     print(f"templates: {len(templates.open) + len(templates.overdue) + len(templates.reminded)} disputes opened "
-          f"through bot.services in {time.perf_counter() - started:.1f} s", flush=True)
+          f"through the use cases in {time.perf_counter() - started:.1f} s", flush=True)
 
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     results: list[Result] = []

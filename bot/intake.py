@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot import identifiers
-from bot.dispute import MAX_TEXT
+from bot.case import MAX_TEXT
 from bot.errors import InvalidInput
 from bot.identifiers import Kind
 from bot.policy import Policy

@@ -155,16 +155,27 @@ def sides(dispute: Dispute) -> tuple[str, ...]:
     return tuple(dict.fromkeys((dispute.raiser.agency, dispute.other.agency, PARTNERSHIP)))
 
 
-def spaces(dispute: Dispute, directory: Directory, platform: str, configured: tuple[str, str] | None) -> Spaces:
+def spaces(
+    dispute: Dispute,
+    directory: Directory,
+    platform: str,
+    configured: tuple[str, str] | None,
+    *,
+    installed: frozenset[str] | None = None,
+) -> Spaces:
     """Each side's thread on `platform`: in the space its agency names, else in the configured channel
     (`configured`: workspace or tenant, channel) when the agency is on that workspace; else none.
-    The configured channel always has a thread too."""
+    The configured channel always has a thread too.
+
+    `installed`: the workspaces Parley can post in on this platform (Slack: the one its token is
+    for); None when it can post in any (Teams). A space named in another workspace gets no thread,
+    and that side follows the configured channel as if it had named none."""
     default = Space(configured[0], configured[1], configured[0]) if configured and configured[0] and configured[1] else None
     of_agency: dict[str, Space] = {}
     for agency_id in sides(dispute):
         agency = directory.agencies.get(agency_id)
         named = (agency.slack_space if platform == "slack" else agency.teams_space) if agency else None
-        if named is not None:
+        if named is not None and (installed is None or named[0] in installed):
             same = default is not None and (default.workspace, default.channel) == named
             of_agency[agency_id] = default if same and default else Space(named[0], named[1], f"{named[0]}/{named[1]}")
         elif default is not None and directory.has_people_on(agency_id, platform, default.workspace):
@@ -180,6 +191,8 @@ def side_agencies(dispute: Dispute, person_id: str) -> tuple[str, ...]:
     raiser = [dispute.raiser.agency] if dispute.raiser.person_id == person_id else []
     other = [dispute.other.agency] if dispute.other.person_id == person_id else []
     return tuple(dict.fromkeys(routed + raiser + other))
+
+
 @dataclass(frozen=True)
 class LearningPlan:
     key: str  # names this answer in every message's key

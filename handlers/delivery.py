@@ -36,11 +36,11 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import services
+from bot import upkeep
 from bot.outbox import Delivery, Notifier
 from storage.gates import DeliveryGates
 from storage.outbox import OutboxDelivery, QueuedMessage, Thread, thread_space
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger("parley.delivery")
 
@@ -109,15 +109,15 @@ CLAIM = max(1, int(LEASE.total_seconds() // (2 * SEND_TIMEOUT)))
 
 
 def unreachable_reporter(sessions: sessionmaker[Session], notifier: Callable[[], Notifier]) -> OnUndeliverable:
-    """The hook that reports a person a direct message couldn't reach (bot.services.report_unreachable).
+    """The hook that reports a person a direct message couldn't reach (bot.upkeep.report_unreachable).
 
-    `notifier` is read at each failure: the front ends get every platform's notifier after they are built.
+    `notifier` is read at each failure (handlers.composition builds every platform's notifier before the senders).
     """
 
     def report(message: QueuedMessage, failure: Undeliverable, now: datetime) -> None:
         assert message.dispute_id is not None
-        services.report_unreachable(
-            services.ReportUnreachable(
+        upkeep.report_unreachable(
+            upkeep.ReportUnreachable(
                 message_id=message.id,
                 dispute_id=message.dispute_id,
                 platform=message.platform,

@@ -3,71 +3,38 @@
 Slack and Teams translate their payloads into a `Press` or a `Submission`, call `press` or
 `submit`, and render the `Result`: a form to show, a refusal, field errors, or what was done.
 Nothing here speaks a platform. The rules themselves are the core's (`bot.permissions.may`, the
-use cases in `bot.services`); this module is the orchestration around them that both platforms
-used to repeat: read the dispute, apply the one stale-view rule, pick the use case from `MOVES`,
-and word every refusal through messages/.
+use cases in `bot.moves`); this module is the orchestration around them that both platforms
+used to repeat: read the dispute, apply the one stale-view rule, pick the use case from `MOVES`
+(handlers/move_table.py), and word every refusal through messages/.
 
-A new action (say "Export record") is one `MoveSpec` entry here plus one renderer per platform.
+A new action (say "Export record") is one `MoveSpec` entry in handlers/move_table.py plus one renderer
+per platform.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot import learning, services
-from bot.calendar import WorkingCalendar
+from bot import learning
 from bot.directory import Directory
-from bot.dispute import MAX_REASON, MAX_TEXT, STATEMENT_MAX, Dispute, Status
+from bot.dispute import Dispute, Status
 from bot.errors import DisputeNotFound, InvalidInput, Refused, StaleAction
-from bot.intake import YES, text_problem
-from bot.outbox import Notifier
+from bot.intake import text_problem
 from bot.permissions import Intent, Refusal, may_do
 from bot.policy import Policy
 from bot.record import RecordEntry, changes_since
-from messages import learning as learning_words
+from handlers.move_table import MOVES, Env, Input, MoveSpec, Press, Submission
 from messages import replies
 from messages.record import record_text
 from messages.text import DisputeView, dispute_view, proposal_token
 
-
-@dataclass(frozen=True)
-class Env:
-    """What the layer needs from a platform's wiring."""
-
-    uow: Callable[[], services.UnitOfWork]
-    policy: Policy
-    calendar: WorkingCalendar
-    notifier: Notifier
-    directory: Callable[[], Directory]
-
-
-@dataclass(frozen=True)
-class Press:
-    """A button pressed on a dispute's message or card."""
-
-    intent: Intent
-    dispute_id: str
-    person_id: str
-    version: int | None = None  # the dispute's version the message showed
-    proposal: str | None = None  # the proposal a Confirm / Not agreed answers (its token)
-    stage: int | None = None  # the stage number the message showed
-    channel: str = ""  # the platform ("slack", "teams"), for the record's access log
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A form on a dispute, sent back with what the person typed."""
-
-    intent: Intent
-    dispute_id: str
-    person_id: str
-    fields: Mapping[str, str]
-    seq: int | None = None  # the last record entry when the form was opened (None: it didn't say; the core's rules decide)
-    proposal: str | None = None
-    key: str | None = None  # this submission's idempotency key: the same key twice makes one move
+__all__ = [
+    "MOVES", "Done", "Env", "FieldErrors", "Form", "Input", "MoveSpec", "Press", "Result", "Submission", "Told",
+    "check_fields", "next_stage_name", "place_errors", "press", "submit",
+]  # fmt: skip
 
 
 # --- results --------------------------------------------------------------------------------------
@@ -111,92 +78,6 @@ class Done:
 Result = Form | Told | FieldErrors | Done
 
 
-# --- the table ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Input:
-    name: str
-    limit: int = MAX_TEXT
-    required: bool = True
-
-
-RunMove = Callable[[Env, Submission, Dispute, datetime], services.Outcome]
-
-
-@dataclass(frozen=True)
-class MoveSpec:
-    inputs: tuple[Input, ...] = ()
-    run: RunMove | None = None
-    decision: bool = False  # depends on the state the person saw: a press on an older message is refused
-    answers_proposal: bool = False  # carries the proposal it answers instead of a version
-    done: Callable[[Dispute, Dispute, str], str] = field(default=lambda before, after, by: "")
-    refused: Callable[[Env, Press, datetime], Told] | None = None  # a refusal that is itself kept (Export's access log)
-
-
-def _common(sub: Submission, dispute: Dispute, *, versioned: bool = True) -> dict[str, Any]:
-    expected = dispute.version if versioned else None
-    return {"dispute_id": dispute.id, "by": sub.person_id, "expected_version": expected, "idempotency_key": sub.key}
-
-
-def _note(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.AddNote(**_common(sub, d, versioned=False), text=sub.fields["note"])
-    return services.add_note(cmd, uow=env.uow(), now=now, notifier=env.notifier)
-
-
-def _resolve(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.ProposeResolution(
-        **_common(sub, d),
-        agreed_outcome=sub.fields["agreed_outcome"],
-        outstanding_issues=sub.fields.get("outstanding_issues", ""),
-        learning_points=sub.fields.get("learning_points", ""),
-    )
-    return services.propose_resolution(cmd, uow=env.uow(), now=now, notifier=env.notifier)
-
-
-def _escalate(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.Escalate(**_common(sub, d), reason=sub.fields["reason"])
-    return services.escalate(cmd, uow=env.uow(), policy=env.policy, calendar=env.calendar, now=now, notifier=env.notifier)
-
-
-def _withdraw(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.Withdraw(**_common(sub, d), reason=sub.fields["reason"])
-    return services.withdraw(cmd, uow=env.uow(), now=now, notifier=env.notifier)
-
-
-def _close(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.CloseUnresolved(**_common(sub, d), reason=sub.fields["reason"])
-    return services.close_unresolved(cmd, uow=env.uow(), policy=env.policy, now=now, notifier=env.notifier)
-
-
-def _confirm(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.ConfirmResolution(**_common(sub, d), statement=sub.fields.get("statement", ""))
-    return services.confirm_resolution(cmd, uow=env.uow(), policy=env.policy, now=now, notifier=env.notifier)
-
-
-def _reject(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    cmd = services.RejectResolution(**_common(sub, d), reason=sub.fields["reason"])
-    return services.reject_resolution(cmd, uow=env.uow(), now=now, notifier=env.notifier)
-
-
-def _learn(env: Env, sub: Submission, d: Dispute, now: datetime) -> services.Outcome:
-    from storage.learning import BoardUnitOfWork  # the learning answers sit beside the disputes
-
-    f = sub.fields
-    cmd = learning.GiveLearning(
-        d.id,
-        sub.person_id,
-        learning_points=f.get("learning_points", ""),
-        debrief_wanted=f.get("debrief") == YES,
-        procedure_unclear=f.get("unclear") == YES,
-        themes=tuple(t.strip() for t in f.get("themes", "").replace(",", "\n").split("\n") if t.strip()),  # Slack: a line each; Teams: commas
-        idempotency_key=sub.key,
-    )
-    notifier = env.notifier if hasattr(env.notifier, "learning_for") else None
-    event = learning.give_learning(cmd, uow=BoardUnitOfWork(env.uow().session_factory), now=now, notifier=notifier)  # type: ignore[attr-defined]
-    return services.Outcome(d, [event] if event else [])
-
-
 def _learning_refusal(env: Env, seen: _Seen, person_id: str) -> Refusal | None:
     """The learning form is for the people who confirmed or closed it, each once."""
     from storage.learning import BoardUnitOfWork
@@ -207,39 +88,6 @@ def _learning_refusal(env: Env, seen: _Seen, person_id: str) -> Refusal | None:
     with BoardUnitOfWork(env.uow().session_factory) as uow:  # type: ignore[attr-defined]
         answered = uow.learning.answered(seen.dispute.id, person_id)
     return learning.AlreadyAnswered(seen.dispute.status.value).refusal if answered else None
-
-
-MOVES: dict[Intent, MoveSpec] = {
-    Intent.ADD_NOTE: MoveSpec((Input("note"),), _note, done=lambda b, a, by: replies.DONE_NOTE),
-    Intent.RESOLVE: MoveSpec(
-        (Input("agreed_outcome"), Input("outstanding_issues", required=False), Input("learning_points", required=False)),
-        _resolve,
-        decision=True,
-        done=lambda b, a, by: replies.done_proposed(a, by),
-    ),
-    Intent.ESCALATE: MoveSpec((Input("reason", MAX_REASON),), _escalate, decision=True, done=lambda b, a, by: replies.DONE_ESCALATED),
-    Intent.WITHDRAW: MoveSpec((Input("reason", MAX_REASON),), _withdraw, decision=True, done=lambda b, a, by: replies.DONE_WITHDRAWN),
-    Intent.CLOSE_UNRESOLVED: MoveSpec(
-        (Input("reason", MAX_REASON),), _close, decision=True, done=lambda b, a, by: replies.DONE_CLOSED
-    ),
-    Intent.CONFIRM: MoveSpec(
-        (Input("statement", STATEMENT_MAX),), _confirm, answers_proposal=True, done=lambda b, a, by: replies.done_confirmed(a)
-    ),
-    Intent.NOT_AGREED: MoveSpec((Input("reason", MAX_REASON),), _reject, answers_proposal=True, done=lambda b, a, by: replies.done_rejected(a)),
-    Intent.VIEW_RECORD: MoveSpec(),
-    Intent.GIVE_LEARNING: MoveSpec(
-        (Input("learning_points", required=False), Input("debrief", 3, False), Input("unclear", 3, False), Input("themes", 2000, False)),
-        _learn,
-        done=lambda b, a, by: learning_words.DONE,
-    ),
-    Intent.EXPORT_RECORD: MoveSpec((Input("format", required=False),), refused=lambda env, p, now: _export_refused(env, p, now)),
-}
-
-
-def _export_refused(env: Env, p: Press, now: datetime) -> Told:
-    from handlers.chat_files import log_refused_press  # it builds on this module's types
-
-    return log_refused_press(env, p, now, p.channel)
 
 
 # --- reading --------------------------------------------------------------------------------------

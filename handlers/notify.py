@@ -3,7 +3,8 @@
 `bot.outbox.Notifiers` joins it with the Teams notifier (handlers/teams/notify.py); each platform's
 notifier skips the people who aren't on it, and its thread still names them.
 
-Keys are deterministic, so a use case that runs twice never queues a message twice:
+Keys are deterministic, so a use case that runs twice never queues a message twice (a thread's
+keys name its space: <team> for Parley's configured channel, <team>/<channel> for a side's own):
   <dispute>:slack:<team>:root                       the thread's root message (once per dispute)
   <dispute>:slack:<team>:opened:<n>:<kind>          the thread lines of the events that opened it
   <dispute>:slack:<team>:v<version>:<n>:<kind>      the thread lines of the change made on <version>
@@ -12,7 +13,7 @@ Keys are deterministic, so a use case that runs twice never queues a message twi
   <dispute>:slack:<team>:<step>:confirm:<who>       a DM asking for written confirmation
   <dispute>:slack:<team>:nudge:<stage>:<kind>:<who> a reminder (the nudge itself is claimed once)
   digest:<day>:slack:<who>                          the morning digest (the day itself is claimed once)
-  <dispute>:slack:<team>:unreachable:<tag>:line     the thread told Parley couldn't reach someone (<tag>: the failed message)
+  <dispute>:slack:<space>:unreachable:<tag>:line    each thread told Parley couldn't reach someone (<tag>: the failed message)
   <dispute>:slack:<team>:unreachable:<tag>:raiser   a DM telling the raiser so
 A change is saved on the version it read, and a version can be saved only once (the
 repository's optimistic lock), so `v<version>` names one change.
@@ -31,15 +32,18 @@ from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import slack as blocks
 from messages.learning import summary_of
+from messages.record import unreachable_notice
 from messages.slack import learning as learning_blocks
-from messages.record import platform_name, unreachable_notice
 from messages.text import DisputeView, Names, PersonView, asked_person, dispute_view, names_for, person_view
 
 SLACK = "slack"
+# asked once a disagreement has ended: not worth a couldn't-reach line in every thread for someone Parley can't reach
+AFTERWARDS = frozenset({plan.Tell.LEARNING, plan.Tell.CASE_REVIEW})
 
 
 class SlackNotifier:
-    """The thread in PARLEY_SLACK_CHANNEL of one Slack workspace, and DMs to the people on Slack there."""
+    """The threads in the one Slack workspace Parley is installed in (PARLEY_SLACK_CHANNEL's, and each side's own
+    channel there), and DMs to the people on Slack (those in another workspace only when Teams can't tell them)."""
 
     def __init__(self, policy: Policy, *, team: str, channel: str) -> None:
         self.policy = policy
@@ -51,11 +55,13 @@ class SlackNotifier:
     def _prefix(self, dispute: Dispute) -> str:
         return f"{dispute.id}:{SLACK}:{self.team}"
 
-    def _message(self, dispute: Dispute | None, key: str, delivery: Delivery, target: str, payload: dict) -> OutgoingMessage:
+    def _message(
+        self, dispute: Dispute | None, key: str, delivery: Delivery, target: str, payload: dict, *, workspace: str | None = None
+    ) -> OutgoingMessage:
         return OutgoingMessage(
             key=key,
             platform=SLACK,
-            workspace=self.team,
+            workspace=workspace or self.team,
             delivery=delivery,
             target=target,
             payload=payload,
@@ -69,6 +75,19 @@ class SlackNotifier:
             return person.slack[1]
         return None
 
+    def _dm_to(self, directory: Directory, person: PersonView) -> tuple[str, str] | None:
+        """(workspace, user id) to send this person a direct message about a dispute on Slack, or None when
+        another platform tells them. Someone on Slack only, in a workspace Parley isn't installed in, still has
+        one queued: the sender refuses it without calling Slack, so the dispute records that Parley couldn't
+        reach them and the threads and the raiser are told (handlers.delivery.unreachable_reporter)."""
+        if person.slack is None:
+            return None  # not on Slack: Teams tells them
+        if person.slack[0] == self.team:
+            return person.slack
+        listed = directory.person(person.id)
+        on_teams = listed is not None and listed.identity_on("teams") is not None
+        return None if on_teams else person.slack
+
     # -- the Notifier protocol ------------------------------------------------------------------
 
     def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
@@ -81,7 +100,7 @@ class SlackNotifier:
         step = planned.step
         spaces = self._spaces(dispute, directory)
         out: list[OutgoingMessage] = []
-        for space in self._threads(spaces):
+        for space in spaces.threads:
             prefix, mark, root = self._space_prefix(dispute, space), self._mark(space), blocks.root_message(view, team=self.team)
             if planned.opened:
                 out.append(self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, space.channel, root | mark))
@@ -97,11 +116,8 @@ class SlackNotifier:
     # -- each side's thread (bot.plan.spaces decides; this renders) ------------------------------------
 
     def _spaces(self, dispute: Dispute, directory: Directory) -> plan.Spaces:
-        return plan.spaces(dispute, directory, SLACK, (self.team, self.channel))
-
-    def _threads(self, spaces: plan.Spaces) -> list[plan.Space]:
-        # only channels in this workspace can be posted to with its token
-        return [s for s in spaces.threads if s.workspace == self.team]
+        # Parley's token is for one workspace: a channel in another gets no thread
+        return plan.spaces(dispute, directory, SLACK, (self.team, self.channel), installed=frozenset({self.team}))
 
     def _space_prefix(self, dispute: Dispute, space: plan.Space) -> str:
         return self._prefix(dispute) if space.key == self.team else f"{dispute.id}:{SLACK}:{space.key}"
@@ -129,9 +145,10 @@ class SlackNotifier:
         out = []
         for message in direct:
             person = asked_person(view, names, message.person_id)
-            user = self._slack_user(person)
-            if user is None:
-                continue  # not on Slack here: Teams tells them
+            to = self._dm_to(directory, person)
+            if to is None or (to[0] != self.team and message.tell in AFTERWARDS):
+                continue  # Teams tells them; or an ask for learning points after the end, which nobody need pass on
+            workspace, user = to
             place = self._place(dispute, directory, spaces, message.person_id)
             channel = place.channel if place is not None else None
             match message.tell:
@@ -145,7 +162,7 @@ class SlackNotifier:
                     payload = learning_blocks.case_review_prompt(view)
                 case _:
                     payload = blocks.reminder(view, nudge)
-            out.append(self._message(dispute, f"{prefix}:{message.key}", Delivery.DIRECT, user, payload | self._mark(place)))
+            out.append(self._message(dispute, f"{prefix}:{message.key}", Delivery.DIRECT, user, payload | self._mark(place), workspace=workspace))
         return out
 
     def learning_for(self, dispute: Dispute, event: LearningGiven, directory: Directory) -> list[OutgoingMessage]:
@@ -183,7 +200,7 @@ class SlackNotifier:
                 s.channel,
                 blocks.reminder_line(view, people, team=self.team) | self._mark(s),
             )
-            for s in self._threads(spaces)
+            for s in spaces.threads
         ]
         return [*lines, *self._direct(dispute, view, names, planned.direct, prefix, nudge, directory=directory, spaces=spaces)]
 
@@ -197,23 +214,20 @@ class SlackNotifier:
         return [self._message(None, f"digest:{day}:{SLACK}:{person_id}", Delivery.DIRECT, user, blocks.digest(views, me=person_id, total=total))]
 
     def unreachable_for(self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str) -> list[OutgoingMessage]:
-        """Parley couldn't reach someone (on any platform): a line in the Slack thread, and a DM to the raiser
+        """Parley couldn't reach someone (on any platform): a line in each of the dispute's Slack threads (every
+        side's, so the people who must tell them read it where they follow the case), and a DM to the raiser
         when the raiser is on Slack here and is not the person who couldn't be reached."""
         view = dispute_view(dispute, directory, self.policy)
         person = person_view(directory, event.person_id, agency=event.agency)
-        prefix = f"{self._prefix(dispute)}:unreachable:{tag}"
-        line = (
-            f":warning: Parley couldn't reach *{blocks.esc(person.name)}* ({blocks.esc(person.agency)}) on {platform_name(event.platform)} "
-            f"({blocks.esc(event.reason)}). Please make sure they know about case *{blocks.esc(view.reference)}* another way."
-        )
+        line = blocks.unreachable_message(view, person, event.platform, event.reason)
         out = [
-            self._message(
-                dispute, f"{prefix}:line", Delivery.THREAD_REPLY, self.channel, {"text": f"Parley couldn't reach {blocks.esc(person.name)}", "blocks": [blocks.section(line)]}
-            )
+            self._message(dispute, f"{self._space_prefix(dispute, s)}:unreachable:{tag}:line", Delivery.THREAD_REPLY, s.channel, line | self._mark(s))
+            for s in self._spaces(dispute, directory).threads
         ]
         raiser = person_view(directory, dispute.raiser.person_id)
         user = self._slack_user(raiser) if dispute.raiser.person_id != event.person_id else None
         if user is not None:
             notice = blocks.esc(unreachable_notice(person.name, person.agency, event.platform, view.reference))
-            out.append(self._message(dispute, f"{prefix}:raiser", Delivery.DIRECT, user, {"text": notice, "blocks": [blocks.section(notice)]}))
+            key = f"{self._prefix(dispute)}:unreachable:{tag}:raiser"
+            out.append(self._message(dispute, key, Delivery.DIRECT, user, {"text": notice, "blocks": [blocks.section(notice)]}))
         return out

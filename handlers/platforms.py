@@ -24,6 +24,7 @@ log = logging.getLogger("parley.platforms")
 @dataclass
 class PlatformHealth:
     down: dict[str, tuple[datetime, str]] = field(default_factory=dict)  # platform -> (since, why)
+    middlewares: list[Any] = field(default_factory=list)  # for the web app, while a platform's identity is not known
 
     def unreachable(self, platform: str, since: datetime, why: str) -> None:
         self.down.setdefault(platform, (since, why))
@@ -77,38 +78,41 @@ class TeamUnknown(Exception):
     """No Parley process has reached Slack with this token yet, so its workspace is not known: nothing changed."""
 
 
-class _UntilTeamKnown:
-    """The Slack notifier, which renders nothing until the team is known (TeamUnknown instead)."""
+def _until_team_known(notifier: Any, learn: Callable[[], bool]) -> None:
+    """Make the Slack notifier render nothing until the team is known (TeamUnknown instead), in place: every
+    holder of it (the notifier of all platforms, each front end) keeps the same object."""
+    for name in dir(type(notifier)):
+        if name.endswith("_for") and callable(getattr(notifier, name)):
+            setattr(notifier, name, _guarded(notifier, getattr(notifier, name), learn))
 
-    def __init__(self, inner: Any, learn: Callable[[], bool]) -> None:
-        object.__setattr__(self, "_inner", inner)
-        object.__setattr__(self, "_learn", learn)
 
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._inner, name)
-        if not (name.endswith("_for") and callable(value)):
-            return value
+def _guarded(notifier: Any, render: Callable[..., Any], learn: Callable[[], bool]) -> Callable[..., Any]:
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if not notifier.team and not learn():
+            raise TeamUnknown("Slack's workspace is not known yet: Slack has not been reachable since Parley first started")
+        return render(*args, **kwargs)
 
-        def render(*args: Any, **kwargs: Any) -> Any:
-            if not self._inner.team and not self._learn():
-                raise TeamUnknown("Slack's workspace is not known yet: Slack has not been reachable since Parley first started")
-            return value(*args, **kwargs)
+    return guarded
 
-        return render
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._inner, name, value)
+def hold_slack_work(parley: Any, clock: Callable[[], datetime]) -> None:
+    """When no process has learnt Slack's workspace yet, keep Slack work waiting for it (see above); the web app's
+    middleware for it goes in `parley.health.middlewares`."""
+    front = parley.slack
+    if front is None or front.workspace is not None:
+        return
+    from storage.gates import PlatformChecks
+
+    team = SlackTeam(front, PlatformChecks(parley.wiring.sessions), parley.health, clock)
+    parley.health.middlewares.append(team.middleware)
 
 
 class SlackTeam:
     """Keeps Slack work waiting until the workspace is known (see above); `middleware` goes on the web app."""
 
     def __init__(self, front: Any, checks: Any, health: PlatformHealth, clock: Callable[[], datetime], *, ask_for: float = 2.0) -> None:
-        from bot.outbox import Notifiers
-
         self.front, self.checks, self.health, self.clock, self.ask_for = front, checks, health, clock, ask_for
-        front.notifier = _UntilTeamKnown(front.notifier, self.learn)
-        front.deps.notifier = Notifiers(front.notifier)
+        _until_team_known(front.notifier, self.learn)
 
     def known(self) -> bool:
         return bool(self.front.deps.team)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import services
+from bot import moves, opening
 from bot.directory import PARTNERSHIP, Person
 from bot.errors import InvalidInput
 from bot.intake import Intake
@@ -33,12 +33,12 @@ def raise_dispute(
     key: str | None,
     now: datetime,
     notifier: Notifier | None = None,
-) -> services.Outcome | dict[str, str]:
+) -> moves.Outcome | dict[str, str]:
     """Open the dispute (the same key twice opens one); or the errors to show beside the fields."""
     other_agency = form.other_agency
     if other is not None and other_agency is None:
         other_agency = other_agency_of(other, raiser)
-    command = services.OpenDispute(
+    command = opening.OpenDispute(
         raiser=raiser.id,
         raiser_agency=form.raiser_agency,
         reference=form.reference,
@@ -54,7 +54,7 @@ def raise_dispute(
         idempotency_key=key,
     )
     try:
-        return services.open_dispute(
+        return opening.open_dispute(
             command, uow=env.uow(), policy=env.policy, calendar=env.calendar, now=now, notifier=notifier or env.notifier
         )
     except InvalidInput as exc:

@@ -17,15 +17,16 @@ from datetime import datetime
 from bot.directory import Directory
 from bot.dispute import Dispute, may_see_record
 from bot.errors import InvalidInput, ParleyError
-from bot.export import FORMATS, Access, ChainState, RecordView, record_view
+from bot.export import FORMATS, Access, ChainState, RecordView
 from bot.policy import Policy
 from bot.record import RecordEntry
+from bot.record_view import record_view
 from messages.export import render
 from messages.export.words import refused, unknown_format
 from messages.record import record_text
 from storage import chain
 from storage.access import SqlAccessLog
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 MAX_PERSON_ID = 64  # the access log's column
 

@@ -20,14 +20,14 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import services
+from bot import due_work
 from bot.calendar import WorkingCalendar
 from bot.errors import StaleAction
 from bot.outbox import NoNotifier, Notifier
 from bot.policy import Policy
 from handlers.delivery import Pace, Sender, deliver_due
 from storage.outbox import OutboxDelivery
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger("parley.timekeeper")
 
@@ -65,7 +65,7 @@ class Timekeeper:
         report = SweepReport()
         for _ in range(MAX_BATCHES):
             results = list(
-                services.escalate_overdue(
+                due_work.escalate_overdue(
                     uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier, limit=BATCH
                 )
             )
@@ -83,7 +83,7 @@ class Timekeeper:
                 break
         for _ in range(MAX_BATCHES):
             results = list(
-                services.send_due_nudges(
+                due_work.send_due_nudges(
                     uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier, limit=BATCH
                 )
             )
@@ -91,14 +91,14 @@ class Timekeeper:
                 if isinstance(result, Exception):
                     report.errors += 1
                     log.error("could not send a reminder: %r", result)
-                elif result[1] == services.NUDGE_SENT:
+                elif result[1] == due_work.NUDGE_SENT:
                     report.nudged += 1
                 else:
                     report.skipped += 1
             if len(results) < BATCH:
                 break
         try:
-            report.digests = services.send_digests(
+            report.digests = due_work.send_digests(
                 uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier
             )
         except Exception as exc:  # noqa: BLE001 - today's digest is claimed only when queued; the next sweep retries

@@ -12,9 +12,10 @@ from bot.directory import Directory
 from bot.dispute import Dispute
 from bot.errors import Refused
 from bot.kinds import SideName
-from bot.permissions import Refusal, Who, Why
+from bot.permissions import Intent, Refusal, Who, Why
 from bot.record import RecordEntry, what_happened
 from messages.clock import when
+from messages.text import TEAMS_COMMANDS, unknown_command
 
 NOTHING_CHANGED = "Nothing has changed."
 
@@ -131,7 +132,8 @@ NO_LONGER_LISTED = "That person is no longer in Parley's directory. Please searc
 
 
 def unknown_words(words: str) -> str:
-    return f"Parley doesn't know '{words[:60]}'. Try disagree, list or help."
+    """Teams: someone sent the bot words it doesn't know (the same sentence as Slack's, with Teams' words)."""
+    return unknown_command(words[:60], TEAMS_COMMANDS)
 
 
 # --- Teams' private answers -----------------------------------------------------------------------------
@@ -154,6 +156,8 @@ DONE_NOTE = "Your note is on the record and in every thread."
 DONE_ESCALATED = "You escalated it. Parley has told the people at the next stage in both agencies."
 DONE_WITHDRAWN = "You withdrew it. Both agencies are told, and everything so far stays on the record."
 DONE_CLOSED = "You closed it as unresolved. Both agencies are told, and the reason is on the record."
+# the heading of what answers a Confirm, a Not agreed or the learning form, where a platform shows one (a Teams card)
+DONE_TITLES = {Intent.CONFIRM: "Confirmed", Intent.NOT_AGREED: "Not agreed", Intent.GIVE_LEARNING: "Thank you"}
 
 
 def done_proposed(after: Dispute, by: str) -> str:

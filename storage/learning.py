@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.learning import LearningAnswer
 from storage.models import DisputeRow, LearningAnswerRow, LearningThemeRow
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 
 class SqlLearningRepository:

@@ -134,7 +134,7 @@ class InvolvementRow(Base):
 
 class AskedRow(Base):
     """Who is asked to act on which active dispute at its current stage, and by when: kept in the
-    transaction that saves the dispute (storage/repository.py), so the morning digest reads a lead's
+    transaction that saves the dispute (storage/disputes.py), so the morning digest reads a lead's
     count and soonest-due disputes from one index instead of every dispute's routing."""
 
     __tablename__ = "dispute_asked"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from storage.db import make_engine, session_factory, upgrade
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 

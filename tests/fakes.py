@@ -14,7 +14,7 @@ from bot.policy import PRACTITIONER
 from bot.nudges import PlannedNudge
 from bot.events import Event
 from bot.outbox import Delivery, OutgoingMessage
-from bot.services import DueNudge
+from bot.ports import DueNudge
 from bot.errors import ConcurrentUpdate, DisputeNotFound
 from bot.record import RecordEntry, entry_for
 

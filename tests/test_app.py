@@ -12,14 +12,17 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 import app
-from bot import services
-from bot.services import AddNote, OpenDispute, load_directory
+from bot import moves, opening
+from bot.moves import AddNote
+from bot.opening import OpenDispute
+from bot.upkeep import load_directory
+from handlers.composition import compose
 from handlers.directory_files import read_directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from messages.record import local_time
 from storage.db import make_engine, session_factory
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import at, directory_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,7 +235,7 @@ def test_healthz_answers_ok_with_the_policy_in_use_and_the_outbox(database_url: 
 
     async def ask() -> tuple[int, object]:
         engine = make_engine(database_url)
-        parley = app.Parley(settings=app.Settings(), engine=engine, policy=BRADFORD)
+        parley = app.Parley(wiring=compose(engine=engine, policy=BRADFORD, clock=app.now))
         try:
             async with TestClient(TestServer(app.build_web_app(parley))) as client:
                 response = await client.get("/healthz")
@@ -249,8 +252,8 @@ def test_healthz_answers_ok_with_the_policy_in_use_and_the_outbox(database_url: 
 # --- record -------------------------------------------------------------------------------------
 
 
-def open_bradford_dispute(uow: SqlUnitOfWork) -> services.Outcome:
-    return services.open_dispute(
+def open_bradford_dispute(uow: SqlUnitOfWork) -> moves.Outcome:
+    return opening.open_dispute(
         OpenDispute(
             raiser="amara.okafor",
             reference="CSC-2026-0193",
@@ -277,7 +280,7 @@ def test_record_show_prints_the_case_reference_and_every_entry(
     try:
         load_directory(directory_for(BRADFORD), uow=uow)
         opened = open_bradford_dispute(uow)
-        services.add_note(
+        moves.add_note(
             AddNote(dispute_id=opened.dispute.id, by="dc.jones", text="Agreed to reconvene on Thursday."),
             uow=uow,
             now=at(2026, 11, 24, 14, 30),

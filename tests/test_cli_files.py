@@ -9,7 +9,7 @@ import pytest
 
 import app
 from storage.db import make_engine, session_factory
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_DIRECTORY = ROOT / "examples" / "directory.yaml"

@@ -20,7 +20,7 @@ from policies import PRESETS
 from storage import chain
 from storage.access import find_disputes
 from storage.db import session_factory
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 
 def _resolve(engine: Engine, key: str) -> str | None:

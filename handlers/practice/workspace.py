@@ -14,8 +14,6 @@ import json
 import logging
 import socket
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,20 +24,19 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.directory import Directory
-from bot.outbox import Notifiers
-from bot.services import load_directory
+from bot.upkeep import load_directory
 from handlers import slack, teams
+from handlers.composition import compose
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from handlers.practice import clock as practice_clock
 from handlers.practice.fakes import FakeConnector, FakeSlack
 from handlers.practice.sample import SLACK_TEAM, TEAMS_TENANT, sample_directory, user_id
-from handlers.scheduler import Timekeeper
+from handlers.quiet import without_line
 from handlers.teams.adapter import BotConfig
 from handlers.teams.gate import ServiceUrls
 from messages import practice as wording
-from storage.db import make_engine, session_factory, upgrade
-from storage.repository import SqlUnitOfWork
+from storage.db import make_engine, upgrade
 
 log = logging.getLogger("parley.practice")
 
@@ -79,37 +76,32 @@ class Practice:
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
         self.engine = make_engine(f"sqlite:///{self.db_path}")
         await asyncio.to_thread(upgrade, self.engine)
-        self.sessions = session_factory(self.engine)
-        await asyncio.to_thread(load_directory, self.directory, uow=SqlUnitOfWork(self.sessions))
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         self.base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        self.slack_front = slack.build(
-            bot_token=TOKEN, signing_secret=SECRET, api_url=f"{self.base}/fake-slack/api/", channel=SLACK_CHANNEL, team=SLACK_TEAM,
-            sessions=self.sessions, policy=self.policy, calendar=self.calendar, clock=self.clock,
-        )  # fmt: skip
-        with _quiet_authentication_warning():  # the practice bot is reachable only on 127.0.0.1, from this process
-            self.teams_front = teams.build(
-                # no app id, so nothing to authenticate with: said by name, as Teams' gate requires
-                config=BotConfig(INSECURE_NO_AUTH=True), channel=TEAMS_CHANNEL, tenant=TEAMS_TENANT, sessions=self.sessions,
-                policy=self.policy, calendar=self.calendar, clock=self.clock, service_url=f"{self.base}/fake-teams/",
-                service_urls=ServiceUrls.of([f"{self.base}/fake-teams/"]),  # the fake connector is the only one
-            )  # fmt: skip
-        # one notifier and every sender for both, as app.py wires the two platforms
-        senders = {"slack": self.slack_front.sender, "teams": self.teams_front.sender}
-        self.slack_front.senders.update(senders)
-        self.teams_front.senders.update(senders)
-        combined = Notifiers(self.slack_front.notifier, self.teams_front.notifier)
-        self.slack_front.deps.notifier = combined
-        self.teams_front.use_notifier(combined)
-        self.timekeeper = Timekeeper(
-            sessions=self.sessions, policy=self.policy, calendar=self.calendar, clock=self.clock, notifier=combined, senders=senders
+        slack_site = slack.SlackSite(
+            bot_token=TOKEN, signing_secret=SECRET, api_url=f"{self.base}/fake-slack/api/", channel=SLACK_CHANNEL, team=SLACK_TEAM
         )
+        teams_site = teams.TeamsSite(
+            # no app id, so nothing to authenticate with: said by name, as Teams' gate requires
+            config=BotConfig(INSECURE_NO_AUTH=True), channel=TEAMS_CHANNEL, tenant=TEAMS_TENANT, service_url=f"{self.base}/fake-teams/",
+            service_urls=ServiceUrls.of([f"{self.base}/fake-teams/"]),  # the fake connector is the only one
+        )  # fmt: skip
+        # Parley's own wiring, as app.py serves it, on the practice clock (no pacing: the clock jumps)
+        with without_line("parley.teams", "authentication is OFF"):  # the practice bot is reachable only on 127.0.0.1, from this process
+            self.wiring = compose(
+                engine=self.engine, policy=self.policy, clock=self.clock, calendar=self.calendar, slack_site=slack_site, teams_site=teams_site,
+                paces=None,
+            )  # fmt: skip
+        assert self.wiring.slack is not None and self.wiring.teams is not None
+        self.slack_front, self.teams_front = self.wiring.slack, self.wiring.teams
+        self.sessions = self.wiring.sessions
+        self.timekeeper = self.wiring.timekeeper()
+        await asyncio.to_thread(load_directory, self.directory, uow=self.wiring.uow())
         internal = web.Application()
         internal.add_routes(self.fake_slack.routes("/fake-slack") + self.fake_teams.routes("/fake-teams"))
-        self.slack_front.mount(internal)
-        self.teams_front.mount(internal)
+        self.wiring.mount(internal)
         self.runner = web.AppRunner(internal, access_log=None)
         await self.runner.setup()
         await web.SockSite(self.runner, sock).start()
@@ -140,8 +132,7 @@ class Practice:
 
     async def settle(self) -> None:
         """Wait for the front ends' listeners and the delivery they started."""
-        await asyncio.wait_for(self.slack_front.settle(), timeout=20)
-        await asyncio.wait_for(self.teams_front.settle(), timeout=20)
+        await asyncio.wait_for(self.wiring.settle(), timeout=40)
 
     # -- who is who -----------------------------------------------------------------------------------
 
@@ -175,14 +166,7 @@ class Practice:
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
         }
-        async with self.http.post(slack.EVENTS_PATH, data=body.encode(), headers=headers) as response:
-            text = await response.text()
-            status = response.status
-        await self.settle()
-        try:
-            return status, json.loads(text) if text else None
-        except ValueError:
-            return status, text
+        return await self._post(slack.EVENTS_PATH, data=body.encode(), headers=headers)
 
     def _slack_user(self, person_id: str) -> dict[str, str]:
         user = self.user_of(person_id)
@@ -275,7 +259,11 @@ class Practice:
         }  # fmt: skip
 
     async def _post_activity(self, activity: dict[str, Any]) -> tuple[int, Any]:
-        async with self.http.post(teams.MESSAGES_PATH, json=activity) as response:
+        return await self._post(teams.MESSAGES_PATH, json=activity)
+
+    async def _post(self, path: str, **request: Any) -> tuple[int, Any]:
+        """Post to a front end's own endpoint; its status and answer (JSON when it is), once what it started has settled."""
+        async with self.http.post(path, **request) as response:
             text = await response.text()
             status = response.status
         await self.settle()
@@ -302,18 +290,6 @@ class Practice:
             self.card_overrides[(person_id, reply_to)] = body["value"]  # the card refreshes for the person who clicked
         elif body.get("value"):
             self.note(person_id, str(body["value"]))
-
-
-@contextmanager
-def _quiet_authentication_warning() -> Iterator[None]:
-    logger = logging.getLogger("parley.teams")
-    quiet = logging.Filter()
-    quiet.filter = lambda record: "authentication is OFF" not in record.getMessage()  # type: ignore[method-assign]
-    logger.addFilter(quiet)
-    try:
-        yield
-    finally:
-        logger.removeFilter(quiet)
 
 
 def state_values(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from bot.policy import Policy
 from handlers.interaction import Env
 from handlers.slack.courier import AnswersFirst, Courier, Inflight
 from messages.slack import DEFAULT_COMMAND
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 
 PLATFORM = "slack"
 DIRECTORY_TTL = 15.0  # seconds; someone just added to the directory is recognised within this

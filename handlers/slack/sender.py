@@ -27,6 +27,7 @@ from bot.outbox import Delivery
 from bot.plan import SPACE
 from handlers.delivery import OnUndeliverable, RetryLater, Sent, Undeliverable
 from messages.slack import THREAD_LINK_BLOCK, thread_link_block
+from messages.text import NOT_IN_THEIR_SLACK_WORKSPACE
 from storage.outbox import QueuedMessage, Thread, thread_space
 
 log = logging.getLogger("parley.slack.sender")
@@ -104,8 +105,9 @@ WHY = {
 class SlackSender:
     """The outbox's sender for Slack."""
 
-    def __init__(self, client: AsyncWebClient, *, threads: ThreadLookup | None = None) -> None:
+    def __init__(self, client: AsyncWebClient, *, threads: ThreadLookup | None = None, team: str = "") -> None:
         self.client = client
+        self.team = team  # the workspace the token is for: a message for another is refused, not sent
         self.threads = threads  # where a dispute's thread landed, to link DMs to it
         self._permalinks: dict[tuple[str, str], str] = {}
         self._root_versions: dict[str, int] = {}
@@ -114,12 +116,14 @@ class SlackSender:
 
     def with_client(self, client: AsyncWebClient) -> SlackSender:
         """The same sender (and what it remembers) over another client, e.g. one with a session for a pass."""
-        other = SlackSender(client, threads=self.threads)
+        other = SlackSender(client, threads=self.threads, team=self.team)
         other._permalinks, other._root_versions = self._permalinks, self._root_versions
         other.on_undeliverable = self.on_undeliverable
         return other
 
     async def send(self, message: QueuedMessage, thread: Thread | None) -> Sent:
+        if self.team and message.workspace and message.workspace != self.team:
+            raise Undeliverable(f"Parley's Slack token is for workspace {self.team}, not {message.workspace}", NOT_IN_THEIR_SLACK_WORKSPACE)
         try:
             return await self._send(message, thread)
         except SlackApiError as exc:

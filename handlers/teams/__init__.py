@@ -1,16 +1,17 @@
 """Parley on Microsoft Teams: a botbuilder-core bot at POST /api/messages on Parley's aiohttp server.
 
 Every botbuilder import lives in this package (Microsoft has archived the Bot Framework SDK in
-favour of the Microsoft 365 Agents SDK; moving to it should touch this folder only). app.py builds
-it with `from_settings(...)` and mounts it with `TeamsFrontEnd.mount(web_app)`; tests build it the
-same way with `build(...)`, a fixed clock and a local mock of the Bot Framework connector.
+favour of the Microsoft 365 Agents SDK; moving to it should touch this folder only).
+handlers.composition builds it from a checked `TeamsSite` (handlers/teams/setup.py) with every
+platform's notifier and sender, and mounts it with `TeamsFrontEnd.mount(web_app)`; `build(...)`
+makes Teams on its own, as tests do, with a fixed clock and a local mock of the Bot Framework connector.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,80 +25,27 @@ from bot.calendar import WorkingCalendar
 from bot.outbox import Notifier
 from bot.policy import Policy
 from handlers.courier import Courier
-from handlers.delivery import Sender, deliver_due, unreachable_reporter
-from handlers.teams.adapter import PUBLIC_OPENID_METADATA_URL, BotConfig, KeysUnavailable, make_adapter
+from handlers.delivery import OnUndeliverable, Sender, deliver_due, unreachable_reporter
+from handlers.frontends import Common
+from handlers.teams.adapter import BotConfig, KeysUnavailable, make_adapter
 from handlers.teams.bot import ParleyBot, on_turn_error
 from handlers.teams.deps import TeamsDeps
 from handlers.teams.gate import Refused, ServiceUrls, check_origin, check_value, read_body
 from handlers.teams.notify import TeamsNotifier
 from handlers.teams.sender import DEFAULT_SERVICE_URL, TeamsSender
+from handlers.teams.setup import APP_TYPES, INSECURE_SETTING, TeamsConfigError, TeamsSite, check_settings, site_from_settings
 from messages import http
 from storage.outbox import OutboxDelivery
 from storage.teams import SqlTeamsConversations
 
+__all__ = [
+    "APP_TYPES", "INSECURE_SETTING", "MESSAGES_PATH", "TeamsConfigError", "TeamsConnection", "TeamsFrontEnd", "TeamsSite",
+    "build", "check_settings", "connection", "front_end", "notifier_for", "site_from_settings",
+]  # fmt: skip
+
 log = logging.getLogger("parley.teams")
 
 MESSAGES_PATH = "/api/messages"
-APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
-
-
-class TeamsConfigError(Exception):
-    """Teams is set up wrongly; the message says what to change. Raised before the server starts."""
-
-
-INSECURE_SETTING = "PARLEY_TEAMS_INSECURE_NO_AUTH"
-
-
-def check_settings(
-    *,
-    app_id: str | None,
-    app_password: str | None,
-    app_type: str,
-    app_tenant_id: str | None,
-    channel: str | None,
-    thread_tenant: str | None,
-    insecure_no_auth: bool = False,
-    service_hosts: str | None = None,
-    service_url: str | None = None,
-) -> list[str]:
-    """Every problem with the Teams settings that can be seen without the network."""
-    problems = []
-    if not app_id and not app_password and not insecure_no_auth:
-        problems.append(
-            "MICROSOFT_APP_ID is not set: Parley needs the Azure Bot's app id (and MICROSOFT_APP_PASSWORD) to check that each "
-            f"activity really comes from Teams. Only for local testing with the Emulator or a mock connector, set {INSECURE_SETTING}=true "
-            "to run with Teams authentication off."
-        )
-    if insecure_no_auth and app_id:
-        problems.append(f"{INSECURE_SETTING} is set, and so is MICROSOFT_APP_ID: remove {INSECURE_SETTING} so that Teams activities are authenticated.")
-    try:
-        allowed = ServiceUrls.parse(service_hosts)
-    except ValueError as exc:
-        problems.append(f"PARLEY_TEAMS_SERVICE_HOSTS is wrong: {exc}. Leave it unset for Microsoft's Teams service hosts.")
-    else:
-        if service_url and not allowed.allows(service_url):
-            problems.append(f"PARLEY_TEAMS_SERVICE_URL is '{service_url}', which is not on the Teams service hosts Parley accepts ({allowed}).")
-    kind = next((t for t in APP_TYPES if t.lower() == (app_type or "").lower()), None)
-    if kind is None:
-        problems.append(f"MICROSOFT_APP_TYPE is '{app_type}': it must be MultiTenant, SingleTenant or UserAssignedMSI (as in the Azure Bot resource).")
-    if app_id:
-        if kind != "UserAssignedMSI" and not app_password:
-            problems.append("MICROSOFT_APP_PASSWORD is not set: create a client secret for the app registration and copy its value.")
-        if kind in ("SingleTenant", "UserAssignedMSI") and not app_tenant_id:
-            problems.append(f"MICROSOFT_APP_TENANT_ID is not set: a {kind} bot needs the tenant id of its app registration.")
-    elif app_password:
-        problems.append("MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is not: set the app registration's Application (client) ID too.")
-    if channel and not thread_tenant:
-        problems.append(
-            "PARLEY_TEAMS_CHANNEL is set but Parley doesn't know its tenant: set PARLEY_TEAMS_TENANT_ID "
-            "(or MICROSOFT_APP_TENANT_ID) to the tenant id of the team that holds the channel."
-        )
-    if channel and not channel.startswith("19:"):
-        problems.append(
-            f"PARLEY_TEAMS_CHANNEL is '{channel}': it must be the channel's conversation id, starting 19: "
-            "(in Teams: the channel's ... menu > Get link to channel; the id is the part after /channel/, URL-decoded)."
-        )
-    return problems
 
 
 @dataclass
@@ -108,7 +56,7 @@ class TeamsFrontEnd:
     sender: TeamsSender
     notifier: TeamsNotifier
     deps: TeamsDeps
-    senders: MutableMapping[str, Sender] = field(default_factory=dict)  # every platform's, for delivery right after a change
+    senders: Mapping[str, Sender]  # every platform's, for delivery right after a change
     courier: Courier | None = None
     service_urls: ServiceUrls = field(default_factory=ServiceUrls.microsoft)
 
@@ -121,10 +69,6 @@ class TeamsFrontEnd:
             else "no PARLEY_TEAMS_CHANNEL, so Teams people get 1:1 messages only (no Teams thread)"
         )
         return f"Parley: Teams bot at POST {MESSAGES_PATH}, {auth}; {where}."
-
-    def use_notifier(self, notifier: Notifier) -> None:
-        """Every platform's notifier (bot.outbox.Notifiers), so a change made in Teams reaches Slack's threads too."""
-        self.deps.notifier = notifier
 
     def mount(self, web_app: web.Application) -> None:
         web_app.router.add_post(MESSAGES_PATH, self._messages)
@@ -173,6 +117,65 @@ class TeamsFrontEnd:
             await self.courier.drain()
 
 
+def notifier_for(site: TeamsSite, policy: Policy) -> TeamsNotifier:
+    """What the Teams thread and people are told after each change."""
+    return TeamsNotifier(policy, tenant=site.tenant, channel=site.channel)
+
+
+@dataclass(frozen=True)
+class TeamsConnection:
+    """Teams' outbound half: the adapter, the stored conversation references, and the outbox's sender over them."""
+
+    adapter: Any  # CloudAdapter
+    conversations: SqlTeamsConversations
+    sender: TeamsSender
+
+
+def connection(
+    site: TeamsSite, *, sessions: sessionmaker[Session], clock: Callable[[], datetime], on_undeliverable: OnUndeliverable | None
+) -> TeamsConnection:
+    """The adapter and the sender (`on_undeliverable`: a 1:1 refused for good is recorded and the raiser told)."""
+    adapter = make_adapter(site.config, credentials_factory=site.credentials_factory)
+    adapter.on_turn_error = on_turn_error
+    conversations = SqlTeamsConversations(sessions, accepts=site.service_urls.allows)
+    sender = TeamsSender(
+        adapter=adapter, conversations=conversations, clock=clock, app_id=site.config.APP_ID, default_service_url=site.service_url,
+        on_undeliverable=on_undeliverable,
+    )  # fmt: skip
+    return TeamsConnection(adapter=adapter, conversations=conversations, sender=sender)
+
+
+def front_end(site: TeamsSite, common: Common, *, link: TeamsConnection, notifier: TeamsNotifier) -> TeamsFrontEnd:
+    """The Teams front end: the bot on the connection's adapter, and delivery right after a change.
+
+    `common.notifier` is every platform's, so a change made in Teams reaches Slack too;
+    `common.senders` every platform's (the connection's among them), for the delivery pass after a change.
+    """
+    courier = None
+    if common.deliver_at_once:
+        outbox = OutboxDelivery(common.sessions)
+
+        async def delivery_pass() -> Mapping[str, int]:
+            # its own event loop in a worker thread: the outbox's database calls must not hold up requests
+            return await asyncio.to_thread(asyncio.run, deliver_due(outbox, dict(common.senders), now=common.clock()))
+
+        courier = Courier(delivery_pass)
+    deps = TeamsDeps(
+        sessions=common.sessions,
+        policy=common.policy,
+        calendar=common.calendar,
+        clock=common.clock,
+        notifier=common.notifier,
+        teams_notifier=notifier,
+        conversations=link.conversations,
+        kick=courier.kick if courier is not None else None,
+    )
+    return TeamsFrontEnd(
+        config=site.config, adapter=link.adapter, bot=ParleyBot(deps, link.sender), sender=link.sender, notifier=notifier, deps=deps,
+        senders=common.senders, courier=courier, service_urls=site.service_urls,
+    )  # fmt: skip
+
+
 def build(
     *,
     config: BotConfig,
@@ -188,94 +191,18 @@ def build(
     service_urls: ServiceUrls | None = None,
     credentials_factory: Any = None,
 ) -> TeamsFrontEnd:
-    """The Teams front end, wired: adapter, bot, notifier, sender and delivery.
+    """Teams on its own (tests): its notifier (or `notifier`) for every change, its sender for delivery.
 
+    Parley itself is wired by handlers.composition, with every platform's notifier and sender.
     `service_urls`: where Teams' connector may be (default: Microsoft's hosts; tests name their mock).
     `credentials_factory`: how Parley gets its outgoing token (tests: a local one; see make_adapter).
     """
-    service_urls = service_urls or ServiceUrls.microsoft()
-    adapter = make_adapter(config, credentials_factory=credentials_factory)
-    adapter.on_turn_error = on_turn_error
-    conversations = SqlTeamsConversations(sessions, accepts=service_urls.allows)
-    teams_notifier = TeamsNotifier(policy, tenant=tenant, channel=channel)
-    sender = TeamsSender(adapter=adapter, conversations=conversations, clock=clock, app_id=config.APP_ID, default_service_url=service_url)
-    deps = TeamsDeps(
-        sessions=sessions,
-        policy=policy,
-        calendar=calendar,
-        clock=clock,
-        notifier=notifier or teams_notifier,
-        teams_notifier=teams_notifier,
-        conversations=conversations,
-    )
-    # A 1:1 refused for good is recorded and the raiser told (on their own platform, so every
-    # platform's notifier: read when it happens, as use_notifier may replace it after this).
-    sender.on_undeliverable = unreachable_reporter(sessions, lambda: deps.notifier)
-    front = TeamsFrontEnd(
-        config=config, adapter=adapter, bot=ParleyBot(deps, sender), sender=sender, notifier=teams_notifier, deps=deps, service_urls=service_urls
-    )
-    front.senders["teams"] = sender
-    if deliver_at_once:
-        outbox = OutboxDelivery(sessions)
-
-        async def delivery_pass() -> Mapping[str, int]:
-            # its own event loop in a worker thread: the outbox's database calls must not hold up requests
-            return await asyncio.to_thread(asyncio.run, deliver_due(outbox, dict(front.senders), now=clock()))
-
-        front.courier = Courier(delivery_pass)
-        deps.kick = front.courier.kick
-    return front
-
-
-def from_settings(
-    *,
-    app_id: str | None,
-    app_password: str | None,
-    app_type: str,
-    app_tenant_id: str | None,
-    channel: str | None,
-    thread_tenant: str | None,
-    service_url: str,
-    sessions: sessionmaker[Session],
-    policy: Policy,
-    calendar: WorkingCalendar,
-    clock: Callable[[], datetime],
-    insecure_no_auth: bool = False,
-    service_hosts: str | None = None,
-    openid_metadata_url: str | None = None,
-) -> TeamsFrontEnd:
-    """Check the settings and build the front end; TeamsConfigError lists, in plain words, everything to fix."""
-    tenant = thread_tenant or app_tenant_id
-    problems = check_settings(
-        app_id=app_id,
-        app_password=app_password,
-        app_type=app_type,
-        app_tenant_id=app_tenant_id,
-        channel=channel,
-        thread_tenant=tenant,
-        insecure_no_auth=insecure_no_auth,
-        service_hosts=service_hosts,
-        service_url=service_url,
-    )
-    if problems:
-        raise TeamsConfigError("Teams is not set up right:\n" + "\n".join(f"  - {p}" for p in problems))
-    kind = next(t for t in APP_TYPES if t.lower() == app_type.lower())
-    config = BotConfig(
-        APP_ID=app_id or "",
-        APP_PASSWORD=app_password or "",
-        APP_TYPE=kind if app_id else "MultiTenant",
-        APP_TENANTID=app_tenant_id or "",
-        INSECURE_NO_AUTH=insecure_no_auth and not app_id,
-        OPENID_METADATA_URL=openid_metadata_url or PUBLIC_OPENID_METADATA_URL,
-    )
-    return build(
-        service_urls=ServiceUrls.parse(service_hosts),
-        config=config,
-        channel=channel,
-        tenant=tenant,
-        sessions=sessions,
-        policy=policy,
-        calendar=calendar,
-        clock=clock,
-        service_url=service_url,
-    )
+    site = TeamsSite(
+        config=config, channel=channel, tenant=tenant, service_url=service_url, service_urls=service_urls or ServiceUrls.microsoft(),
+        credentials_factory=credentials_factory,
+    )  # fmt: skip
+    own = notifier_for(site, policy)
+    everyone = notifier or own
+    link = connection(site, sessions=sessions, clock=clock, on_undeliverable=unreachable_reporter(sessions, lambda: everyone))
+    common = Common(sessions, policy, calendar, clock, everyone, {"teams": link.sender}, deliver_at_once)
+    return front_end(site, common, link=link, notifier=own)

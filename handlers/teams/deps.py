@@ -14,8 +14,8 @@ from bot.outbox import Notifier
 from bot.policy import Policy
 from handlers.interaction import Env
 from handlers.teams.notify import TeamsNotifier
-from storage.repository import SqlUnitOfWork
 from storage.teams import SqlTeamsConversations
+from storage.unit_of_work import SqlUnitOfWork
 
 PLATFORM = "teams"
 

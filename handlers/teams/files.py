@@ -27,10 +27,9 @@ from bot.permissions import Intent
 from handlers import chat_files, interaction
 from handlers.chat_files import FileForPerson
 from handlers.interaction import Told
-from handlers.teams import flows
-from handlers.teams.deps import Caller, TeamsDeps
-from messages import files as words
-from messages import teams as cards
+from handlers.teams.deps import Caller, TeamsDeps, person_for
+from handlers.teams.reply import Reply, refused, who
+from messages import files as words, teams as cards
 from messages.teams import Verb
 from messages.teams.files import FILE_CONSENT, FILE_INFO, consent_content, export_form
 
@@ -62,33 +61,33 @@ class Offers:
 # --- making the file (in a worker thread) ---------------------------------------------------------
 
 
-def export_step(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], now: datetime) -> flows.Reply:
+def export_step(deps: TeamsDeps, caller: Caller, verb: Verb, data: Mapping[str, Any], now: datetime) -> Reply:
     """Export record pressed (the form, or why not) or its form sent (the file, to offer)."""
-    person = flows._who(deps, caller)
-    if isinstance(person, flows.Reply):
+    person = who(deps, caller)
+    if isinstance(person, Reply):
         return person
     dispute_id = str(data.get("dispute_id", ""))
-    env = flows._env(deps)
+    env = deps.env()
     if verb is Verb.EXPORT_RECORD:
         press = interaction.Press(Intent.EXPORT_RECORD, dispute_id, person, channel=PLATFORM)
         result = interaction.press(env, press, now)
         if isinstance(result, Told):
-            return flows.refused(result.text)
-        return flows.Reply(card=export_form(result.view))
+            return refused(result.text)
+        return Reply(card=export_form(result.view))
     fmt = str(data.get("format") or words.DEFAULT_FORMAT)
     made = chat_files.record_file(env, dispute_id=dispute_id, person_id=person, fmt=fmt, channel=PLATFORM, now=now)
     if isinstance(made, Told):
-        return flows.refused(made.text)
-    return flows.Reply(text=words.TEAMS_ACCEPT, file=made)
+        return refused(made.text)
+    return Reply(text=words.TEAMS_ACCEPT, file=made)
 
 
-def report_step(deps: TeamsDeps, caller: Caller, text: str, now: datetime) -> flows.Reply:
-    directory = flows._directory(deps)
-    person = flows.person_for(directory, caller)
-    made = chat_files.report_file(flows._env(deps), deps.sessions, person_id=person.id if person else None, text=text, now=now)
+def report_step(deps: TeamsDeps, caller: Caller, text: str, now: datetime) -> Reply:
+    directory = deps.directory()
+    person = person_for(directory, caller)
+    made = chat_files.report_file(deps.env(), deps.sessions, person_id=person.id if person else None, text=text, now=now)
     if isinstance(made, Told):
-        return flows.refused(made.text)
-    return flows.Reply(text=words.TEAMS_ACCEPT, file=made)
+        return refused(made.text)
+    return Reply(text=words.TEAMS_ACCEPT, file=made)
 
 
 def report_words(words_typed: str) -> str | None:

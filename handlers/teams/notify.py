@@ -1,11 +1,13 @@
 """The Teams notifier: what the Teams thread and each person on Teams should be told when a dispute changes.
 
 It implements bot.outbox.Notifier for Teams only: the thread in PARLEY_TEAMS_CHANNEL (in one
-tenant) and 1:1 messages to the people whose directory identity is on Teams (in any tenant).
-People on Slack are left to the Slack notifier; bot.outbox.Notifiers joins the two, so one change
-queues every platform's messages in one transaction.
+tenant), each side's thread in the channel its agency names (in its own tenant), and 1:1
+messages to the people whose directory identity is on Teams (in any tenant). People on Slack
+are left to the Slack notifier; bot.outbox.Notifiers joins the two, so one change queues every
+platform's messages in one transaction.
 
-Keys are deterministic, so a use case that runs twice never queues a message twice:
+Keys are deterministic, so a use case that runs twice never queues a message twice (a thread's
+keys name its space: <tenant> for Parley's configured channel, <tenant>/<channel> for a side's own):
   <dispute>:teams:<tenant>:root                        the thread's first post (once per dispute)
   <dispute>:teams:<tenant>:opened:<n>:<kind>           the replies for the events that opened it
   <dispute>:teams:<tenant>:v<version>:<n>:<kind>       the replies for the change made on <version>
@@ -14,7 +16,7 @@ Keys are deterministic, so a use case that runs twice never queues a message twi
   <dispute>:teams:<tenant>:<step>:confirm:<who>        a 1:1 asking for written confirmation
   <dispute>:teams:<tenant>:nudge:s<stage>:<kind>:...   a reminder (the nudge itself is claimed once)
   digest:<day>:teams:<who>                             the morning list of what waits on someone
-  <dispute>:teams:<tenant>:unreachable:<tag>:line      the thread told Parley couldn't reach someone (<tag>: the failed message)
+  <dispute>:teams:<space>:unreachable:<tag>:line       each thread told Parley couldn't reach someone (<tag>: the failed message)
   <dispute>:teams:<tenant>:unreachable:<tag>:raiser    a 1:1 telling the raiser so
 For a 1:1, <tenant> is the person's own tenant.
 """
@@ -31,9 +33,9 @@ from bot.learning import LearningGiven
 from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import Policy
 from messages import teams as cards
-from messages.text import THREAD_IN_AGENCY_CHANNEL, THREAD_IN_CHANNEL, DisputeView, Names, asked_person, dispute_view, names_for, person_view
 from messages.learning import summary_of
 from messages.teams import learning as learning_cards
+from messages.text import THREAD_IN_AGENCY_CHANNEL, THREAD_IN_CHANNEL, DisputeView, Names, asked_person, dispute_view, names_for, person_view
 
 TEAMS = "teams"
 
@@ -131,17 +133,17 @@ class TeamsNotifier:
                 # in a group chat when raised from one (`chat`: its id and tenant), else in the channel
                 chat = self.chat if self.chat and space.key == self.tenant else None
                 target, extra = (chat[0], {"group_chat": True, "tenant": chat[1]}) if chat else (space.channel, None)
-                out.append(
-                    self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, target, root, workspace=space.workspace, version=shown, extra=(extra or {}) | mark)
-                )
+                key = f"{prefix}:root"
+                extra = (extra or {}) | mark
+                out.append(self._message(dispute, key, Delivery.THREAD_ROOT, target, root, workspace=space.workspace, version=shown, extra=extra))
             for n, event in planned.thread:
                 reply = cards.event_activity(event, view, names, teams_ids=ids)
                 if reply is not None:
-                    out.append(self._message(dispute, f"{prefix}:{step}:{n}:{event.kind}", Delivery.THREAD_REPLY, space.channel, reply, workspace=space.workspace, extra=mark))
+                    key = f"{prefix}:{step}:{n}:{event.kind}"
+                    out.append(self._message(dispute, key, Delivery.THREAD_REPLY, space.channel, reply, workspace=space.workspace, extra=mark))
             if not planned.opened:
-                out.append(
-                    self._message(dispute, f"{prefix}:{step}:root", Delivery.ROOT_UPDATE, space.channel, root, workspace=space.workspace, version=shown, extra=mark)
-                )
+                key = f"{prefix}:{step}:root"
+                out.append(self._message(dispute, key, Delivery.ROOT_UPDATE, space.channel, root, workspace=space.workspace, version=shown, extra=mark))
         out += self._tell(dispute, directory, view, names, planned.direct, step, spaces=spaces)
         return out
 
@@ -205,7 +207,8 @@ class TeamsNotifier:
             if found is None:
                 continue
             build = learning_cards.procedure_unclear_activity if item.tell is plan.Tell.PROCEDURE_UNCLEAR else learning_cards.learning_summary_activity
-            out.append(self._message(None, f"{self._prefix(dispute, found[0])}:{told.key}:{item.key}", Delivery.DIRECT, found[1], build(summary), workspace=found[0]))
+            key = f"{self._prefix(dispute, found[0])}:{told.key}:{item.key}"
+            out.append(self._message(None, key, Delivery.DIRECT, found[1], build(summary), workspace=found[0]))
         return out
 
     def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
@@ -241,26 +244,28 @@ class TeamsNotifier:
             return []
         tenant, user = found
         views = [dispute_view(d, directory, self.policy) for d in disputes]
-        return [
-            self._message(None, f"digest:{day}:{TEAMS}:{person_id}", Delivery.DIRECT, user, cards.digest_activity(views, me=person_id, day=day, total=total), workspace=tenant)
-        ]
+        digest = cards.digest_activity(views, me=person_id, day=day, total=total)
+        return [self._message(None, f"digest:{day}:{TEAMS}:{person_id}", Delivery.DIRECT, user, digest, workspace=tenant)]
 
     def unreachable_for(self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str) -> list[OutgoingMessage]:
-        """Parley couldn't reach someone (on any platform): a line in the Teams thread, and a 1:1 to the raiser
+        """Parley couldn't reach someone (on any platform): a line in each of the dispute's Teams threads (every
+        side's, so the people who must tell them read it where they follow the case), and a 1:1 to the raiser
         when the raiser is on Teams and is not the person who couldn't be reached."""
         view = dispute_view(dispute, directory, self.policy)
         person = person_view(directory, event.person_id, agency=event.agency)
-        out: list[OutgoingMessage] = []
-        if self.has_thread:
-            out.append(
-                self._message(
-                    dispute,
-                    f"{self._prefix(dispute)}:unreachable:{tag}:line",
-                    Delivery.THREAD_REPLY,
-                    self.channel,
-                    cards.unreachable_activity(view, person, event.platform, event.reason),
-                )
+        line = cards.unreachable_activity(view, person, event.platform, event.reason)
+        out: list[OutgoingMessage] = [
+            self._message(
+                dispute,
+                f"{self._space_prefix(dispute, space)}:unreachable:{tag}:line",
+                Delivery.THREAD_REPLY,
+                space.channel,
+                line,
+                workspace=space.workspace,
+                extra=self._mark(space),
             )
+            for space in self._spaces(dispute, directory).threads
+        ]
         raiser = dispute.raiser.person_id
         if raiser and raiser != event.person_id:
             message = self._direct(

@@ -59,6 +59,7 @@ from messages.slack.thread import (  # noqa: F401 - the package's public names
     reminder_line,
     root_message,
     thread_link_block,
+    unreachable_message,
 )
 from messages.slack.direct import (  # noqa: F401 - the package's public names
     asked_to_act,

@@ -6,9 +6,43 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.policy import Policy
-from messages.slack.base import FIELD_MAX, _cut, _md, DEFAULT_COMMAND, HEADER_MAX, LIST_MAX, MESSAGE_BLOCKS_MAX, MODAL_BLOCKS_MAX, ActionId, Block, Payload, _button, _context, _divider, _labelled, _plain, button_value, esc, mrkdwn, proposal_value, section
+from messages.slack.base import (
+    DEFAULT_COMMAND,
+    FIELD_MAX,
+    HEADER_MAX,
+    LIST_MAX,
+    MESSAGE_BLOCKS_MAX,
+    MODAL_BLOCKS_MAX,
+    ActionId,
+    Block,
+    Payload,
+    _button,
+    _context,
+    _cut,
+    _divider,
+    _labelled,
+    _md,
+    _plain,
+    button_value,
+    esc,
+    mrkdwn,
+    proposal_value,
+    section,
+)
 from messages.slack.thread import _thread_pointer
-from messages.text import NO_THREAD, root_facts, DisputeView, PersonView, by_when, help_lines, list_entry, nudge_line, proposal_fields
+from messages.text import (
+    NO_THREAD,
+    DisputeView,
+    PersonView,
+    by_when,
+    help_lines,
+    list_entry,
+    nudge_line,
+    proposal_fields,
+    root_facts,
+    slack_commands,
+    unknown_command,
+)
 from messages.words import with_article
 
 
@@ -97,8 +131,8 @@ def digest(views: Sequence[DisputeView], *, me: str, total: int | None = None) -
 
 
 def help_for(policy: Policy, command: str = DEFAULT_COMMAND) -> list[str]:
-    """The five lines of help, naming the workspace's own slash command."""
-    return help_lines(policy, raise_with=command, list_with=f"{command} list")
+    """The lines of help, naming the workspace's own slash command."""
+    return help_lines(policy, slack_commands(command))
 
 
 def help_blocks(lines: Sequence[str], *, command: str = DEFAULT_COMMAND, unknown: str | None = None) -> list[Block]:
@@ -108,7 +142,7 @@ def help_blocks(lines: Sequence[str], *, command: str = DEFAULT_COMMAND, unknown
     """
     bullets = list(lines)
     if unknown is not None:
-        bullets.insert(0, f"Parley doesn't know '{command} {unknown}'. Try {command}, {command} list or {command} help.")
+        bullets.insert(0, unknown_command(f"{command} {unknown}", slack_commands(command)))
     return [section("\n".join(f"• {esc(line)}" for line in bullets))]
 
 

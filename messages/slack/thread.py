@@ -7,8 +7,43 @@ from collections.abc import Sequence
 
 from bot.events import Event
 from bot.permissions import Intent
-from messages.slack.base import FIELD_MAX, HEADER_MAX, MESSAGE_BLOCKS_MAX, ROOT_ACTIONS, THREAD_LINK_BLOCK, Block, Payload, _button, _context, _cut, _labelled, _md, _metadata, _plain, button_value, esc, mrkdwn, section, words
-from messages.text import BUTTON_LABELS, URGENT, DisputeView, Names, PersonView, asked_now, event_text, procedure_line, reminded_line, root_facts, root_summary, waiting_for_line
+from messages.slack.base import (
+    FIELD_MAX,
+    HEADER_MAX,
+    MESSAGE_BLOCKS_MAX,
+    ROOT_ACTIONS,
+    THREAD_LINK_BLOCK,
+    Block,
+    Payload,
+    _button,
+    _context,
+    _cut,
+    _labelled,
+    _md,
+    _metadata,
+    _plain,
+    button_value,
+    esc,
+    mrkdwn,
+    section,
+    words,
+)
+from messages.text import (
+    BUTTON_LABELS,
+    URGENT,
+    DisputeView,
+    Names,
+    PersonView,
+    asked_now,
+    event_text,
+    procedure_line,
+    reminded_line,
+    root_facts,
+    root_summary,
+    unreachable_line,
+    unreachable_summary,
+    waiting_for_line,
+)
 
 
 def root_message(view: DisputeView, *, team: str) -> Payload:
@@ -75,3 +110,8 @@ def thread_link_block(permalink: str) -> Block:
 def reminder_line(view: DisputeView, people: Sequence[PersonView], *, team: str) -> Payload:
     """The thread's note that Parley reminded the people asked to act."""
     return {"text": "Parley sent a reminder", "blocks": [_context(mrkdwn(reminded_line(view, people), team))]}
+
+
+def unreachable_message(view: DisputeView, person: PersonView, platform: str, why: str) -> Payload:
+    """The thread's warning that Parley couldn't reach someone (no mention: it is about them, not to them)."""
+    return {"text": esc(unreachable_summary(person, platform)), "blocks": [section(f":warning: {mrkdwn(unreachable_line(view, person, platform, why))}")]}

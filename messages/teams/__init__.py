@@ -60,7 +60,6 @@ from messages.teams.base import (  # noqa: F401 - the package's public names
 )
 from messages.teams.thread import (  # noqa: F401 - the package's public names
     _status_facts,
-    _tag,
     event_activity,
     reminder_line_activity,
     root_activity,
@@ -74,6 +73,7 @@ from messages.teams.direct import (  # noqa: F401 - the package's public names
     confirm_request_card,
     digest_activity,
     help_card,
+    help_lines_for_teams,
     list_card,
     reminder_activity,
     unreachable_notice_activity,

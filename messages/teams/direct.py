@@ -6,10 +6,41 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.dispute import MAX_REASON, STATEMENT_MAX
+from bot.policy import Policy
 from messages.record import unreachable_notice
-from messages.teams.base import _facts, LIST_MAX, Card, Element, Field, Verb, _labelled, _subtle, activity, button, card, dispute_actions, dispute_data, esc, markdown, proposal_data, text_block
+from messages.teams.base import (
+    LIST_MAX,
+    Card,
+    Element,
+    Field,
+    Verb,
+    _facts,
+    _labelled,
+    _subtle,
+    activity,
+    button,
+    card,
+    dispute_actions,
+    dispute_data,
+    esc,
+    markdown,
+    proposal_data,
+    text_block,
+)
 from messages.teams.forms import _input, _text_input
-from messages.text import NO_THREAD, THREAD_IN_CHANNEL, root_facts, DisputeView, PersonView, by_when, list_entry, nudge_line, proposal_fields
+from messages.text import (
+    NO_THREAD,
+    TEAMS_COMMANDS,
+    THREAD_IN_CHANNEL,
+    DisputeView,
+    PersonView,
+    by_when,
+    help_lines,
+    list_entry,
+    nudge_line,
+    proposal_fields,
+    root_facts,
+)
 from messages.words import with_article
 
 
@@ -98,10 +129,14 @@ def digest_activity(views: Sequence[DisputeView], *, me: str, day: str, total: i
 # --- replies to the person using Parley ------------------------------------------------------------------
 
 
+def help_lines_for_teams(policy: Policy) -> list[str]:
+    """The lines of help (messages/text), naming what is sent to the bot on Teams."""
+    return help_lines(policy, TEAMS_COMMANDS)
+
+
 def help_card(lines: Sequence[str]) -> Card:
     body = [text_block("**How Parley works**")]
     body += [text_block(f"• {esc(line)}", spacing="Small") for line in lines]
-    body.append(_subtle("In Teams: send **disagree** to raise one, **list** for yours, **help** for this."))
     return card(body)
 
 

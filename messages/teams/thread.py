@@ -6,17 +6,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.events import Event
-from messages.record import platform_name
 from messages.teams.base import Card, Element, Mentions, _facts, _labelled, _subtle, activity, card, dispute_actions, esc, markdown, paragraphs, text_block
-from messages.text import URGENT, DisputeView, Names, PersonView, asked_now, event_text, procedure_line, reminded_line, root_facts, root_summary, waiting_for_line
-
-
-def _tag(person: PersonView) -> str:
-    """'**Ben Hughes** (Children's Social Care)': who did it, and for which agency."""
-    if not person.id:
-        return "**Parley**"
-    return f"**{esc(person.name)}** ({esc(person.agency)})" if person.agency else f"**{esc(person.name)}**"
-
+from messages.text import (
+    URGENT,
+    DisputeView,
+    Names,
+    PersonView,
+    asked_now,
+    event_text,
+    procedure_line,
+    reminded_line,
+    root_facts,
+    root_summary,
+    unreachable_line,
+    unreachable_summary,
+    waiting_for_line,
+)
 
 # --- the thread's root card ------------------------------------------------------------------------
 
@@ -85,16 +90,8 @@ def event_activity(
 
 def unreachable_activity(view: DisputeView, person: PersonView, platform: str, why: str) -> dict[str, Any]:
     """A line in the thread: Parley couldn't reach someone, so others must tell them."""
-    where = platform_name(platform)
-    body = [
-        text_block(
-            f"⚠ **Parley** couldn't reach {_tag(person)} on {esc(where)} ({esc(why)}). "
-            f"Please make sure they know about case **{esc(view.reference)}** another way.",
-            color="Warning",
-        ),
-        _subtle(f"Case {esc(view.reference)}"),
-    ]
-    return activity(card(body), f"Parley couldn't reach {person.name} on {where}")
+    body = [text_block(f"⚠ {markdown(unreachable_line(view, person, platform, why))}", color="Warning"), _subtle(f"Case {esc(view.reference)}")]
+    return activity(card(body), unreachable_summary(person, platform))
 
 
 def reminder_line_activity(view: DisputeView, people: Sequence[PersonView], *, teams_ids: Mapping[str, str] | None = None) -> dict[str, Any]:

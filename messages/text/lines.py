@@ -6,8 +6,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.dispute import OTHER, RAISER
-from bot.events import DeadlineMissed, DisputeClosedUnresolved, DisputeEscalated, DisputeOpened, DisputeResolved, DisputeWithdrawn, Event, FormalChallengeLodged, NoteAdded, ResolutionConfirmed, ResolutionProposed, ResolutionRejected, StageStarted
-from bot.policy import Policy
+from bot.events import (
+    DeadlineMissed,
+    DisputeClosedUnresolved,
+    DisputeEscalated,
+    DisputeOpened,
+    DisputeResolved,
+    DisputeWithdrawn,
+    Event,
+    FormalChallengeLodged,
+    NoteAdded,
+    ResolutionConfirmed,
+    ResolutionProposed,
+    ResolutionRejected,
+    StageStarted,
+)
 from messages.text.view import IMMEDIATE_RISK, DisputeView, Names, PersonView, by_when
 from messages.words import learning_line
 
@@ -31,26 +44,6 @@ def asked_now(view: DisputeView) -> tuple[str, Line]:
 
 
 # The words on each button, on every platform
-
-
-def help_lines(policy: Policy, *, raise_with: str = "/disagree", list_with: str = "/disagree list") -> list[str]:
-    """What Parley does and the local procedure, in five lines (plain text, no markup).
-
-    `raise_with` and `list_with` are what the person types on their platform (Slack's slash
-    command as the workspace named it; a word to the bot on Teams)."""
-    stages = " → ".join(f"{i + 1}. {s.name} ({_short(s.timescale.describe())})" for i, s in enumerate(policy.stages))
-    urgent = policy.stages[policy.stage_index(policy.urgent.starts_at)].name
-    return [
-        f"Parley runs {policy.title} when two professionals disagree about a child's case, and keeps the written record.",
-        f"{raise_with} raises one (use the case reference only, never a child's name); {list_with} shows the ones waiting on you.",
-        f"The steps: {stages}.",
-        "When a timescale is missed, Parley moves it to the next step and tells the people in both agencies.",
-        f"If a child is at immediate risk of significant harm, use your organisation's safeguarding procedures now; Parley starts at '{urgent}' with a same-working-day timescale.",
-    ]
-
-
-def _short(timescale: str) -> str:
-    return timescale.replace(" from entering the stage", "").replace(" from first alert", " from the first alert")
 
 
 # --- who did it ---------------------------------------------------------------------------------
@@ -159,12 +152,6 @@ def procedure_line(view: DisputeView) -> Line:
 URGENT = "the person who raised this said a child may be at immediate risk of significant harm. Same-working-day timescales apply."
 
 
-# Where a direct message points for the whole thread (bot.plan.Spaces decides which one applies)
-THREAD_IN_CHANNEL = "The whole thread is in Parley's channel: look for the case reference."
-THREAD_IN_AGENCY_CHANNEL = "The whole thread is in your agency's Parley channel: look for the case reference."
-NO_THREAD = "There is no Parley channel you can open for this case, so here is where it stands. Parley will message you here as it moves on."
-
-
 def root_facts(view: DisputeView) -> list[tuple[str, Line]]:
     """The dispute at a glance, as (label, value) pairs the root shows on every platform."""
     facts: list[tuple[str, Line]] = [
@@ -249,7 +236,7 @@ class EventText:
     alert: str = ""  # Parley's own urgent warning, shown last
 
 
-def event_text(event: Event, view: DisputeView, names: Names) -> EventText | None:
+def event_text(event: Event, view: DisputeView, names: Names) -> EventText | None:  # noqa: C901 - one case per kind of event, read top to bottom
     """The thread's line for one event, or None for an event that needs none.
 
     Every line starts with who did it and for which agency ("Parley" when Parley acted on its own,
@@ -322,7 +309,11 @@ def event_text(event: Event, view: DisputeView, names: Names) -> EventText | Non
                 summary=f"{by} proposed a resolution",
             )
         case ResolutionConfirmed():
-            said: Line = (" confirmed the agreed outcome in writing: ", Said(event.statement)) if event.statement else (" confirmed the agreed outcome by proposing it.",)
+            said: Line = (
+                (" confirmed the agreed outcome in writing: ", Said(event.statement))
+                if event.statement
+                else (" confirmed the agreed outcome by proposing it.",)
+            )
             return EventText(
                 lines=((*doer, *said),),
                 summary=f"{by} confirmed the agreed outcome",
@@ -360,7 +351,7 @@ def event_text(event: Event, view: DisputeView, names: Names) -> EventText | Non
                         *doer, ": the timescale for ", Strong(names.stage(event.stage_id)), " ran out (", Said(by_when(event.deadline)), "). ",
                         "At this stage the procedure says remind and wait: ", *waiting, ", please act today.",
                     ),
-                ),  # fmt: skip
+                ),
                 summary=f"{by}: the timescale ran out",
             )
     return None

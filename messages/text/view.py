@@ -12,7 +12,6 @@ from bot.policy import Policy
 from messages import clock
 from messages.words import role_name, stage_label
 
-
 LONDON = clock.LONDON
 by_when = clock.by_when
 when = clock.when

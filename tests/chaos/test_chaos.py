@@ -29,10 +29,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from bot import services
+from bot.upkeep import load_directory
 from handlers.files import read_policy
 from storage.db import make_engine, session_factory, upgrade
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import POLICE_TENANT, directory_for
 from tests.chaos.cluster import Keys, MockProcess, Node, Prober, parley_env
 from tests.chaos.judge import judge
@@ -182,7 +182,7 @@ def test_chaos(database: str, tmp_path: Path) -> None:
     slack, teams, keys = MockProcess("slack", tmp_path), MockProcess("teams", tmp_path), Keys(tmp_path)  # starting meanwhile
     engine = make_engine(database)
     upgrade(engine)
-    services.load_directory(directory_for(POLICY), uow=SqlUnitOfWork(session_factory(engine)))
+    load_directory(directory_for(POLICY), uow=SqlUnitOfWork(session_factory(engine)))
     nodes: list[Node] = []
     rng = random.Random(2026)
     figures: Counter[str] = Counter()

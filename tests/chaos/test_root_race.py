@@ -9,15 +9,16 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from bot import services
+from bot.opening import OpenDispute, open_dispute
 from bot.outbox import Delivery, NoNotifier, OutgoingMessage
+from bot.upkeep import load_directory
 from handlers.delivery import Sent, deliver_due
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from storage.db import session_factory
 from storage.models import OutboxRow
 from storage.outbox import SENT, OutboxDelivery, QueuedMessage, Thread
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import directory_for
 
 POLICY = read_policy("bradford")
@@ -50,9 +51,9 @@ class RootLandsBetweenTheReads(OutboxDelivery):
 def test_a_reply_whose_root_lands_between_its_two_reads_is_sent_into_the_thread(engine: Engine) -> None:
     now = datetime.now(timezone.utc)
     sessions = session_factory(engine)
-    services.load_directory(directory_for(POLICY), uow=SqlUnitOfWork(sessions))
-    dispute = services.open_dispute(
-        services.OpenDispute(
+    load_directory(directory_for(POLICY), uow=SqlUnitOfWork(sessions))
+    dispute = open_dispute(
+        OpenDispute(
             raiser="amara.okafor", reference="CSC-2026-0001", category=POLICY.categories[0], other_agency="police",
             other_person="dc.jones", problem="The referral was closed.", outcome="A strategy discussion.", idempotency_key="k-1",
         ),

@@ -16,14 +16,15 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from slack_sdk.signature import SignatureVerifier
 
-from bot import services
+from bot.opening import OpenDispute, open_dispute
 from bot.outbox import NoNotifier
+from bot.upkeep import load_directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from messages import platforms as words
 from messages.slack import intake_modal
 from storage.db import make_engine, session_factory, upgrade
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import CSC_WORKSPACE, POLICE_TENANT, directory_for
 from tests.chaos.cluster import SECRET, MockProcess, Node, parley_env
 from tests.chaos.users import AMARA_SLACK as AMARA
@@ -141,10 +142,10 @@ def test_slack_unreachable_on_the_very_first_start_holds_slack_work_until_its_wo
     upgrade(engine)
     policy = read_policy("bradford")
     uow = SqlUnitOfWork(session_factory(engine))
-    services.load_directory(directory_for(policy), uow=uow)
+    load_directory(directory_for(policy), uow=uow)
     # a dispute whose timescale has run out, raised before Slack was ever set up (no messages then)
-    overdue = services.open_dispute(
-        services.OpenDispute(
+    overdue = open_dispute(
+        OpenDispute(
             raiser="amara.okafor", reference="CSC-2026-0001", category=policy.categories[0], other_agency="police",
             other_person="dc.jones", problem="The referral was closed.", outcome="A strategy discussion.", idempotency_key="k-1",
         ),

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from storage.db import session_factory
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.databases import recipe
 from tests.record.scenario import Lifecycle, run_lifecycle
 

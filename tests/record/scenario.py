@@ -10,12 +10,14 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import services
+from bot import due_work, moves, opening
 from bot.directory import Directory
-from bot.services import AddNote, ConfirmResolution, Escalate, OpenDispute, ProposeResolution, load_directory
+from bot.moves import AddNote, ConfirmResolution, Escalate, ProposeResolution
+from bot.opening import OpenDispute
+from bot.upkeep import load_directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import at, directory_for
 
 LSCB = read_policy("lscb")
@@ -65,7 +67,7 @@ def run_lifecycle(
 ) -> Lifecycle:
     """open → note → escalate → timescale missed → escalate → propose → both confirm in their own words."""
     load_directory(people(), uow=uow)
-    opened = services.open_dispute(
+    opened = opening.open_dispute(
         OpenDispute(
             raiser=RAISER,
             reference=reference,
@@ -82,29 +84,29 @@ def run_lifecycle(
         now=at(2026, 11, 23, 10, 0),
     )
     dispute_id = opened.dispute.id
-    services.add_note(AddNote(dispute_id=dispute_id, by=OTHER, text=note), uow=uow, now=at(2026, 11, 23, 11, 0))
+    moves.add_note(AddNote(dispute_id=dispute_id, by=OTHER, text=note), uow=uow, now=at(2026, 11, 23, 11, 0))
     if hostile:
-        services.add_note(AddNote(dispute_id=dispute_id, by=RAISER, text=HOSTILE), uow=uow, now=at(2026, 11, 23, 11, 30))
+        moves.add_note(AddNote(dispute_id=dispute_id, by=RAISER, text=HOSTILE), uow=uow, now=at(2026, 11, 23, 11, 30))
     for i in range(notes):
-        services.add_note(
+        moves.add_note(
             AddNote(dispute_id=dispute_id, by=(RAISER, OTHER)[i % 2], text=f"Note {i + 1}: a call about the plan, and what was agreed."),
             uow=uow,
             now=at(2026, 11, 23, 12, 0),
         )
-    services.escalate(Escalate(dispute_id=dispute_id, by=RAISER, reason=REASON), uow=uow, policy=LSCB, calendar=CALENDAR, now=at(2026, 11, 23, 14, 0))
+    moves.escalate(Escalate(dispute_id=dispute_id, by=RAISER, reason=REASON), uow=uow, policy=LSCB, calendar=CALENDAR, now=at(2026, 11, 23, 14, 0))
     # the line managers' five working days run out: Parley escalates on its own
-    missed = services.escalate_overdue(uow=uow, policy=LSCB, calendar=CALENDAR, now=at(2026, 12, 1, 10, 0))
+    missed = due_work.escalate_overdue(uow=uow, policy=LSCB, calendar=CALENDAR, now=at(2026, 12, 1, 10, 0))
     assert [type(m).__name__ for m in missed] == ["Outcome"], missed
-    services.escalate(
+    moves.escalate(
         Escalate(dispute_id=dispute_id, by="csc.lscb_representative", reason=SECOND_REASON),
         uow=uow, policy=LSCB, calendar=CALENDAR, now=at(2026, 12, 2, 10, 0),
     )
-    services.propose_resolution(
+    moves.propose_resolution(
         ProposeResolution(dispute_id=dispute_id, by=BOARD_MANAGER, agreed_outcome=OUTCOME, outstanding_issues=OUTSTANDING, learning_points=LEARNING),
         uow=uow,
         now=at(2026, 12, 3, 10, 0),
     )
-    services.confirm_resolution(ConfirmResolution(dispute_id=dispute_id, by=RAISER, statement=RAISER_SAYS), uow=uow, policy=LSCB, now=at(2026, 12, 3, 15, 0))
+    moves.confirm_resolution(ConfirmResolution(dispute_id=dispute_id, by=RAISER, statement=RAISER_SAYS), uow=uow, policy=LSCB, now=at(2026, 12, 3, 15, 0))
     resolved_at = at(2026, 12, 4, 9, 30)
-    services.confirm_resolution(ConfirmResolution(dispute_id=dispute_id, by=OTHER, statement=OTHER_SAYS), uow=uow, policy=LSCB, now=resolved_at)
+    moves.confirm_resolution(ConfirmResolution(dispute_id=dispute_id, by=OTHER, statement=OTHER_SAYS), uow=uow, policy=LSCB, now=resolved_at)
     return Lifecycle(dispute_id, reference, resolved_at)

@@ -12,7 +12,7 @@ import app
 from bot.errors import DisputeNotFound
 from handlers.records import RecordRefused, export_record
 from storage.db import session_factory
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import at
 from tests.record.scenario import LSCB, OUTSIDER, RAISER, Lifecycle
 

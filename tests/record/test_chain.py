@@ -14,7 +14,7 @@ import app
 from handlers.records import export_record
 from storage import chain
 from storage.db import _alembic_config, session_factory
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import at
 from tests.record.scenario import LSCB, NOTE, RAISER, Lifecycle
 from tests.record.tamper import rewrite_entry

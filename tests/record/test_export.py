@@ -15,7 +15,7 @@ import app
 from handlers.records import export_record
 from messages.export import words
 from storage.db import session_factory
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import at
 from tests.record.scenario import (
     HOSTILE,

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from bot import services
+from bot import moves, opening, upkeep
 from bot.directory import Directory
-from bot.services import CloseUnresolved, ConfirmResolution, Escalate, OpenDispute, ProposeResolution, Withdraw
+from bot.moves import CloseUnresolved, ConfirmResolution, Escalate, ProposeResolution, Withdraw
+from bot.opening import OpenDispute
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from storage.db import session_factory
@@ -30,7 +31,7 @@ def uow(engine: Engine) -> BoardUnitOfWork:
 
 
 def load(engine: Engine) -> None:
-    services.load_directory(directory(), uow=uow(engine))
+    upkeep.load_directory(directory(), uow=uow(engine))
 
 
 def open_one(
@@ -55,7 +56,7 @@ def open_one(
         discussed=True,
         immediate_risk=urgent,
     )
-    return services.open_dispute(cmd, uow=uow(engine), policy=POLICY, calendar=CALENDAR, now=now).dispute.id
+    return opening.open_dispute(cmd, uow=uow(engine), policy=POLICY, calendar=CALENDAR, now=now).dispute.id
 
 
 def parties(engine: Engine, dispute_id: str) -> tuple[str, str]:
@@ -67,19 +68,19 @@ def parties(engine: Engine, dispute_id: str) -> tuple[str, str]:
 def escalate(engine: Engine, dispute_id: str, now: datetime, times: int = 1) -> None:
     raiser, _ = parties(engine, dispute_id)
     for _ in range(times):
-        services.escalate(
+        moves.escalate(
             Escalate(dispute_id, raiser, reason="No agreement was reached."), uow=uow(engine), policy=POLICY, calendar=CALENDAR, now=now
         )
 
 
 def resolve(engine: Engine, dispute_id: str, now: datetime) -> None:
     raiser, other = parties(engine, dispute_id)
-    services.propose_resolution(
+    moves.propose_resolution(
         ProposeResolution(dispute_id, raiser, agreed_outcome="Strategy discussion on Thursday.", learning_points="Share the history."),
         uow=uow(engine),
         now=now,
     )
-    services.confirm_resolution(
+    moves.confirm_resolution(
         ConfirmResolution(dispute_id, other, statement="Agreed, for the police."), uow=uow(engine), policy=POLICY, now=now
     )
 
@@ -91,7 +92,7 @@ def close_unresolved(engine: Engine, dispute_id: str, now: datetime) -> str:
     escalate(engine, dispute_id, now, POLICY.last_index - stage)
     with uow(engine) as u:
         closer = u.disputes.get(dispute_id).routing.assignees[0].person_id
-    services.close_unresolved(
+    moves.close_unresolved(
         CloseUnresolved(dispute_id, closer, reason="The decision stands."), uow=uow(engine), policy=POLICY, now=now
     )
     return closer
@@ -99,4 +100,4 @@ def close_unresolved(engine: Engine, dispute_id: str, now: datetime) -> str:
 
 def withdraw(engine: Engine, dispute_id: str, now: datetime) -> None:
     raiser, _ = parties(engine, dispute_id)
-    services.withdraw(Withdraw(dispute_id, raiser, reason="Sorted out by phone."), uow=uow(engine), now=now)
+    moves.withdraw(Withdraw(dispute_id, raiser, reason="Sorted out by phone."), uow=uow(engine), now=now)

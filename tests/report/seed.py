@@ -23,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from bot import services
+from bot import due_work
 from bot.learning import GiveLearning, give_learning
 from tests.builders import at
 from tests.report.lifecycle import CALENDAR, POLICY, close_unresolved, escalate, load, open_one, resolve, uow, withdraw
@@ -53,7 +53,7 @@ def seed_november(engine: Engine) -> dict[str, list[str]]:
         escalate(engine, new("B", at(2026, 11, 3, 10), raised_by="police", category=CAT[1]), at(2026, 11, 3, 10))
     for _ in range(3):
         new("C", at(2026, 11, 4, 10), category=CAT[3], urgent=True)
-    services.escalate_overdue(uow=uow(engine), policy=POLICY, calendar=CALENDAR, now=at(2026, 11, 4, 18))
+    due_work.escalate_overdue(uow=uow(engine), policy=POLICY, calendar=CALENDAR, now=at(2026, 11, 4, 18))
     for _ in range(4):
         close_unresolved(engine, new("D", at(2026, 11, 5, 10), raised_by="police", category=CAT[0]), at(2026, 11, 5, 11))
     for _ in range(2):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from bot import services
+from bot import upkeep
 from bot.directory import Agency
 from bot.report import BoardReport, Cell, Figure, Row
 from handlers.board_report import board_report_file
@@ -75,7 +75,7 @@ def test_the_html_report_makes_no_request_and_labels_every_chart_beside_a_table_
 def test_text_from_the_directory_is_escaped_in_html_and_neutralised_in_csv(engine: Engine) -> None:
     d = directory()
     d = type(d)(agencies={**d.agencies, **{k: Agency(k, v) for k, v in HOSTILE.items()}}, people=d.people)
-    services.load_directory(d, uow=uow(engine))
+    upkeep.load_directory(d, uow=uow(engine))
     for n in range(5):
         open_one(engine, at(2026, 11, 2, 10), reference=f"CSC-2026-{n:04d}")
 

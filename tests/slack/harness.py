@@ -27,14 +27,14 @@ from sqlalchemy.orm import Session, sessionmaker
 import app as parley_app
 from bot.directory import Directory, Identity
 from bot.policy import Policy
-from bot.services import load_directory
+from bot.upkeep import load_directory
 from handlers import slack
+from handlers.composition import compose
 from handlers.delivery import deliver_due
-from handlers.holidays import calendar_for
 from storage.db import session_factory
 from storage.models import DisputeRow, OutboxRow
 from storage.outbox import OutboxDelivery
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import CSC_WORKSPACE, LONDON, Clock, directory_for
 from tests.slack.mock_slack import MockSlack, MockSocketMode
 
@@ -89,27 +89,14 @@ class Harness:
         await self.mock.start()
         if self.socket is not None:
             self.mock.socket_url = await self.socket.start()
-        self.front = slack.build(
-            bot_token=TOKEN,
-            signing_secret=self.secret,
-            api_url=self.mock.api_url,
-            channel=CHANNEL,
-            team=TEAM,
-            sessions=self.sessions,
-            policy=self.policy,
-            calendar=calendar_for(self.policy),
-            clock=self.clock,
-            app_token=self.app_token,
+        site = slack.SlackSite(
+            bot_token=TOKEN, signing_secret=self.secret, api_url=self.mock.api_url, channel=CHANNEL, team=TEAM, app_token=self.app_token
         )
-        settings = parley_app.Settings(parley_sweep_seconds=3600)
-        parley = parley_app.Parley(
-            settings=settings,
-            engine=self.engine,
-            policy=self.policy,
-            notifier=self.front.deps.notifier,
-            senders={"slack": self.front.sender},
-            slack=self.front,
-        )
+        # Parley's own wiring (handlers.composition), with the mock's address, a fixed clock and no pacing
+        wiring = compose(engine=self.engine, policy=self.policy, clock=self.clock, slack_site=site, paces=None)
+        assert wiring.slack is not None
+        self.front = wiring.slack
+        parley = parley_app.Parley(wiring=wiring, sweep_seconds=3600)
         self.web = parley_app.build_web_app(parley)
         self.client = TestClient(TestServer(self.web, host="127.0.0.1"))
         await self.client.start_server()

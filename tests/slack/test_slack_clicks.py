@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from handlers.files import read_policy
 from messages.slack import ActionId, ViewId
 from storage.models import RecordEntryRow
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.slack.harness import done_text, AMARA, CHANNEL, DC_JONES, STRANGER, Harness, button, run, slack_id
 
 BRADFORD = read_policy("bradford")

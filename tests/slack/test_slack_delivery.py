@@ -19,7 +19,7 @@ from handlers.slack.sender import classify
 from messages.slack import ActionId
 from storage.models import DisputeRow
 from storage.outbox import PENDING, SENT
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.slack.harness import AMARA, CHANNEL, DC_JONES, Harness, button, run
 
 BRADFORD = read_policy("bradford")

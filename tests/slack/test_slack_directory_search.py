@@ -16,7 +16,7 @@ from bot.directory import Directory, Membership, Person
 from handlers.files import read_policy
 from messages.slack import Field
 from storage.models import DisputeRow
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import directory_for
 from tests.slack.harness import AMARA, CHANNEL, DC_JONES, STRANGER, Harness, default_answers, run
 

@@ -16,7 +16,7 @@ from handlers.slack.sender import SlackSender
 from storage.db import session_factory
 from storage.models import OutboxRow
 from storage.outbox import PENDING, SENT, OutboxDelivery
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.slack.mock_slack import MockSlack
 
 CHANNEL = "C0DISPUTES"

@@ -11,7 +11,7 @@ from handlers.files import read_policy
 from messages.slack import Field, ViewId
 from messages.text import IMMEDIATE_RISK
 from storage.models import DisputeRow
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import directory_for
 from tests.slack.harness import AMARA, CHANNEL, DC_JONES, STRANGER, Harness, default_answers, run
 
@@ -183,14 +183,15 @@ def test_disagree_list_shows_my_open_disputes_most_urgent_first(engine: Engine) 
     run(engine, scenario, policy=BRADFORD)
 
 
-def test_disagree_help_answers_at_once_with_what_parley_does_and_the_procedure_in_five_lines(engine: Engine) -> None:
+def test_disagree_help_answers_at_once_with_what_parley_does_the_procedure_and_the_commands_in_six_lines(engine: Engine) -> None:
     async def scenario(h: Harness) -> None:
         status, body = await h.command(AMARA, "help")
         assert status == 200
         assert body["response_type"] == "ephemeral"
         lines = body["blocks"][0]["text"]["text"].split("\n")
-        assert len(lines) == 5
+        assert len(lines) == 6
         assert LSCB.title in lines[0]
+        assert "/disagree report [from] [to] [csv]" in lines[5]
         for stage in LSCB.stages:
             assert stage.name in lines[2]
         assert "immediate risk of significant harm" in lines[4]
@@ -215,7 +216,7 @@ def test_help_list_and_the_home_tab_name_the_command_as_this_workspace_set_it_up
         await h.settle()
         unknown = h.mock.responses[-1]["blocks"][0]["text"]["text"]
         assert unknown.startswith(
-            "• Parley doesn't know '/raise-concern frobnicate'. Try /raise-concern, /raise-concern list or /raise-concern help."
+            "• Parley doesn't know '/raise-concern frobnicate'. Try /raise-concern, /raise-concern list, /raise-concern report or /raise-concern help."
         )
         assert "/disagree" not in unknown
 

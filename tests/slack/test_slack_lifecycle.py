@@ -12,7 +12,7 @@ from bot.dispute import Status
 from handlers.files import read_policy
 from messages.slack import ActionId, ViewId
 from storage.outbox import SENT
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.slack.harness import done_text, AMARA, BEN, CHANNEL, DC_JONES, DS_KHAN, TOKEN, Harness, button, run
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot import services
+from bot import due_work, moves, opening
 from bot.outbox import Delivery
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
@@ -43,8 +43,8 @@ def _opened(directory=None):
     directory = directory or with_police_on_slack(directory_for(LSCB))
     uow = FakeUnitOfWork(directory)
     notifier = SlackNotifier(LSCB, team=TEAM, channel=CHANNEL)
-    outcome = services.open_dispute(
-        services.OpenDispute(
+    outcome = opening.open_dispute(
+        opening.OpenDispute(
             raiser="amara.okafor",
             reference="CSC-2040-0193",
             category=LSCB.categories[0],
@@ -83,7 +83,7 @@ def test_the_same_change_always_gives_the_same_keys_and_a_later_change_new_ones(
     again = notifier.messages_for(dispute, events, directory)
     assert [m.key for m in again] == [m.key for m in uow.outbox.messages]
 
-    noted = services.add_note(services.AddNote(dispute_id=dispute.id, by="dc.jones", text="n"), uow=uow, now=START, notifier=notifier)
+    noted = moves.add_note(moves.AddNote(dispute_id=dispute.id, by="dc.jones", text="n"), uow=uow, now=START, notifier=notifier)
     new = uow.outbox.messages[4:]
     assert [m.key.split(":", 3)[-1] for m in new] == ["v0:0:note", "v0:root"]
     assert new[-1].delivery is Delivery.ROOT_UPDATE
@@ -149,12 +149,12 @@ def test_every_line_in_the_thread_says_who_did_it_and_for_which_agency() -> None
     def move(use_case, command, **deps):
         return use_case(command, uow=uow, now=START, notifier=notifier, **deps)
 
-    move(services.add_note, services.AddNote(dispute_id=d, by="dc.jones", text="Log attached."))
-    move(services.escalate, services.Escalate(dispute_id=d, by="amara.okafor", reason="No reply."), policy=LSCB, calendar=calendar)
-    move(services.propose_resolution, services.ProposeResolution(dispute_id=d, by="dc.jones", agreed_outcome="Joint visit."))
-    move(services.reject_resolution, services.RejectResolution(dispute_id=d, by="amara.okafor", reason="Too late."))
-    move(services.propose_resolution, services.ProposeResolution(dispute_id=d, by="amara.okafor", agreed_outcome="Visit today."))
-    move(services.confirm_resolution, services.ConfirmResolution(dispute_id=d, by="dc.jones", statement="Agreed for the police."), policy=LSCB)
+    move(moves.add_note, moves.AddNote(dispute_id=d, by="dc.jones", text="Log attached."))
+    move(moves.escalate, moves.Escalate(dispute_id=d, by="amara.okafor", reason="No reply."), policy=LSCB, calendar=calendar)
+    move(moves.propose_resolution, moves.ProposeResolution(dispute_id=d, by="dc.jones", agreed_outcome="Joint visit."))
+    move(moves.reject_resolution, moves.RejectResolution(dispute_id=d, by="amara.okafor", reason="Too late."))
+    move(moves.propose_resolution, moves.ProposeResolution(dispute_id=d, by="amara.okafor", agreed_outcome="Visit today."))
+    move(moves.confirm_resolution, moves.ConfirmResolution(dispute_id=d, by="dc.jones", statement="Agreed for the police."), policy=LSCB)
 
     csc, police = "(Children's Social Care)", "(West Yorkshire Police)"
     assert _thread_lines(uow) == [
@@ -182,7 +182,7 @@ def test_what_parley_does_on_its_own_is_said_to_be_parley() -> None:
     calendar = calendar_for(LSCB)
     later = outcome.dispute.deadline
     for _ in range(len(LSCB.stages)):  # every escalating stage runs out, then the last one is missed
-        list(services.escalate_overdue(uow=uow, policy=LSCB, calendar=calendar, now=later, notifier=notifier))
+        list(due_work.escalate_overdue(uow=uow, policy=LSCB, calendar=calendar, now=later, notifier=notifier))
         later = uow.disputes.get(outcome.dispute.id).deadline
     lines = _thread_lines(uow)[2:]
     assert lines[0].startswith(
@@ -197,7 +197,7 @@ def test_what_parley_does_on_its_own_is_said_to_be_parley() -> None:
 
 def test_someone_withdrawing_or_closing_it_is_named_with_their_agency() -> None:
     uow, notifier, outcome, directory = _opened()
-    services.withdraw(
-        services.Withdraw(dispute_id=outcome.dispute.id, by="amara.okafor", reason="Sorted by phone."), uow=uow, now=START, notifier=notifier
+    moves.withdraw(
+        moves.Withdraw(dispute_id=outcome.dispute.id, by="amara.okafor", reason="Sorted by phone."), uow=uow, now=START, notifier=notifier
     )
     assert _thread_lines(uow)[-1] == "*Amara Okafor* (Children's Social Care) withdrew this disagreement."

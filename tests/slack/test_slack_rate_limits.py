@@ -17,7 +17,7 @@ from storage.db import session_factory
 from storage.gates import DeliveryGates
 from storage.models import OutboxRow
 from storage.outbox import SENT, OutboxDelivery, QueuedMessage, Thread
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import Clock
 from tests.databases import another_engine
 from tests.slack.mock_slack import MockSlack

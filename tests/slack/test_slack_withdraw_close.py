@@ -14,7 +14,7 @@ from bot.dispute import Status
 from handlers.files import read_policy
 from messages.slack import ActionId, ViewId
 from storage.models import RecordEntryRow
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import directory_for
 from tests.slack.harness import done_text, AMARA, CHANNEL, DC_JONES, TEAM, Harness, button, run, slack_id, with_police_on_slack
 

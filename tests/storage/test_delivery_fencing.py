@@ -15,7 +15,7 @@ from handlers.delivery import CLAIM, LEASE, SEND_TIMEOUT, Sent, deliver_due
 from storage.db import session_factory
 from storage.models import OutboxRow
 from storage.outbox import SENT, OutboxDelivery, QueuedMessage, Thread
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.databases import another_engine
 
 T0 = datetime(2026, 11, 2, 10, tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ import dataclasses
 
 from sqlalchemy import select
 
-from bot import services
+from bot import due_work, moves
 from bot.outbox import Notifiers
 from handlers.files import read_policy
 from handlers.notify import SlackNotifier
@@ -59,8 +59,8 @@ def test_the_asked_rows_follow_stages_as_they_start_and_end(engine):
     # the plain one moves on to step 2 (the practitioners: still no lead), then to step 3 (their line
     # managers and the leads): only then does the digest list it for them
     def escalate(now):
-        services.escalate(
-            services.Escalate(dispute_id=plain, by="amara.okafor", reason="No reply."),
+        moves.escalate(
+            moves.Escalate(dispute_id=plain, by="amara.okafor", reason="No reply."),
             uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=now, notifier=tk.notifier,
         )
 
@@ -76,7 +76,7 @@ def test_the_asked_rows_follow_stages_as_they_start_and_end(engine):
     assert all(day3[p] == (["CSC-2026-0002"], 1) or day3[p] == (["CSC-2026-0001", "CSC-2026-0002"], 2) for p in STEP3_LEADS)
 
     # the urgent one is withdrawn: its stage ends, nobody is asked any more, and no digest lists it
-    services.withdraw(services.Withdraw(dispute_id=urgent, by="amara.okafor", reason="Sorted."), uow=tk.uow(), now=at(2026, 11, 4, 12))
+    moves.withdraw(moves.Withdraw(dispute_id=urgent, by="amara.okafor", reason="Sorted."), uow=tk.uow(), now=at(2026, 11, 4, 12))
     assert all(d != urgent for d, *_ in _asked(tk))
     day4 = _digests(tk, at(2026, 11, 5, 10))
     assert day4 == _expected(tk) == {p: (["CSC-2026-0002"], 1) for p in STEP3_LEADS}
@@ -84,15 +84,15 @@ def test_the_asked_rows_follow_stages_as_they_start_and_end(engine):
 
 def test_a_lead_with_more_than_the_digest_lists_gets_the_soonest_due_and_a_count(engine):
     tk = keeper(engine, BRADFORD)
-    count = services.DIGEST_TOP + 3
+    count = due_work.DIGEST_TOP + 3
     for i in range(count):  # each opened three minutes after the one before: deadlines in the same order
         open_dispute(tk, at(2026, 11, 2, 9, 3 * i), immediate_risk=True, reference=f"CSC-2026-{i + 1:04d}")
     digests = _digests(tk, at(2026, 11, 2, 11))
     assert set(digests) == STEP3_LEADS
-    soonest = _soonest(tk, services.DIGEST_TOP)
+    soonest = _soonest(tk, due_work.DIGEST_TOP)
     assert all((sorted(listed), total) == (soonest, count) for listed, total in digests.values())
     with tk.uow() as uow:
-        waiting = {p: (n, ids) for p, n, ids in uow.disputes.waiting_on_leads(services.DIGEST_TOP)}
+        waiting = {p: (n, ids) for p, n, ids in uow.disputes.waiting_on_leads(due_work.DIGEST_TOP)}
         assert set(waiting) == STEP3_LEADS
         listed = uow.disputes.get_many(waiting["ben.hughes"][1])
     assert sorted(d.reference for d in listed.values()) == soonest
@@ -119,7 +119,7 @@ def test_the_digest_says_how_many_more_wait_beyond_those_it_lists(engine):
         TeamsNotifier(BRADFORD, tenant=POLICE_TENANT, channel="19:parley@thread.tacv2"),
     )
     tk = keeper(engine, BRADFORD, notifier=notifier)
-    count = services.DIGEST_TOP + 3
+    count = due_work.DIGEST_TOP + 3
     for i in range(count):
         open_dispute(tk, at(2026, 11, 2, 9, 3 * i), immediate_risk=True, reference=f"CSC-2026-{i + 1:04d}")
     tk.run_due_work(at(2026, 11, 2, 11))
@@ -129,7 +129,7 @@ def test_the_digest_says_how_many_more_wait_beyond_those_it_lists(engine):
     for row in digests:
         texts = _texts(row.payload)
         listed = [f"CSC-2026-{i + 1:04d}" for i in range(count) if any(f"CSC-2026-{i + 1:04d}" in t for t in texts)]
-        assert listed == _soonest(tk, services.DIGEST_TOP), row.platform
+        assert listed == _soonest(tk, due_work.DIGEST_TOP), row.platform
         assert any("…and 3 more." in t for t in texts), row.platform
         assert any(f"{count} professional disagreements" in t for t in texts), row.platform
 
@@ -162,7 +162,7 @@ def test_the_migration_fills_the_asked_rows_from_the_active_disputes(engine):
     open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True, reference="CSC-2026-0001")
     plain = open_dispute(tk, at(2026, 11, 2, 10, 5), reference="CSC-2026-0002")
     closed = open_dispute(tk, at(2026, 11, 2, 10, 10), reference="CSC-2026-0003")
-    services.withdraw(services.Withdraw(dispute_id=closed, by="amara.okafor", reason="Sorted."), uow=tk.uow(), now=at(2026, 11, 2, 11))
+    moves.withdraw(moves.Withdraw(dispute_id=closed, by="amara.okafor", reason="Sorted."), uow=tk.uow(), now=at(2026, 11, 2, 11))
     kept = _asked(tk)
     assert kept and {d for d, *_ in kept} >= {plain} and all(d != closed for d, *_ in kept)
     config = _alembic_config(engine)

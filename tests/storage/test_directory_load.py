@@ -7,10 +7,10 @@ import threading
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from bot.services import load_directory
+from bot.upkeep import load_directory
 from handlers.files import read_policy
 from storage.db import session_factory
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import directory_for
 from tests.databases import another_engine
 

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from bot import services
+from bot import due_work, moves, opening, upkeep
 from bot.directory import PARTNERSHIP
 from bot.dispute import Status, sides_to_confirm
 from bot.nudges import OVERDUE
@@ -44,9 +44,9 @@ EXPECTED_DEADLINES = {
 }
 
 
-def _open(uow, policy, calendar, *, immediate_risk: bool = False) -> services.Outcome:
-    return services.open_dispute(
-        services.OpenDispute(
+def _open(uow, policy, calendar, *, immediate_risk: bool = False) -> moves.Outcome:
+    return opening.open_dispute(
+        opening.OpenDispute(
             raiser="amara.okafor",
             reference="CSC-2026-0193",
             category=policy.categories[0],
@@ -69,12 +69,12 @@ def _open(uow, policy, calendar, *, immediate_risk: bool = False) -> services.Ou
 def test_each_preset_walks_every_stage_to_a_resolution_both_parties_confirm(uow, preset):
     policy = read_policy(preset)
     calendar = calendar_for(policy)
-    services.load_directory(directory_for(policy), uow=uow)
+    upkeep.load_directory(directory_for(policy), uow=uow)
     dispute = _open(uow, policy, calendar).dispute
 
     deadlines = [dispute.deadline]
     for stage_index in range(1, len(policy.stages)):
-        results = list(services.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=deadlines[-1]))
+        results = list(due_work.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=deadlines[-1]))
         assert [type(r).__name__ for r in results] == ["Outcome"], results
         dispute = results[0].dispute  # type: ignore[union-attr]
         assert dispute.stage_index == stage_index
@@ -84,8 +84,8 @@ def test_each_preset_walks_every_stage_to_a_resolution_both_parties_confirm(uow,
 
     # at the last stage, someone asked to act proposes; every party side still needed confirms
     last = dispute.routing.assignees[0].person_id
-    proposed = services.propose_resolution(
-        services.ProposeResolution(
+    proposed = moves.propose_resolution(
+        moves.ProposeResolution(
             dispute_id=dispute.id,
             by=last,
             agreed_outcome="A strategy discussion on Thursday.",
@@ -97,8 +97,8 @@ def test_each_preset_walks_every_stage_to_a_resolution_both_parties_confirm(uow,
     ).dispute
     for side in sides_to_confirm(proposed):
         by = "amara.okafor" if side == "raiser" else "dc.jones"
-        services.confirm_resolution(
-            services.ConfirmResolution(dispute_id=dispute.id, by=by, statement="I agree this outcome."),
+        moves.confirm_resolution(
+            moves.ConfirmResolution(dispute_id=dispute.id, by=by, statement="I agree this outcome."),
             uow=uow,
             policy=policy,
             now=deadlines[-1],
@@ -120,12 +120,12 @@ def test_each_preset_walks_every_stage_to_a_resolution_both_parties_confirm(uow,
 def test_each_preset_sends_immediate_risk_to_its_urgent_stage_due_the_same_working_day(uow, preset):
     policy = read_policy(preset)
     calendar = calendar_for(policy)
-    services.load_directory(directory_for(policy), uow=uow)
+    upkeep.load_directory(directory_for(policy), uow=uow)
     dispute = _open(uow, policy, calendar, immediate_risk=True).dispute
     assert dispute.stage_index == policy.stage_index(policy.urgent.starts_at)
     assert dispute.deadline == _d(2, 17)
     # missed: the next stage is due by the end of the next working day
-    moved = next(iter(services.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=dispute.deadline)))
+    moved = next(iter(due_work.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=dispute.deadline)))
     assert moved.dispute.deadline == _d(3, 17)  # type: ignore[union-attr]
 
 
@@ -133,22 +133,22 @@ def test_each_preset_sends_immediate_risk_to_its_urgent_stage_due_the_same_worki
 def test_a_missed_last_stage_is_recorded_and_the_partnership_role_that_owns_it_is_reminded(uow, preset):
     policy = read_policy(preset)
     calendar = calendar_for(policy)
-    services.load_directory(directory_for(policy), uow=uow)
+    upkeep.load_directory(directory_for(policy), uow=uow)
     dispute = _open(uow, policy, calendar).dispute
     for _ in range(1, len(policy.stages)):
-        dispute = services.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=dispute.deadline)[0].dispute  # type: ignore[union-attr]
+        dispute = due_work.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=dispute.deadline)[0].dispute  # type: ignore[union-attr]
     last_deadline = dispute.deadline
     owners = {a.person_id for a in dispute.routing.assignees if a.agency == PARTNERSHIP}
     assert owners, f"{preset}: nobody from the partnership owns the last stage"
 
-    missed = services.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=last_deadline)
+    missed = due_work.escalate_overdue(uow=uow, policy=policy, calendar=calendar, now=last_deadline)
     assert [e.kind for e in missed[0].events] == ["timescale missed"]  # type: ignore[union-attr]
     assert missed[0].dispute.status.is_active and missed[0].dispute.stage_index == policy.last_index  # type: ignore[union-attr]
 
     notifier = FakeNotifier()
     morning = calendar.next_morning(last_deadline)
-    sent = services.send_due_nudges(uow=uow, policy=policy, calendar=calendar, now=morning, notifier=notifier)
-    assert [status for n, status in sent if n.kind.startswith(OVERDUE)] == [services.NUDGE_SENT]  # type: ignore[union-attr]
+    sent = due_work.send_due_nudges(uow=uow, policy=policy, calendar=calendar, now=morning, notifier=notifier)
+    assert [status for n, status in sent if n.kind.startswith(OVERDUE)] == [due_work.NUDGE_SENT]  # type: ignore[union-attr]
     with uow:
         reminded = set(uow.session.scalars(select(OutboxRow.target).where(OutboxRow.key.contains(f":{OVERDUE} 1:"))))
     assert owners <= reminded

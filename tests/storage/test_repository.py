@@ -11,17 +11,20 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine, select
 
-from bot import dispute as transitions, services
+from bot import dispute as transitions, moves, opening
 from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, Person
 from bot.dispute import Dispute, Status
 from bot.errors import ConcurrentUpdate, StaleAction
+from bot.moves import AddNote, Escalate, Outcome, ProposeResolution, Withdraw
+from bot.opening import OpenDispute
 from bot.policy import Sides
-from bot.services import AddNote, Escalate, OpenDispute, Outcome, ProposeResolution, Withdraw, load_directory
+from bot.upkeep import load_directory
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
+from storage.disputes import AppendOnlyViolation
 from storage.models import RecordEntryRow
-from storage.repository import AppendOnlyViolation, SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import POLICE_TENANT, at, directory_for
 from tests.databases import another_engine
 
@@ -74,7 +77,7 @@ def open_dispute(
         immediate_risk=immediate_risk,
         idempotency_key=key,
     )
-    return services.open_dispute(cmd, uow=new_uow(engine), policy=POLICY, calendar=CALENDAR, now=now)
+    return opening.open_dispute(cmd, uow=new_uow(engine), policy=POLICY, calendar=CALENDAR, now=now)
 
 
 def stored(engine: Engine, dispute_id: str) -> Dispute:
@@ -121,7 +124,7 @@ def test_an_opened_dispute_reads_back_equal_in_every_field(engine: Engine, direc
 
 def test_a_proposal_and_its_confirmation_read_back_equal(engine: Engine, directory: Directory) -> None:
     opened = open_dispute(engine).dispute
-    proposed = services.propose_resolution(
+    proposed = moves.propose_resolution(
         ProposeResolution(
             dispute_id=opened.id,
             by="amara.okafor",
@@ -150,7 +153,7 @@ def test_an_urgent_dispute_against_an_agency_then_withdrawn_reads_back_equal(
     opened = open_dispute(
         engine, other_person=None, other_description="the duty sergeant", immediate_risk=True
     ).dispute
-    withdrawn = services.withdraw(
+    withdrawn = moves.withdraw(
         Withdraw(dispute_id=opened.id, by="amara.okafor", reason="Resolved by phone."),
         uow=new_uow(engine),
         now=MONDAY + timedelta(hours=1),
@@ -174,7 +177,7 @@ def test_the_record_has_one_entry_per_event_numbered_in_order_with_its_details(
     engine: Engine, directory: Directory
 ) -> None:
     opened = open_dispute(engine)
-    noted = services.add_note(
+    noted = moves.add_note(
         AddNote(dispute_id=opened.dispute.id, by="dc.jones", text="Incident log attached to the police system."),
         uow=new_uow(engine),
         now=TUESDAY,
@@ -279,7 +282,7 @@ def test_saving_a_dispute_read_before_someone_else_saved_it_raises_concurrent_up
 
 def test_a_move_on_a_stale_version_is_refused_naming_who_did_what(engine: Engine, directory: Directory) -> None:
     opened = open_dispute(engine).dispute
-    services.add_note(
+    moves.add_note(
         AddNote(dispute_id=opened.id, by="dc.jones", text="Reviewing the referral.", expected_version=0),
         uow=new_uow(engine),
         now=TUESDAY,
@@ -287,7 +290,7 @@ def test_a_move_on_a_stale_version_is_refused_naming_who_did_what(engine: Engine
     before = record_rows(engine, opened.id)
 
     with pytest.raises(StaleAction) as refused:
-        services.escalate(
+        moves.escalate(
             Escalate(dispute_id=opened.id, by="amara.okafor", reason="No reply.", expected_version=0),
             uow=new_uow(engine),
             policy=POLICY,
@@ -307,13 +310,13 @@ def test_a_move_refused_because_someone_escalated_first_says_it_was_escalated_an
     engine: Engine, directory: Directory
 ) -> None:
     opened = open_dispute(engine).dispute
-    services.escalate(
+    moves.escalate(
         Escalate(dispute_id=opened.id, by="amara.okafor", reason="No reply from the police.", expected_version=0),
         uow=new_uow(engine), policy=POLICY, calendar=CALENDAR, now=TUESDAY,
     )  # fmt: skip
 
     with pytest.raises(StaleAction) as refused:
-        services.add_note(
+        moves.add_note(
             AddNote(dispute_id=opened.id, by="dc.jones", text="Replying now.", expected_version=0),
             uow=new_uow(engine),
             now=TUESDAY + timedelta(minutes=5),
@@ -360,7 +363,7 @@ def four_disputes(engine: Engine, directory: Directory) -> dict[str, str]:
         now=TUESDAY, reference="WYP-2",
     ).dispute.id  # fmt: skip
     withdrawn = open_dispute(engine, reference="CSC-3").dispute.id
-    services.withdraw(Withdraw(dispute_id=withdrawn, by="amara.okafor", reason="Sorted."), uow=new_uow(engine), now=MONDAY)
+    moves.withdraw(Withdraw(dispute_id=withdrawn, by="amara.okafor", reason="Sorted."), uow=new_uow(engine), now=MONDAY)
     agency_only = open_dispute(
         engine, raiser="dc.jones", other_agency="csc", other_person=None, now=TUESDAY, reference="WYP-4"
     ).dispute.id
@@ -513,7 +516,7 @@ def test_of_twenty_simultaneous_moves_on_one_dispute_exactly_one_wins_and_the_re
         pytest.skip("SQLite serialises every writer, so there is no race to test; PostgreSQL runs this")
     dispute_id = open_dispute(engine).dispute.id
     for hour in (1, 2):  # the raiser moves it on to the managers' step, where the line managers act
-        services.escalate(
+        moves.escalate(
             Escalate(dispute_id=dispute_id, by="amara.okafor", reason="No agreement yet."),
             uow=new_uow(engine), policy=POLICY, calendar=CALENDAR, now=MONDAY + timedelta(hours=hour),
         )  # fmt: skip
@@ -524,13 +527,13 @@ def test_of_twenty_simultaneous_moves_on_one_dispute_exactly_one_wins_and_the_re
 
     def escalate() -> Outcome:
         cmd = Escalate(dispute_id=dispute_id, by="ben.hughes", reason="Needs a service manager.", expected_version=before.version)
-        return services.escalate(cmd, uow=new_uow(engine), policy=POLICY, calendar=CALENDAR, now=now)
+        return moves.escalate(cmd, uow=new_uow(engine), policy=POLICY, calendar=CALENDAR, now=now)
 
     def propose() -> Outcome:
         cmd = ProposeResolution(
             dispute_id=dispute_id, by="ds.khan", agreed_outcome="Joint visit on Thursday.", expected_version=before.version
         )
-        return services.propose_resolution(cmd, uow=new_uow(engine), now=now)
+        return moves.propose_resolution(cmd, uow=new_uow(engine), now=now)
 
     barrier = threading.Barrier(CONTENDERS)
     results: list[Outcome | BaseException | None] = [None] * CONTENDERS

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot import services
+from bot import due_work, moves, opening, upkeep
 from bot.outbox import Delivery, NoNotifier
 from bot.policy import Nudge, WhenMissed
 from handlers.delivery import RetryLater, Sent, Undeliverable
@@ -46,7 +46,7 @@ def keeper(engine, policy=BRADFORD, notifier=None, senders=None, now=None) -> Ti
 
 
 def open_dispute(tk: Timekeeper, now: datetime, **changes) -> str:
-    services.load_directory(directory_for(tk.policy), uow=tk.uow())
+    upkeep.load_directory(directory_for(tk.policy), uow=tk.uow())
     fields = dict(
         raiser="amara.okafor",
         reference="CSC-2026-0193",
@@ -56,8 +56,8 @@ def open_dispute(tk: Timekeeper, now: datetime, **changes) -> str:
         problem="The referral was closed with no further action.",
         outcome="A strategy discussion this week.",
     )
-    cmd = services.OpenDispute(**{**fields, **changes})
-    return services.open_dispute(
+    cmd = opening.OpenDispute(**{**fields, **changes})
+    return opening.open_dispute(
         cmd, uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=now, notifier=tk.notifier
     ).dispute.id
 
@@ -196,17 +196,17 @@ def test_a_dispute_the_database_refuses_is_retried_alone_and_the_others_escalate
     good = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in (1, 2)]
     bad = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0666")
 
-    results = services.escalate_overdue(
+    results = due_work.escalate_overdue(
         uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 9, 10), notifier=PoisonNotifier("CSC-2026-0666")
     )
 
-    assert sorted(r.dispute.id for r in results if isinstance(r, services.Outcome)) == sorted(good)
+    assert sorted(r.dispute.id for r in results if isinstance(r, moves.Outcome)) == sorted(good)
     assert len([r for r in results if isinstance(r, Exception)]) == 1
     assert [stage_of(tk, d) for d in good] == [1, 1]
     assert stage_of(tk, bad) == 0  # nothing of it was written: it waits for the next sweep
     with tk.uow() as uow:
         assert "escalated" not in [e.kind for e in uow.disputes.record(bad)]
-    again = services.escalate_overdue(uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 9, 10, 1), notifier=FakeNotifier())
+    again = due_work.escalate_overdue(uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 9, 10, 1), notifier=FakeNotifier())
     assert [r.dispute.id for r in again] == [bad] and stage_of(tk, bad) == 1
 
 
@@ -215,12 +215,12 @@ def test_a_reminder_the_database_refuses_stays_pending_and_the_others_are_sent(e
     good = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in (1, 2)]
     bad = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0666")
 
-    results = services.send_due_nudges(
+    results = due_work.send_due_nudges(
         uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 4, 14), notifier=PoisonNotifier("CSC-2026-0666")
     )
 
     sent = [r for r in results if not isinstance(r, Exception)]
-    assert sorted(n.dispute_id for n, status in sent if status == services.NUDGE_SENT) == sorted(good)
+    assert sorted(n.dispute_id for n, status in sent if status == due_work.NUDGE_SENT) == sorted(good)
     assert len(results) - len(sent) == 1
     assert {k.split(":")[0] for k in reminders(tk)} == set(good)
     assert [status for _, kind, _, status in nudges(tk, bad) if kind == Nudge.HALF_WAY.value] == ["pending"]
@@ -470,8 +470,8 @@ def test_no_digest_when_the_policy_does_not_ask_for_one(engine):
 
 
 def _escalate(tk: Timekeeper, dispute_id: str, now: datetime, uow=None):
-    return services.escalate(
-        services.Escalate(dispute_id=dispute_id, by="amara.okafor", reason="No reply."),
+    return moves.escalate(
+        moves.Escalate(dispute_id=dispute_id, by="amara.okafor", reason="No reply."),
         uow=uow or tk.uow(), policy=tk.policy, calendar=tk.calendar, now=now, notifier=tk.notifier,
     )
 
@@ -481,8 +481,8 @@ def test_the_move_that_ends_a_stage_skips_that_stages_pending_reminders_in_its_o
     escalated = open_dispute(tk, at(2026, 11, 2, 10))
     withdrawn = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0194")
     _escalate(tk, escalated, at(2026, 11, 3, 10))
-    services.withdraw(
-        services.Withdraw(dispute_id=withdrawn, by="amara.okafor", reason="Sorted."), uow=tk.uow(), now=at(2026, 11, 3, 10)
+    moves.withdraw(
+        moves.Withdraw(dispute_id=withdrawn, by="amara.okafor", reason="Sorted."), uow=tk.uow(), now=at(2026, 11, 3, 10)
     )
     assert {status for stage, _, _, status in nudges(tk, escalated) if stage == 0} == {"skipped"}
     assert {status for stage, _, _, status in nudges(tk, escalated) if stage == 1} == {"pending"}

@@ -12,8 +12,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from bot import services
+from bot import moves, opening, upkeep
 from bot.errors import StaleAction
+from bot.events import PersonUnreachable
 from bot.outbox import Delivery, Notifiers
 from handlers.delivery import Sent, Undeliverable, deliver_due, unreachable_reporter
 from handlers.files import read_policy
@@ -24,7 +25,7 @@ from messages.record import record_text
 from storage.db import session_factory
 from storage.models import OutboxRow
 from storage.outbox import FAILED, PENDING, OutboxDelivery, QueuedMessage, Thread
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import CSC_WORKSPACE, POLICE_TENANT, at, directory_for
 
 LSCB = read_policy("lscb")
@@ -44,14 +45,14 @@ NOTICE = "Parley couldn't reach DC Rhys Jones (West Yorkshire Police) on Teams a
 @pytest.fixture
 def sessions(engine: Engine):
     sessions = session_factory(engine)
-    services.load_directory(directory_for(LSCB), uow=SqlUnitOfWork(sessions))
+    upkeep.load_directory(directory_for(LSCB), uow=SqlUnitOfWork(sessions))
     return sessions
 
 
 def _open(sessions) -> str:
     """Amara Okafor (Children's Social Care, Slack) raises it with DC Jones (police, Teams)."""
-    outcome = services.open_dispute(
-        services.OpenDispute(
+    outcome = opening.open_dispute(
+        opening.OpenDispute(
             raiser="amara.okafor",
             reference="CSC-2026-0193",
             category=LSCB.categories[0],
@@ -78,9 +79,9 @@ def _direct_to(sessions, target: str) -> list[OutboxRow]:
     return [r for r in _rows(sessions) if r.delivery == Delivery.DIRECT.value and r.target == target]
 
 
-def _report(sessions, message: OutboxRow, *, now=MONDAY) -> services.PersonUnreachable | None:
-    return services.report_unreachable(
-        services.ReportUnreachable(
+def _report(sessions, message: OutboxRow, *, now=MONDAY) -> PersonUnreachable | None:
+    return upkeep.report_unreachable(
+        upkeep.ReportUnreachable(
             message_id=message.id,
             dispute_id=message.dispute_id,
             platform=message.platform,
@@ -169,8 +170,8 @@ def test_a_move_after_a_report_is_numbered_after_it_and_is_not_refused_as_stale(
     [dm] = _direct_to(sessions, DC_JONES)
     _report(sessions, dm)
 
-    services.escalate(
-        services.Escalate(dispute_id=dispute_id, by="amara.okafor", expected_version=seen, reason="No reply."),
+    moves.escalate(
+        moves.Escalate(dispute_id=dispute_id, by="amara.okafor", expected_version=seen, reason="No reply."),
         uow=SqlUnitOfWork(sessions),
         policy=LSCB,
         calendar=CALENDAR,
@@ -188,15 +189,15 @@ def test_a_stale_click_names_the_move_not_the_report(sessions) -> None:
     dispute_id = _open(sessions)
     with SqlUnitOfWork(sessions) as uow:
         seen = uow.disputes.get(dispute_id).version
-    services.add_note(
-        services.AddNote(dispute_id=dispute_id, by="dc.jones", text="Called twice."), uow=SqlUnitOfWork(sessions), now=MONDAY, notifier=NOTIFIER
+    moves.add_note(
+        moves.AddNote(dispute_id=dispute_id, by="dc.jones", text="Called twice."), uow=SqlUnitOfWork(sessions), now=MONDAY, notifier=NOTIFIER
     )
     [dm] = _direct_to(sessions, DC_JONES)
     _report(sessions, dm)
 
     with pytest.raises(StaleAction) as stale:
-        services.escalate(
-            services.Escalate(dispute_id=dispute_id, by="amara.okafor", expected_version=seen, reason="No reply."),
+        moves.escalate(
+            moves.Escalate(dispute_id=dispute_id, by="amara.okafor", expected_version=seen, reason="No reply."),
             uow=SqlUnitOfWork(sessions),
             policy=LSCB,
             calendar=CALENDAR,

@@ -26,19 +26,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import app as parley_app
 from bot.directory import Directory, Identity
-from bot.outbox import Notifiers
 from bot.policy import Policy
-from bot.services import load_directory
+from bot.upkeep import load_directory
 from handlers import teams
+from handlers.composition import compose
 from handlers.delivery import deliver_due
-from handlers.holidays import calendar_for
 from handlers.teams.adapter import BotConfig
 from handlers.teams.gate import ServiceUrls
 from messages.teams import Verb, cards_in
 from storage.db import session_factory
 from storage.models import DisputeRow, OutboxRow, RecordEntryRow
 from storage.outbox import OutboxDelivery
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import LONDON, POLICE_TENANT, Clock, directory_for
 from tests.teams.mock_connector import Call, MockConnector
 
@@ -121,56 +120,44 @@ class Harness:
         load_directory(self.directory, uow=SqlUnitOfWork(self.sessions))
         await self.connector.start()
         metadata = {"OPENID_METADATA_URL": self.openid_metadata_url} if self.openid_metadata_url else {}
-        self.front = teams.build(
+        site = teams.TeamsSite(
             # without an app id, these tests opt in to running with Teams authentication off, by name
             config=BotConfig(APP_ID=self.app_id, APP_PASSWORD=self.password, INSECURE_NO_AUTH=not self.app_id, **metadata),
             channel=CHANNEL,
             tenant=POLICE_TENANT,
-            sessions=self.sessions,
-            policy=self.policy,
-            calendar=calendar_for(self.policy),
-            clock=self.clock,
             service_url=self.connector.url,
             service_urls=ServiceUrls.of([self.connector.url]),  # the mock connector is the only service URL accepted
             credentials_factory=self.credentials_factory,
-            deliver_at_once=False,
         )
-        settings = parley_app.Settings(parley_sweep_seconds=3600)
-        parley = parley_app.Parley(settings=settings, engine=self.engine, policy=self.policy, teams=self.front)
-        parley.senders["teams"] = self.front.sender
         self.slack_front = None
-        if self.with_slack:
-            await self._with_slack(parley)
-        parley.notifier = self.front.deps.notifier
+        slack_site = await self._with_slack() if self.with_slack else None
+        # Parley's own wiring (handlers.composition): one notifier and every sender for both platforms
+        wiring = compose(
+            engine=self.engine, policy=self.policy, clock=self.clock, teams_site=site, slack_site=slack_site, paces=None, deliver_at_once=False
+        )
+        assert wiring.teams is not None
+        self.front = wiring.teams
+        self.slack_front = wiring.slack
+        parley = parley_app.Parley(wiring=wiring, sweep_seconds=3600)
         self.web = parley_app.build_web_app(parley)
         self.client = TestClient(TestServer(self.web, host="127.0.0.1"))
         await self.client.start_server()
         return self
 
-    async def _with_slack(self, parley: parley_app.Parley) -> None:
+    async def _with_slack(self) -> Any:
         from handlers import slack
         from tests.slack import harness as slack_harness
         from tests.slack.mock_slack import MockSlack
 
         self.slack = MockSlack(team=slack_harness.TEAM)
         await self.slack.start()
-        self.slack_front = slack.build(
+        return slack.SlackSite(
             bot_token=slack_harness.TOKEN,
             signing_secret=slack_harness.SECRET,
             api_url=self.slack.api_url,
             channel=slack_harness.CHANNEL,
             team=slack_harness.TEAM,
-            sessions=self.sessions,
-            policy=self.policy,
-            calendar=calendar_for(self.policy),
-            clock=self.clock,
-            deliver_at_once=False,
         )
-        combined = Notifiers(self.slack_front.notifier, self.front.notifier)
-        self.slack_front.deps.notifier = combined
-        self.front.use_notifier(combined)
-        parley.slack = self.slack_front
-        parley.senders["slack"] = self.slack_front.sender
 
     async def __aexit__(self, *exc: object) -> None:
         await self.client.close()

@@ -223,15 +223,15 @@ def test_the_teams_app_package_manifest_is_valid_manifest_1_17(tmp_path: Path, m
 def test_the_cards_the_timekeeper_and_delivery_send_are_valid_too() -> None:
     # Reminders, the digest, "couldn't reach" notices and the last stage's close form come from the
     # timekeeper or from failed deliveries, not from a click: built here from a real opened dispute.
-    from bot import services
+    from bot import opening
     from handlers.holidays import calendar_for
     from messages.text import dispute_view, person_view
     from tests.fakes import FakeUnitOfWork
 
     directory = directory_for(LSCB)
     fields = dict(raiser="dc.jones", reference="POL-2040-0193", category=LSCB.categories[0], other_agency="csc", other_person="amara.okafor")
-    opened = services.open_dispute(
-        services.OpenDispute(**fields, problem="<b>x</b> *y*", cause="c", outcome="o"),
+    opened = opening.open_dispute(
+        opening.OpenDispute(**fields, problem="<b>x</b> *y*", cause="c", outcome="o"),
         uow=FakeUnitOfWork(directory),
         policy=LSCB,
         calendar=calendar_for(LSCB),

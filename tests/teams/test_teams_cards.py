@@ -40,7 +40,7 @@ def test_plain_text_only_loses_its_angle_brackets_and_paragraphs_keep_each_line(
 
 
 def _view(**changes):  # noqa: ANN003, ANN202
-    from bot import services
+    from bot import opening
     from handlers.holidays import calendar_for
     from tests.fakes import FakeUnitOfWork
 
@@ -56,7 +56,7 @@ def _view(**changes):  # noqa: ANN003, ANN202
         cause="c" * 2900,
         outcome="o" * 2900,
     )
-    outcome = services.open_dispute(services.OpenDispute(**{**fields, **changes}), uow=uow, policy=LSCB, calendar=calendar_for(LSCB), now=NOW)
+    outcome = opening.open_dispute(opening.OpenDispute(**{**fields, **changes}), uow=uow, policy=LSCB, calendar=calendar_for(LSCB), now=NOW)
     return outcome.dispute, directory
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
-from bot import services
+from bot import opening
 from bot.dispute import Status
 from handlers import slack
 from handlers.files import read_policy
@@ -25,7 +25,7 @@ from messages import slack as slack_blocks
 from messages.teams import Verb
 from messages.text import dispute_view
 from storage.outbox import SENT
-from storage.repository import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork
 from tests.slack import harness as slack_harness
 from tests.slack.harness import fill
 from tests.teams.harness import CHANNEL, DC_JONES, DS_KHAN, Harness, actions, run, texts
@@ -80,8 +80,8 @@ def test_raised_on_slack_escalated_by_the_police_manager_on_teams_and_confirmed_
         # Amara (CSC, Slack) raises it about DC Jones (police, Teams only). A child is at immediate risk,
         # so it starts with the line managers: Ben Hughes on Slack, DS Khan on Teams.
         # Slack's modal can pick only people on Slack, so this is the use case its intake calls, with DC Jones named.
-        outcome = services.open_dispute(
-            services.OpenDispute(
+        outcome = opening.open_dispute(
+            opening.OpenDispute(
                 raiser="amara.okafor",
                 reference="CSC-2040-0193",
                 category=LSCB.categories[0],
@@ -199,8 +199,8 @@ def test_raised_for_real_on_slack_naming_the_police_by_agency_and_role_reaches_t
 def test_a_raiser_on_slack_is_told_on_slack_when_parley_cannot_reach_the_police_on_teams(engine: Engine) -> None:
     async def scenario(h: Harness) -> None:
         h.connector.refuse_user(DC_JONES)  # Parley isn't installed for him in Teams
-        outcome = services.open_dispute(
-            services.OpenDispute(
+        outcome = opening.open_dispute(
+            opening.OpenDispute(
                 raiser="amara.okafor",
                 reference="CSC-2040-0300",
                 category=LSCB.categories[0],
@@ -225,7 +225,7 @@ def test_a_raiser_on_slack_is_told_on_slack_when_parley_cannot_reach_the_police_
             "Parley couldn't reach DC Rhys Jones (West Yorkshire Police) on Teams about case CSC-2040-0300. "
             "Please contact them another way."
         )
-        assert "Parley couldn't reach *DC Rhys Jones* (West Yorkshire Police) on Teams" in _slack_text(h)
+        assert "*Parley* couldn't reach *DC Rhys Jones* (West Yorkshire Police) on Teams" in _slack_text(h)
         assert h.thread()[-1].body["summary"] == "Parley couldn't reach DC Rhys Jones on Teams"
         assert not h.connector.direct_to(DC_JONES)
         assert sorted(r.status for r in h.outbox() if r.status != SENT) == ["failed"]

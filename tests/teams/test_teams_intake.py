@@ -263,7 +263,8 @@ def test_list_shows_my_open_disputes_most_urgent_first_and_help_the_procedure(en
 
         await h.say(DC_JONES, "help")
         words = texts(h.last_card(DC_JONES))
-        assert "Send **disagree** to raise one" in words or "send **disagree** to raise one" in words
+        assert "disagree raises one" in words and "list shows the ones waiting on you" in words
+        assert "with report \\[from\\] \\[to\\] \\[csv\\]" in words  # brackets escaped for Teams' markdown
         assert "/disagree" not in words
         assert "Step 1 - Concerned professional clarifies their thinking" in words
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot import services
+from bot import moves, opening
 from bot.calendar import WorkingCalendar
 from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, Person
 from bot.errors import InvalidInput
@@ -35,11 +35,11 @@ def uow() -> FakeUnitOfWork:
     )
 
 
-def _open(uow: FakeUnitOfWork, policy=POLICY, **changes) -> services.Outcome:
+def _open(uow: FakeUnitOfWork, policy=POLICY, **changes) -> moves.Outcome:
     fields = dict(raiser="amara", reference="CSC-2026-0193", category="threshold", other_agency="health", other_person="hana",
                   problem="Referral declined.", cause="", outcome="A strategy discussion.", discussed=True)  # fmt: skip
     fields.update(changes)
-    return services.open_dispute(services.OpenDispute(**fields), uow=uow, policy=policy, calendar=CALENDAR, now=MONDAY)
+    return opening.open_dispute(opening.OpenDispute(**fields), uow=uow, policy=policy, calendar=CALENDAR, now=MONDAY)
 
 
 @pytest.mark.parametrize(
@@ -58,10 +58,10 @@ def test_a_note_with_an_nhs_number_or_a_nul_is_refused_and_bidi_controls_are_rem
     dispute = _open(uow).dispute
     for text, phrase in [("NI QQ 12 34 56 C", "National Insurance"), ("a\x00b", "control character")]:
         with pytest.raises(InvalidInput) as exc:
-            services.add_note(services.AddNote(dispute_id=dispute.id, by="amara", text=text), uow=uow, now=MONDAY)
+            moves.add_note(moves.AddNote(dispute_id=dispute.id, by="amara", text=text), uow=uow, now=MONDAY)
         assert phrase in exc.value.errors["note"]
-    outcome = services.add_note(
-        services.AddNote(dispute_id=dispute.id, by="amara", text="Called \u202eHana\u202c at 11:00."), uow=uow, now=MONDAY
+    outcome = moves.add_note(
+        moves.AddNote(dispute_id=dispute.id, by="amara", text="Called \u202eHana\u202c at 11:00."), uow=uow, now=MONDAY
     )
     assert outcome.events[-1].text == "Called Hana at 11:00."
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot import services
+from bot import due_work, moves, opening
 from bot.calendar import WorkingCalendar
 from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, Person
 from bot.dispute import Status, sides_to_confirm
@@ -58,7 +58,7 @@ def uow() -> FakeUnitOfWork:
     return FakeUnitOfWork(directory())
 
 
-def open_one(uow: FakeUnitOfWork, policy=POLICY, now: datetime = MONDAY, **changes) -> services.Outcome:
+def open_one(uow: FakeUnitOfWork, policy=POLICY, now: datetime = MONDAY, **changes) -> moves.Outcome:
     fields = dict(
         raiser="amara",
         reference="CSC-2026-0193",
@@ -71,12 +71,12 @@ def open_one(uow: FakeUnitOfWork, policy=POLICY, now: datetime = MONDAY, **chang
         discussed=True,
     )
     fields.update(changes)
-    return services.open_dispute(services.OpenDispute(**fields), uow=uow, policy=policy, calendar=CALENDAR, now=now)
+    return opening.open_dispute(opening.OpenDispute(**fields), uow=uow, policy=policy, calendar=CALENDAR, now=now)
 
 
 def escalate(uow, dispute_id, by, now, reason="Still no agreement.", **kw):
-    return services.escalate(
-        services.Escalate(dispute_id=dispute_id, by=by, reason=reason, **kw), uow=uow, policy=POLICY, calendar=CALENDAR, now=now
+    return moves.escalate(
+        moves.Escalate(dispute_id=dispute_id, by=by, reason=reason, **kw), uow=uow, policy=POLICY, calendar=CALENDAR, now=now
     )
 
 
@@ -218,7 +218,7 @@ def test_a_click_on_a_stale_view_says_who_did_what(uow):
 
 def test_a_missed_timescale_escalates_automatically_recording_who_was_waited_on(uow):
     dispute = open_one(uow).dispute
-    results = list(services.escalate_overdue(uow=uow, policy=POLICY, calendar=CALENDAR, now=dispute.deadline))
+    results = list(due_work.escalate_overdue(uow=uow, policy=POLICY, calendar=CALENDAR, now=dispute.deadline))
     assert len(results) == 1
     moved = uow.disputes.get(dispute.id)
     assert moved.stage_index == 1
@@ -230,7 +230,7 @@ def test_a_missed_timescale_escalates_automatically_recording_who_was_waited_on(
 
 def test_nothing_escalates_before_the_deadline(uow):
     dispute = open_one(uow).dispute
-    assert list(services.escalate_overdue(uow=uow, policy=POLICY, calendar=CALENDAR, now=dispute.deadline - timedelta(seconds=1))) == []
+    assert list(due_work.escalate_overdue(uow=uow, policy=POLICY, calendar=CALENDAR, now=dispute.deadline - timedelta(seconds=1))) == []
     assert uow.disputes.get(dispute.id).stage_index == 0
 
 
@@ -240,19 +240,19 @@ def test_a_remind_and_wait_stage_records_the_miss_once_and_stays(uow):
     policy = type(POLICY)(**{**POLICY.__dict__, "stages": tuple(stages)})
     dispute = open_one(uow, policy).dispute
     for _ in range(2):
-        list(services.escalate_overdue(uow=uow, policy=policy, calendar=CALENDAR, now=dispute.deadline + timedelta(hours=1)))
+        list(due_work.escalate_overdue(uow=uow, policy=policy, calendar=CALENDAR, now=dispute.deadline + timedelta(hours=1)))
     assert uow.disputes.get(dispute.id).stage_index == 0
     assert kinds(uow, dispute.id) == ["opened", "stage started", "timescale missed"]
 
 
 def test_a_pending_proposal_lapses_when_the_timescale_escalates(uow):
     dispute = open_one(uow).dispute
-    services.propose_resolution(
-        services.ProposeResolution(dispute_id=dispute.id, by="amara", agreed_outcome="Strategy discussion Thursday."),
+    moves.propose_resolution(
+        moves.ProposeResolution(dispute_id=dispute.id, by="amara", agreed_outcome="Strategy discussion Thursday."),
         uow=uow,
         now=MONDAY,
     )
-    list(services.escalate_overdue(uow=uow, policy=POLICY, calendar=CALENDAR, now=dispute.deadline))
+    list(due_work.escalate_overdue(uow=uow, policy=POLICY, calendar=CALENDAR, now=dispute.deadline))
     moved = uow.disputes.get(dispute.id)
     assert moved.status is Status.OPEN and moved.proposal is None and moved.stage_index == 1
     assert uow.disputes.record(dispute.id)[-2].details["proposal_lapsed"] is True
@@ -262,8 +262,8 @@ def test_a_pending_proposal_lapses_when_the_timescale_escalates(uow):
 
 
 def propose(uow, dispute_id, by, now=MONDAY):
-    return services.propose_resolution(
-        services.ProposeResolution(
+    return moves.propose_resolution(
+        moves.ProposeResolution(
             dispute_id=dispute_id,
             by=by,
             agreed_outcome="Strategy discussion on Thursday.",
@@ -276,8 +276,8 @@ def propose(uow, dispute_id, by, now=MONDAY):
 
 
 def confirm(uow, dispute_id, by, now=MONDAY):
-    return services.confirm_resolution(
-        services.ConfirmResolution(dispute_id=dispute_id, by=by, statement="Agreed."), uow=uow, policy=POLICY, now=now
+    return moves.confirm_resolution(
+        moves.ConfirmResolution(dispute_id=dispute_id, by=by, statement="Agreed."), uow=uow, policy=POLICY, now=now
     )
 
 
@@ -316,8 +316,8 @@ def test_a_partnership_proposal_needs_both_parties_to_confirm(uow):
 def test_not_agreeing_reopens_the_dispute_at_the_same_stage(uow):
     dispute = open_one(uow).dispute
     propose(uow, dispute.id, "amara")
-    reopened = services.reject_resolution(
-        services.RejectResolution(dispute_id=dispute.id, by="hana", reason="The GP letter is not enough."), uow=uow, now=MONDAY
+    reopened = moves.reject_resolution(
+        moves.RejectResolution(dispute_id=dispute.id, by="hana", reason="The GP letter is not enough."), uow=uow, now=MONDAY
     ).dispute
     assert reopened.status is Status.OPEN and reopened.proposal is None and reopened.confirmations == ()
     assert kinds(uow, dispute.id)[-1] == "resolution not agreed"
@@ -325,13 +325,13 @@ def test_not_agreeing_reopens_the_dispute_at_the_same_stage(uow):
 
 def test_only_the_last_stage_can_close_with_the_decision_unchanged(uow):
     dispute = open_one(uow).dispute
-    close = services.CloseUnresolved(dispute_id=dispute.id, by="amara", reason="Decision stands.")
+    close = moves.CloseUnresolved(dispute_id=dispute.id, by="amara", reason="Decision stands.")
     with pytest.raises(IllegalTransition, match="last stage"):
-        services.close_unresolved(close, uow=uow, policy=POLICY, now=MONDAY)
+        moves.close_unresolved(close, uow=uow, policy=POLICY, now=MONDAY)
     for by in ("hana", "ben", "carol"):
         escalate(uow, dispute.id, by, MONDAY)
-    closed = services.close_unresolved(
-        services.CloseUnresolved(dispute_id=dispute.id, by="pat", reason="Decision stands; reported to the Chair."),
+    closed = moves.close_unresolved(
+        moves.CloseUnresolved(dispute_id=dispute.id, by="pat", reason="Decision stands; reported to the Chair."),
         uow=uow,
         policy=POLICY,
         now=MONDAY,
@@ -343,31 +343,31 @@ def test_only_the_last_stage_can_close_with_the_decision_unchanged(uow):
 def test_only_the_raiser_can_withdraw(uow):
     dispute = open_one(uow).dispute
     with pytest.raises(NotAllowed):
-        services.withdraw(services.Withdraw(dispute_id=dispute.id, by="hana", reason="x"), uow=uow, now=MONDAY)
-    withdrawn = services.withdraw(
-        services.Withdraw(dispute_id=dispute.id, by="amara", reason="Resolved by phone."), uow=uow, now=MONDAY
+        moves.withdraw(moves.Withdraw(dispute_id=dispute.id, by="hana", reason="x"), uow=uow, now=MONDAY)
+    withdrawn = moves.withdraw(
+        moves.Withdraw(dispute_id=dispute.id, by="amara", reason="Resolved by phone."), uow=uow, now=MONDAY
     ).dispute
     assert withdrawn.status is Status.WITHDRAWN
 
 
 def test_a_closed_dispute_refuses_every_further_move_and_records_nothing(uow):
     dispute = open_one(uow).dispute
-    services.withdraw(services.Withdraw(dispute_id=dispute.id, by="amara", reason="Sorted."), uow=uow, now=MONDAY)
+    moves.withdraw(moves.Withdraw(dispute_id=dispute.id, by="amara", reason="Sorted."), uow=uow, now=MONDAY)
     before = kinds(uow, dispute.id)
     with pytest.raises(IllegalTransition):
         escalate(uow, dispute.id, "hana", MONDAY)
     with pytest.raises(IllegalTransition):
         propose(uow, dispute.id, "hana")
     with pytest.raises(IllegalTransition):
-        services.add_note(services.AddNote(dispute_id=dispute.id, by="amara", text="hello"), uow=uow, now=MONDAY)
+        moves.add_note(moves.AddNote(dispute_id=dispute.id, by="amara", text="hello"), uow=uow, now=MONDAY)
     assert kinds(uow, dispute.id) == before
 
 
 def test_notes_are_for_the_people_involved(uow):
     dispute = open_one(uow).dispute
-    services.add_note(services.AddNote(dispute_id=dispute.id, by="hana", text="Called Amara at 11:00."), uow=uow, now=MONDAY)
+    moves.add_note(moves.AddNote(dispute_id=dispute.id, by="hana", text="Called Amara at 11:00."), uow=uow, now=MONDAY)
     with pytest.raises(NotAllowed):
-        services.add_note(services.AddNote(dispute_id=dispute.id, by="stranger", text="hi"), uow=uow, now=MONDAY)
+        moves.add_note(moves.AddNote(dispute_id=dispute.id, by="stranger", text="hi"), uow=uow, now=MONDAY)
     assert kinds(uow, dispute.id)[-1] == "note"
 
 
@@ -376,8 +376,8 @@ def test_a_formal_challenge_is_recorded_when_the_dispute_reaches_the_policys_for
     dispute = open_one(uow, policy).dispute
     assert not dispute.formal_challenge
     for by in ("hana", "ben"):
-        services.escalate(
-            services.Escalate(dispute_id=dispute.id, by=by, reason="No agreement."), uow=uow, policy=policy, calendar=CALENDAR, now=MONDAY
+        moves.escalate(
+            moves.Escalate(dispute_id=dispute.id, by=by, reason="No agreement."), uow=uow, policy=policy, calendar=CALENDAR, now=MONDAY
         )
     assert uow.disputes.get(dispute.id).formal_challenge
     assert "formal challenge lodged" in kinds(uow, dispute.id)
@@ -407,7 +407,8 @@ def test_what_happened_names_the_move_not_what_followed_from_it_nor_an_aside() -
 
 
 def test_check_move_uses_the_moves_own_rules_and_changes_nothing(uow) -> None:
-    from bot.dispute import Action, check_move, may_see_record
+    from bot.dispute import Action, may_see_record
+    from bot.move_checks import check_move
 
     dispute = open_one(uow).dispute
     before = copy.deepcopy(dispute)

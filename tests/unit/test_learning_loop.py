@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 
 from bot import plan
 from bot.directory import PARTNERSHIP, Directory, Membership, Person
-from bot.export import _fields, _Names
 from bot.learning import CaseReviewPrompted, LearningGiven
 from bot.policy import LearningRouting
 from bot.record import entry_for
+from bot.record_view import Names as _Names, entry_fields as _fields
 from bot.retention import LegalHoldPlaced, LegalHoldReleased
 from handlers.files import read_policy
 from messages.export import words

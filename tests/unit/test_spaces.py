@@ -71,3 +71,15 @@ def test_without_a_configured_channel_only_the_named_spaces_have_threads() -> No
     found = plan.spaces(_dispute(d), d, "teams", None)
     assert [s.key for s in found.threads] == ["tenant-1/19:health@thread.tacv2"]
     assert found.of(d, "carol", "teams") is None
+
+
+def test_a_space_in_a_workspace_parley_cannot_post_in_gets_no_thread_and_its_side_follows_the_configured_channel() -> None:
+    d = _named(directory(), csc={"slack_channel": "T02/C0CSC"})  # CSC's own channel is in another Slack workspace
+    dispute = _dispute(d)
+    anywhere = plan.spaces(dispute, d, "slack", CONFIGURED_SLACK)
+    assert [s.key for s in anywhere.threads] == ["T01", "T02/C0CSC"]
+    installed = plan.spaces(dispute, d, "slack", CONFIGURED_SLACK, installed=frozenset({"T01"}))
+    configured = plan.Space("T01", "C0PARLEY", "T01")
+    assert installed.threads == (configured,)
+    assert installed.of_agency["csc"] == configured  # its people are in T01: they follow Parley's channel
+    assert installed.of(d, "ben", "slack", plan.side_agencies(dispute, "ben")) == configured

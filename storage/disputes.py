@@ -1,44 +1,24 @@
-"""Repositories and the unit of work: the only place where core types meet the database."""
+"""Disputes and their record in the database: the repository, its row converters, and the guard
+that keeps the record append-only."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, Self, TypeVar, cast
-from weakref import WeakKeyDictionary
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Select, bindparam, delete, event, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import CursorResult, bindparam, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.directory import Agency, Directory, Identity, Membership, Person
 from bot.dispute import Confirmation, Dispute, Party, Proposal, Status
 from bot.errors import ConcurrentUpdate, DisputeNotFound
-from bot.nudges import PlannedNudge
 from bot.record import RecordEntry, entry_for
 from bot.routing import Assignee, Routing
-from bot.services import DueNudge
 from storage import chain
 from storage.asked import Waiting, keep_asked, waiting_on_leads
-from storage.models import (
-    WATCHED_DEADLINE,
-    AgencyRow,
-    DailyRunRow,
-    DirectoryRevisionRow,
-    DisputeRow,
-    IdentityRow,
-    InvolvementRow,
-    MembershipRow,
-    NudgeRow,
-    PersonRow,
-    RecordEntryRow,
-    table_of,
-)
-from storage.outbox import SqlOutboxRepository, SqlThreadRepository
-from storage.submissions import SqlSubmissionRepository
-
-PENDING_NUDGE = "pending"
+from storage.locking import skip_locked
+from storage.models import WATCHED_DEADLINE, DisputeRow, InvolvementRow, RecordEntryRow, table_of
 
 
 class AppendOnlyViolation(RuntimeError):
@@ -157,7 +137,7 @@ def _to_entry(row: RecordEntryRow) -> RecordEntry:
     return RecordEntry(row.dispute_id, row.seq, row.at, row.actor_id, row.kind, row.details)
 
 
-# --- repositories -------------------------------------------------------------------------------
+# --- the repository -----------------------------------------------------------------------------
 
 
 class SqlDisputeRepository:
@@ -194,7 +174,7 @@ class SqlDisputeRepository:
         found: dict[str, Dispute] = {}
         for start in range(0, len(ids), 1000):
             query = select(DisputeRow).where(DisputeRow.id.in_(ids[start : start + 1000])).order_by(DisputeRow.id)
-            rows = self.session.scalars(_skip_locked(self.session, query) if lock else query)
+            rows = self.session.scalars(skip_locked(self.session, query) if lock else query)
             found.update((r.id, _to_dispute(r)) for r in rows)
         return found
 
@@ -324,19 +304,8 @@ class SqlDisputeRepository:
         query = select(DisputeRow).where(WATCHED_DEADLINE, DisputeRow.deadline <= now).order_by(DisputeRow.deadline).limit(limit)
         if ids is not None:
             query = query.where(DisputeRow.id.in_(sorted(ids)))
-        rows = self.session.scalars(_skip_locked(self.session, query))
+        rows = self.session.scalars(skip_locked(self.session, query))
         return [_to_dispute(r) for r in rows]
-
-
-_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
-
-
-def _skip_locked(session: Session, query: _Query) -> _Query:
-    """Lock the selected rows for this transaction, skipping rows locked elsewhere (PostgreSQL only;
-    SQLite has one writer at a time, and every claim is a conditional update as well)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return query.with_for_update(skip_locked=True)
-    return query
 
 
 _UPDATABLE = [
@@ -351,249 +320,3 @@ _UPDATE_ON_VERSION = (
     .where(_disputes.c.id == bindparam("b_id"), _disputes.c.version == bindparam("b_version"))
     .values({c: bindparam(c) for c in [*_UPDATABLE, "version"]})
 )
-
-
-# The parsed directory of each database, with the revision it was read at: every request and
-# every sweep needs it, and it changes only when someone loads a new directory file.
-_DIRECTORIES: WeakKeyDictionary[Engine, tuple[int, Directory]] = WeakKeyDictionary()
-
-
-class SqlDirectoryRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def load(self) -> Directory:
-        """The whole directory as core types; read from the tables only when its revision changed."""
-        revision = self.session.scalar(select(DirectoryRevisionRow.revision).where(DirectoryRevisionRow.id == 1))
-        engine = self.session.get_bind()
-        cached = _DIRECTORIES.get(engine) if isinstance(engine, Engine) else None
-        if cached is not None and revision is not None and cached[0] == revision:
-            return cached[1]
-        directory = self._read()
-        if revision is not None and isinstance(engine, Engine):
-            _DIRECTORIES[engine] = (revision, directory)
-        return directory
-
-    def _read(self) -> Directory:
-        agencies = {a.id: Agency(a.id, a.name, a.slack_channel or "", a.teams_channel or "") for a in self.session.scalars(select(AgencyRow))}
-        memberships: dict[str, list[Membership]] = {}
-        for m in self.session.scalars(select(MembershipRow).order_by(MembershipRow.person_id, MembershipRow.agency_id)):
-            memberships.setdefault(m.person_id, []).append(
-                Membership(agency=m.agency_id, roles=frozenset(m.roles), line_manager=m.line_manager_id)
-            )
-        identities: dict[str, list[Identity]] = {}
-        for i in self.session.scalars(select(IdentityRow).order_by(IdentityRow.platform)):
-            identities.setdefault(i.person_id, []).append(Identity(i.platform, i.workspace, i.user_id))
-        people = {
-            p.id: Person(
-                id=p.id,
-                name=p.name,
-                email=p.email,
-                memberships=tuple(memberships.get(p.id, ())),
-                identities=tuple(identities.get(p.id, ())),
-            )
-            for p in self.session.scalars(select(PersonRow))
-        }
-        return Directory(agencies=agencies, people=people)
-
-    def replace(self, directory: Directory) -> bool:
-        """Swap the stored directory for this one (disputes keep the ids they name); False, changing
-        nothing, when it is the one already stored.
-
-        The revision row is written first, so two loads at once (replicas starting together) take
-        turns: the second then reads what the first stored, finds it the same, and does nothing.
-        """
-        self.session.execute(
-            update(DirectoryRevisionRow).where(DirectoryRevisionRow.id == 1).values(revision=DirectoryRevisionRow.revision)
-        )
-        if _canonical(self._read()) == _canonical(directory):
-            return False
-        for table in (IdentityRow, MembershipRow, PersonRow, AgencyRow):
-            self.session.execute(delete(table))
-        self.session.execute(
-            update(DirectoryRevisionRow).where(DirectoryRevisionRow.id == 1).values(revision=DirectoryRevisionRow.revision + 1)
-        )
-        self.session.add_all(
-            AgencyRow(id=a.id, name=a.name, slack_channel=a.slack_channel, teams_channel=a.teams_channel) for a in directory.agencies.values()
-        )
-        self.session.flush()
-        for p in directory.people.values():
-            self.session.add(PersonRow(id=p.id, name=p.name, email=p.email))
-        self.session.flush()
-        for p in directory.people.values():
-            for m in p.memberships:
-                self.session.add(
-                    MembershipRow(person_id=p.id, agency_id=m.agency, roles=sorted(m.roles), line_manager_id=m.line_manager)
-                )
-            for i in p.identities:
-                self.session.add(IdentityRow(platform=i.platform, workspace=i.workspace, user_id=i.user_id, person_id=p.id))
-        self.session.flush()
-        return True
-
-
-def _canonical(directory: Directory) -> tuple[Any, ...]:
-    """The directory's content, whatever order its parts were read or written in."""
-    return (
-        sorted((a.id, a.name) for a in directory.agencies.values()),
-        sorted(
-            (
-                p.id,
-                p.name,
-                p.email,
-                sorted((m.agency, tuple(sorted(m.roles)), m.line_manager or "") for m in p.memberships),
-                sorted((i.platform, i.workspace, i.user_id) for i in p.identities),
-            )
-            for p in directory.people.values()
-        ),
-    )
-
-
-class SqlNudgeRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def schedule(self, dispute_id: str, stage_index: int, planned: Sequence[PlannedNudge]) -> None:
-        """Add these nudges; one already planned for the same dispute, stage and kind is kept as it is."""
-        self.schedule_many([(dispute_id, stage_index, p) for p in planned])
-
-    def schedule_many(self, planned: Sequence[tuple[str, int, PlannedNudge]]) -> None:
-        """schedule() for many disputes at once: (dispute id, stage index, nudge), one statement."""
-        if not planned:
-            return
-        insert_ = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        self.session.execute(
-            insert_(table_of(NudgeRow)).on_conflict_do_nothing(index_elements=["dispute_id", "stage_index", "kind"]),
-            [{"dispute_id": d, "stage_index": i, "kind": p.kind, "due_at": p.due_at, "status": PENDING_NUDGE} for d, i, p in planned],
-        )
-
-    def due(self, now: datetime, limit: int, ids: Collection[int] | None = None) -> list[DueNudge]:
-        """Pending nudges whose moment has come, earliest first; on PostgreSQL locked for this
-        transaction, passing over those another sweeper holds. `ids` narrows it to those nudges."""
-        query = (
-            select(NudgeRow.id, NudgeRow.dispute_id, NudgeRow.stage_index, NudgeRow.kind, NudgeRow.due_at)
-            .where(NudgeRow.status == PENDING_NUDGE, NudgeRow.due_at <= now)
-            .order_by(NudgeRow.due_at, NudgeRow.id)
-            .limit(limit)
-        )
-        if ids is not None:
-            query = query.where(NudgeRow.id.in_(sorted(ids)))
-        return [DueNudge(*r) for r in self.session.execute(_skip_locked(self.session, query))]
-
-    def overtaken(self, nudges: Sequence[DueNudge], now: datetime) -> set[int]:
-        """The ids of those nudges for which a later pending nudge of the same dispute and stage is also due."""
-        if not nudges:
-            return set()
-        rows = self.session.execute(
-            select(NudgeRow.id, NudgeRow.dispute_id, NudgeRow.stage_index, NudgeRow.due_at).where(
-                NudgeRow.dispute_id.in_(sorted({n.dispute_id for n in nudges})),
-                NudgeRow.status == PENDING_NUDGE,
-                NudgeRow.due_at <= now,
-            )
-        )
-        latest: dict[tuple[str, int], tuple[datetime, int]] = {}
-        for id_, dispute_id, stage_index, due_at in rows:
-            key = (dispute_id, stage_index)
-            latest[key] = max(latest.get(key, (due_at, id_)), (due_at, id_))
-        return {n.id for n in nudges if latest.get((n.dispute_id, n.stage_index), (n.due_at, n.id)) > (n.due_at, n.id)}
-
-    def claim(self, ids: Collection[int], status: str, now: datetime) -> set[int]:
-        """Mark these pending nudges done (sent or skipped); returns the ids this call marked
-        (a nudge another sweeper already marked is left out)."""
-        if not ids:
-            return set()
-        claimed = self.session.scalars(
-            update(NudgeRow)
-            .where(NudgeRow.id.in_(sorted(ids)), NudgeRow.status == PENDING_NUDGE)
-            .values(status=status, done_at=now)
-            .returning(NudgeRow.id)
-            .execution_options(synchronize_session=False)
-        )
-        return set(claimed)
-
-    def skip_ended(self, disputes: Sequence[Dispute], now: datetime) -> None:
-        """Mark skipped the pending nudges of every stage these disputes are no longer at (all of
-        them for a dispute that is closed), in the current transaction."""
-        if not disputes:
-            return
-        by_id = {d.id: d for d in disputes}
-        # found by dispute (its index) and changed by id: a question about status would let SQLite
-        # walk the (status, due_at) index of every pending nudge instead, once per dispute
-        rows = self.session.execute(
-            select(NudgeRow.id, NudgeRow.dispute_id, NudgeRow.stage_index, NudgeRow.status).where(
-                NudgeRow.dispute_id.in_(sorted(by_id))
-            )
-        )
-        ended = sorted(
-            id_
-            for id_, dispute_id, stage_index, status in rows
-            if status == PENDING_NUDGE
-            and (stage_index != by_id[dispute_id].stage_index or not by_id[dispute_id].status.is_active)
-        )
-        if ended:
-            self.session.execute(
-                update(NudgeRow)
-                .where(NudgeRow.id.in_(ended), NudgeRow.status == PENDING_NUDGE)
-                .values(status="skipped", done_at=now)
-                .execution_options(synchronize_session=False)
-            )
-
-    def for_dispute(self, dispute_id: str) -> list[tuple[int, str, datetime, str]]:
-        """(stage index, kind, due at, status) of every nudge of a dispute, in due order."""
-        rows = self.session.execute(
-            select(NudgeRow.stage_index, NudgeRow.kind, NudgeRow.due_at, NudgeRow.status)
-            .where(NudgeRow.dispute_id == dispute_id)
-            .order_by(NudgeRow.due_at, NudgeRow.id)
-        )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
-
-
-class SqlDailyRuns:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def claim(self, name: str, day: str, now: datetime) -> bool:
-        """Claim today's run of `name`; False if it is already done (or being done) elsewhere."""
-        insert_ = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        claimed = self.session.scalar(
-            insert_(DailyRunRow)
-            .values(name=name, day=day, done_at=now)
-            .on_conflict_do_nothing(index_elements=["name", "day"])
-            .returning(DailyRunRow.name)
-        )
-        return claimed is not None
-
-
-# --- unit of work -------------------------------------------------------------------------------
-
-
-class SqlUnitOfWork:
-    """One transaction. Leaving the block without commit() rolls back."""
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self.session_factory = session_factory
-
-    def __enter__(self) -> Self:
-        self.session = self.session_factory()
-        self.disputes = SqlDisputeRepository(self.session)
-        self.directory = SqlDirectoryRepository(self.session)
-        self.outbox = SqlOutboxRepository(self.session)
-        self.nudges = SqlNudgeRepository(self.session)
-        self.daily = SqlDailyRuns(self.session)
-        self.threads = SqlThreadRepository(self.session)
-        self.submissions = SqlSubmissionRepository(self.session)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.rollback()
-        self.session.close()
-
-    def commit(self) -> None:
-        try:
-            self.session.commit()
-        except IntegrityError as exc:
-            # a unique key (record seq, idempotency key) taken by a concurrent writer
-            self.session.rollback()
-            raise ConcurrentUpdate(str(exc.params) if exc.params else "") from exc
-
-    def rollback(self) -> None:
-        self.session.rollback()
