@@ -3,7 +3,9 @@
 Slack, exactly once: every outbox row is a message with a key, and every post Parley makes carries
 its key in the message metadata, so the mock's stored messages say how many times each row
 reached Slack: more than once is a duplicate; a row marked sent that Slack never stored, or a row
-still pending or failed at the end, is lost. (Root updates edit a message in place: not counted.)
+still pending or failed at the end, is lost. (Root updates edit a message in place: not counted.) A
+direct message to someone in a Slack workspace Parley is not installed in fails by design; it is
+counted apart, and the dispute must record that person as unreachable.
 
 Teams, at most once per in-doubt window: the connector has no such look-up, so a post whose answer
 never came back (the mock hung, or the process was killed between the connector carrying it out and
@@ -24,13 +26,15 @@ from collections import Counter
 
 import sqlalchemy as sa
 
+OTHER_WORKSPACE = "Parley's Slack token is for workspace"  # handlers/slack/sender.py's words for it
 ESCALATION_LINE = re.compile(r":slack:[^:]+:v\d+:\d+:escalated$")
 REMINDER = re.compile(r":slack:[^:]+:nudge:s(\d+):")
 
 
 def judge(engine: sa.Engine, slack_log: dict, teams_log: dict, pulls: Counter[tuple[str, int]], stage_ids: list[str]) -> dict[str, int]:
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT id, key, dispute_id, platform, delivery, status FROM outbox ORDER BY id")).all()
+        rows = conn.execute(sa.text("SELECT id, key, dispute_id, platform, delivery, status, last_error FROM outbox ORDER BY id")).all()
+        told = set(conn.execute(sa.text("SELECT DISTINCT dispute_id FROM record_entries WHERE kind = 'person unreachable'")).scalars())
         entries = conn.execute(
             sa.text("SELECT dispute_id, kind, details FROM record_entries WHERE kind IN ('timescale missed', 'escalated') ORDER BY dispute_id, seq")
         ).all()
@@ -38,6 +42,10 @@ def judge(engine: sa.Engine, slack_log: dict, teams_log: dict, pulls: Counter[tu
         nudges = dict(conn.execute(sa.text("SELECT status, count(*) FROM nudges GROUP BY status")).all())
         opened = conn.scalar(sa.text("SELECT count(*) FROM disputes")) or 0
     stored = Counter(m["key"] for m in slack_log["stored"] if m["key"])
+    # a DM to someone in a Slack workspace Parley's token is not for can't be sent: by design it is failed and the
+    # person reported unreachable in the dispute (so the raiser knows), never silently dropped
+    elsewhere = [r for r in rows if r.status == "failed" and (r.last_error or "").startswith(OTHER_WORKSPACE)]
+    failed = [r for r in rows if r.status == "failed" and r not in elsewhere]
     slack_posts = [r for r in rows if r.platform == "slack" and r.delivery != "root update"]
     duplicates = sum(1 for r in slack_posts if stored[r.key] > 1)
     lost = sum(1 for r in slack_posts if r.status == "sent" and stored[r.key] == 0) + sum(1 for r in rows if r.status == "pending")
@@ -79,7 +87,9 @@ def judge(engine: sa.Engine, slack_log: dict, teams_log: dict, pulls: Counter[tu
         "slack calls": len(slack_log["calls"]),
         "slack duplicates": duplicates,
         "lost": lost,
-        "failed": sum(1 for r in rows if r.status == "failed"),
+        "failed": len(failed),
+        "undeliverable by design (another Slack workspace)": len(elsewhere),
+        "of those, not reported unreachable": sum(1 for r in elsewhere if r.dispute_id not in told),
         "teams posts": sum(teams_posts.values()),
         "teams duplicates": sum(c - 1 for c in teams_posts.values() if c > 1),
         "teams answers lost": teams_log["answers_lost"],

@@ -240,6 +240,7 @@ def test_chaos(database: str, tmp_path: Path) -> None:
         assert all(h is not None and h["outbox"]["pending"] == 0 for h in health)
         assert result["slack duplicates"] == 0
         assert result["lost"] == 0 and result["failed"] == 0, _failed(engine)
+        assert result["of those, not reported unreachable"] == 0
         assert result["teams duplicates"] <= result["teams answers lost"] + figures["kills"]
         assert result["timescales not acted on"] == 0
         assert result["timescales acted on twice"] == 0
