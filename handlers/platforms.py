@@ -157,18 +157,23 @@ class SlackTeam:
 
         @web.middleware
         async def team_first(request: web.Request, handler: Any) -> web.StreamResponse:
-            if request.path != EVENTS_PATH or self.known() or await self.ask():
+            if request.path != EVENTS_PATH or self.known():
                 return await handler(request)
             raw = await request.read()  # kept by aiohttp: the handler reads the same bytes
             try:
                 check_signature(raw, request.headers, SignatureVerifier(self.front.signing_secret))
             except Refused:
-                return await handler(request)  # it refuses it, as always
+                return await handler(request)  # it refuses it, as always (and nobody unsigned makes Parley call Slack)
+            if await self.ask():
+                return await handler(request)
             form = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
             if "command" in form:  # a slash command: its answer is shown to the person only
                 return web.json_response({"response_type": "ephemeral", "text": words.SLACK_NOT_KNOWN_YET})
-            payload = json.loads(form.get("payload") or "{}")
-            if payload.get("type") == "view_submission":
+            try:
+                payload = json.loads(form.get("payload") or "{}")
+            except ValueError:
+                return await handler(request)  # not Slack's shape: the handler says so
+            if isinstance(payload, dict) and payload.get("type") == "view_submission":
                 return web.json_response({"response_action": "update", "view": message_modal(words.NOTHING_CHANGED, words.SLACK_NOT_KNOWN_YET)})
             return web.Response(status=200)  # a click: Parley can't open its form without Slack; nothing happens
 
