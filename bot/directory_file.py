@@ -14,13 +14,12 @@ from bot.directory import (
     PLATFORMS,
     Agency,
     Directory,
-    DirectoryError,
     Identity,
     InvalidDirectory,
     Membership,
     Person,
 )
-from bot.file_checks import excerpt
+from bot.file_checks import Problems, excerpt
 from bot.identifiers import bad_character, clean_name
 from bot.problems import LineOf, Path
 
@@ -63,22 +62,10 @@ class _RawPerson:
     path: Path
 
 
-class _Parser:
+class _Parser(Problems):
     def __init__(self, line_of: LineOf, policy: Policy | None) -> None:
-        self._line_of = line_of
+        super().__init__(line_of)
         self._policy = policy
-        self.errors: list[DirectoryError] = []
-
-    def line(self, path: Path) -> int | None:
-        # Walk up the path so callers may ask about a field the file does not have.
-        for n in range(len(path), -1, -1):
-            line = self._line_of(path[:n])
-            if line is not None:
-                return line
-        return None
-
-    def error(self, path: Path, message: str) -> None:
-        self.errors.append(DirectoryError(self.line(path), message))
 
     # The whole file.
 

@@ -31,7 +31,7 @@ from bot.case import (  # the dispute itself is bot/case.py's; its names are her
     sides_to_confirm as sides_to_confirm,
 )
 from bot.directory import Directory
-from bot.errors import InvalidInput, NotAllowed
+from bot.errors import Code, FieldProblem, InvalidInput, NotAllowed
 from bot.events import (
     DeadlineMissed,
     DisputeClosedUnresolved,
@@ -88,9 +88,9 @@ def open_dispute(
     if raiser.person_id is None or directory.person(raiser.person_id) is None:
         raise NotAllowed(Refusal("raise a disagreement", Status.OPEN.value, who=Who.DIRECTORY))
     if category not in policy.categories:
-        raise InvalidInput({"category": "Please choose one of the listed categories."})
+        raise InvalidInput({"category": FieldProblem(Code.NOT_LISTED, {"listed": "categories"})})
     if other.person_id is not None and other.person_id == raiser.person_id:
-        raise InvalidInput({"other_party": "The other party must be someone else."})
+        raise InvalidInput({"other_party": FieldProblem(Code.SAME_PERSON)})
     start = policy.stage_index(policy.urgent.starts_at) if immediate_risk else 0
     dispute = Dispute(
         id=dispute_id,

@@ -21,11 +21,8 @@ def excerpt(value: object) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
-class Checker:
-    """Collects problems; each value check reports in words written for the person who wrote the file."""
-
-    # How to add a required setting that is missing, by (first key of the path, key).
-    how_to_add: Mapping[tuple[Path, str], str] = {}
+class Problems:
+    """The problems found in one file, each at the line of the place it is about."""
 
     def __init__(self, line_of: LineOf) -> None:
         self._line_of = line_of
@@ -41,6 +38,13 @@ class Checker:
 
     def error(self, path: Path | None, message: str) -> None:
         self.errors.append(Problem(self.line(path) if path is not None else None, message))
+
+
+class Checker(Problems):
+    """Collects problems; each value check reports in words written for the person who wrote the file."""
+
+    # How to add a required setting that is missing, by (first key of the path, key).
+    how_to_add: Mapping[tuple[Path, str], str] = {}
 
     def flag(self, data: Mapping[Any, Any], key: str, path: Path = ()) -> bool:
         raw = data.get(key, False)

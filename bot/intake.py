@@ -1,15 +1,17 @@
-"""Checks on what a practitioner types at intake, shared by every chat front end."""
+"""Checks on what a practitioner types at intake, shared by every chat front end.
+
+Each check says what is wrong as a problem code (bot.errors.FieldProblem); messages/problems.py words it.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from bot import identifiers
 from bot.case import MAX_TEXT
-from bot.errors import InvalidInput
+from bot.errors import Code, FieldProblem, InvalidInput, problem
 from bot.identifiers import Kind
 from bot.policy import Policy
 
@@ -17,10 +19,6 @@ REFERENCE_MAX = 40
 _REFERENCE_CHARACTERS = re.compile(r"[A-Za-z0-9#][A-Za-z0-9 /_.:#-]*")
 
 YES, NO = "yes", "no"
-FILL_IN = "Please fill this in."
-YES_OR_NO = "Please choose yes or no."
-NOT_A_CATEGORY = "Please choose one of the listed categories."
-ROLE_NOT_NAME = "Please give their role (not their name), for example duty sergeant."
 
 # The intake form's answers by field name: each front end names its inputs the same.
 ANSWERS = (
@@ -37,49 +35,7 @@ ANSWERS = (
 )
 
 
-class RefusalWords(Protocol):
-    """How refusals are worded: messages/identifiers.py is one."""
-
-    def reference_refusal(self, found: identifiers.Found) -> str: ...
-    def free_text_refusal(self, found: identifiers.Found) -> str: ...
-    def bad_character(self, bad: identifiers.BadCharacter) -> str: ...
-    def not_a_format(self, formats: Sequence[identifiers.ReferenceFormat]) -> str: ...
-    def in_house(self) -> str: ...
-    def no_digits(self, found: identifiers.Found | None) -> str: ...
-
-
-class _Unworded:
-    # Used only until messages/identifiers.py hands over its words: the core may not import
-    # messages/, and any import of messages/ (every front end makes one) does it.
-    def reference_refusal(self, found: identifiers.Found) -> str:
-        return f"Refused: {found.kind.value}."
-
-    def free_text_refusal(self, found: identifiers.Found) -> str:
-        return f"Refused: {found.kind.value}."
-
-    def bad_character(self, bad: identifiers.BadCharacter) -> str:
-        return f"Refused: {bad.value} character."
-
-    def not_a_format(self, formats: Sequence[identifiers.ReferenceFormat]) -> str:
-        return "Refused: not a known reference format."
-
-    def in_house(self) -> str:
-        return "Refused: both sides are in one agency."
-
-    def no_digits(self, found: identifiers.Found | None) -> str:
-        return "Refused: no digits."
-
-
-words: RefusalWords = _Unworded()
-
-
-def use_words(refusal_words: RefusalWords) -> None:
-    """Word refusals with `refusal_words` from now on (messages/identifiers.py calls it on import)."""
-    global words  # noqa: PLW0603 - messages/ registers its wording once, at import, without bot/ importing messages/
-    words = refusal_words
-
-
-def reference_problem(text: str, formats: Sequence[identifiers.ReferenceFormat] = ()) -> str | None:
+def reference_problem(text: str, formats: Sequence[identifiers.ReferenceFormat] = ()) -> FieldProblem | None:
     """Why `text` can't be a case reference, or None.
 
     Refused always: empty, too long, a control character, anything that identifies a person
@@ -87,30 +43,30 @@ def reference_problem(text: str, formats: Sequence[identifiers.ReferenceFormat] 
     """
     raw = text or ""
     if len(raw) > 10 * REFERENCE_MAX:  # before any other work on it
-        return f"A case reference is at most {REFERENCE_MAX} characters."
+        return problem(Code.REFERENCE_TOO_LONG, limit=REFERENCE_MAX)
     if bad := identifiers.bad_character(raw, allow_newlines=False):
-        return words.bad_character(bad)
+        return problem(Code.BAD_CHARACTER, bad=bad)
     ref = identifiers.normalise_reference(raw)
     if not ref:
-        return "Please give the case reference."
+        return problem(Code.REFERENCE_MISSING)
     if len(ref) > REFERENCE_MAX:
-        return f"A case reference is at most {REFERENCE_MAX} characters."
+        return problem(Code.REFERENCE_TOO_LONG, limit=REFERENCE_MAX)
     found = identifiers.find_in_reference(ref)
     if not formats and not any(ch.isdigit() for ch in ref) and (found is None or found.kind is Kind.FORENAME):
-        return words.no_digits(found)
+        return problem(Code.REFERENCE_NO_DIGITS, found=found)
     if found:
-        return words.reference_refusal(found)
+        return problem(Code.REFERENCE_IDENTIFIES, found=found)
     if formats:
-        return None if any(f.matches(ref) for f in formats) else words.not_a_format(formats)
+        return None if any(f.matches(ref) for f in formats) else problem(Code.REFERENCE_NOT_A_FORMAT, formats=tuple(formats))
     if not _REFERENCE_CHARACTERS.fullmatch(ref):
-        return "Please use only letters, numbers, spaces and - / _ . : #"
+        return problem(Code.REFERENCE_CHARACTERS)
     return None
 
 
 def checked_reference(text: str, formats: Sequence[identifiers.ReferenceFormat] = ()) -> str:
     """The reference as stored (normalised); InvalidInput on the 'reference' field if it can't be one."""
-    if problem := reference_problem(text, formats):
-        raise InvalidInput({"reference": problem})
+    if found := reference_problem(text, formats):
+        raise InvalidInput({"reference": found})
     return identifiers.normalise_reference(text)
 
 
@@ -118,42 +74,37 @@ def free_text(text: str | None, name: str) -> str:
     """Free text cleaned (bidi and invisible characters removed, stripped); InvalidInput on field `name`
     if it holds a control character or identifies a child (NHS or NI number, date of birth)."""
     raw = text or ""
-    if problem := free_text_problem(raw):
-        raise InvalidInput({name: problem})
+    if found := free_text_problem(raw):
+        raise InvalidInput({name: found})
     return identifiers.clean_free_text(raw)
 
 
-def free_text_problem(text: str) -> str | None:
+def free_text_problem(text: str) -> FieldProblem | None:
     """Why free text can't be kept (a control character, an NHS or NI number, a date of birth), or None."""
     if bad := identifiers.bad_character(text):
-        return words.bad_character(bad)
+        return problem(Code.BAD_CHARACTER, bad=bad)
     if found := identifiers.find_in_free_text(identifiers.clean_free_text(text)):
-        return words.free_text_refusal(found)
+        return problem(Code.IDENTIFIES, found=found)
     return None
 
 
-def same_agency_problem(policy: Policy, raiser_agency: str, other_agency: str | None) -> str | None:
+def same_agency_problem(policy: Policy, raiser_agency: str, other_agency: str | None) -> FieldProblem | None:
     """Why a dispute between two people of one agency can't be raised here (the policy says so), or None."""
     if policy.between_agencies_only and other_agency == raiser_agency:
-        return words.in_house()
+        return problem(Code.IN_HOUSE)
     return None
 
 
-def too_long(limit: int, length: int) -> str:
-    """The message for text of `length` characters where `limit` is allowed."""
-    return f"Please keep this under {limit} characters (it has {length})."
-
-
-def text_problem(text: str, *, limit: int = MAX_TEXT, required: bool = True) -> str | None:
+def text_problem(text: str, *, limit: int = MAX_TEXT, required: bool = True) -> FieldProblem | None:
     """Why `text` won't do (missing though required, longer than `limit`, a control character, or an
     identifier of a child), or None."""
-    if problem := free_text_problem(text):
-        return problem
+    if found := free_text_problem(text):
+        return found
     text = identifiers.clean_free_text(text)
     if required and not text:
-        return FILL_IN
+        return problem(Code.REQUIRED)
     if len(text) > limit:
-        return too_long(limit, len(text))
+        return problem(Code.TOO_LONG, limit=limit, length=len(text))
     return None
 
 
@@ -178,30 +129,30 @@ def check_intake(
     categories: Sequence[str],
     *,
     other_chosen: bool,
-    no_other_party: str,
     description_max: int,
     formats: Sequence[identifiers.ReferenceFormat] = (),
-) -> tuple[Intake | None, dict[str, str]]:
-    """The checked answers, or the errors keyed by field name.
+) -> tuple[Intake | None, dict[str, FieldProblem]]:
+    """The checked answers, or the problems keyed by field name.
 
     `answers` holds the stripped text of each of ANSWERS ('' when empty); the other professional
     is chosen with each platform's own picker, so the front end says whether they were
-    (`other_chosen`) and what to say when neither they nor their agency were (`no_other_party`).
+    (`other_chosen`); when neither they nor their agency were, the problem is NO_OTHER_PARTY,
+    which each platform words its own way.
     """
     text = {name: answers.get(name, "") for name in ANSWERS}
-    errors: dict[str, str] = {}
-    if problem := reference_problem(text["reference"], formats):
-        errors["reference"] = problem
+    errors: dict[str, FieldProblem] = {}
+    if found := reference_problem(text["reference"], formats):
+        errors["reference"] = found
     category = ""
     raw_category = text["category"]
     if raw_category.isdigit() and int(raw_category) < len(categories):
         category = categories[int(raw_category)]
     else:
-        errors["category"] = NOT_A_CATEGORY
+        errors["category"] = problem(Code.NOT_LISTED, listed="categories")
     if not other_chosen and not text["other_agency"]:
-        errors["other_agency"] = no_other_party
+        errors["other_agency"] = problem(Code.NO_OTHER_PARTY)
     elif not other_chosen and not text["other_description"]:
-        errors["other_description"] = ROLE_NOT_NAME
+        errors["other_description"] = problem(Code.ROLE_NOT_NAME)
     limits = {
         "other_description": (description_max, False),
         "problem": (MAX_TEXT, True),
@@ -209,11 +160,11 @@ def check_intake(
         "outcome": (MAX_TEXT, True),
     }
     for name, (limit, required) in limits.items():
-        if problem := text_problem(text[name], limit=limit, required=required):
-            errors[name] = problem
+        if found := text_problem(text[name], limit=limit, required=required):
+            errors[name] = found
     for name in ("discussed", "immediate_risk"):
         if text[name] not in (YES, NO):
-            errors[name] = YES_OR_NO
+            errors[name] = problem(Code.YES_OR_NO)
     if errors:
         return None, errors
     return (

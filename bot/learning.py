@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Protocol, Self
 
+from bot.directory import Directory
 from bot.dispute import MAX_TEXT, Dispute, Status
-from bot.errors import IllegalTransition, InvalidInput, NotAllowed
+from bot.errors import Code, IllegalTransition, InvalidInput, NotAllowed, problem
 from bot.events import DisputeClosedUnresolved, Event
 from bot.outbox import OutgoingMessage
 from bot.permissions import Refusal, Who, Why
@@ -103,9 +104,29 @@ class LearningDisputes(Protocol):
     def append_aside(self, dispute: Dispute) -> None: ...
 
 
+class LearningDirectory(Protocol):
+    def load(self) -> Directory: ...
+
+
+class LearningOutbox(Protocol):
+    def add(self, messages: Sequence[OutgoingMessage], now: datetime) -> None: ...
+
+
+class LearningSubmissions(Protocol):
+    """The keys of forms already kept, so a replayed submission is kept once."""
+
+    def seen(self, key: str) -> bool: ...
+    def add(self, key: str, dispute_id: str, now: datetime) -> None: ...
+
+
 class LearningUnitOfWork(Protocol):
+    """What give_learning needs of a transaction: only these parts of the shared unit of work."""
+
     disputes: LearningDisputes
     learning: LearningRepository
+    directory: LearningDirectory
+    outbox: LearningOutbox
+    submissions: LearningSubmissions
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -138,7 +159,7 @@ def check_themes(themes: Sequence[str]) -> tuple[str, ...]:
     """The chosen themes in the fixed list's order, each once; InvalidInput for one not on the list."""
     unknown = [t for t in themes if t not in THEMES]
     if unknown:
-        raise InvalidInput({"themes": f"Please choose from the listed themes ('{unknown[0]}' is not one of them)."})
+        raise InvalidInput({"themes": problem(Code.NOT_LISTED, listed="themes", value=unknown[0])})
     return tuple(t for t in THEMES if t in set(themes))
 
 
@@ -150,7 +171,7 @@ def learning_given(dispute: Dispute, cmd: GiveLearning, *, allowed: frozenset[st
         raise NotAllowed(Refusal(ACTION, dispute.status.value, who=Who.FINISHERS, people=tuple(sorted(allowed))))
     points = (cmd.learning_points or "").strip()
     if len(points) > MAX_TEXT:
-        raise InvalidInput({"learning_points": f"Please keep this under {MAX_TEXT} characters (it has {len(points)})."})
+        raise InvalidInput({"learning_points": problem(Code.TOO_LONG, limit=MAX_TEXT, length=len(points))})
     themes = check_themes(cmd.themes)
     return LearningGiven(
         dispute.id,
@@ -167,7 +188,7 @@ def learning_given(dispute: Dispute, cmd: GiveLearning, *, allowed: frozenset[st
 
 
 class LearningNotifier(Protocol):
-    def learning_for(self, dispute: Dispute, event: LearningGiven, directory: object) -> list[OutgoingMessage]: ...
+    def learning_for(self, dispute: Dispute, event: LearningGiven, directory: Directory) -> list[OutgoingMessage]: ...
 
 
 def give_learning(
@@ -178,8 +199,7 @@ def give_learning(
     of a submission already kept (its key was seen)."""
     with uow:
         dispute = uow.disputes.get(cmd.dispute_id)
-        seen = getattr(uow, "submissions", None)
-        if cmd.idempotency_key and seen is not None and seen.seen(cmd.idempotency_key):
+        if cmd.idempotency_key and uow.submissions.seen(cmd.idempotency_key):
             return None
         if uow.learning.answered(dispute.id, cmd.by):
             raise AlreadyAnswered(dispute.status.value)
@@ -198,9 +218,8 @@ def give_learning(
         dispute.events.append(event)
         uow.disputes.append_aside(dispute)
         if notifier is not None:
-            outbox, directory = uow.outbox, uow.directory
-            outbox.add(notifier.learning_for(dispute, event, directory.load()), now)
-        if cmd.idempotency_key and seen is not None:
-            seen.add(cmd.idempotency_key, dispute.id, now)
+            uow.outbox.add(notifier.learning_for(dispute, event, uow.directory.load()), now)
+        if cmd.idempotency_key:
+            uow.submissions.add(cmd.idempotency_key, dispute.id, now)
         uow.commit()
         return event

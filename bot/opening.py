@@ -10,7 +10,7 @@ from uuid import uuid4
 from bot import dispute as transitions
 from bot.calendar import WorkingCalendar
 from bot.dispute import Party
-from bot.errors import ConcurrentUpdate, InvalidInput, UnknownPerson
+from bot.errors import Code, ConcurrentUpdate, InvalidInput, UnknownPerson, problem
 from bot.intake import checked_reference, same_agency_problem
 from bot.moves import Outcome
 from bot.outbox import Notifier
@@ -47,30 +47,35 @@ def open_dispute(
     notifier: Notifier = NO_NOTIFIER,
     new_id: Callable[[], str] = lambda: uuid4().hex,
 ) -> Outcome:
-    """Open a dispute; the same idempotency key twice returns the first one and records nothing new."""
+    """Open a dispute; the same idempotency key twice returns the first one and records nothing new.
+
+    One transaction, and no look-up of the key before it (a form is nearly always submitted once):
+    everything is worked out before the first write, and the dispute is inserted before its
+    messages and reminders, so a key already taken fails at once on its unique index; the first
+    dispute is then read back. A replay that the directory or the checks would now refuse
+    (UnknownPerson, InvalidInput) gets the first dispute too.
+    """
     reference = checked_reference(cmd.reference, policy.case_references)
     try:
         with uow:
-            if cmd.idempotency_key and (existing := uow.disputes.by_idempotency_key(cmd.idempotency_key)):
-                return Outcome(existing, [])
             directory = uow.directory.load()
             raiser = directory.person(cmd.raiser)
             if raiser is None:
                 raise UnknownPerson(cmd.raiser)
             raiser_agency = cmd.raiser_agency or raiser.agencies[0]
             if raiser.membership(raiser_agency) is None:
-                raise InvalidInput({"raiser_agency": f"You are not listed in {directory.agency_name(raiser_agency)}."})
+                raise InvalidInput({"raiser_agency": problem(Code.NOT_IN_AGENCY, agency=directory.agency_name(raiser_agency), person="")})
             if cmd.other_agency not in directory.agencies:
-                raise InvalidInput({"other_agency": "Please choose one of the listed agencies."})
-            if problem := same_agency_problem(policy, raiser_agency, cmd.other_agency):
-                raise InvalidInput({"other_agency": problem})
+                raise InvalidInput({"other_agency": problem(Code.NOT_LISTED, listed="agencies")})
+            if in_house := same_agency_problem(policy, raiser_agency, cmd.other_agency):
+                raise InvalidInput({"other_agency": in_house})
             if cmd.other_person is not None:
                 other = directory.person(cmd.other_person)
                 if other is None:
                     raise UnknownPerson(cmd.other_person)
                 if other.membership(cmd.other_agency) is None:
                     raise InvalidInput(
-                        {"other_agency": f"{other.name} is not listed in {directory.agency_name(cmd.other_agency)}."}
+                        {"other_agency": problem(Code.NOT_IN_AGENCY, agency=directory.agency_name(cmd.other_agency), person=other.name)}
                     )
             dispute = transitions.open_dispute(
                 dispute_id=new_id(),
@@ -90,13 +95,14 @@ def open_dispute(
                 now=now,
             )
             events = list(dispute.events)
-            uow.outbox.add(notifier.messages_for(dispute, events, directory), now)
-            uow.disputes.add(dispute, idempotency_key=cmd.idempotency_key)
+            messages = notifier.messages_for(dispute, events, directory)
+            uow.disputes.add(dispute, idempotency_key=cmd.idempotency_key)  # the first write: a key already taken fails here
+            uow.outbox.add(messages, now)
             schedule_reminders(uow, dispute, events, policy=policy, calendar=calendar, now=now)
             uow.commit()
             return Outcome(dispute, events)
-    except ConcurrentUpdate:
-        # Someone committed the same idempotency key a moment before us: theirs is the dispute.
+    except (ConcurrentUpdate, InvalidInput, UnknownPerson):
+        # Someone committed the same idempotency key a moment before us, or this is a replay: theirs is the dispute.
         if not cmd.idempotency_key:
             raise
         with uow:

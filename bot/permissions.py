@@ -11,9 +11,8 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.directory import PARTNERSHIP, Directory
-
 from bot.case import ALLOWED, Action, Dispute, Status, confirmers, sides_to_confirm
+from bot.directory import PARTNERSHIP, Directory
 
 if TYPE_CHECKING:
     from bot.policy import Policy

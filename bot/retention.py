@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import ClassVar, Protocol, Self
 
 from bot.dispute import MAX_REASON, Dispute
-from bot.errors import InvalidInput
+from bot.errors import Code, InvalidInput, Missing, problem
 from bot.events import Event
 
 ANONYMISE = "anonymise"
@@ -52,10 +52,10 @@ def parse_period(text: str) -> Period:
     match = _PERIOD.match((text or "").lower())
     unit = _UNITS.get(match.group(2)) if match else None
     if not match or unit is None:
-        raise InvalidInput({"older_than": f"Please give a period like '7 years', '18 months' or '90 days' (not '{text}')."})
+        raise InvalidInput({"older_than": problem(Code.NOT_A_PERIOD, value=text)})
     amount = int(match.group(1))
     if amount < 1:
-        raise InvalidInput({"older_than": "The period must be at least 1 day."})
+        raise InvalidInput({"older_than": problem(Code.PERIOD_TOO_SHORT)})
     return Period(amount, unit)
 
 
@@ -119,25 +119,25 @@ class HoldUnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
-def _checked(text: str, name: str, what: str) -> str:
+def _checked(text: str, name: str, what: Missing) -> str:
     cleaned = (text or "").strip()
     if not cleaned:
-        raise InvalidInput({name: f"Please say {what}."})
+        raise InvalidInput({name: problem(Code.NOT_SAID, what=what)})
     if len(cleaned) > MAX_REASON:
-        raise InvalidInput({name: f"Please keep this under {MAX_REASON} characters (it has {len(cleaned)})."})
+        raise InvalidInput({name: problem(Code.TOO_LONG, limit=MAX_REASON, length=len(cleaned))})
     return cleaned
 
 
 def place_hold(cmd: PlaceHold, *, uow: HoldUnitOfWork, now: datetime) -> LegalHoldPlaced:
     """Put a dispute on legal hold so no purge touches it; recorded with who and why."""
-    reason = _checked(cmd.reason, "reason", "why the disagreement must be kept")
-    by = _checked(cmd.by, "by", "who is placing the hold")
+    reason = _checked(cmd.reason, "reason", Missing.HOLD_REASON)
+    by = _checked(cmd.by, "by", Missing.HOLD_BY)
     with uow:
         dispute = uow.disputes.get(cmd.dispute_id)
         if uow.holds.purged(dispute.id):
-            raise InvalidInput({"dispute": "This disagreement was already purged: there is nothing left to hold."})
+            raise InvalidInput({"dispute": problem(Code.ALREADY_PURGED)})
         if uow.holds.get(dispute.id) is not None:
-            raise InvalidInput({"dispute": "This disagreement is already on legal hold."})
+            raise InvalidInput({"dispute": problem(Code.ALREADY_ON_HOLD)})
         uow.holds.place(Hold(dispute.id, reason, by, now))
         event = LegalHoldPlaced(dispute.id, now, None, by_name=by, reason=reason)
         dispute.events.append(event)
@@ -148,12 +148,12 @@ def place_hold(cmd: PlaceHold, *, uow: HoldUnitOfWork, now: datetime) -> LegalHo
 
 def release_hold(cmd: ReleaseHold, *, uow: HoldUnitOfWork, now: datetime) -> LegalHoldReleased:
     """Lift a legal hold; the dispute is then purged like any other once its period has passed."""
-    reason = _checked(cmd.reason, "reason", "why the hold can be lifted")
-    by = _checked(cmd.by, "by", "who is lifting the hold")
+    reason = _checked(cmd.reason, "reason", Missing.RELEASE_REASON)
+    by = _checked(cmd.by, "by", Missing.RELEASE_BY)
     with uow:
         dispute = uow.disputes.get(cmd.dispute_id)
         if uow.holds.get(dispute.id) is None:
-            raise InvalidInput({"dispute": "This disagreement is not on legal hold."})
+            raise InvalidInput({"dispute": problem(Code.NOT_ON_HOLD)})
         uow.holds.release(dispute.id)
         event = LegalHoldReleased(dispute.id, now, None, by_name=by, reason=reason)
         dispute.events.append(event)

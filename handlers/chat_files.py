@@ -20,9 +20,9 @@ from bot.errors import DisputeNotFound, InvalidInput
 from handlers.board_report import board_report_file
 from handlers.interaction import Env, Press, Told
 from handlers.records import ExportedFile, RecordRefused, export_record
-from messages import files as words
-from messages import replies
+from messages import files as words, replies
 from messages.clock import LONDON
+from messages.problems import word_errors
 
 FORMATS = tuple(words.FORMAT_LABELS)
 
@@ -57,7 +57,7 @@ def record_file(env: Env, *, dispute_id: str, person_id: str, fmt: str, channel:
     except DisputeNotFound:
         return Told(replies.NO_SUCH_DISPUTE)
     except InvalidInput as exc:
-        return Told(" ".join(exc.errors.values()))
+        return Told(" ".join(word_errors(exc.errors).values()))
     with env.uow() as uow:
         reference = uow.disputes.get(dispute_id).reference
     return FileForPerson(

@@ -126,7 +126,7 @@ def compose(
     if slack_site is not None and slack_sender is not None and slack_notifier is not None:
         slack_front = slack.front_end(slack_site, common, sender=slack_sender, notifier=slack_notifier, paces=paces)
     if teams_site is not None and teams_link is not None and teams_notifier is not None:
-        teams_front = teams.front_end(teams_site, common, link=teams_link, notifier=teams_notifier)
+        teams_front = teams.front_end(teams_site, common, link=teams_link, notifier=teams_notifier, paces=paces)
     return Wiring(
         engine=engine, sessions=sessions, policy=policy, calendar=calendar, clock=clock, notifier=notifier, senders=senders,
         slack=slack_front, teams=teams_front, paces=paces,

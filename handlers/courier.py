@@ -46,7 +46,7 @@ class Courier:
                 await self.before_pass()
             try:
                 tally = await self._run_pass()
-            except Exception:  # noqa: BLE001 - the sweep will deliver it; never crash the web server
+            except Exception:
                 log.exception("delivery pass failed; the next sweep will retry")
                 return
             if sum(tally.values()) >= self._batch:

@@ -10,9 +10,15 @@ a message in doubt is sent again: at least once, and twice only when an answer w
 
 A 429 pauses the whole workspace (Slack) or tenant (Teams) until its Retry-After, for every
 process (storage.gates); failures in a row without a definite answer (an outage) pause it for
-1, 2, 4 ... 30 seconds, so one message probes while the rest wait without using up attempts; posts are paced per channel or conversation (Slack: one a second;
-Teams: one every half second, inside its 7 a second and 60 in 30 seconds). Retry times are
-counted from the platform's answer.
+1, 2, 4 ... 30 seconds, so one message probes while the rest wait without using up attempts.
+With PACES, sends are paced, for every process alike, inside the platforms' published limits:
+posts per channel or conversation (Slack: one a second; Teams: one every half second, inside its
+7 a second and 60 in 30 seconds), Slack's updates in place per workspace (chat.update, Tier 3),
+and Teams' requests per tenant. Retry times are counted from the platform's answer.
+
+A pass sends to several conversations at once (LANES), each conversation's messages in order,
+one at a time; an update in place that a newer update of the same root supersedes is settled
+without a call.
 
 A rate limit (429 with Retry-After), a 5xx or a timeout puts the message back with a backoff;
 a message that the platform refuses for good, or that keeps failing for hours (MAX_ATTEMPTS), is
@@ -38,7 +44,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import upkeep
 from bot.outbox import Delivery, Notifier
+from handlers.pacing import (
+    ANSWERED,
+    LANES as LANES,  # re-exported: the timekeeper, the benches
+    PACES as PACES,  # re-exported: the front ends, app.py, the benches
+    Pace,
+    paces_of,
+)
 from storage.gates import DeliveryGates
+from storage.lanes import Gate, Lane, lane_of
 from storage.outbox import OutboxDelivery, QueuedMessage, Thread, thread_space
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -90,17 +104,6 @@ class Sender(Protocol):
     async def send(self, message: QueuedMessage, thread: Thread | None) -> Sent: ...
 
 
-@dataclass(frozen=True)
-class Pace:
-    """How fast one platform may be sent to: one post per channel every `interval`."""
-
-    interval: timedelta
-    max_wait: timedelta = timedelta(seconds=2)  # wait in the pass for a slot this close; else come back later
-
-
-# Slack: at most one post a second per channel (a tenth more, for the jitter of the network);
-# Teams: 7 a second and 60 in 30 seconds per conversation, so one every half second (and a bit)
-PACES = {"slack": Pace(timedelta(seconds=1.1)), "teams": Pace(timedelta(seconds=0.55))}
 LEASE = timedelta(seconds=60)
 SEND_TIMEOUT = 12.0  # seconds; the clients give up at 10
 # never claim more than can be sent within one lease, even if every send takes its whole timeout
@@ -153,7 +156,7 @@ def _give_up(
             return
         try:
             report(message, exc, now)
-        except Exception:  # noqa: BLE001 - unreported is not an option: send it again later, and report then
+        except Exception:
             outbox.retry_later(message, at=now + backoff(message.attempts), error=f"{exc} (reporting it failed; will retry)")
             log.exception("message %s (%s) cannot be delivered, and reporting it failed; will retry", message.id, message.key)
             tally["retried"] += 1
@@ -170,15 +173,6 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _where(message: QueuedMessage, thread: Thread | None) -> str | None:
-    """The channel or conversation a post lands in (its pace scope); None for an update in place."""
-    if message.delivery is Delivery.ROOT_UPDATE:
-        return None
-    if message.delivery is Delivery.THREAD_REPLY and thread is not None:
-        return thread.channel
-    return message.target
-
-
 async def deliver_due(
     outbox: OutboxDelivery,
     senders: Mapping[str, Sender],
@@ -189,26 +183,40 @@ async def deliver_due(
     gates: DeliveryGates | None = None,
     budget: timedelta = timedelta(seconds=45),
     paces: Mapping[str, Pace] | None = None,
+    lanes: int = 1,
 ) -> dict[str, int]:
-    """Deliver what is due: claims of at most CLAIM messages, one after another, until nothing due is
-    left, `limit` messages were tried, or `budget` has passed. Returns how many were sent, retried, failed...
+    """Deliver what is due, until nothing due is left, `limit` messages were tried, or `budget` has
+    passed. Returns how many were sent, retried, failed...
 
+    Up to `lanes` lanes (storage.lanes: one conversation's posts, or its updates in place) are sent
+    to at once (the timekeeper's passes: LANES); each lane's messages go one at a time, oldest first, in claims of at most CLAIM.
     `clock` is read after each answer (retry times count from it); without one, `now` is used throughout.
-    `paces` (PACES in production, with a real clock) spaces posts per channel; a 429 pauses the
-    workspace for every process either way.
+    `paces` (PACES in production, with a real clock) spaces sends per channel and workspace; a 429
+    pauses the workspace for every process either way.
     """
     read = clock or (lambda: now)
     gates = gates or DeliveryGates(outbox.sessions)
-    tally = {"sent": 0, "retried": 0, "failed": 0, "waiting": 0, "found": 0, "lost claim": 0, "paused": 0}
-    tried = 0
+    tally = {"sent": 0, "retried": 0, "failed": 0, "waiting": 0, "found": 0, "lost claim": 0, "paused": 0, "superseded": 0}
     started = read()
-    while tried < limit and read() - started < budget:
-        claimed = outbox.claim_due(read(), limit=min(CLAIM, limit - tried), lease=LEASE)
-        if not claimed:
-            break
-        tried += len(claimed)
-        for i, message in enumerate(claimed):
-            await _deliver_one(outbox, gates, senders, message, claimed[i:], read, tally, paces or {})
+    busy: set[Lane] = set()
+    tried = 0
+
+    async def worker() -> None:
+        nonlocal tried
+        while tried < limit and read() - started < budget:
+            claimed = outbox.claim_lane(read(), limit=min(CLAIM, limit - tried), lease=LEASE, busy=busy)
+            if not claimed:
+                return  # nothing due outside the lanes being sent to now
+            lane = lane_of(claimed[0])
+            busy.add(lane)
+            tried += len(claimed)
+            try:
+                for i, message in enumerate(claimed):
+                    await _deliver_one(outbox, gates, senders, message, claimed[i:], read, tally, paces or {})
+            finally:
+                busy.discard(lane)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, lanes))))
     return tally
 
 
@@ -229,27 +237,15 @@ async def _deliver_one(
         outbox.retry_later(message, at=now + MAX_BACKOFF, error=f"{message.platform} is not configured", count_attempt=False)
         tally["waiting"] += 1
         return
-    thread = None
-    if message.delivery in (Delivery.THREAD_REPLY, Delivery.ROOT_UPDATE) and message.dispute_id:
-        thread = outbox.thread(message.dispute_id, message.platform, thread_space(message))
-        if thread is None and outbox.root_pending(message.dispute_id, message.platform, message.workspace):
-            # the root has not landed yet; replies wait for it, without using up attempts
-            outbox.retry_later(message, at=now + timedelta(seconds=2), error="waiting for the thread root", count_attempt=False, in_doubt=message.in_doubt)
-            tally["waiting"] += 1
-            return
-        if thread is None:
-            # the root may have landed between the two reads (its thread and its sent mark are one transaction)
-            thread = outbox.thread(message.dispute_id, message.platform, thread_space(message))
-        if thread is None:
-            # the root was refused for good: keep the reply as failed beside it, to send again with it
-            _give_up(outbox, sender, message, Undeliverable("the thread's first message could not be posted"), now, tally)
-            return
+    ready, thread = _ready(outbox, sender, message, now, tally)
+    if not ready:
+        return
     pace = paces.get(message.platform)
+    paced = paces_of(message, thread, pace)
     slot = gates.reserve(
         message.platform,
         pause=f"workspace:{message.workspace}",
-        pace=_where(message, thread) if pace else None,
-        interval=pace.interval if pace else timedelta(0),
+        paces=paced,
         now=now,
         max_wait=pace.max_wait if pace else timedelta(0),
     )
@@ -271,53 +267,101 @@ async def _deliver_one(
                 tally["found"] += 1
                 log.info("message %s (%s) had reached %s already; marked sent", message.id, message.key, message.platform)
         if sent is None:
-            if not outbox.begin_send(message, still_claimed=rest, now=read(), lease=LEASE):
+            if not outbox.begin_send(message, still_claimed=rest, now=read(), lease=LEASE, paced=paced):
                 tally["lost claim"] += 1  # our lease ran out and another sender took it: theirs now
                 return
             began = True
             sent = await asyncio.wait_for(sender.send(message, thread), SEND_TIMEOUT)
-    except (RetryLater, asyncio.TimeoutError) as exc:
-        answered = read()
-        if isinstance(exc, asyncio.TimeoutError):
-            exc = RetryLater(f"no answer from {message.platform} within {SEND_TIMEOUT:g} s", in_doubt=True)
-        if exc.rate_limited:
-            wait = timedelta(seconds=exc.seconds or 30)
-            gates.pause(message.platform, f"workspace:{message.workspace}", until=answered + wait, reason=str(exc))
-        elif began:
-            gates.trouble(message.platform, f"workspace:{message.workspace}", now=answered, reason=str(exc))
-        if message.attempts >= MAX_ATTEMPTS:
-            _give_up(outbox, sender, message, _kept_failing(message, exc), answered, tally)
-            return
-        wait = timedelta(seconds=exc.seconds) if exc.seconds else backoff(message.attempts)
-        outbox.retry_later(message, at=answered + wait, error=str(exc), in_doubt=exc.in_doubt or (message.in_doubt and not began))
-        log.warning("message %s (%s) not delivered yet: %s; retrying in %s", message.id, message.key, exc, wait)
-        tally["retried"] += 1
-        return
     except Undeliverable as exc:
         _give_up(outbox, sender, message, exc, read(), tally)
         return
-    except Exception as exc:  # noqa: BLE001 - an unexpected error must not stop the other messages
-        answered = read()
-        if message.attempts >= MAX_ATTEMPTS:
-            _give_up(outbox, sender, message, _kept_failing(message, exc), answered, tally)
-            return
-        if began:
-            gates.trouble(message.platform, f"workspace:{message.workspace}", now=answered, reason=repr(exc))
-        outbox.retry_later(message, at=answered + backoff(message.attempts), error=repr(exc), in_doubt=began or message.in_doubt)
-        log.exception("message %s (%s) failed unexpectedly; will retry", message.id, message.key)
-        tally["retried"] += 1
+    except Exception as exc:  # noqa: BLE001 - a platform's trouble, or an unexpected error: retried; never stops the others
+        _not_yet(outbox, gates, sender, message, exc, began=began, answered=read(), tally=tally)
         return
-    answered = read()
-    if slot.failures:
+    _settle(outbox, gates, message, sent, slot.failures, read(), tally, [Gate(g.scope, g.interval - ANSWERED) for g in paced if not g.burst])
+
+
+def _ready(
+    outbox: OutboxDelivery, sender: Sender, message: QueuedMessage, now: datetime, tally: dict[str, int]
+) -> tuple[bool, Thread | None]:
+    """Can it go now, and into which thread? A reply waits for its root; an update a newer one supersedes is done."""
+    if message.delivery not in (Delivery.THREAD_REPLY, Delivery.ROOT_UPDATE) or not message.dispute_id:
+        return True, None
+    thread = outbox.thread(message.dispute_id, message.platform, thread_space(message))
+    if thread is None and outbox.root_pending(message.dispute_id, message.platform, message.workspace):
+        # the root has not landed yet; replies wait for it, without using up attempts
+        outbox.retry_later(message, at=now + timedelta(seconds=2), error="waiting for the thread root", count_attempt=False, in_doubt=message.in_doubt)
+        tally["waiting"] += 1
+        return False, None
+    if thread is None:
+        # the root may have landed between the two reads (its thread and its sent mark are one transaction)
+        thread = outbox.thread(message.dispute_id, message.platform, thread_space(message))
+    if thread is None:
+        # the root was refused for good: keep the reply as failed beside it, to send again with it
+        _give_up(outbox, sender, message, Undeliverable("the thread's first message could not be posted"), now, tally)
+        return False, None
+    newer = outbox.superseded(message)
+    if newer is not None:  # a newer update of the same root is queued or sent: this one adds nothing
+        tally["superseded" if outbox.mark_superseded(message, by=newer, now=now) else "lost claim"] += 1
+        return False, None
+    return True, thread
+
+
+def _not_yet(
+    outbox: OutboxDelivery,
+    gates: DeliveryGates,
+    sender: Sender,
+    message: QueuedMessage,
+    exc: Exception,
+    *,
+    began: bool,
+    answered: datetime,
+    tally: dict[str, int],
+) -> None:
+    """The platform did not take it (busy, down, no answer, or an unexpected error): pause if it said so, retry later."""
+    unexpected = not isinstance(exc, (RetryLater, TimeoutError))
+    if isinstance(exc, TimeoutError):
+        exc = RetryLater(f"no answer from {message.platform} within {SEND_TIMEOUT:g} s", in_doubt=True)
+    scope = f"workspace:{message.workspace}"
+    if isinstance(exc, RetryLater) and exc.rate_limited:
+        gates.pause(message.platform, scope, until=answered + timedelta(seconds=exc.seconds or 30), reason=str(exc))
+    elif began:
+        gates.trouble(message.platform, scope, now=answered, reason=repr(exc) if unexpected else str(exc))
+    if message.attempts >= MAX_ATTEMPTS:
+        _give_up(outbox, sender, message, _kept_failing(message, exc), answered, tally)
+        return
+    if isinstance(exc, RetryLater):
+        wait = timedelta(seconds=exc.seconds) if exc.seconds else backoff(message.attempts)
+        outbox.retry_later(message, at=answered + wait, error=str(exc), in_doubt=exc.in_doubt or (message.in_doubt and not began))
+        log.warning("message %s (%s) not delivered yet: %s; retrying in %s", message.id, message.key, exc, wait)
+    else:
+        outbox.retry_later(message, at=answered + backoff(message.attempts), error=repr(exc), in_doubt=began or message.in_doubt)
+        log.error("message %s (%s) failed unexpectedly; will retry", message.id, message.key, exc_info=exc)
+    tally["retried"] += 1
+
+
+def _settle(
+    outbox: OutboxDelivery,
+    gates: DeliveryGates,
+    message: QueuedMessage,
+    sent: Sent,
+    failures: int,
+    answered: datetime,
+    tally: dict[str, int],
+    paced: list[Gate],
+) -> None:
+    """It went through: the failures in a row are over; keep where a root landed; mark it sent if the claim still holds."""
+    if failures:
         gates.fine(message.platform, f"workspace:{message.workspace}")
     if message.delivery is Delivery.THREAD_ROOT and message.dispute_id:
         done = outbox.record_root(
             Thread(message.dispute_id, message.platform, thread_space(message), sent.channel, sent.message_id, sent.extra or {}),
             message=message,
             now=answered,
+            paced=paced,
         )
     else:
-        done = outbox.mark_sent(message, platform_id=sent.message_id, now=answered)
+        done = outbox.mark_sent(message, platform_id=sent.message_id, now=answered, paced=paced)
     if done:
         tally["sent"] += 1
     else:

@@ -22,12 +22,12 @@ from bot import learning
 from bot.directory import Directory
 from bot.dispute import Dispute, Status
 from bot.errors import DisputeNotFound, InvalidInput, Refused, StaleAction
-from bot.intake import text_problem
 from bot.permissions import Intent, Refusal, may_do
 from bot.policy import Policy
 from bot.record import RecordEntry, changes_since
 from handlers.move_table import MOVES, Env, Input, MoveSpec, Press, Submission
 from messages import replies
+from messages.problems import text_problem, word_errors
 from messages.record import record_text
 from messages.text import DisputeView, dispute_view, proposal_token
 
@@ -216,7 +216,7 @@ def submit(env: Env, sub: Submission, now: datetime) -> Result:
     try:
         outcome = spec.run(env, sub, seen.dispute, now)
     except InvalidInput as exc:
-        return FieldErrors(dict(exc.errors), _view(env, seen), next_stage_name(seen.dispute, env.policy))
+        return FieldErrors(word_errors(exc.errors), _view(env, seen), next_stage_name(seen.dispute, env.policy))
     except StaleAction as exc:
         return _out_of_date(env, seen, sub.person_id, replies.already_done(exc.by, exc.what, exc.at, today=now))
     except Refused as exc:

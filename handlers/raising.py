@@ -15,6 +15,7 @@ from bot.errors import InvalidInput
 from bot.intake import Intake
 from bot.outbox import Notifier
 from handlers.interaction import Env
+from messages.problems import word_errors
 
 
 def other_agency_of(other: Person, raiser: Person) -> str:
@@ -58,4 +59,4 @@ def raise_dispute(
             command, uow=env.uow(), policy=env.policy, calendar=env.calendar, now=now, notifier=notifier or env.notifier
         )
     except InvalidInput as exc:
-        return dict(exc.errors)
+        return word_errors(exc.errors)

@@ -16,13 +16,13 @@ from datetime import datetime
 
 from bot.directory import Directory
 from bot.dispute import Dispute, may_see_record
-from bot.errors import InvalidInput, ParleyError
+from bot.errors import Code, InvalidInput, ParleyError, problem
 from bot.export import FORMATS, Access, ChainState, RecordView
 from bot.policy import Policy
 from bot.record import RecordEntry
 from bot.record_view import record_view
 from messages.export import render
-from messages.export.words import refused, unknown_format
+from messages.export.words import refused
 from messages.record import record_text
 from storage import chain
 from storage.access import SqlAccessLog
@@ -81,7 +81,7 @@ def export_view(
 ) -> RecordView:
     """The checked, logged view model of the record (what `export_record` renders)."""
     if fmt not in FORMATS:
-        raise InvalidInput({"format": unknown_format(fmt)})
+        raise InvalidInput({"format": problem(Code.UNKNOWN_FORMAT, value=fmt)})
     read = _read(uow, dispute_id=dispute_id, person_id=person_id, action="export", fmt=fmt, channel=channel, now=now, policy_for=policy_for)
     return record_view(
         read.dispute,

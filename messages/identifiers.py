@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 
-from bot import intake
 from bot.identifiers import BadCharacter, Found, Kind, ReferenceFormat
 
 USE_THE_REFERENCE = "Please use the case reference from your case system instead."
@@ -87,5 +85,3 @@ def not_a_format(formats: Sequence[ReferenceFormat]) -> str:
         examples = shown[0] if shown else "the references your case system gives"
     return NOT_A_FORMAT.format(examples=examples)
 
-
-intake.use_words(sys.modules[__name__])  # type: ignore[arg-type,unused-ignore]  # the core words its refusals with these

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.policy import Policy
 
-
 EMPTY_DIRECTORY = (
     "{path} lists nobody: loading it would remove everyone from Parley's directory. Nothing was changed."
     " If that is what you want, run it again with --allow-empty."

@@ -61,7 +61,7 @@ class Waiting(NamedTuple):
     """What waits on one lead: how many active disputes, and the ids of the soonest due (at most `top`)."""
 
     person_id: str
-    count: int  # type: ignore[assignment]  # a field named like tuple.count, as the digest calls it
+    total: int  # how many active disputes wait on them
     soonest: tuple[str, ...]
 
 

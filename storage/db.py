@@ -12,6 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import sqlite_writes
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -20,9 +22,10 @@ class NotMigrated(RuntimeError):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite gets WAL and a busy timeout so the web server and scheduler can share it."""
+    """An engine for `url`; SQLite gets WAL and a busy timeout so the web server and scheduler can share it,
+    and its writers queue in the process (storage/sqlite_writes.py)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30, "factory": sqlite_writes.Connection}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:

@@ -139,16 +139,23 @@ def _to_entry(row: RecordEntryRow) -> RecordEntry:
 
 # --- the repository -----------------------------------------------------------------------------
 
+_INSERT_DISPUTE = insert(table_of(DisputeRow))
+_INSERT_INVOLVEMENT = insert(table_of(InvolvementRow))
+_INSERT_ENTRIES = insert(table_of(RecordEntryRow))
+
 
 class SqlDisputeRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def add(self, dispute: Dispute, idempotency_key: str | None = None) -> None:
-        """Insert a new dispute and record its events (nothing to look up first: it has no rows yet)."""
+        """Insert a new dispute and record its events (nothing to look up first: it has no rows yet).
+
+        Core inserts on the session's connection (the ORM's execution layer would only add cost to
+        statements that load no objects)."""
         try:
-            self.session.execute(
-                insert(table_of(DisputeRow)),
+            self.session.connection().execute(
+                _INSERT_DISPUTE,
                 {"id": dispute.id, "version": dispute.version, "idempotency_key": idempotency_key, **_row_values(dispute)},
             )
         except IntegrityError as exc:  # the idempotency key was taken a moment ago
@@ -219,7 +226,7 @@ class SqlDisputeRepository:
         }
         rows = [{"dispute_id": d.id, "person_id": p} for d in disputes for p in sorted(d.involved) if (d.id, p) not in known]
         if rows:
-            self.session.execute(insert(table_of(InvolvementRow)), rows)
+            self.session.connection().execute(_INSERT_INVOLVEMENT, rows)
 
     def _append(self, dispute: Dispute) -> None:
         self._append_many([dispute])
@@ -240,7 +247,7 @@ class SqlDisputeRepository:
                 prev = row["hash"] = chain.entry_hash(prev, row)  # chained to the entry before (storage/chain.py)
                 rows.append(row)
             dispute.events.clear()
-        self.session.execute(insert(table_of(RecordEntryRow)), rows)
+        self.session.connection().execute(_INSERT_ENTRIES, rows)
 
     def by_idempotency_key(self, key: str) -> Dispute | None:
         row = self.session.scalar(select(DisputeRow).where(DisputeRow.idempotency_key == key))

@@ -3,7 +3,8 @@
 A gate is a (platform, scope) row with the moment that scope may next be sent to. A 429 moves a
 workspace's gate to the end of its Retry-After; sends failing in a row (a 5xx, no answer) pause it
 for 1, 2, 4 ... up to 30 seconds, so during an outage one message a pause probes the platform while
-the rest wait without using up attempts; each post moves its channel's gate one pace on.
+the rest wait without using up attempts; each send moves the gates of the scopes it is paced in
+(its channel or conversation, and a workspace-wide limit of its method) one interval on.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.lanes import Gate
 from storage.models import DeliveryGateRow, PlatformCheckRow
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -53,21 +55,20 @@ class DeliveryGates:
         )
         return {r.scope: r for r in rows}
 
-    def reserve(
-        self, platform: str, *, pause: str, pace: str | None, interval: timedelta, now: datetime, max_wait: timedelta
-    ) -> Slot:
-        """The first moment a send may go, given the `pause` scope (a workspace) and the `pace` scope
-        (a channel). If it is at most `max_wait` away it is reserved (the channel's next slot moves one
-        `interval` on); otherwise nothing changes and the caller comes back then."""
-        scopes = [pause] + ([pace] if pace else [])
+    def reserve(self, platform: str, *, pause: str, paces: Sequence[Gate] = (), now: datetime, max_wait: timedelta) -> Slot:
+        """The first moment a send may go, given the `pause` scope (a workspace) and the `paces` (storage.lanes.Gate),
+        e.g. the channel (one post every interval) and the workspace's limit for the method. If that
+        moment is at most `max_wait` away it is reserved (each gate's schedule moves one interval on
+        from it); otherwise nothing changes and the caller comes back then."""
+        scopes = [pause] + [g.scope for g in paces]
         with self.sessions.begin() as session:
             rows = self._lock(session, platform, scopes)
-            at = max([now] + [r.not_before for r in rows.values()])
+            at = max([now, rows[pause].not_before] + [rows[g.scope].not_before - g.burst for g in paces])
             failures = rows[pause].failures
             if at - now > max_wait:
                 return Slot(at, False, failures)
-            if pace:
-                rows[pace].not_before = at + interval
+            for g in paces:
+                rows[g.scope].not_before = max(rows[g.scope].not_before, at) + g.interval
             return Slot(at, True, failures)
 
     def pause(self, platform: str, scope: str, *, until: datetime, reason: str) -> None:

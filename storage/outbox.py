@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, Result, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outbox import Delivery, OutgoingMessage
 from bot.plan import SPACE
+from storage.lanes import Lane, Paced, in_lane, newer_update, push_gates
 from storage.models import OutboxRow, ThreadRow
 
 PENDING = "pending"
@@ -57,7 +58,7 @@ def thread_space(message: QueuedMessage) -> str:
     return str(message.payload.get(SPACE) or message.workspace)
 
 
-def _insert(session: Session):  # noqa: ANN202 - dialect-specific insert construct
+def _insert(session: Session) -> Any:  # the dialect's own insert construct, for its ON CONFLICT
     return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(OutboxRow)
 
 
@@ -101,7 +102,7 @@ class SqlOutboxRepository:
             .values(status=FAILED, claimed_until=None, last_error=error[:2000])
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return _rowcount(result) == 1
 
 
 class SqlThreadRepository:
@@ -133,6 +134,10 @@ class SqlThreadRepository:
                 extra=thread.extra,
             )
         )
+
+
+def _rowcount(result: Result[Any]) -> int:  # how many rows an UPDATE changed (execute() is typed as a plain Result)
+    return int(cast("CursorResult[Any]", result).rowcount)
 
 
 def _thread(row: ThreadRow) -> Thread:
@@ -202,11 +207,82 @@ class OutboxDelivery:
             ).scalars()
             return sorted((_queued(r) for r in rows), key=lambda m: m.id)
 
+    def claim_lane(
+        self, now: datetime, *, limit: int, lease: timedelta, busy: Collection[Lane] = ()
+    ) -> list[QueuedMessage]:
+        """Claim, under a new token, up to `limit` due messages of one lane: the lane of the oldest due
+        message that is not in `busy` (the lanes this process is sending to right now), and then that
+        lane's next ones, oldest first. A lane is one conversation's posts, or one conversation's updates
+        in place (lane_of), so a process sends each conversation's messages in order, one at a time,
+        while it sends to other conversations at once.
+
+        On PostgreSQL, rows another sender holds are skipped (FOR UPDATE SKIP LOCKED).
+        """
+        token = uuid4().hex
+        claimable = (
+            OutboxRow.status == PENDING,
+            OutboxRow.next_attempt_at <= now,
+            or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+        )
+        with self.sessions.begin() as session:
+            first = session.execute(
+                select(OutboxRow.platform, OutboxRow.workspace, OutboxRow.target, OutboxRow.delivery)
+                .where(*claimable, *[~in_lane(lane) for lane in busy])
+                .order_by(OutboxRow.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if first is None:
+                return []
+            lane = Lane(first.platform, first.workspace, first.target, first.delivery == Delivery.ROOT_UPDATE.value)
+            ids = list(
+                session.scalars(
+                    select(OutboxRow.id)
+                    .where(*claimable, in_lane(lane))
+                    .order_by(OutboxRow.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if not ids:
+                return []
+            rows = session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(ids), claimable[0], claimable[2])  # still pending, and still nobody's
+                .values(claimed_until=now + lease, attempts=OutboxRow.attempts + 1, claim_token=token)
+                .returning(OutboxRow)
+                .execution_options(synchronize_session=False)
+            ).scalars()
+            return sorted((_queued(r) for r in rows), key=lambda m: m.id)
+
+    def superseded(self, message: QueuedMessage) -> str | None:
+        """For an update in place: the key of a newer update of the same root (pending or sent), or None.
+
+        A newer update carries everything the older one would show, so the older need not be sent."""
+        if message.delivery is not Delivery.ROOT_UPDATE or not message.dispute_id:
+            return None
+        with self.sessions() as session:
+            return newer_update(session, message, thread_space(message))
+
+    def mark_superseded(self, message: QueuedMessage, *, by: str, now: datetime) -> bool:
+        """Settle an update in place that a newer one supersedes: done, without a call to the platform."""
+        done = {"status": SENT, "message_id": None, "sent_at": now, "claimed_until": None, "sending_at": None}
+        return self._settle(message, {**done, "last_error": f"not sent: superseded by {by}"[:2000]})
+
     def begin_send(
-        self, message: QueuedMessage, *, still_claimed: Sequence[QueuedMessage] = (), now: datetime, lease: timedelta
+        self,
+        message: QueuedMessage,
+        *,
+        still_claimed: Sequence[QueuedMessage] = (),
+        now: datetime,
+        lease: timedelta,
+        paced: Paced = (),
     ) -> bool:
         """Just before `message` is handed to the platform: renew the lease of it (and of the rest of its
-        claim), and note that it is being sent. False when the claim no longer holds: do not send it."""
+        claim), and note that it is being sent. False when the claim no longer holds: do not send it.
+
+        `paced`: the (scope, interval) gates it was paced in (storage.gates); their next slot is
+        counted from now, when it really goes, if that is later than the slot reserved for it."""
         with self.sessions.begin() as session:
             others = [m.id for m in still_claimed if m.id != message.id and m.token == message.token]
             if others:
@@ -222,7 +298,10 @@ class OutboxDelivery:
                 .values(claimed_until=now + lease, sending_at=now)
                 .execution_options(synchronize_session=False)
             )
-            return result.rowcount == 1
+            if _rowcount(result) != 1:
+                return False
+            push_gates(session, message.platform, paced, now)
+            return True
 
     def holds(self, message: QueuedMessage) -> bool:
         """Is `message` still pending under this claim's token?"""
@@ -233,7 +312,7 @@ class OutboxDelivery:
                 )
             ) is not None
 
-    def _settle(self, message: QueuedMessage, values: dict[str, Any]) -> bool:
+    def _settle(self, message: QueuedMessage, values: dict[str, Any], paced: Paced = (), now: datetime | None = None) -> bool:
         with self.sessions.begin() as session:
             result = session.execute(
                 update(OutboxRow)
@@ -241,13 +320,19 @@ class OutboxDelivery:
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
-            return result.rowcount == 1
+            if now is not None:
+                push_gates(session, message.platform, paced, now)
+            return _rowcount(result) == 1
 
-    def mark_sent(self, message: QueuedMessage, *, platform_id: str, now: datetime) -> bool:
-        """Mark it sent if this claim still holds it; False if another sender took it over meanwhile."""
+    def mark_sent(self, message: QueuedMessage, *, platform_id: str, now: datetime, paced: Paced = ()) -> bool:
+        """Mark it sent if this claim still holds it; False if another sender took it over meanwhile.
+
+        `paced`: (scope, interval) gates whose next slot is at least that long after this answer."""
         return self._settle(
             message,
             {"status": SENT, "message_id": platform_id, "sent_at": now, "claimed_until": None, "last_error": None, "sending_at": None},
+            paced,
+            now,
         )
 
     def retry_later(
@@ -292,16 +377,17 @@ class OutboxDelivery:
                 is not None
             )
 
-    def record_root(self, thread: Thread, *, message: QueuedMessage, now: datetime) -> bool:
+    def record_root(self, thread: Thread, *, message: QueuedMessage, now: datetime, paced: Paced = ()) -> bool:
         """Keep where the root landed and mark it sent, in one transaction, if this claim still holds it."""
         with self.sessions.begin() as session:
+            push_gates(session, message.platform, paced, now)
             result = session.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
                 .values(status=SENT, message_id=thread.root_id, sent_at=now, claimed_until=None, last_error=None, sending_at=None)
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:
+            if _rowcount(result) != 1:
                 return False
             SqlThreadRepository(session).put(thread)
             return True
@@ -309,4 +395,4 @@ class OutboxDelivery:
     def counts(self) -> dict[str, int]:
         """Messages by status, for /healthz and the admin view."""
         with self.sessions() as session:
-            return dict(session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).all())  # type: ignore[arg-type]
+            return dict(session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).tuples().all())

@@ -1,12 +1,20 @@
-"""Builders shared by the storage, chat and end-to-end tests: a directory for any policy, UK wall-clock times."""
+"""Builders shared by the storage, chat and end-to-end tests: a directory for any policy, UK wall-clock
+times, and the disagreement most tests open (Amara Okafor of Children's Social Care raises it with DC
+Jones of the police)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import moves, opening, ports
+from bot.calendar import WorkingCalendar
 from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, Person
+from bot.outbox import NoNotifier, Notifier
 from bot.policy import Policy
+from handlers.holidays import calendar_for
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -64,6 +72,43 @@ def directory_for(policy: Policy) -> Directory:
         title = role.replace("_", " ")
         people.append(_person(f"{PARTNERSHIP}.{role}", f"Partnership {title}", PARTNERSHIP, (role,)))
     return Directory(agencies=dict(AGENCIES), people={p.id: p for p in people})
+
+
+def with_identity(directory: Directory, person_id: str, identity: Identity) -> Directory:
+    """The directory with one more chat identity for this person (on another platform or workspace too)."""
+    people = dict(directory.people)
+    person = people[person_id]
+    people[person_id] = dataclasses.replace(person, identities=(*person.identities, identity))
+    return Directory(agencies=dict(directory.agencies), people=people)
+
+
+def raising(policy: Policy, **changes: Any) -> opening.OpenDispute:
+    """Amara Okafor (Children's Social Care) raises a disagreement with DC Jones (police), in the policy's
+    first category; `changes` replace any of its fields."""
+    fields: dict[str, Any] = dict(
+        raiser="amara.okafor",
+        reference="CSC-2026-0193",
+        category=policy.categories[0],
+        other_agency="police",
+        other_person="dc.jones",
+        problem="The strategy discussion was not convened.",
+        outcome="A strategy discussion this week.",
+    )
+    return opening.OpenDispute(**{**fields, **changes})
+
+
+def open_raised(
+    policy: Policy,
+    *,
+    uow: ports.UnitOfWork,
+    now: datetime,
+    notifier: Notifier | None = None,
+    calendar: WorkingCalendar | None = None,
+    **changes: Any,
+) -> moves.Outcome:
+    """Open `raising(policy, **changes)` through the use case, on the policy's own calendar unless given one."""
+    cmd = raising(policy, **changes)
+    return opening.open_dispute(cmd, uow=uow, policy=policy, calendar=calendar or calendar_for(policy), now=now, notifier=notifier or NoNotifier())
 
 
 class Clock:

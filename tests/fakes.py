@@ -9,14 +9,14 @@ from typing import Self
 
 from bot.directory import Directory
 from bot.dispute import Dispute
-from bot.routing import Routing
-from bot.policy import PRACTITIONER
-from bot.nudges import PlannedNudge
-from bot.events import Event
-from bot.outbox import Delivery, OutgoingMessage
-from bot.ports import DueNudge
 from bot.errors import ConcurrentUpdate, DisputeNotFound
+from bot.events import Event
+from bot.nudges import PlannedNudge
+from bot.outbox import Delivery, OutgoingMessage
+from bot.policy import PRACTITIONER
+from bot.ports import DueNudge
 from bot.record import RecordEntry, entry_for
+from bot.routing import Routing
 
 
 class FakeDisputeRepository:

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot.errors import DisputeNotFound, ParleyError
+from bot.errors import DisputeNotFound, InvalidInput, ParleyError
 from bot.export import FORMATS
 from bot.policy import Policy
 from handlers.files import read_policy
 from handlers.records import RecordRefused, export_record, policy_chooser, show_record
 from messages.export import cli as say
+from messages.problems import word_errors
 from policies import PRESETS
 from storage import chain
 from storage.access import find_disputes
@@ -84,7 +85,8 @@ def export(
             channel="cli", policy_for=policy_for, now=now,
         )
     except ParleyError as exc:
-        print(str(exc), file=sys.stderr)
+        worded = "; ".join(f"{k}: {v}" for k, v in word_errors(exc.errors).items()) if isinstance(exc, InvalidInput) else ""
+        print(worded or str(exc), file=sys.stderr)
         return 1
     Path(out).write_bytes(exported.content)
     print(say.written(out, fmt, len(exported.content)))

@@ -8,9 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from bot.errors import ParleyError
+from bot.errors import InvalidInput, ParleyError
 from bot.policy import Policy, Retention
 from bot.retention import ANONYMISE, MODES, Period, PlaceHold, ReleaseHold, parse_period, place_hold, release_hold
+from messages.problems import word_errors
 from messages.record import local_time
 from storage.db import session_factory
 from storage.retention import RetentionUnitOfWork, candidates, find_disputes, purge
@@ -115,5 +116,4 @@ def run_hold(args: argparse.Namespace, *, engine: Engine, now: datetime) -> int:
 
 
 def _plain(exc: ParleyError) -> str:
-    errors = getattr(exc, "errors", None)
-    return " ".join(errors.values()) if errors else str(exc)
+    return " ".join(word_errors(exc.errors).values()) if isinstance(exc, InvalidInput) else str(exc)

@@ -17,6 +17,33 @@ from urllib.parse import parse_qsl, unquote
 from aiohttp import web
 
 
+async def web_api_args(request: web.Request) -> dict[str, Any]:
+    """A Slack Web API call's arguments as Slack reads them: the query string, then the body (JSON,
+    or a form whose JSON-looking values, such as blocks and views, are decoded)."""
+    args: dict[str, Any] = dict(request.query)
+    raw = await request.text()
+    if raw.lstrip().startswith("{"):
+        args.update(json.loads(raw))
+        return args
+    args.update((key, _decoded(value)) for key, value in parse_qsl(raw, keep_blank_values=True))
+    return args
+
+
+def _decoded(value: str) -> Any:
+    """A form value that looks like JSON, decoded; any other value as it is."""
+    if value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            pass
+    return value
+
+
+def im_channel(user: str) -> str:
+    """The direct-message channel Slack answers with for a post or conversations.open to a user id."""
+    return "D" + user[1:]
+
+
 @dataclass
 class SlackMessage:
     channel: str  # a channel id, or the user id of a direct message
@@ -57,7 +84,7 @@ class FakeSlack:
         return [(r, [m for m in self.messages if m.channel == channel and m.thread_ts == r.ts]) for r in roots]
 
     def direct(self, user: str) -> list[SlackMessage]:
-        return [m for m in self.messages if m.channel in (user, "D" + user[1:]) and m.only_for is None]
+        return [m for m in self.messages if m.channel in (user, im_channel(user)) and m.only_for is None]
 
     def ephemeral(self, user: str) -> list[SlackMessage]:
         return [m for m in self.messages if m.only_for == user]
@@ -101,25 +128,11 @@ class FakeSlack:
 
     # -- the Web API --------------------------------------------------------------------------------
 
-    async def _args(self, request: web.Request) -> dict[str, Any]:
-        raw = await request.text()
-        if raw.lstrip().startswith("{"):
-            return dict(json.loads(raw))
-        args: dict[str, Any] = {}
-        for key, value in parse_qsl(raw, keep_blank_values=True):
-            if value[:1] in ("{", "["):
-                try:
-                    value = json.loads(value)
-                except ValueError:
-                    pass
-            args[key] = value
-        return args
-
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        args = await self._args(request)
+        args = await web_api_args(request)
         self.calls.append((method, args))
         return web.json_response(self.answer(method, args))
 
@@ -135,15 +148,25 @@ class FakeSlack:
         return json.loads(view) if isinstance(view, str) else dict(view)
 
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        channel = str(args.get("channel", ""))
+        if method.startswith("chat."):
+            return self._chat(method, args)
+        if method.startswith("views."):
+            return self._views(method, args)
         match method:
             case "auth.test":
                 return {"ok": True, "team": "Practice", "team_id": self.team, "user_id": self.bot_user, "bot_id": "B0PARLEY"}
+            case "conversations.open":
+                return {"ok": True, "channel": {"id": im_channel(str(args.get("users", "U0")).split(",")[0])}}
+        return {"ok": True}
+
+    def _chat(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        match method:
             case "chat.postMessage":
-                ts = f"1700000000.{next(self._ts):06d}"
+                ts = self._next_ts()
                 thread = args.get("thread_ts") or None
                 self.messages.append(SlackMessage(channel, ts, str(args.get("text", "")), self._blocks(args), thread, at=self._stamp()))
-                shown = "D" + channel[1:] if channel.startswith(("U", "W")) else channel
+                shown = im_channel(channel) if channel.startswith(("U", "W")) else channel
                 return {"ok": True, "channel": shown, "ts": ts, "message": {"text": args.get("text", ""), "ts": ts}}
             case "chat.update":
                 ts = str(args.get("ts", ""))
@@ -152,15 +175,17 @@ class FakeSlack:
                         m.text, m.blocks = str(args.get("text", m.text)), self._blocks(args) or m.blocks
                 return {"ok": True, "channel": channel, "ts": ts, "text": args.get("text", "")}
             case "chat.postEphemeral":
-                ts = f"1700000000.{next(self._ts):06d}"
+                ts = self._next_ts()
                 self.messages.append(
                     SlackMessage(channel, ts, str(args.get("text", "")), self._blocks(args), only_for=str(args.get("user")), at=self._stamp())
                 )
                 return {"ok": True, "message_ts": ts}
             case "chat.getPermalink":
                 return {"ok": True, "channel": channel, "permalink": f"#slack-{channel}-{args.get('message_ts', '')}"}
-            case "conversations.open":
-                return {"ok": True, "channel": {"id": "D" + str(args.get("users", "U0")).split(",")[0][1:]}}
+        return {"ok": True}
+
+    def _views(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        match method:
             case "views.open" | "views.push":
                 user = self.triggers.get(str(args.get("trigger_id")), "")
                 view = {**self._view(args), "id": f"V0{next(self._ids):05d}"}
@@ -181,6 +206,9 @@ class FakeSlack:
                 return {"ok": True, "view": self._view(args)}
         return {"ok": True}
 
+    def _next_ts(self) -> str:
+        return f"1700000000.{next(self._ts):06d}"
+
     async def _response_url(self, request: web.Request) -> web.Response:
         body = json.loads(await request.text() or "{}")
         user, channel, ts = self.responses.get(request.match_info["key"], ("", "", ""))
@@ -191,9 +219,8 @@ class FakeSlack:
         elif body.get("replace_original") and target is not None:
             target.text, target.blocks = str(body.get("text", "")), list(body.get("blocks") or [])
         else:
-            self.messages.append(
-                SlackMessage(channel, f"1700000000.{next(self._ts):06d}", str(body.get("text", "")), list(body.get("blocks") or []), only_for=user, at=self._stamp())
-            )
+            text, blocks = str(body.get("text", "")), list(body.get("blocks") or [])
+            self.messages.append(SlackMessage(channel, self._next_ts(), text, blocks, only_for=user, at=self._stamp()))
         return web.Response(text="ok")
 
 

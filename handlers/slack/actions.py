@@ -23,10 +23,8 @@ from handlers import interaction
 from handlers.interaction import Done, FieldErrors, Form, Told
 from handlers.slack.deps import SlackDeps, person_for, team_of, user_of
 from handlers.slack.forms import field_errors, value
-from messages import replies
-from messages import slack as blocks
-from messages.slack import learning as learning_blocks
-from messages.slack import ActionId, Field, ViewId, parse_button_stage, parse_button_value, parse_proposal_value
+from messages import replies, slack as blocks
+from messages.slack import ActionId, Field, ViewId, learning as learning_blocks, parse_button_stage, parse_button_value, parse_proposal_value
 
 INTENT_OF_ACTION = {
     ActionId.RESOLVE: Intent.RESOLVE,
@@ -94,7 +92,7 @@ def _press(deps: SlackDeps, intent: Intent, clicked: str, team: str, user: str) 
     return interaction.press(deps.env(), press, deps.clock())
 
 
-def _open_form(deps: SlackDeps, intent: Intent):  # noqa: ANN202 - a bolt listener
+def _open_form(deps: SlackDeps, intent: Intent):
     async def on_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         await deps.answers_first.wait()
@@ -131,7 +129,7 @@ def _send(
     return interaction.submit(deps.env(), sub, deps.clock())
 
 
-def _submit(deps: SlackDeps, intent: Intent):  # noqa: ANN202 - a bolt listener
+def _submit(deps: SlackDeps, intent: Intent):
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view["state"]["values"]
         fields = {item.name: value(values, Field(item.name)) for item in interaction.MOVES[intent].inputs}

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from handlers.courier import Courier  # noqa: F401 - the Slack front end's courier
 
 
-
 class Inflight:
     """Counts listeners still running after their ack, so shutdown (and tests) can wait for them."""
 
@@ -79,5 +78,5 @@ class AnswersFirst:
             return
         try:
             await asyncio.wait_for(self._event().wait(), self.max_wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass

@@ -24,8 +24,7 @@ from handlers.interaction import Told
 from handlers.slack.actions import _person
 from handlers.slack.deps import PLATFORM, SlackDeps, person_for, team_of, user_of
 from handlers.slack.forms import value
-from messages import files as words
-from messages import slack as blocks
+from messages import files as words, slack as blocks
 from messages.slack import ActionId, Field, ViewId, parse_button_stage, parse_button_value
 from messages.slack.forms import export_modal
 
@@ -60,7 +59,7 @@ def _press(deps: SlackDeps, clicked: str, team: str, user: str) -> interaction.F
     return interaction.press(deps.env(), press, deps.clock())
 
 
-def _on_export_button(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
+def _on_export_button(deps: SlackDeps):
     async def on_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         clicked = body["actions"][0].get("value", "")
@@ -87,7 +86,7 @@ def _record(deps: SlackDeps, meta: dict[str, Any], fmt: str, team: str, user: st
     return chat_files.record_file(deps.env(), dispute_id=str(meta.get("dispute_id", "")), person_id=person, fmt=fmt, channel=PLATFORM, now=deps.clock())
 
 
-def _on_export_form(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
+def _on_export_form(deps: SlackDeps):
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
         fmt = value(view["state"]["values"], Field.FORMAT) or words.DEFAULT_FORMAT
         meta = json.loads(view.get("private_metadata") or "{}")
@@ -95,7 +94,7 @@ def _on_export_form(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
         await ack(response_action="update", view=blocks.message_modal(words.EXPORT_TITLE, words.EXPORT_PREPARING))
         try:
             result: FileForPerson | Told = await asyncio.to_thread(_record, deps, meta, fmt, team_of(body), user_of(body))
-        except Exception:  # noqa: BLE001 - the modal already says a file is coming: it must now say it isn't
+        except Exception:
             log.exception("the record export failed")
             result = Told(words.not_sent(words.EXPORT_WHAT))
         if isinstance(result, Told):

@@ -10,9 +10,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.dispute import MAX_TEXT
-from bot.intake import ANSWERS, Intake, check_intake, text_problem
+from bot.intake import ANSWERS, Intake
 from handlers.interaction import place_errors
 from messages import replies
+from messages.problems import check_intake, text_problem
 from messages.slack import DESCRIPTION_MAX, VALUE, Field
 
 NO_OTHER_PARTY = replies.NO_OTHER_PARTY_SLACK

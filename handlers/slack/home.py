@@ -17,7 +17,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.event("app_home_opened")(deps.inflight.track(_home(deps)))
 
 
-def _home(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
+def _home(deps: SlackDeps):
     async def on_home(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,10 +18,9 @@ from handlers.raising import raise_dispute
 from handlers.slack.deps import PLATFORM, SlackDeps, person_for, team_of, user_of
 from handlers.slack.files import on_report
 from handlers.slack.forms import IntakeForm, field_errors, read_intake, value
-from messages import slack as blocks
-from messages.slack import FIND_PERSON, Field, ViewId
-from messages import replies
+from messages import replies, slack as blocks
 from messages.replies import not_in_directory
+from messages.slack import FIND_PERSON, Field, ViewId
 from messages.text import DisputeView, dispute_view
 
 # Parley's manifest has one slash command, /disagree; a workspace where that name is taken can
@@ -38,11 +38,11 @@ class Refused:
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.command(ANY_COMMAND)(deps.inflight.track(_command(deps)))
-    app.view_submission(ViewId.INTAKE.value)(deps.inflight.track(_submit(deps)))
+    app.view_submission(ViewId.INTAKE.value, middleware=[deps.inflight.track(_save_first(deps))])(deps.inflight.track(_submit(deps)))
     app.options(FIND_PERSON)(deps.inflight.track(_find_person(deps)))
 
 
-def _find_person(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
+def _find_person(deps: SlackDeps):
     async def on_search(ack: AsyncAck, body: dict[str, Any]) -> None:
         # Answered in the ack (Slack shows nothing else), from the cached directory: no thread, no database
         # most of the time. Only people in the directory may search it: anyone else in the workspace gets nothing.
@@ -63,7 +63,7 @@ def _find_person(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
     return on_search
 
 
-def _command(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
+def _command(deps: SlackDeps):
     async def on_disagree(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         words = (body.get("text") or "").strip()
         word = words.lower()
@@ -130,24 +130,49 @@ def my_disputes(deps: SlackDeps, team: str, user: str) -> tuple[str, list[Disput
 # --- submission -------------------------------------------------------------------------------------
 
 
-def _submit(deps: SlackDeps):  # noqa: ANN202 - a bolt listener
-    async def on_intake(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        form, errors = read_intake(view["state"]["values"], deps.policy.categories)
-        if errors:
-            await ack(response_action="errors", errors=errors)
-            return
-        assert form is not None
-        team, user = team_of(body), user_of(body)
-        now = deps.clock()
-        result = await asyncio.to_thread(_open, deps, form, team, user, view["id"], now)
-        match result:
-            case dict() as errors:
-                await ack(response_action="errors", errors=field_errors(errors, view, Field.PROBLEM))
-            case Refused(text):
-                await ack(response_action="update", view=blocks.message_modal("Not raised", text))
-            case DisputeView() as raised:
-                await ack(response_action="update", view=blocks.intake_done(raised, channel=deps.channel, team=deps.team))
-                deps.delivered_soon()
+_ANSWER = "parley.intake.answer"  # where the saving step leaves the listener its answer, in bolt's context
+
+
+def _save_first(deps: SlackDeps):
+    """Save the dispute before bolt starts the listener, and leave the answer for it.
+
+    Parley's bolt app answers Slack as soon as a listener calls ack() (process_before_response is
+    off, so that /disagree answers before its views.open). For that bolt runs the listener as a
+    task and looks every 10 ms whether it has acked yet: a submission saved inside the listener
+    woke that loop up once per 10 ms for as long as the save took (under a burst of submissions,
+    dozens of times each). Saved here, the listener finds its answer ready and acks at once."""
+
+    async def save(body: dict[str, Any], view: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+        context[_ANSWER] = await _answer(deps, body, view)
+        await next()
+
+    return save
+
+
+async def _answer(deps: SlackDeps, body: dict[str, Any], view: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """What to ack with, and whether something was queued to deliver."""
+    form, errors = read_intake(view["state"]["values"], deps.policy.categories)
+    if errors:
+        return {"response_action": "errors", "errors": errors}, False
+    assert form is not None
+    team, user = team_of(body), user_of(body)
+    now = deps.clock()
+    result = await asyncio.to_thread(_open, deps, form, team, user, view["id"], now)
+    match result:
+        case dict() as errors:
+            return {"response_action": "errors", "errors": field_errors(errors, view, Field.PROBLEM)}, False
+        case Refused(text):
+            return {"response_action": "update", "view": blocks.message_modal("Not raised", text)}, False
+        case raised:
+            return {"response_action": "update", "view": blocks.intake_done(raised, channel=deps.channel, team=deps.team)}, True
+
+
+def _submit(deps: SlackDeps):
+    async def on_intake(ack: AsyncAck, context: dict[str, Any]) -> None:
+        answer, queued = context[_ANSWER]  # the dispute is committed (or refused) already: _save_first
+        await ack(**answer)
+        if queued:
+            deps.delivered_soon()
 
     return on_intake
 
@@ -158,7 +183,6 @@ def _open(deps: SlackDeps, form: IntakeForm, team: str, user: str, view_id: str,
     if raiser is None:
         return Refused(not_in_directory(directory, platform="Slack", user_id=user))
     other = None
-    other_agency = form.other_agency
     if form.other_user:
         other = person_for(directory, team, form.other_user)
         if other is None:

@@ -61,6 +61,7 @@ EVENT_TYPE = "parley_message"
 KEY_FIELD = "outbox_key"
 LOOK_BACK_SECONDS = 5  # clocks differ a little: look from a moment before the attempt began
 LOOK_LIMIT = 100  # the short window after one attempt: at one post a second per channel, ample
+PERMALINK = "permalink"  # the thread's extra: the root message's link, fetched once when the root is posted
 
 ThreadLookup = Callable[[str, str, str], "Thread | None"]
 
@@ -128,7 +129,7 @@ class SlackSender:
             return await self._send(message, thread)
         except SlackApiError as exc:
             raise classify(exc) from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ConnectionError, OSError) as exc:
             raise RetryLater(f"could not reach Slack: {exc!r}", in_doubt=True) from exc
         except SlackClientError as exc:
             raise RetryLater(f"Slack client error: {exc}", in_doubt=True) from exc
@@ -161,7 +162,7 @@ class SlackSender:
             if isinstance(outcome, RetryLater):
                 raise outcome from exc
             raise RetryLater(f"could not look for a message in doubt: {exc}") from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, OSError, SlackClientError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ConnectionError, OSError, SlackClientError) as exc:
             raise RetryLater(f"could not reach Slack to look for a message in doubt: {exc!r}") from exc
         for found in r.get("messages") or []:
             payload = (found.get("metadata") or {}).get("event_payload") or {}
@@ -175,7 +176,9 @@ class SlackSender:
         match message.delivery:
             case Delivery.THREAD_ROOT:
                 r = await self.client.chat_postMessage(channel=message.target, unfurl_links=False, unfurl_media=False, **payload)
-                return Sent(r["ts"], r["channel"])
+                # kept with the thread, so the direct messages that link to it need no call of their own
+                link = await self._permalink(r["channel"], r["ts"], message)
+                return Sent(r["ts"], r["channel"], {PERMALINK: link} if link else None)
             case Delivery.THREAD_REPLY:
                 if thread is None:
                     raise RetryLater("the thread's root message has not been posted yet")
@@ -208,18 +211,25 @@ class SlackSender:
         thread = await asyncio.to_thread(self.threads, message.dispute_id, message.platform, thread_space(message))
         if thread is None:
             return payload  # the root is still on its way: the DM goes now, pointing at the channel
-        link = self._permalinks.get((thread.channel, thread.root_id))
-        if link is None:
-            try:
-                r = await self.client.chat_getPermalink(channel=thread.channel, message_ts=thread.root_id)
-                link = r["permalink"]
-                self._permalinks[(thread.channel, thread.root_id)] = link
-            except (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                log.warning("no permalink for %s (%s); the DM points at the channel instead", message.dispute_id, exc)
-                return payload
+        link = thread.extra.get(PERMALINK) or await self._permalink(thread.channel, thread.root_id, message)
+        if not link:
+            return payload
         out = copy.deepcopy(payload)
         out["blocks"] = [thread_link_block(link) if b.get("block_id") == THREAD_LINK_BLOCK else b for b in blocks]
         return out
+
+
+    async def _permalink(self, channel: str, ts: str, message: QueuedMessage) -> str | None:
+        """The root message's link (chat.getPermalink), once per process; None if Slack would not say."""
+        link = self._permalinks.get((channel, ts))
+        if link is None:
+            try:
+                r = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
+                link = self._permalinks[(channel, ts)] = str(r["permalink"])
+            except (TimeoutError, SlackApiError, SlackClientError, aiohttp.ClientError, KeyError) as exc:
+                log.warning("no permalink for %s (%s); its DMs point at the channel instead", message.dispute_id, exc)
+                return None
+        return link
 
 
 def with_key(payload: dict[str, Any], key: str) -> dict[str, Any]:

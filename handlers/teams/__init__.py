@@ -25,7 +25,7 @@ from bot.calendar import WorkingCalendar
 from bot.outbox import Notifier
 from bot.policy import Policy
 from handlers.courier import Courier
-from handlers.delivery import OnUndeliverable, Sender, deliver_due, unreachable_reporter
+from handlers.delivery import OnUndeliverable, Pace, Sender, deliver_due, unreachable_reporter
 from handlers.frontends import Common
 from handlers.teams.adapter import BotConfig, KeysUnavailable, make_adapter
 from handlers.teams.bot import ParleyBot, on_turn_error
@@ -145,7 +145,9 @@ def connection(
     return TeamsConnection(adapter=adapter, conversations=conversations, sender=sender)
 
 
-def front_end(site: TeamsSite, common: Common, *, link: TeamsConnection, notifier: TeamsNotifier) -> TeamsFrontEnd:
+def front_end(
+    site: TeamsSite, common: Common, *, link: TeamsConnection, notifier: TeamsNotifier, paces: Mapping[str, Pace] | None = None
+) -> TeamsFrontEnd:
     """The Teams front end: the bot on the connection's adapter, and delivery right after a change.
 
     `common.notifier` is every platform's, so a change made in Teams reaches Slack too;
@@ -157,7 +159,7 @@ def front_end(site: TeamsSite, common: Common, *, link: TeamsConnection, notifie
 
         async def delivery_pass() -> Mapping[str, int]:
             # its own event loop in a worker thread: the outbox's database calls must not hold up requests
-            return await asyncio.to_thread(asyncio.run, deliver_due(outbox, dict(common.senders), now=common.clock()))
+            return await asyncio.to_thread(asyncio.run, deliver_due(outbox, dict(common.senders), now=common.clock(), clock=common.clock, paces=paces))
 
         courier = Courier(delivery_pass)
     deps = TeamsDeps(
@@ -190,12 +192,14 @@ def build(
     deliver_at_once: bool = True,
     service_urls: ServiceUrls | None = None,
     credentials_factory: Any = None,
+    paces: Mapping[str, Pace] | None = None,
 ) -> TeamsFrontEnd:
     """Teams on its own (tests): its notifier (or `notifier`) for every change, its sender for delivery.
 
     Parley itself is wired by handlers.composition, with every platform's notifier and sender.
     `service_urls`: where Teams' connector may be (default: Microsoft's hosts; tests name their mock).
     `credentials_factory`: how Parley gets its outgoing token (tests: a local one; see make_adapter).
+    `paces`: how fast the deliveries made right after a change may go (PACES with a real clock; None: unpaced).
     """
     site = TeamsSite(
         config=config, channel=channel, tenant=tenant, service_url=service_url, service_urls=service_urls or ServiceUrls.microsoft(),
@@ -205,4 +209,4 @@ def build(
     everyone = notifier or own
     link = connection(site, sessions=sessions, clock=clock, on_undeliverable=unreachable_reporter(sessions, lambda: everyone))
     common = Common(sessions, policy, calendar, clock, everyone, {"teams": link.sender}, deliver_at_once)
-    return front_end(site, common, link=link, notifier=own)
+    return front_end(site, common, link=link, notifier=own, paces=paces)

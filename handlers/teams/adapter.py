@@ -67,7 +67,7 @@ class BotConfig:
 
     # The SDK's parameterised configuration, with the public cloud's values (see the module's docstring).
     @property
-    def TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL(self) -> str:  # noqa: N802 - the SDK's name
+    def TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL(self) -> str:
         return self.OPENID_METADATA_URL
 
     TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: ClassVar[str] = CHANNEL_TOKEN_ISSUER
@@ -123,7 +123,7 @@ class ParleyAuthentication(ConfigurationBotFrameworkAuthentication):
             return await asyncio.wait_for(asyncio.to_thread(check), AUTHENTICATION_TIMEOUT_SECONDS)
         except PermissionError:
             raise
-        except (requests.RequestException, asyncio.TimeoutError) as exc:
+        except (TimeoutError, requests.RequestException) as exc:
             raise KeysUnavailable(f"the Bot Framework's signing keys could not be fetched ({type(exc).__name__})") from None
         except IndexError:  # the SDK's key lookup, for a key id its metadata doesn't list
             raise PermissionError("the token's key id is not one of the Bot Framework's signing keys") from None

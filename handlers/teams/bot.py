@@ -27,8 +27,7 @@ from msrest.serialization import Model
 from handlers.teams import files, flows
 from handlers.teams.deps import Caller, TeamsDeps
 from handlers.teams.sender import TeamsSender
-from messages import replies
-from messages import teams as cards
+from messages import replies, teams as cards
 from storage.teams import CHANNEL, GROUP_CHAT, USER, StoredConversation
 
 log = logging.getLogger("parley.teams.bot")
@@ -47,7 +46,7 @@ class _SearchBody(Model):
         "value": {"key": "value", "type": "object"},
     }
 
-    def __init__(self, *, type: str, value: Any, **kwargs: Any) -> None:  # noqa: A002 - the wire name
+    def __init__(self, *, type: str, value: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.type = type
         self.value = value
@@ -62,7 +61,7 @@ class _InvokeBody(Model):
         "value": {"key": "value", "type": "object"},
     }
 
-    def __init__(self, *, status_code: int, type: str, value: Any, **kwargs: Any) -> None:  # noqa: A002 - the wire name
+    def __init__(self, *, status_code: int, type: str, value: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.status_code = status_code
         self.type = type
@@ -156,7 +155,7 @@ class ParleyBot(TeamsActivityHandler):
             )
         try:
             await asyncio.to_thread(self.deps.conversations.put, stored, self.deps.clock())
-        except Exception:  # noqa: BLE001 - never lose the user's request over a reference
+        except Exception:
             log.exception("could not keep the conversation reference for %s", stored.key)
 
     # -- installs ---------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ record's access log says so), so an answer is never lost.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections import OrderedDict
@@ -127,7 +126,7 @@ async def put_file(url: str, content: bytes) -> bool:
         async with aiohttp.ClientSession() as session:
             async with session.put(url, data=content, headers=headers, timeout=aiohttp.ClientTimeout(total=60)) as response:
                 return 200 <= response.status < 300
-    except (aiohttp.ClientError, asyncio.TimeoutError):
+    except (TimeoutError, aiohttp.ClientError):
         log.warning("the file upload to Teams failed", exc_info=True)
         return False
 

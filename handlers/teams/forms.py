@@ -1,4 +1,4 @@
-"""Reading what people typed into Parley's cards; the intake's checks and words are bot.intake's, as on Slack.
+"""Reading what people typed into Parley's cards; the intake's checks are bot.intake's and their words messages/problems.py's, as on Slack.
 
 Teams sends the inputs of a card as strings in the action's data (Action.Execute) or the
 message's value (Action.Submit), next to the data the button carries. Pure functions; no I/O.
@@ -11,9 +11,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.dispute import MAX_REASON, MAX_TEXT
-from bot.intake import ANSWERS, Intake, check_intake, text_problem
+from bot.intake import ANSWERS, Intake
 from handlers.interaction import place_errors
 from messages import replies
+from messages.problems import check_intake, text_problem
 from messages.teams import DESCRIPTION_MAX, Field
 
 NO_OTHER_PARTY = replies.NO_OTHER_PARTY_TEAMS

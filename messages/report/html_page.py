@@ -12,8 +12,8 @@ import math
 from html import escape
 
 from bot.report import BoardReport, Figure, Row
-from messages.report import HIDDEN, cell_text, period_text
 from messages.record import local_time
+from messages.report import HIDDEN, cell_text, period_text
 
 COLOURS = ("#1d4f91", "#b3461b")  # dark blue, dark orange: both 4.5:1 or more against white
 DASHES = ("", "6 4")

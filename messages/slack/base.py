@@ -6,8 +6,8 @@ import enum
 import re
 from typing import Any
 
-from messages.text import BUTTON_IDS, IMMEDIATE_RISK, DisputeView, Line, Mention, PersonView, Said, Strong, proposal_token
-
+from messages.fields import DESCRIPTION_MAX, LIST_MAX, Field, render_line  # noqa: F401 - Slack's messages use them from here
+from messages.text import BUTTON_IDS, DisputeView, Line, PersonView, proposal_token
 
 Block = dict[str, Any]
 Payload = dict[str, Any]
@@ -17,10 +17,8 @@ FIELD_MAX = 2000
 CHUNK = 2900
 HEADER_MAX = 150
 OPTION_MAX = 75
-DESCRIPTION_MAX = 200  # the other party's role, when they are not on Slack
 MESSAGE_BLOCKS_MAX = 50
 MODAL_BLOCKS_MAX = 100
-LIST_MAX = 15
 METADATA_EVENT = "parley_dispute"
 THREAD_LINK_BLOCK = "parley_thread_link"
 
@@ -40,7 +38,6 @@ class ActionId(enum.StrEnum):
     EXPORT_RECORD = "parley.export_record"  # on the record modal: the record as a file
 
 
-# Each root button's action id (the buttons themselves are the core's: DisputeView.buttons)
 # Each root button's action id (the buttons themselves are the core's: DisputeView.buttons)
 ROOT_ACTIONS = {intent: ActionId(button_id) for intent, button_id in BUTTON_IDS.items()}
 
@@ -62,39 +59,11 @@ class ViewId(enum.StrEnum):
     EXPORT = "parley.export_form"
 
 
-class Field(enum.StrEnum):
-    """Block ids of the modal inputs; each input's action id is VALUE."""
-
-    REFERENCE = "reference"
-    CATEGORY = "category"
-    RAISER_AGENCY = "raiser_agency"
-    OTHER_PERSON = "other_person"
-    OTHER_AGENCY = "other_agency"
-    OTHER_IN_DIRECTORY = "other_in_directory"
-    OTHER_DESCRIPTION = "other_description"
-    PROBLEM = "problem"
-    CAUSE = "cause"
-    OUTCOME = "outcome"
-    DISCUSSED = "discussed"
-    IMMEDIATE_RISK = "immediate_risk"
-    AGREED_OUTCOME = "agreed_outcome"
-    OUTSTANDING_ISSUES = "outstanding_issues"
-    LEARNING_POINTS = "learning_points"
-    REASON = "reason"
-    NOTE = "note"
-    STATEMENT = "statement"
-    DEBRIEF = "debrief"
-    UNCLEAR = "unclear"
-    THEMES = "themes"
-    FORMAT = "format"
-
-
+# Each input (messages/fields.py: Field) is a modal block of that id whose one element has this action id
 VALUE = "value"
-# The intake form's search of Parley's directory (an external_select: Slack asks Parley for its options)
 # The intake form's search of Parley's directory (an external_select: Slack asks Parley for its options)
 FIND_PERSON = "parley.find_person"
 
-# The slash command in the manifest. A workspace may name it differently (when /disagree is taken):
 # The slash command in the manifest. A workspace may name it differently (when /disagree is taken):
 # Slack says which in every command request, and help names that one.
 DEFAULT_COMMAND = "/disagree"
@@ -238,17 +207,7 @@ def mention(person: PersonView, team: str) -> str:
 
 def mrkdwn(line: Line, team: str = "") -> str:
     """A line from messages/text.py in mrkdwn: people's words escaped, emphasis in *bold*, mentions."""
-    out: list[str] = []
-    for part in line:
-        if isinstance(part, Said):
-            out.append(esc(part.text))
-        elif isinstance(part, Strong):
-            out.append(f"*{esc(part.text)}*")
-        elif isinstance(part, Mention):
-            out.append(mention(part.person, team))
-        else:
-            out.append(part)
-    return "".join(out)
+    return render_line(line, said=esc, strong=lambda text: f"*{esc(text)}*", mention=lambda person: mention(person, team))
 
 
 # --- the thread's root message -------------------------------------------------------------------

@@ -11,8 +11,27 @@ from bot.directory import FIND_MIN_QUERY
 from bot.dispute import MAX_REASON, MAX_TEXT, STATEMENT_MAX
 from bot.intake import NO, REFERENCE_MAX, YES
 from messages import files as file_words
-from messages.slack.base import ActionId, _button, button_value
-from messages.slack.base import CHUNK, DESCRIPTION_MAX, FIND_PERSON, MODAL_BLOCKS_MAX, OPTION_MAX, VALUE, Block, Field, ViewId, _chunks, _context, _labelled, _plain, esc, mrkdwn, section
+from messages.slack.base import (
+    CHUNK,
+    DESCRIPTION_MAX,
+    FIND_PERSON,
+    MODAL_BLOCKS_MAX,
+    OPTION_MAX,
+    VALUE,
+    ActionId,
+    Block,
+    Field,
+    ViewId,
+    _button,
+    _chunks,
+    _context,
+    _labelled,
+    _plain,
+    button_value,
+    esc,
+    mrkdwn,
+    section,
+)
 from messages.text import IMMEDIATE_RISK, DisputeView, by_when, proposal_fields, told_on_raising, who_with_role
 
 

@@ -9,21 +9,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.permissions import Intent
-from messages.text import BUTTON_IDS, BUTTON_LABELS, IMMEDIATE_RISK, DisputeView, Line, Mention, PersonView, Said, Strong, proposal_token
-
+from messages.fields import DESCRIPTION_MAX, LIST_MAX, Field, render_line  # noqa: F401 - Teams' messages use them from here
+from messages.text import BUTTON_IDS, BUTTON_LABELS, DisputeView, Line, PersonView, proposal_token
 
 Card = dict[str, Any]
 Element = dict[str, Any]
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"  # Universal Actions (Action.Execute) as Teams documents them
-DESCRIPTION_MAX = 200  # the other party's role, when they are not listed
 CHOICES_MAX = 200  # people listed in the "other professional" choices (all a client without typeahead can offer)
 PEOPLE_DATASET = "parley.people"  # the typeahead search of Parley's directory (an application/search invoke)
 SEARCH_INVOKE = "application/search"
 SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
 SEARCH_MAX = 15  # Teams shows at most 15 typeahead results at a time
-LIST_MAX = 15
 RECORD_MAX = 20_000  # characters of the record in one card, before fitting it to Teams' size limit
 MESSAGE_MAX = 26_000  # bytes of one card as JSON: Teams refuses messages over about 28 KB, with the envelope
 CUT = " … (shortened to fit in Teams: View record has it all)"
@@ -54,40 +52,11 @@ class Verb(enum.StrEnum):
     EXPORT_SUBMIT = "parley.export_record.submit"
 
 
-class Field(enum.StrEnum):
-    """Input ids; the same names as the Slack modal's blocks and the core's InvalidInput keys."""
-
-    REFERENCE = "reference"
-    CATEGORY = "category"
-    RAISER_AGENCY = "raiser_agency"
-    OTHER_PERSON = "other_person"
-    OTHER_AGENCY = "other_agency"
-    OTHER_DESCRIPTION = "other_description"
-    PROBLEM = "problem"
-    CAUSE = "cause"
-    OUTCOME = "outcome"
-    DISCUSSED = "discussed"
-    IMMEDIATE_RISK = "immediate_risk"
-    AGREED_OUTCOME = "agreed_outcome"
-    OUTSTANDING_ISSUES = "outstanding_issues"
-    LEARNING_POINTS = "learning_points"
-    REASON = "reason"
-    NOTE = "note"
-    STATEMENT = "statement"
-    DEBRIEF = "debrief"
-    UNCLEAR = "unclear"
-    THEMES = "themes"
-
-
-
-
 # --- escaping -----------------------------------------------------------------------------------
 
 # `<` and `>` would let `<at>Name</at>` pass for a mention (Teams matches the text to the card's
-# `<` and `>` would let `<at>Name</at>` pass for a mention (Teams matches the text to the card's
 # entities), so they become look-alikes that mean nothing to Teams.
 _ANGLES = str.maketrans({"<": "\uff1c", ">": "\uff1e"})
-# Emphasis, code and link brackets anywhere; list and heading markers only where they start a line.
 # Emphasis, code and link brackets anywhere; list and heading markers only where they start a line.
 _MARKDOWN = re.compile(r"([\\`*_\[\]~])")
 _LINE_START = re.compile(r"^(\s*)([-+#>])", re.MULTILINE)
@@ -160,17 +129,7 @@ class Mentions:
 
 def markdown(line: Line, mention: Mentions | None = None) -> str:
     """A line from messages/text.py for a TextBlock: people's words escaped, emphasis in **bold**, mentions."""
-    out: list[str] = []
-    for part in line:
-        if isinstance(part, Said):
-            out.append(esc(part.text))
-        elif isinstance(part, Strong):
-            out.append(f"**{esc(part.text)}**")
-        elif isinstance(part, Mention):
-            out.append((mention or Mentions())(part.person))
-        else:
-            out.append(part)
-    return "".join(out)
+    return render_line(line, said=esc, strong=lambda text: f"**{esc(text)}**", mention=mention or Mentions())
 
 
 def card(body: list[Element], actions: list[Element] | None = None, mentions: Mentions | None = None) -> Card:

@@ -8,7 +8,27 @@ from typing import Any
 from bot.dispute import MAX_REASON, MAX_TEXT
 from bot.intake import NO, REFERENCE_MAX, YES
 from messages import files as file_words
-from messages.teams.base import CHOICES_MAX, DESCRIPTION_MAX, PEOPLE_DATASET, RECORD_MAX, SEARCH_MAX, SEARCH_RESPONSE, Card, Element, Field, Mentions, Verb, _subtle, button, card, dispute_data, esc, markdown, plain, text_block
+from messages.teams.base import (
+    CHOICES_MAX,
+    DESCRIPTION_MAX,
+    PEOPLE_DATASET,
+    RECORD_MAX,
+    SEARCH_MAX,
+    SEARCH_RESPONSE,
+    Card,
+    Element,
+    Field,
+    Mentions,
+    Verb,
+    _subtle,
+    button,
+    card,
+    dispute_data,
+    esc,
+    markdown,
+    plain,
+    text_block,
+)
 from messages.text import IMMEDIATE_RISK, DisputeView, by_when, told_on_raising, who_with_role
 
 

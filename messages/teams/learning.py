@@ -9,7 +9,7 @@ from bot.dispute import MAX_TEXT
 from bot.intake import NO, YES
 from bot.learning import THEMES
 from messages import learning as w
-from messages.teams.base import Card, Element, Field, Verb, _subtle, activity, button, card, esc, text_block
+from messages.teams.base import Card, Element, Field, Verb, activity, button, card, esc, text_block
 from messages.teams.forms import _choice_input, _input, _text_input
 from messages.text import DisputeView
 

@@ -1,32 +1,35 @@
 """A local mock of the Slack Web API, after bolt-python's tests/mock_web_api_server.
 
 An aiohttp server on 127.0.0.1 (a free port) that answers like Slack and records every call:
-the method from the path, the token from the Authorization header, and the arguments (JSON or
-form; JSON-looking form values decoded). It also takes the posts Parley makes to response_url
+the method from the path, the token from the Authorization header, and the arguments (read as the
+practice workspace's fake Slack reads them: handlers.practice.fakes.web_api_args). It also takes the posts Parley makes to response_url
 (at /response/<anything>). `fail_next` makes the next calls answer 429 (with Retry-After) or 5xx;
 `slow_next` does the work and then answers late (or, past the client's timeout, never in time);
 `outage` closes every connection unanswered until it is lifted; `rate_limit` answers 429 to any
 second post to a channel within a second, as Slack does. Posted messages are kept per channel, with
 their metadata, and `conversations.history` / `conversations.replies` answer from them.
 
-`MockSocketMode` is Slack's Socket Mode end: a websocket server on 127.0.0.1 whose ws:// URL the
-mock Web API hands out from `apps.connections.open` (called with the app-level token, xapp-).
+`MockSocketMode` (tests/slack/mock_socket.py) is Slack's Socket Mode end, whose ws:// URL the mock
+Web API hands out from `apps.connections.open` (called with the app-level token, xapp-).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import random
 import json
+import random
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
 
 from aiohttp import web
+
+from handlers.practice.fakes import im_channel, web_api_args
+from tests.local_server import serve
+from tests.slack.mock_socket import MockSocketMode  # noqa: F401 - the harness imports it from here
 
 TEAM = "T0CSC"
 BOT_USER = "U0PARLEY"
@@ -124,7 +127,7 @@ class MockSlack:
     def calls_to(self, method: str, *, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
 
-    def posts(self, *, channel: str | None = None, thread_ts: str | None | bool = False) -> list[Call]:
+    def posts(self, *, channel: str | None = None, thread_ts: str | bool | None = False) -> list[Call]:
         """Successful chat.postMessage calls, filtered by channel and thread (None: not in a thread)."""
         out = []
         for c in self.calls_to("chat.postMessage"):
@@ -152,11 +155,7 @@ class MockSlack:
         return app
 
     async def start(self) -> str:
-        self._runner = web.AppRunner(self.app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve(self.app())
         self.url = f"http://127.0.0.1:{port}"
         return self.url
 
@@ -171,27 +170,11 @@ class MockSlack:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def _args(self, request: web.Request) -> dict[str, Any]:
-        args: dict[str, Any] = dict(request.query)
-        raw = await request.text()
-        if raw:
-            if raw.lstrip().startswith("{"):
-                args.update(json.loads(raw))
-            else:
-                for key, value in parse_qsl(raw, keep_blank_values=True):
-                    if value[:1] in ("{", "["):
-                        try:
-                            value = json.loads(value)
-                        except ValueError:
-                            pass
-                    args[key] = value
-        return args
-
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
-        args = await self._args(request)
+        args = await web_api_args(request)
         call = Call(method, token, args)
         self.calls.append(call)
         if self.outage:
@@ -213,37 +196,59 @@ class MockSlack:
             slow = (seconds if kind == "slow" else 60.0, method)
             if kind == "hang":
                 self.answers_lost += 1
-        if self.rate_limit and method == "chat.postMessage":
-            channel = str(args.get("channel", ""))
-            at = time.monotonic()
-            if at - self._last_post.get(channel, -10.0) < 1.0:
-                call.status = 429
-                call.answer = {"ok": False, "error": "ratelimited"}
-                return web.json_response(call.answer, status=429, headers={"Retry-After": "1"})
-            self._last_post[channel] = at
-        failure = next((f for f in self.failures if f.method in (None, method)), None)
-        if failure is not None:
-            self.failures.remove(failure)
-            call.status = failure.status
-            call.answer = {"ok": False, "error": failure.error}
-            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-            return web.json_response(call.answer, status=failure.status, headers=headers)
-        if method == "apps.connections.open":
-            # the one method Slack wants the app-level token for, and refuses the bot token on
-            ok = bool(token and token.startswith("xapp-") and self.socket_url)
-            call.answer = {"ok": True, "url": self.socket_url} if ok else {"ok": False, "error": "invalid_auth"}
-        elif not token or not token.startswith(self.valid_tokens):
-            call.answer = {"ok": False, "error": "invalid_auth"}
-        else:
-            call.answer = self._answer(method, args)
+        refused = self._rate_limited(call) or self._failing(call)
+        if refused is not None:
+            return refused
+        call.answer = self._authorised(method, token, args)
         if slow is not None:
             await asyncio.sleep(slow[0])  # the work is done: only the answer is late
         return web.json_response(call.answer)
+
+    def _rate_limited(self, call: Call) -> web.Response | None:
+        """429 for a second post to a channel within a second, while `rate_limit` is on."""
+        if not self.rate_limit or call.method != "chat.postMessage":
+            return None
+        channel = str(call.args.get("channel", ""))
+        at = time.monotonic()
+        if at - self._last_post.get(channel, -10.0) < 1.0:
+            call.status = 429
+            call.answer = {"ok": False, "error": "ratelimited"}
+            return web.json_response(call.answer, status=429, headers={"Retry-After": "1"})
+        self._last_post[channel] = at
+        return None
+
+    def _failing(self, call: Call) -> web.Response | None:
+        """The answer of the next failure `fail_next` set up for this method, if any is left."""
+        failure = next((f for f in self.failures if f.method in (None, call.method)), None)
+        if failure is None:
+            return None
+        self.failures.remove(failure)
+        call.status = failure.status
+        call.answer = {"ok": False, "error": failure.error}
+        headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+        return web.json_response(call.answer, status=failure.status, headers=headers)
+
+    def _authorised(self, method: str, token: str | None, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            # the one method Slack wants the app-level token for, and refuses the bot token on
+            ok = bool(token and token.startswith("xapp-") and self.socket_url)
+            return {"ok": True, "url": self.socket_url} if ok else {"ok": False, "error": "invalid_auth"}
+        if not token or not token.startswith(self.valid_tokens):
+            return {"ok": False, "error": "invalid_auth"}
+        return self._answer(method, args)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel", ""))
         if channel in self.unknown_channels:
             return {"ok": False, "error": "channel_not_found"}
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, channel, args)
+        if method.startswith("files."):
+            return self._files(method, args)
+        if method.startswith("views."):  # open, update, push, publish: the view as shown, with an id
+            view = args.get("view") or {}
+            view = json.loads(view) if isinstance(view, str) else view
+            return {"ok": True, "view": {"id": f"V0VIEW{next(self._views):04d}", "team_id": self.team, **view}}
         match method:
             case "auth.test":
                 return {
@@ -257,26 +262,11 @@ class MockSlack:
                 }
             case "chat.postMessage":
                 if channel.startswith(("U", "W")):
-                    channel = "D" + channel[1:]  # a DM: Slack answers with the IM channel
+                    channel = im_channel(channel)  # a DM: Slack answers with the IM channel
                 ts = f"{time.time():.0f}.{next(self._ts):06d}"
                 stored = {"ts": ts, "text": args.get("text", ""), "thread_ts": args.get("thread_ts"), "metadata": args.get("metadata")}
                 self.messages.setdefault(channel, []).append(stored)
                 return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text", ""), "ts": ts}}
-            case "conversations.history" | "conversations.replies":
-                oldest = float(args.get("oldest") or 0)
-                limit = int(args.get("limit") or 100)
-                metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
-                if method == "conversations.history":
-                    found = [m for m in self.messages.get(channel, []) if not m["thread_ts"]]
-                else:
-                    root = str(args.get("ts", ""))
-                    found = [m for m in self.messages.get(channel, []) if m["ts"] == root or m["thread_ts"] == root]
-                found = [m for m in found if float(m["ts"]) > oldest][::-1][:limit]
-                return {
-                    "ok": True,
-                    "messages": [{k: v for k, v in m.items() if v is not None and (metadata or k != "metadata")} for m in found],
-                    "has_more": False,
-                }
             case "chat.update":
                 return {"ok": True, "channel": channel, "ts": args.get("ts"), "text": args.get("text", "")}
             case "chat.postEphemeral":
@@ -284,31 +274,46 @@ class MockSlack:
             case "chat.getPermalink":
                 ts = str(args.get("message_ts", "")).replace(".", "")
                 return {"ok": True, "channel": channel, "permalink": f"https://t0csc.slack.com/archives/{channel}/p{ts}"}
-            case "views.open" | "views.update" | "views.push" | "views.publish":
-                view = args.get("view") or {}
-                if isinstance(view, str):
-                    view = json.loads(view)
-                return {"ok": True, "view": {"id": f"V0VIEW{next(self._views):04d}", "team_id": self.team, **view}}
-            case "files.getUploadURLExternal":
-                file_id = f"F0FILE{next(self._views):04d}"
-                self.uploads[file_id] = Upload(file_id, str(args.get("filename", "")), int(args.get("length", 0) or 0))
-                return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
-            case "files.completeUploadExternal":
-                files = args.get("files") or []
-                if isinstance(files, str):  # sent in the query string, as JSON
-                    files = json.loads(files)
-                done = []
-                for item in files:
-                    upload = self.uploads.get(item.get("id", ""))
-                    if upload is None or upload.content is None:
-                        return {"ok": False, "error": "file_upload_not_completed"}
-                    upload.title, upload.channel = item.get("title") or "", str(args.get("channel_id", ""))
-                    done.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
-                return {"ok": True, "files": done}
             case "conversations.open":
-                users = str(args.get("users", "U0"))
-                return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
+                return {"ok": True, "channel": {"id": im_channel(str(args.get("users", "U0")).split(",")[0])}}
         return {"ok": True}
+
+    def _history(self, method: str, channel: str, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history (the channel's roots) or .replies (a thread), newest first, from what was posted."""
+        oldest = float(args.get("oldest") or 0)
+        limit = int(args.get("limit") or 100)
+        metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        if method == "conversations.history":
+            found = [m for m in self.messages.get(channel, []) if not m["thread_ts"]]
+        else:
+            root = str(args.get("ts", ""))
+            found = [m for m in self.messages.get(channel, []) if m["ts"] == root or m["thread_ts"] == root]
+        found = [m for m in found if float(m["ts"]) > oldest][::-1][:limit]
+        return {
+            "ok": True,
+            "messages": [{k: v for k, v in m.items() if v is not None and (metadata or k != "metadata")} for m in found],
+            "has_more": False,
+        }
+
+    def _files(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """files_upload_v2's first and last steps: ask for an upload URL, then share what was sent to it."""
+        if method == "files.getUploadURLExternal":
+            file_id = f"F0FILE{next(self._views):04d}"
+            self.uploads[file_id] = Upload(file_id, str(args.get("filename", "")), int(args.get("length", 0) or 0))
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method != "files.completeUploadExternal":
+            return {"ok": True}
+        files = args.get("files") or []
+        if isinstance(files, str):  # sent in the query string, as JSON
+            files = json.loads(files)
+        done = []
+        for item in files:
+            upload = self.uploads.get(item.get("id", ""))
+            if upload is None or upload.content is None:
+                return {"ok": False, "error": "file_upload_not_completed"}
+            upload.title, upload.channel = item.get("title") or "", str(args.get("channel_id", ""))
+            done.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
+        return {"ok": True, "files": done}
 
     async def _upload(self, request: web.Request) -> web.Response:
         upload = self.uploads.get(request.match_info["file_id"])
@@ -320,62 +325,6 @@ class MockSlack:
     async def _response_url(self, request: web.Request) -> web.Response:
         self.responses.append(json.loads(await request.text() or "{}"))
         return web.Response(text="ok")
-
-
-class MockSocketMode:
-    """Slack's side of a Socket Mode connection: says hello, sends envelopes, records what comes back."""
-
-    def __init__(self) -> None:
-        self.received: list[dict[str, Any]] = []  # every JSON message the app sent (acks)
-        self.connected = asyncio.Event()
-        self._socket: web.WebSocketResponse | None = None
-        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
-        self._runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_get("/link", self._link)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"ws://127.0.0.1:{port}/link?ticket=t-1"
-        return self.url
-
-    async def stop(self) -> None:
-        if self._socket is not None:
-            await self._socket.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _link(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        self._socket = ws
-        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0PARLEY"}})
-        self.connected.set()
-        async for message in ws:
-            if message.type != web.WSMsgType.TEXT:
-                continue
-            data = json.loads(message.data)
-            self.received.append(data)
-            future = self._acks.pop(data.get("envelope_id", ""), None)
-            if future is not None and not future.done():
-                future.set_result(data)
-        return ws
-
-    async def send(self, kind: str, payload: dict[str, Any], *, envelope_id: str, timeout: float = 10) -> dict[str, Any]:
-        """Send one envelope (e.g. kind "slash_commands") and wait for the app's ack of it."""
-        await asyncio.wait_for(self.connected.wait(), timeout)
-        assert self._socket is not None
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._acks[envelope_id] = future
-        await self._socket.send_json(
-            {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": kind != "events_api", "retry_attempt": 0, "retry_reason": ""}
-        )
-        return await asyncio.wait_for(future, timeout)
 
 
 class MockSlackInThread:

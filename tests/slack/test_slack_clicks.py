@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from handlers.files import read_policy
-from messages.slack import ActionId, ViewId
+from messages.slack import ActionId
 from storage.models import RecordEntryRow
 from storage.unit_of_work import SqlUnitOfWork
-from tests.slack.harness import done_text, AMARA, CHANNEL, DC_JONES, STRANGER, Harness, button, run, slack_id
+from tests.slack.clicking import open_form
+from tests.slack.harness import AMARA, CHANNEL, DC_JONES, STRANGER, Harness, button, done_text, run, slack_id
 
 BRADFORD = read_policy("bradford")
 NOT_INVOLVED = slack_id("csc.safeguarding_lead")  # in the directory, not asked at Step 1 or 2
@@ -18,15 +19,6 @@ def _version(h: Harness) -> int:
     [dispute_id] = h.dispute_ids()
     with SqlUnitOfWork(h.sessions) as uow:
         return uow.disputes.get(dispute_id).version
-
-
-async def _open_form(h: Harness, user: str, action: ActionId, value: str) -> dict:
-    before = len(h.opened_views())
-    await h.click(user, action, value)
-    await h.settle()
-    views = h.opened_views()
-    assert len(views) == before + 1, h.mock.responses[-1:]
-    return views[-1]
 
 
 def test_a_click_by_someone_the_policy_does_not_allow_is_explained_privately_and_changes_nothing(engine: Engine) -> None:
@@ -62,7 +54,7 @@ def test_a_click_on_an_out_of_date_message_says_who_did_what_and_when(engine: En
     async def scenario(h: Harness) -> None:
         await h.raise_dispute(AMARA)
         old_root = h.root().args["blocks"]
-        form = await _open_form(h, AMARA, ActionId.ESCALATE, button(old_root, ActionId.ESCALATE))
+        form = await open_form(h, AMARA, ActionId.ESCALATE, button(old_root, ActionId.ESCALATE))
         h.clock.advance(minutes=4)
         await h.submit(AMARA, form, {"reason": "No reply in five days."})
         await h.settle()
@@ -74,13 +66,16 @@ def test_a_click_on_an_out_of_date_message_says_who_did_what_and_when(engine: En
             await h.settle()
             reply = h.mock.responses[-1]
             assert reply["response_type"] == "ephemeral"
-            assert reply["text"] == "Someone acted first: it was escalated by Amara Okafor (Mon 5 Nov 2040, 10:04), so yours was not applied. Nothing has changed."
+            assert reply["text"] == (
+                "Someone acted first: it was escalated by Amara Okafor (Mon 5 Nov 2040, 10:04), "
+                "so yours was not applied. Nothing has changed."
+            )
         assert _version(h) == 1
 
         # two people open Escalate on the same (fresh) message; the second to submit is told
         fresh = h.latest_root_blocks()
-        amara_form = await _open_form(h, AMARA, ActionId.ESCALATE, button(fresh, ActionId.ESCALATE))
-        jones_form = await _open_form(h, DC_JONES, ActionId.ESCALATE, button(fresh, ActionId.ESCALATE))
+        amara_form = await open_form(h, AMARA, ActionId.ESCALATE, button(fresh, ActionId.ESCALATE))
+        jones_form = await open_form(h, DC_JONES, ActionId.ESCALATE, button(fresh, ActionId.ESCALATE))
         h.clock.advance(minutes=6)
         assert done_text((await h.submit(AMARA, amara_form, {"reason": "Still stuck."}))[1])
         await h.settle()
@@ -90,8 +85,8 @@ def test_a_click_on_an_out_of_date_message_says_who_did_what_and_when(engine: En
         assert _version(h) == 2
 
         # a note added while a form is open doesn't make the form out of date
-        resolve_form = await _open_form(h, AMARA, ActionId.RESOLVE, button(h.latest_root_blocks(), ActionId.RESOLVE))
-        note_form = await _open_form(h, DC_JONES, ActionId.ADD_NOTE, button(h.latest_root_blocks(), ActionId.ADD_NOTE))
+        resolve_form = await open_form(h, AMARA, ActionId.RESOLVE, button(h.latest_root_blocks(), ActionId.RESOLVE))
+        note_form = await open_form(h, DC_JONES, ActionId.ADD_NOTE, button(h.latest_root_blocks(), ActionId.ADD_NOTE))
         assert done_text((await h.submit(DC_JONES, note_form, {"note": "Incident log attached to the case."}))[1])
         await h.settle()
         assert "*DC Rhys Jones* (West Yorkshire Police) added a note:" in h.mock.posts(channel=CHANNEL, thread_ts=h.root().answer["ts"])[-1].text()
@@ -108,7 +103,7 @@ def test_at_the_last_stage_the_root_offers_close_unresolved_instead_and_escalate
     async def scenario(h: Harness) -> None:
         await h.raise_dispute(AMARA)
         for _ in range(len(policy.stages) - 1):
-            form = await _open_form(h, AMARA, ActionId.ESCALATE, button(h.latest_root_blocks(), ActionId.ESCALATE))
+            form = await open_form(h, AMARA, ActionId.ESCALATE, button(h.latest_root_blocks(), ActionId.ESCALATE))
             assert done_text((await h.submit(AMARA, form, {"reason": "Not resolved."}))[1])
             await h.settle()
         root = h.latest_root_blocks()

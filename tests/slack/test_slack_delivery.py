@@ -3,9 +3,8 @@ nothing anyone types can ping a channel or forge a link."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -182,7 +181,8 @@ class _TeamsLine:
     """Stands in for the Teams notifier: one message for the Teams thread per change."""
 
     def messages_for(self, dispute, events, directory):
-        return [OutgoingMessage(f"{dispute.id}:teams:v{dispute.version}", "teams", "tenant-police", Delivery.THREAD_ROOT, "19:thread", {"text": "x"}, dispute.id)]
+        key = f"{dispute.id}:teams:v{dispute.version}"
+        return [OutgoingMessage(key, "teams", "tenant-police", Delivery.THREAD_ROOT, "19:thread", {"text": "x"}, dispute.id)]
 
     def reminders_for(self, dispute, nudge, directory):
         return []

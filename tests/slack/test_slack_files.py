@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from sqlalchemy import Engine, select
 
-from bot.directory import PARTNERSHIP, Directory, Identity
+from bot.directory import PARTNERSHIP, Identity
 from handlers.files import read_policy
 from messages.slack import ActionId, ViewId
 from storage.models import AccessLogRow
-from tests.builders import directory_for
+from tests.builders import directory_for, with_identity
 from tests.slack.harness import AMARA, TEAM, Harness, button, run, slack_id, with_police_on_slack
 from tests.slack.mock_slack import shared_files
 
@@ -19,15 +17,8 @@ NOT_INVOLVED = slack_id("csc.safeguarding_lead")  # in the directory, not asked 
 BOARD_MANAGER = slack_id(f"{PARTNERSHIP}.board_manager")
 
 
-def _with_board_manager_here(directory: Directory) -> Directory:
-    """The partnership's board manager also in the CSC workspace (beside their own)."""
-    people = dict(directory.people)
-    person = people[f"{PARTNERSHIP}.board_manager"]
-    people[person.id] = dataclasses.replace(person, identities=person.identities + (Identity("slack", TEAM, BOARD_MANAGER),))
-    return Directory(agencies=dict(directory.agencies), people=people)
-
-
-DIRECTORY = _with_board_manager_here(with_police_on_slack(directory_for(BRADFORD)))
+# the partnership's board manager also in the CSC workspace (beside their own)
+DIRECTORY = with_identity(with_police_on_slack(directory_for(BRADFORD)), f"{PARTNERSHIP}.board_manager", Identity("slack", TEAM, BOARD_MANAGER))
 
 
 def _access(h: Harness) -> list[AccessLogRow]:

@@ -13,7 +13,7 @@ from handlers.files import read_policy
 from messages.slack import ActionId, ViewId
 from storage.outbox import SENT
 from storage.unit_of_work import SqlUnitOfWork
-from tests.slack.harness import done_text, AMARA, BEN, CHANNEL, DC_JONES, DS_KHAN, TOKEN, Harness, button, run
+from tests.slack.harness import AMARA, BEN, CHANNEL, DC_JONES, DS_KHAN, TOKEN, Harness, button, done_text, run
 
 
 def _thread(h: Harness) -> list:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 
-from bot import due_work, moves, opening
-from bot.outbox import Delivery
+from bot import due_work, moves
+from bot.outbox import Delivery, Notifiers
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
-from bot.outbox import Notifiers
 from handlers.notify import SlackNotifier
 from messages import slack as blocks
 from messages.text import dispute_view
-from tests.builders import directory_for
+from tests.builders import directory_for, open_raised
 from tests.fakes import FakeUnitOfWork
 from tests.slack.harness import AMARA, CHANNEL, DC_JONES, START, TEAM, with_police_on_slack
 
@@ -43,22 +42,7 @@ def _opened(directory=None):
     directory = directory or with_police_on_slack(directory_for(LSCB))
     uow = FakeUnitOfWork(directory)
     notifier = SlackNotifier(LSCB, team=TEAM, channel=CHANNEL)
-    outcome = opening.open_dispute(
-        opening.OpenDispute(
-            raiser="amara.okafor",
-            reference="CSC-2040-0193",
-            category=LSCB.categories[0],
-            other_agency="police",
-            other_person="dc.jones",
-            problem="p",
-            outcome="o",
-        ),
-        uow=uow,
-        policy=LSCB,
-        calendar=calendar_for(LSCB),
-        now=START,
-        notifier=notifier,
-    )
+    outcome = open_raised(LSCB, uow=uow, now=START, notifier=notifier, reference="CSC-2040-0193", problem="p", outcome="o")
     return uow, notifier, outcome, directory
 
 

@@ -16,7 +16,8 @@ from messages.slack import ActionId, ViewId
 from storage.models import RecordEntryRow
 from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import directory_for
-from tests.slack.harness import done_text, AMARA, CHANNEL, DC_JONES, TEAM, Harness, button, run, slack_id, with_police_on_slack
+from tests.slack.clicking import open_form
+from tests.slack.harness import AMARA, CHANNEL, DC_JONES, TEAM, Harness, button, done_text, run, slack_id, with_police_on_slack
 
 BRADFORD = read_policy("bradford")
 LSCB = read_policy("lscb")
@@ -37,15 +38,6 @@ def _root_actions(h: Harness) -> list[str]:
     return [e["action_id"] for b in h.latest_root_blocks() if b["type"] == "actions" for e in b["elements"]]
 
 
-async def _open_form(h: Harness, user: str, action: ActionId, value: str) -> dict:
-    before = len(h.opened_views())
-    await h.click(user, action, value)
-    await h.settle()
-    views = h.opened_views()
-    assert len(views) == before + 1, h.mock.responses[-1:]
-    return views[-1]
-
-
 def test_the_raiser_withdraws_with_a_reason_and_both_agencies_see_it(engine: Engine) -> None:
     async def scenario(h: Harness) -> None:
         await h.raise_dispute(AMARA)
@@ -60,7 +52,7 @@ def test_the_raiser_withdraws_with_a_reason_and_both_agencies_see_it(engine: Eng
         assert reply["text"] == "Only the person who raised it can withdraw it: Amara Okafor. Nothing has changed."
         assert len(h.opened_views()) == 1 and _dispute(h)[0].version == 0
 
-        form = await _open_form(h, AMARA, ActionId.WITHDRAW, button(root, ActionId.WITHDRAW))
+        form = await open_form(h, AMARA, ActionId.WITHDRAW, button(root, ActionId.WITHDRAW))
         assert form["callback_id"] == ViewId.WITHDRAW
         assert "Everything so far stays on the record" in str(form["blocks"])
 
@@ -89,7 +81,10 @@ def test_the_raiser_withdraws_with_a_reason_and_both_agencies_see_it(engine: Eng
         # the old root's buttons now say what happened
         await h.click(AMARA, ActionId.RESOLVE, button(root, ActionId.RESOLVE))
         await h.settle()
-        assert h.mock.responses[-1]["text"] == "Someone acted first: it was withdrawn by Amara Okafor (Mon 5 Nov 2040, 10:07), so yours was not applied. Nothing has changed."
+        assert h.mock.responses[-1]["text"] == (
+            "Someone acted first: it was withdrawn by Amara Okafor (Mon 5 Nov 2040, 10:07), "
+            "so yours was not applied. Nothing has changed."
+        )
 
     run(engine, scenario, policy=BRADFORD)
 
@@ -97,7 +92,7 @@ def test_the_raiser_withdraws_with_a_reason_and_both_agencies_see_it(engine: Eng
 def test_withdrawing_while_a_resolution_awaits_confirmation_makes_the_confirm_request_out_of_date(engine: Engine) -> None:
     async def scenario(h: Harness) -> None:
         await h.raise_dispute(AMARA)
-        form = await _open_form(h, AMARA, ActionId.RESOLVE, button(h.root().args["blocks"], ActionId.RESOLVE))
+        form = await open_form(h, AMARA, ActionId.RESOLVE, button(h.root().args["blocks"], ActionId.RESOLVE))
         assert done_text((await h.submit(AMARA, form, {"agreed_outcome": "Joint visit on Monday."}))[1])
         await h.settle()
         assert _dispute(h)[0].status is Status.AWAITING_CONFIRMATION
@@ -105,14 +100,17 @@ def test_withdrawing_while_a_resolution_awaits_confirmation_makes_the_confirm_re
         ask = h.mock.posts(channel=DC_JONES)[-1]
 
         h.clock.advance(minutes=3)
-        form = await _open_form(h, AMARA, ActionId.WITHDRAW, button(h.latest_root_blocks(), ActionId.WITHDRAW))
+        form = await open_form(h, AMARA, ActionId.WITHDRAW, button(h.latest_root_blocks(), ActionId.WITHDRAW))
         assert done_text((await h.submit(AMARA, form, {"reason": "Raised in error."}))[1])
         await h.settle()
         assert _dispute(h)[0].status is Status.WITHDRAWN and _dispute(h)[0].proposal is None
 
         await h.click(DC_JONES, ActionId.CONFIRM, button(ask.args["blocks"], ActionId.CONFIRM), channel="D0DCJONES")
         await h.settle()
-        assert h.mock.responses[-1]["text"] == "Someone acted first: it was withdrawn by Amara Okafor (Mon 5 Nov 2040, 10:03), so yours was not applied. Nothing has changed."
+        assert h.mock.responses[-1]["text"] == (
+            "Someone acted first: it was withdrawn by Amara Okafor (Mon 5 Nov 2040, 10:03), "
+            "so yours was not applied. Nothing has changed."
+        )
         assert _dispute(h)[1].count("resolution confirmed") == 1  # only the proposer's own
 
     run(engine, scenario, policy=BRADFORD)
@@ -138,7 +136,7 @@ def test_at_the_last_stage_the_board_manager_closes_it_as_unresolved_and_no_one_
         )
 
         for _ in range(len(LSCB.stages) - 1):
-            form = await _open_form(h, AMARA, ActionId.ESCALATE, button(h.latest_root_blocks(), ActionId.ESCALATE))
+            form = await open_form(h, AMARA, ActionId.ESCALATE, button(h.latest_root_blocks(), ActionId.ESCALATE))
             assert done_text((await h.submit(AMARA, form, {"reason": "Still not resolved."}))[1])
             await h.settle()
         assert _dispute(h)[0].stage_index == len(LSCB.stages) - 1
@@ -157,7 +155,7 @@ def test_at_the_last_stage_the_board_manager_closes_it_as_unresolved_and_no_one_
         views_before = len(h.opened_views())
         version = _dispute(h)[0].version
 
-        form = await _open_form(h, BOARD_MANAGER, ActionId.CLOSE_UNRESOLVED, value)
+        form = await open_form(h, BOARD_MANAGER, ActionId.CLOSE_UNRESOLVED, value)
         assert len(h.opened_views()) == views_before + 1
         assert form["callback_id"] == ViewId.CLOSE_UNRESOLVED
         assert "the decision stands unchanged" in str(form["blocks"])

@@ -75,15 +75,15 @@ def test_a_claim_is_never_bigger_than_can_be_sent_inside_its_lease(engine) -> No
     class Counting:
         def __init__(self) -> None:
             self.claims: list[int] = []
-            self.real = outbox.claim_due
+            self.real = outbox.claim_lane
 
-        def __call__(self, now, *, limit=50, lease=LEASE):
-            got = self.real(now, limit=limit, lease=lease)
+        def __call__(self, now, *, limit=50, lease=LEASE, busy=()):
+            got = self.real(now, limit=limit, lease=lease, busy=busy)
             self.claims.append(len(got))
             return got
 
     counting = Counting()
-    outbox.claim_due = counting  # type: ignore[method-assign]
+    outbox.claim_lane = counting  # type: ignore[method-assign]
 
     class Quick:
         async def send(self, message: QueuedMessage, thread: Thread | None) -> Sent:

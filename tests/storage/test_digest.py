@@ -14,7 +14,7 @@ from handlers.notify import SlackNotifier
 from handlers.teams.notify import TeamsNotifier
 from storage.models import AskedRow, DisputeRow, OutboxRow
 from tests.builders import CSC_WORKSPACE, POLICE_TENANT, at
-from tests.storage.test_timekeeping import keeper, open_dispute
+from tests.storage.timekeeping import keeper, open_dispute
 
 BRADFORD = dataclasses.replace(read_policy("bradford"), digest=True)
 STEP3_LEADS = {"ben.hughes", "csc.safeguarding_lead", "ds.khan", "police.safeguarding_lead"}

@@ -12,14 +12,14 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from bot import due_work, moves, opening, upkeep
+from bot import due_work, moves, upkeep
 from bot.directory import PARTNERSHIP
 from bot.dispute import Status, sides_to_confirm
 from bot.nudges import OVERDUE
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from storage.models import OutboxRow
-from tests.builders import directory_for
+from tests.builders import directory_for, open_raised
 from tests.fakes import FakeNotifier
 
 UTC = timezone.utc
@@ -45,23 +45,15 @@ EXPECTED_DEADLINES = {
 
 
 def _open(uow, policy, calendar, *, immediate_risk: bool = False) -> moves.Outcome:
-    return opening.open_dispute(
-        opening.OpenDispute(
-            raiser="amara.okafor",
-            reference="CSC-2026-0193",
-            category=policy.categories[0],
-            other_agency="police",
-            other_person="dc.jones",
-            problem="The referral was closed with no further action.",
-            cause="Different reading of the threshold document.",
-            outcome="A strategy discussion this week.",
-            discussed=True,
-            immediate_risk=immediate_risk,
-        ),
+    return open_raised(
+        policy,
         uow=uow,
-        policy=policy,
         calendar=calendar,
         now=START,
+        problem="The referral was closed with no further action.",
+        cause="Different reading of the threshold document.",
+        discussed=True,
+        immediate_risk=immediate_risk,
     )
 
 

@@ -1,12 +1,8 @@
-"""The timekeeper on a real database: a fixed clock moved through whole stages.
-
-Times are London wall-clock (tests.builders.at). Bradford's steps are 5 working days each, with
-nudges half-way and on the morning of the due day.
-"""
+"""The timekeeper on a real database: a fixed clock moved through whole stages, and sweeps that fail,
+run at once or are killed half way (helpers and times: tests/storage/timekeeping.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import multiprocessing
 import signal
@@ -15,66 +11,14 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
 
-from bot import due_work, moves, opening, upkeep
-from bot.outbox import Delivery, NoNotifier
+from bot import due_work, moves
 from bot.policy import Nudge, WhenMissed
-from handlers.delivery import RetryLater, Sent, Undeliverable
 from handlers.files import read_policy
-from handlers.holidays import calendar_for
-from handlers.scheduler import Timekeeper
-from storage.db import session_factory
-from storage.models import OutboxRow
-from storage.outbox import OutboxDelivery, QueuedMessage, Thread
-from tests.builders import Clock, at, directory_for
+from tests.builders import at
 from tests.databases import recipe
 from tests.fakes import FakeNotifier
-
-BRADFORD = read_policy("bradford")
-
-
-def keeper(engine, policy=BRADFORD, notifier=None, senders=None, now=None) -> Timekeeper:
-    return Timekeeper(
-        sessions=session_factory(engine),
-        policy=policy,
-        calendar=calendar_for(policy),
-        clock=Clock(now or at(2026, 11, 2, 10)),
-        notifier=notifier or FakeNotifier(),
-        senders=senders or {},
-    )
-
-
-def open_dispute(tk: Timekeeper, now: datetime, **changes) -> str:
-    upkeep.load_directory(directory_for(tk.policy), uow=tk.uow())
-    fields = dict(
-        raiser="amara.okafor",
-        reference="CSC-2026-0193",
-        category=tk.policy.categories[0],
-        other_agency="police",
-        other_person="dc.jones",
-        problem="The referral was closed with no further action.",
-        outcome="A strategy discussion this week.",
-    )
-    cmd = opening.OpenDispute(**{**fields, **changes})
-    return opening.open_dispute(
-        cmd, uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=now, notifier=tk.notifier
-    ).dispute.id
-
-
-def nudges(tk: Timekeeper, dispute_id: str) -> list[tuple[int, str, datetime, str]]:
-    with tk.uow() as uow:
-        return uow.nudges.for_dispute(dispute_id)
-
-
-def reminders(tk: Timekeeper) -> list[str]:
-    with tk.sessions() as s:
-        return list(s.scalars(select(OutboxRow.key).where(OutboxRow.delivery == Delivery.DIRECT.value).order_by(OutboxRow.id)))
-
-
-def stage_of(tk: Timekeeper, dispute_id: str) -> int:
-    with tk.uow() as uow:
-        return uow.disputes.get(dispute_id).stage_index
+from tests.storage.timekeeping import keeper, nudges, open_dispute, reminders, stage_of
 
 
 def test_a_stage_plans_its_nudges_half_way_and_on_the_morning_of_the_due_day(engine):
@@ -229,41 +173,35 @@ def test_a_reminder_the_database_refuses_stays_pending_and_the_others_are_sent(e
     assert {k.split(":")[0] for k in reminders(tk)} == {*good, bad}
 
 
-def test_several_sweepers_at_once_send_every_nudge_and_escalation_exactly_once(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("concurrent writers are a PostgreSQL deployment; SQLite serialises them")
-    tk = keeper(engine)
-    ids = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in range(12)]
-    start = threading.Barrier(3)
+def _sweeps_at_once(engine, now: datetime, n: int = 3) -> list:
+    """`n` timekeepers run their due work at the same moment, each in a thread of its own: their reports."""
+    start = threading.Barrier(n)
     reports = []
 
     def sweeper() -> None:
         mine = keeper(engine, notifier=FakeNotifier())
         start.wait()
-        reports.append(mine.run_due_work(at(2026, 11, 4, 14)))
+        reports.append(mine.run_due_work(now))
 
-    threads = [threading.Thread(target=sweeper) for _ in range(3)]
+    threads = [threading.Thread(target=sweeper) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return reports
+
+
+def test_several_sweepers_at_once_send_every_nudge_and_escalation_exactly_once(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers are a PostgreSQL deployment; SQLite serialises them")
+    tk = keeper(engine)
+    ids = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in range(12)]
+    reports = _sweeps_at_once(engine, at(2026, 11, 4, 14))
     assert sum(r.nudged for r in reports) == 12
     assert sum(r.errors for r in reports) == 0
     assert len(reminders(tk)) == 12 == len(set(reminders(tk)))
 
-    reports.clear()
-    start = threading.Barrier(3)
-
-    def escalator() -> None:
-        mine = keeper(engine, notifier=FakeNotifier())
-        start.wait()
-        reports.append(mine.run_due_work(at(2026, 11, 9, 10)))
-
-    threads = [threading.Thread(target=escalator) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    reports = _sweeps_at_once(engine, at(2026, 11, 9, 10))
     assert sum(r.escalated for r in reports) == 12
     with tk.uow() as uow:
         for d in ids:
@@ -320,253 +258,3 @@ def test_a_sweep_killed_halfway_leaves_the_rest_for_the_next_which_does_it_once(
     with tk.uow() as uow:
         for d in late:
             assert [e.kind for e in uow.disputes.record(d)].count("escalated") == 1
-
-
-# --- delivery -----------------------------------------------------------------------------------
-
-
-class FlakySender:
-    """Answers like a platform that rate-limits, then fails, then recovers."""
-
-    def __init__(self, failures: list[Exception]) -> None:
-        self.failures = failures
-        self.delivered: list[tuple[str, str | None]] = []
-
-    async def send(self, message: QueuedMessage, thread: Thread | None) -> Sent:
-        if self.failures:
-            raise self.failures.pop(0)
-        self.delivered.append((message.key, thread.root_id if thread else None))
-        return Sent(message_id=f"ts-{len(self.delivered)}", channel="C0THREADS")
-
-
-def queue(tk: Timekeeper, *messages) -> None:
-    with tk.uow() as uow:
-        uow.outbox.add(list(messages), at(2026, 11, 2, 10))
-        uow.commit()
-
-
-def _msg(key: str, delivery: Delivery = Delivery.DIRECT, dispute_id: str | None = None):
-    from bot.outbox import OutgoingMessage
-
-    return OutgoingMessage(key=key, platform="slack", workspace="T0CSC", delivery=delivery, target="U1", payload={"text": key}, dispute_id=dispute_id)
-
-
-def test_a_rate_limit_then_an_outage_delays_a_message_but_it_arrives_once(engine):
-    sender = FlakySender([RetryLater("429 ratelimited", seconds=30), RetryLater("500 internal error")])
-    tk = keeper(engine, senders={"slack": sender})
-    queue(tk, _msg("hello"))
-    outbox = OutboxDelivery(tk.sessions)
-    t0 = at(2026, 11, 2, 10)
-    assert asyncio.run(_deliver(outbox, sender, t0))["retried"] == 1
-    assert asyncio.run(_deliver(outbox, sender, t0 + timedelta(seconds=29)))["retried"] == 0  # Retry-After honoured
-    assert asyncio.run(_deliver(outbox, sender, t0 + timedelta(seconds=30)))["retried"] == 1
-    assert asyncio.run(_deliver(outbox, sender, t0 + timedelta(minutes=5)))["sent"] == 1
-    assert asyncio.run(_deliver(outbox, sender, t0 + timedelta(minutes=10)))["sent"] == 0
-    assert sender.delivered == [("hello", None)]
-    assert outbox.counts() == {"sent": 1}
-
-
-def test_replies_wait_for_their_thread_root_and_go_under_it(engine):
-    sender = FlakySender([RetryLater("500")])
-    tk = keeper(engine, senders={"slack": sender}, notifier=NoNotifier())
-    d = open_dispute(tk, at(2026, 11, 2, 10))
-    queue(tk, _msg("root", Delivery.THREAD_ROOT, d), _msg("reply", Delivery.THREAD_REPLY, d))
-    outbox = OutboxDelivery(tk.sessions)
-    t0 = at(2026, 11, 2, 10)
-    first = asyncio.run(_deliver(outbox, sender, t0))
-    assert (first["retried"], first["waiting"]) == (1, 1)
-    asyncio.run(_deliver(outbox, sender, t0 + timedelta(minutes=1)))
-    asyncio.run(_deliver(outbox, sender, t0 + timedelta(minutes=2)))
-    root_keys = [k for k, _ in sender.delivered]
-    assert root_keys[:1] == ["root"]
-    assert ("reply", "ts-1") in sender.delivered
-
-
-def test_a_message_the_platform_refuses_is_kept_as_failed_never_dropped(engine):
-    sender = FlakySender([Undeliverable("channel_not_found")])
-    tk = keeper(engine, senders={"slack": sender})
-    queue(tk, _msg("lost?"))
-    outbox = OutboxDelivery(tk.sessions)
-    assert asyncio.run(_deliver(outbox, sender, at(2026, 11, 2, 10)))["failed"] == 1
-    assert outbox.counts() == {"failed": 1}
-
-
-def test_a_message_that_keeps_failing_for_hours_is_kept_as_failed_and_listed_for_admins(engine):
-    from handlers.delivery import MAX_ATTEMPTS
-    from storage.admin import failed_messages
-
-    sender = FlakySender([RetryLater("HTTP 503")] * (MAX_ATTEMPTS + 5))
-    tk = keeper(engine, senders={"slack": sender})
-    queue(tk, _msg("down for hours"))
-    outbox = OutboxDelivery(tk.sessions)
-    moment = at(2026, 11, 2, 10)
-    tallies = []
-    for _ in range(MAX_ATTEMPTS + 2):
-        tallies.append(asyncio.run(_deliver(outbox, sender, moment)))
-        moment += timedelta(minutes=16)  # past the longest backoff
-    assert sum(t["retried"] for t in tallies) == MAX_ATTEMPTS - 1
-    assert sum(t["failed"] for t in tallies) == 1
-    assert outbox.counts() == {"failed": 1}
-    [failed] = failed_messages(tk.sessions)
-    assert failed.attempts == MAX_ATTEMPTS and f"gave up after {MAX_ATTEMPTS} attempts" in failed.error
-    assert sender.delivered == []
-
-
-def test_a_sender_that_died_mid_send_leaves_its_claim_to_expire_and_the_message_is_sent_later(engine):
-    sender = FlakySender([])
-    tk = keeper(engine, senders={"slack": sender})
-    queue(tk, _msg("claimed"))
-    outbox = OutboxDelivery(tk.sessions)
-    t0 = at(2026, 11, 2, 10)
-    assert [m.key for m in outbox.claim_due(t0)] == ["claimed"]  # and then the process died
-    assert outbox.claim_due(t0 + timedelta(seconds=30)) == []  # still claimed
-    assert asyncio.run(_deliver(outbox, sender, t0 + timedelta(seconds=61)))["sent"] == 1
-    assert sender.delivered == [("claimed", None)]
-
-
-async def _deliver(outbox, sender, now):
-    from handlers.delivery import deliver_due
-
-    return await deliver_due(outbox, {"slack": sender}, now=now)
-
-
-def test_the_whole_sweep_runs_from_the_scheduler_entry_point(engine):
-    sender = FlakySender([])
-    tk = keeper(engine, senders={"slack": sender}, now=at(2026, 11, 4, 14))
-    open_dispute(tk, at(2026, 11, 2, 10))
-    report = asyncio.run(tk.sweep())
-    assert report.nudged == 1
-    assert report.delivery["sent"] >= 2  # the two reminders (and the thread lines) were delivered
-    with tk.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")) == 0
-
-
-def test_leads_get_one_morning_digest_per_working_day_listing_everything_waiting_on_them(engine):
-    policy = dataclasses.replace(BRADFORD, digest=True)
-    tk = keeper(engine, policy)
-    open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True)  # step 3: line managers and leads
-    open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True, reference="CSC-2026-0194")
-    open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0195")  # step 1: the raiser only, no lead
-    assert tk.run_due_work(at(2026, 11, 2, 8, 30)).digests == 0  # before working hours
-    report = tk.run_due_work(at(2026, 11, 2, 11))
-    leads = {"ben.hughes", "csc.safeguarding_lead", "ds.khan", "police.safeguarding_lead"}
-    assert report.digests == len(leads)
-    assert tk.run_due_work(at(2026, 11, 2, 15)).digests == 0  # once a day
-    with tk.sessions() as s:
-        rows = {r.target: r.payload["text"] for r in s.scalars(select(OutboxRow).where(OutboxRow.key.like("digest:%")))}
-    assert set(rows) == leads
-    assert rows["ben.hughes"].splitlines() == ["CSC-2026-0193", "CSC-2026-0194"]
-    assert tk.run_due_work(at(2026, 11, 7, 10)).digests == 0  # Saturday
-    assert tk.run_due_work(at(2026, 11, 9, 9, 5)).digests >= 1  # Monday
-
-
-def test_no_digest_when_the_policy_does_not_ask_for_one(engine):
-    tk = keeper(engine)
-    open_dispute(tk, at(2026, 11, 2, 10), immediate_risk=True)
-    assert tk.run_due_work(at(2026, 11, 2, 11)).digests == 0
-
-
-# --- no reminder for a stage that has ended ----------------------------------------------------------
-
-
-def _escalate(tk: Timekeeper, dispute_id: str, now: datetime, uow=None):
-    return moves.escalate(
-        moves.Escalate(dispute_id=dispute_id, by="amara.okafor", reason="No reply."),
-        uow=uow or tk.uow(), policy=tk.policy, calendar=tk.calendar, now=now, notifier=tk.notifier,
-    )
-
-
-def test_the_move_that_ends_a_stage_skips_that_stages_pending_reminders_in_its_own_transaction(engine):
-    tk = keeper(engine)
-    escalated = open_dispute(tk, at(2026, 11, 2, 10))
-    withdrawn = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0194")
-    _escalate(tk, escalated, at(2026, 11, 3, 10))
-    moves.withdraw(
-        moves.Withdraw(dispute_id=withdrawn, by="amara.okafor", reason="Sorted."), uow=tk.uow(), now=at(2026, 11, 3, 10)
-    )
-    assert {status for stage, _, _, status in nudges(tk, escalated) if stage == 0} == {"skipped"}
-    assert {status for stage, _, _, status in nudges(tk, escalated) if stage == 1} == {"pending"}
-    assert {status for _, _, _, status in nudges(tk, withdrawn)} == {"skipped"}
-    assert tk.run_due_work(at(2026, 11, 4, 14)).nudged == 0  # step 1's half-way reminder is not sent
-    assert reminders(tk) == []
-
-
-class _SlowReminders(FakeNotifier):
-    """Holds the sweep between reading a dispute and queuing its reminder, as a slow sweep would."""
-
-    def __init__(self, reached: threading.Event, release: threading.Event) -> None:
-        super().__init__()
-        self.reached, self.release = reached, release
-
-    def reminders_for(self, dispute, nudge, directory):
-        self.reached.set()
-        assert self.release.wait(30)
-        return super().reminders_for(dispute, nudge, directory)
-
-
-def _message_ids(tk: Timekeeper, dispute_id: str) -> tuple[list[int], list[int]]:
-    with tk.sessions() as s:
-        rows = list(s.scalars(select(OutboxRow).where(OutboxRow.dispute_id == dispute_id).order_by(OutboxRow.id)))
-    return [r.id for r in rows if r.delivery == Delivery.DIRECT.value], [r.id for r in rows if r.payload.get("text") == "escalated"]
-
-
-def test_a_click_that_escalates_while_the_sweep_queues_a_reminder_is_told_after_the_reminder_never_before(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("concurrent writers are a PostgreSQL deployment; SQLite serialises them")
-    tk = keeper(engine)
-    dispute_id = open_dispute(tk, at(2026, 11, 2, 10))
-    reached, release = threading.Event(), threading.Event()
-    slow = keeper(engine, notifier=_SlowReminders(reached, release))
-    sweep = threading.Thread(target=slow.run_due_work, args=(at(2026, 11, 4, 14),))
-    sweep.start()
-    assert reached.wait(30)  # the sweep has read the dispute at step 1 and is queuing its reminder
-    click = threading.Thread(target=_escalate, args=(tk, dispute_id, at(2026, 11, 4, 14)))
-    click.start()
-    click.join(timeout=1)  # the escalation can't commit while the sweep holds the dispute
-    release.set()
-    sweep.join(30)
-    click.join(30)
-    assert stage_of(tk, dispute_id) == 1
-    reminder_ids, escalation_ids = _message_ids(tk, dispute_id)
-    assert escalation_ids
-    assert all(r < e for r in reminder_ids for e in escalation_ids)  # nobody reads a reminder after "escalated"
-
-
-class _HeldCommit:
-    """A unit of work whose commit waits until the test lets it go (a move holding its locks)."""
-
-    def __init__(self, inner, moved: threading.Event, release: threading.Event) -> None:
-        self.inner, self.moved, self.release = inner, moved, release
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    def __enter__(self):
-        self.inner.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        return self.inner.__exit__(*exc)
-
-    def commit(self) -> None:
-        self.moved.set()
-        assert self.release.wait(30)
-        self.inner.commit()
-
-
-def test_a_sweep_that_meets_a_dispute_being_escalated_queues_no_reminder_for_the_stage_it_leaves(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("concurrent writers are a PostgreSQL deployment; SQLite serialises them")
-    tk = keeper(engine)
-    dispute_id = open_dispute(tk, at(2026, 11, 2, 10))
-    moved, release = threading.Event(), threading.Event()
-    click = threading.Thread(target=_escalate, args=(tk, dispute_id, at(2026, 11, 4, 14), _HeldCommit(tk.uow(), moved, release)))
-    click.start()
-    assert moved.wait(30)  # escalated, its stage's reminders skipped, not yet committed
-    report = tk.run_due_work(at(2026, 11, 4, 14))
-    assert report.nudged == 0 and report.errors == 0  # the dispute is being moved: its reminder waits
-    release.set()
-    click.join(30)
-    assert tk.run_due_work(at(2026, 11, 4, 14, 1)).nudged == 0
-    assert _message_ids(tk, dispute_id)[0] == []
-    assert {status for stage, _, _, status in nudges(tk, dispute_id) if stage == 0} == {"skipped"}

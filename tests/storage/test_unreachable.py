@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from bot import moves, opening, upkeep
+from bot import moves, upkeep
 from bot.errors import StaleAction
 from bot.events import PersonUnreachable
 from bot.outbox import Delivery, Notifiers
@@ -26,7 +26,7 @@ from storage.db import session_factory
 from storage.models import OutboxRow
 from storage.outbox import FAILED, PENDING, OutboxDelivery, QueuedMessage, Thread
 from storage.unit_of_work import SqlUnitOfWork
-from tests.builders import CSC_WORKSPACE, POLICE_TENANT, at, directory_for
+from tests.builders import CSC_WORKSPACE, POLICE_TENANT, at, directory_for, open_raised
 
 LSCB = read_policy("lscb")
 CALENDAR = calendar_for(LSCB)
@@ -51,23 +51,7 @@ def sessions(engine: Engine):
 
 def _open(sessions) -> str:
     """Amara Okafor (Children's Social Care, Slack) raises it with DC Jones (police, Teams)."""
-    outcome = opening.open_dispute(
-        opening.OpenDispute(
-            raiser="amara.okafor",
-            reference="CSC-2026-0193",
-            category=LSCB.categories[0],
-            other_agency="police",
-            other_person="dc.jones",
-            problem="The strategy discussion was not convened.",
-            outcome="A strategy discussion this week.",
-        ),
-        uow=SqlUnitOfWork(sessions),
-        policy=LSCB,
-        calendar=CALENDAR,
-        now=MONDAY,
-        notifier=NOTIFIER,
-    )
-    return outcome.dispute.id
+    return open_raised(LSCB, uow=SqlUnitOfWork(sessions), calendar=CALENDAR, now=MONDAY, notifier=NOTIFIER).dispute.id
 
 
 def _rows(sessions) -> list[OutboxRow]:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import random
 import json
+import random
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -27,6 +27,7 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from messages.teams import cards_in
+from tests.local_server import serve
 
 
 @dataclass
@@ -131,11 +132,7 @@ class MockConnector:
         return app
 
     async def start(self) -> str:
-        self._runner = web.AppRunner(self.app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve(self.app())
         self.url = f"http://127.0.0.1:{port}/"
         return self.url
 
@@ -178,6 +175,17 @@ class MockConnector:
             late = seconds if kind == "slow" else 60.0
             if kind == "hang":
                 self.answers_lost += 1
+        refused = self._scripted(call, request)
+        if refused is not None:
+            return refused
+        call.answer = self._answer(call)
+        call.status = 201 if call.kind in ("send", "reply", "create") else 200
+        if late:
+            await asyncio.sleep(late)  # carried out; only the answer is late
+        return web.json_response(call.answer, status=call.status)
+
+    def _scripted(self, call: Call, request: web.Request) -> web.Response | None:
+        """What the test set up for this call: a dropped connection, a failure, or a user who refuses the bot."""
         if self.drops:
             self.drops -= 1
             call.status = 0
@@ -190,16 +198,11 @@ class MockConnector:
             call.answer = {"error": {"code": "Throttled" if failure.status == 429 else "ServiceError", "message": "try again later"}}
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             return web.json_response(call.answer, status=failure.status, headers=headers)
-        user = self._user_of(call)
-        if user in self.refused_users:
+        if self._user_of(call) in self.refused_users:
             call.status = 403
             call.answer = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the conversation roster."}}
             return web.json_response(call.answer, status=403)
-        call.answer = self._answer(call)
-        call.status = 201 if call.kind in ("send", "reply", "create") else 200
-        if late:
-            await asyncio.sleep(late)  # carried out; only the answer is late
-        return web.json_response(call.answer, status=call.status)
+        return None
 
     def _user_of(self, call: Call) -> str | None:
         if call.kind == "create":

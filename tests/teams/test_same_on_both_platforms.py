@@ -68,7 +68,13 @@ TEAMS_SUBMIT = {
     Intent.WITHDRAW: (Verb.WITHDRAW, Verb.WITHDRAW_SUBMIT),
     Intent.CLOSE_UNRESOLVED: (Verb.CLOSE_UNRESOLVED, Verb.CLOSE_UNRESOLVED_SUBMIT),
 }
-LABELS = {Intent.RESOLVE: "Resolve", Intent.ESCALATE: "Escalate", Intent.ADD_NOTE: "Add note", Intent.WITHDRAW: "Withdraw", Intent.CLOSE_UNRESOLVED: "Close unresolved"}
+LABELS = {
+    Intent.RESOLVE: "Resolve",
+    Intent.ESCALATE: "Escalate",
+    Intent.ADD_NOTE: "Add note",
+    Intent.WITHDRAW: "Withdraw",
+    Intent.CLOSE_UNRESOLVED: "Close unresolved",
+}
 
 
 @dataclass

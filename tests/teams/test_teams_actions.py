@@ -66,7 +66,10 @@ def test_a_click_on_an_out_of_date_card_says_who_did_what_and_when(engine: Engin
         before = (h.dispute(dispute_id).version, h.count(RecordEntryRow), h.count(OutboxRow))
 
         stale = (await h.execute(AMARA, Verb.RESOLVE, actions(old_root)["Resolve"])).card
-        assert element(stale, "stale")["text"] == "Someone acted first: it was escalated by DC Rhys Jones (Mon 5 Nov 2040, 10:00), so yours was not applied. Nothing has changed."
+        assert element(stale, "stale")["text"] == (
+            "Someone acted first: it was escalated by DC Rhys Jones (Mon 5 Nov 2040, 10:00), "
+            "so yours was not applied. Nothing has changed."
+        )
         assert "Line managers discuss" in texts(stale)  # the card as it is now, with the buttons that work now
         assert actions(stale)["Resolve"]["version"] == h.dispute(dispute_id).version
         _unchanged(h, dispute_id, *before)
@@ -85,7 +88,10 @@ def test_two_people_submitting_the_same_move_at_once_only_the_first_wins(engine:
         before = (h.dispute(dispute_id).version, h.count(RecordEntryRow), h.count(OutboxRow))
 
         second = (await h.execute(AMARA, Verb.ESCALATE_SUBMIT, {**actions(amara_form)["Escalate"], "reason": "Second."})).card
-        assert element(second, "stale")["text"] == "Someone acted first: it was escalated by DC Rhys Jones (Mon 5 Nov 2040, 10:04), so yours was not applied. Nothing has changed."
+        assert element(second, "stale")["text"] == (
+            "Someone acted first: it was escalated by DC Rhys Jones (Mon 5 Nov 2040, 10:04), "
+            "so yours was not applied. Nothing has changed."
+        )
         _unchanged(h, dispute_id, *before)
         assert h.record_kinds(dispute_id).count("escalated") == 1
 

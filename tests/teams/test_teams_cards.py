@@ -39,7 +39,7 @@ def test_plain_text_only_loses_its_angle_brackets_and_paragraphs_keep_each_line(
     assert paragraphs("first line\n\n  second *line*\n") == "first line\n\nsecond \\*line\\*"
 
 
-def _view(**changes):  # noqa: ANN003, ANN202
+def _view(**changes):
     from bot import opening
     from handlers.holidays import calendar_for
     from tests.fakes import FakeUnitOfWork

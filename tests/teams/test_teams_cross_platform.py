@@ -16,16 +16,16 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
-from bot import opening
+from bot import moves
 from bot.dispute import Status
 from handlers import slack
 from handlers.files import read_policy
-from handlers.holidays import calendar_for
 from messages import slack as slack_blocks
 from messages.teams import Verb
 from messages.text import dispute_view
 from storage.outbox import SENT
 from storage.unit_of_work import SqlUnitOfWork
+from tests.builders import open_raised
 from tests.slack import harness as slack_harness
 from tests.slack.harness import fill
 from tests.teams.harness import CHANNEL, DC_JONES, DS_KHAN, Harness, actions, run, texts
@@ -75,28 +75,22 @@ def _slack_text(h: Harness) -> str:
     return json.dumps([c.args for c in h.slack.posts(channel=SLACK_CHANNEL, thread_ts=roots[0].answer["ts"])], ensure_ascii=False)
 
 
+def _raised(h: Harness, **changes: Any) -> moves.Outcome:
+    """Amara raises it through the use case (as the front ends' intake does), at the harness's time, with its notifier."""
+    return open_raised(LSCB, uow=SqlUnitOfWork(h.sessions), now=h.clock(), notifier=h.front.deps.notifier, **changes)
+
+
 def test_raised_on_slack_escalated_by_the_police_manager_on_teams_and_confirmed_by_the_other_party_on_teams(engine: Engine) -> None:
     async def scenario(h: Harness) -> None:
         # Amara (CSC, Slack) raises it about DC Jones (police, Teams only). A child is at immediate risk,
         # so it starts with the line managers: Ben Hughes on Slack, DS Khan on Teams.
         # Slack's modal can pick only people on Slack, so this is the use case its intake calls, with DC Jones named.
-        outcome = opening.open_dispute(
-            opening.OpenDispute(
-                raiser="amara.okafor",
-                reference="CSC-2040-0193",
-                category=LSCB.categories[0],
-                other_agency="police",
-                other_person="dc.jones",
-                problem="The strategy discussion was not convened.",
-                outcome="A strategy discussion today.",
-                immediate_risk=True,
-                idempotency_key="slack:T0CSC:view:V0TEST",
-            ),
-            uow=SqlUnitOfWork(h.sessions),
-            policy=LSCB,
-            calendar=calendar_for(LSCB),
-            now=h.clock(),
-            notifier=h.front.deps.notifier,
+        outcome = _raised(
+            h,
+            reference="CSC-2040-0193",
+            outcome="A strategy discussion today.",
+            immediate_risk=True,
+            idempotency_key="slack:T0CSC:view:V0TEST",
         )
         dispute_id = outcome.dispute.id
         await h.deliver()
@@ -199,21 +193,11 @@ def test_raised_for_real_on_slack_naming_the_police_by_agency_and_role_reaches_t
 def test_a_raiser_on_slack_is_told_on_slack_when_parley_cannot_reach_the_police_on_teams(engine: Engine) -> None:
     async def scenario(h: Harness) -> None:
         h.connector.refuse_user(DC_JONES)  # Parley isn't installed for him in Teams
-        outcome = opening.open_dispute(
-            opening.OpenDispute(
-                raiser="amara.okafor",
-                reference="CSC-2040-0300",
-                category=LSCB.categories[0],
-                other_agency="police",
-                other_person="dc.jones",
-                problem="The child was not seen.",
-                outcome="A joint visit.",
-            ),
-            uow=SqlUnitOfWork(h.sessions),
-            policy=LSCB,
-            calendar=calendar_for(LSCB),
-            now=h.clock(),
-            notifier=h.front.deps.notifier,
+        outcome = _raised(
+            h,
+            reference="CSC-2040-0300",
+            problem="The child was not seen.",
+            outcome="A joint visit.",
         )
         dispute_id = outcome.dispute.id
         await h.deliver()

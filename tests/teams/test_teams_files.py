@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from sqlalchemy import Engine, select
 
-from bot.directory import PARTNERSHIP, Directory, Identity
+from bot.directory import PARTNERSHIP, Identity
 from handlers.files import read_policy
 from messages.teams import Verb
 from messages.teams.files import FILE_CONSENT, FILE_INFO
 from storage.models import AccessLogRow
-from tests.builders import POLICE_TENANT, directory_for
+from tests.builders import POLICE_TENANT, directory_for, with_identity
 from tests.teams.harness import DC_JONES, Harness, Posted, actions, intake_answers, run, teams_id, with_csc_on_teams
 
 LSCB = read_policy("lscb")
@@ -20,14 +19,8 @@ POLICE_REP = "29:policelscbrepresentative"  # in the directory, not involved in 
 BOARD_MANAGER = teams_id(f"{PARTNERSHIP}.board_manager")
 
 
-def _board_manager_on_teams(directory: Directory) -> Directory:
-    people = dict(directory.people)
-    person = people[f"{PARTNERSHIP}.board_manager"]
-    people[person.id] = dataclasses.replace(person, identities=person.identities + (Identity("teams", POLICE_TENANT, BOARD_MANAGER),))
-    return Directory(agencies=dict(directory.agencies), people=people)
-
-
-DIRECTORY = _board_manager_on_teams(with_csc_on_teams(directory_for(LSCB)))
+# the partnership's board manager on Teams in the police tenant too
+DIRECTORY = with_identity(with_csc_on_teams(directory_for(LSCB)), f"{PARTNERSHIP}.board_manager", Identity("teams", POLICE_TENANT, BOARD_MANAGER))
 
 
 def _access(h: Harness) -> list[AccessLogRow]:

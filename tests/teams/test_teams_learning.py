@@ -16,8 +16,8 @@ from handlers.files import read_policy
 from messages.teams import Verb
 from storage.models import LearningAnswerRow
 from tests.builders import POLICE_TENANT, directory_for
-from tests.teams.test_card_schemas import card_problems
 from tests.teams.harness import BEN, DC_JONES, DS_KHAN, Harness, actions, element, intake_answers, run, teams_id, texts, with_csc_on_teams
+from tests.teams.test_card_schemas import card_problems
 
 LEARN_CHANNEL = "19:learning@thread.tacv2"
 LSCB = dataclasses.replace(

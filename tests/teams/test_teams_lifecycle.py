@@ -50,7 +50,8 @@ def test_lscb_on_teams_from_disagree_to_both_sides_confirming(engine: Engine) ->
         assert actions(update.cards()[0])["Escalate"]["version"] == 1
 
         # DC Jones escalates: both agencies' line managers are asked, each reached in their own tenant
-        card = await _form_then_submit(h, DC_JONES, actions(h.latest_root_card())["Escalate"], Verb.ESCALATE_SUBMIT, {"reason": "No reply by the end of the day."})
+        escalate = actions(h.latest_root_card())["Escalate"]
+        card = await _form_then_submit(h, DC_JONES, escalate, Verb.ESCALATE_SUBMIT, {"reason": "No reply by the end of the day."})
         assert "You escalated it" in element(card, "notice")["text"]
         await h.deliver()
         assert _summaries(h)[-2:] == [

@@ -94,9 +94,15 @@ def test_the_raiser_withdraws_with_a_reason_and_the_thread_and_card_say_so(engin
         # the old card's buttons now say who did what, and when; nothing changes
         before = _state(h, dispute_id)
         stale = (await h.execute(DC_JONES, Verb.RESOLVE, actions(root)["Resolve"])).card
-        assert element(stale, "stale")["text"] == "Someone acted first: it was withdrawn by DC Rhys Jones (Mon 5 Nov 2040, 10:07), so yours was not applied. Nothing has changed."
+        assert element(stale, "stale")["text"] == (
+            "Someone acted first: it was withdrawn by DC Rhys Jones (Mon 5 Nov 2040, 10:07), "
+            "so yours was not applied. Nothing has changed."
+        )
         stale = (await h.execute(DC_JONES, Verb.WITHDRAW, withdraw)).card
-        assert element(stale, "stale")["text"] == "Someone acted first: it was withdrawn by DC Rhys Jones (Mon 5 Nov 2040, 10:07), so yours was not applied. Nothing has changed."
+        assert element(stale, "stale")["text"] == (
+            "Someone acted first: it was withdrawn by DC Rhys Jones (Mon 5 Nov 2040, 10:07), "
+            "so yours was not applied. Nothing has changed."
+        )
         assert _state(h, dispute_id) == before
 
     run(engine, scenario, policy=LSCB, directory=DIRECTORY)
@@ -111,7 +117,10 @@ def test_a_withdraw_click_on_an_out_of_date_card_says_who_did_what_and_when(engi
         before = _state(h, dispute_id)
 
         stale = (await h.execute(DC_JONES, Verb.WITHDRAW, actions(old_root)["Withdraw"])).card
-        assert element(stale, "stale")["text"] == "Someone acted first: it was escalated by Amara Okafor (Mon 5 Nov 2040, 10:02), so yours was not applied. Nothing has changed."
+        assert element(stale, "stale")["text"] == (
+            "Someone acted first: it was escalated by Amara Okafor (Mon 5 Nov 2040, 10:02), "
+            "so yours was not applied. Nothing has changed."
+        )
         assert actions(stale)["Withdraw"]["version"] == h.dispute(dispute_id).version  # the card as it is now
         assert _state(h, dispute_id) == before and h.dispute(dispute_id).status is Status.OPEN
 
@@ -122,7 +131,10 @@ def test_a_withdraw_click_on_an_out_of_date_card_says_who_did_what_and_when(engi
         await h.execute(DS_KHAN, Verb.RESOLVE_SUBMIT, {**actions(resolve)["Propose"], "agreed_outcome": "A joint visit."})
         before = _state(h, dispute_id)
         late = (await h.execute(DC_JONES, Verb.WITHDRAW_SUBMIT, {**actions(form)["Withdraw it"], "reason": "Raised in error."})).card
-        assert element(late, "stale")["text"] == "Someone acted first: a resolution was proposed by DS Sana Khan (Mon 5 Nov 2040, 10:05), so yours was not applied. Nothing has changed."
+        assert element(late, "stale")["text"] == (
+            "Someone acted first: a resolution was proposed by DS Sana Khan (Mon 5 Nov 2040, 10:05), "
+            "so yours was not applied. Nothing has changed."
+        )
         assert _state(h, dispute_id) == before and h.dispute(dispute_id).status is Status.AWAITING_CONFIRMATION
 
     run(engine, scenario, policy=LSCB, directory=DIRECTORY)
@@ -151,7 +163,10 @@ def test_withdrawing_while_a_resolution_awaits_confirmation_makes_the_confirm_re
 
         before = _state(h, dispute_id)
         stale = (await h.execute(AMARA, Verb.CONFIRM, {**actions(ask)["Confirm"], "statement": "Agreed."})).card
-        assert element(stale, "stale")["text"] == "Someone acted first: it was withdrawn by DC Rhys Jones (Mon 5 Nov 2040, 10:03), so yours was not applied. Nothing has changed."
+        assert element(stale, "stale")["text"] == (
+            "Someone acted first: it was withdrawn by DC Rhys Jones (Mon 5 Nov 2040, 10:03), "
+            "so yours was not applied. Nothing has changed."
+        )
         assert _state(h, dispute_id) == before
         assert h.record_kinds(dispute_id).count("resolution confirmed") == 1  # only the proposer's own side
 
@@ -228,7 +243,8 @@ def test_at_the_last_stage_the_board_manager_closes_it_as_unresolved_and_no_one_
         before = _state(h, dispute_id)
         stale = (await h.execute(DC_JONES, Verb.WITHDRAW, actions(root)["Withdraw"])).card
         assert element(stale, "stale")["text"] == (
-            "Someone acted first: it was closed as unresolved by Partnership board manager (Mon 5 Nov 2040, 10:30), so yours was not applied. Nothing has changed."
+            "Someone acted first: it was closed as unresolved by Partnership board manager (Mon 5 Nov 2040, 10:30), "
+            "so yours was not applied. Nothing has changed."
         )
         assert _state(h, dispute_id) == before
 

@@ -14,7 +14,7 @@ from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, 
 from bot.errors import InvalidInput
 from bot.identifiers import ReferenceFormat
 from handlers.holidays import bank_holidays
-from messages import identifiers as _words  # noqa: F401  (as in the app: importing messages/ words the refusals)
+from messages.problems import word
 from tests.fakes import FakeUnitOfWork
 from tests.unit.factories import four_stage_policy
 
@@ -50,7 +50,7 @@ def _open(uow: FakeUnitOfWork, policy=POLICY, **changes) -> moves.Outcome:
 def test_intake_free_text_is_checked_by_the_core_too(uow, field, text, phrase) -> None:
     with pytest.raises(InvalidInput) as exc:
         _open(uow, **{field: text})
-    assert phrase in exc.value.errors[field]
+    assert phrase in word(exc.value.errors[field])
     assert uow.disputes.by_idempotency_key("none") is None
 
 
@@ -59,7 +59,7 @@ def test_a_note_with_an_nhs_number_or_a_nul_is_refused_and_bidi_controls_are_rem
     for text, phrase in [("NI QQ 12 34 56 C", "National Insurance"), ("a\x00b", "control character")]:
         with pytest.raises(InvalidInput) as exc:
             moves.add_note(moves.AddNote(dispute_id=dispute.id, by="amara", text=text), uow=uow, now=MONDAY)
-        assert phrase in exc.value.errors["note"]
+        assert phrase in word(exc.value.errors["note"])
     outcome = moves.add_note(
         moves.AddNote(dispute_id=dispute.id, by="amara", text="Called \u202eHana\u202c at 11:00."), uow=uow, now=MONDAY
     )
@@ -75,12 +75,12 @@ def test_declared_formats_are_enforced_by_the_core(uow) -> None:
     policy = dataclasses.replace(POLICY, case_references=formats)
     with pytest.raises(InvalidInput) as exc:
         _open(uow, policy=policy, reference="Case Ref 12345")
-    assert "CSC-2026-0193 (CSC)" in exc.value.errors["reference"]
+    assert "CSC-2026-0193 (CSC)" in word(exc.value.errors["reference"])
     assert _open(uow, policy=policy, reference="csc-2026-0001").dispute.reference == "csc-2026-0001"
 
 
 def test_a_dispute_inside_one_agency_is_refused_only_when_the_policy_says_so(uow) -> None:
     with pytest.raises(InvalidInput) as exc:
         _open(uow, policy=dataclasses.replace(POLICY, between_agencies_only=True), other_agency="csc", other_person="cat")
-    assert "in-house" in exc.value.errors["other_agency"]
+    assert "in-house" in word(exc.value.errors["other_agency"])
     assert _open(uow, other_agency="csc", other_person="cat").dispute.other.agency == "csc"

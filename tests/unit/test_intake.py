@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from bot.dispute import MAX_TEXT
-from bot.intake import FILL_IN, ROLE_NOT_NAME, YES_OR_NO, check_intake, reference_problem, text_problem, too_long
+from messages.problems import FILL_IN, ROLE_NOT_NAME, YES_OR_NO, check_intake, reference_problem, text_problem, too_long
 
 CATEGORIES = ["Threshold for services", "Information sharing"]
 NO_OTHER_PARTY = "Say who the other professional is."

@@ -9,7 +9,7 @@ import pytest
 from bot.policy import AfterRetention, LearningRouting, Retention, parse_timescale
 from handlers.files import read_policy
 from policies import PRESETS
-from tests.unit.test_policy import VALID, assert_reported, edit, parse
+from tests.unit.policy_text import VALID, assert_reported, edit, parse
 
 LEARNING = "  group: Learning sub-group\n"
 

@@ -4,8 +4,9 @@ import pytest
 
 from bot.errors import InvalidInput
 from bot.identifiers import ReferenceFormat, find_in_reference, nhs_number_is_valid, normalise_reference
-from bot.intake import checked_reference, free_text_problem, reference_problem
+from bot.intake import checked_reference
 from messages.identifiers import REFERENCE_REFUSALS, reference_refusal
+from messages.problems import free_text_problem, reference_problem, word
 from tests.unit.references import ACCEPTED, CSC, POLICE, REFUSED
 
 FORMATS = (ReferenceFormat(CSC["name"], CSC["pattern"], tuple(CSC["examples"])),
@@ -86,11 +87,14 @@ def test_free_text_refuses_only_nhs_and_ni_numbers_dates_of_birth_and_control_ch
 def test_a_reference_with_a_control_character_is_refused() -> None:
     with pytest.raises(InvalidInput) as exc:
         checked_reference("CSC-2026\x00-1")
-    assert "control character" in exc.value.errors["reference"]
+    assert "control character" in word(exc.value.errors["reference"])
 
 
-def test_importing_messages_hands_the_core_its_words() -> None:
+def test_the_core_says_what_is_wrong_as_a_code_and_messages_words_it() -> None:
     import bot.intake
-    import messages.identifiers
+    from bot.errors import Code
 
-    assert bot.intake.words is messages.identifiers
+    assert not hasattr(bot.intake, "words") and not hasattr(bot.intake, "use_words")  # nothing handed over at import
+    found = bot.intake.reference_problem("a\x00b")
+    assert found is not None and found.code is Code.BAD_CHARACTER
+    assert "control character" in word(found)

@@ -1,46 +1,24 @@
-"""The repositories and unit of work on a real database: SQLite, and PostgreSQL when TEST_DATABASE_URL is set."""
+"""The dispute repository on a real database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set):
+round trips, the append-only record, stale writes, idempotency and its queries."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import threading
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine, select
 
-from bot import dispute as transitions, moves, opening
-from bot.directory import PARTNERSHIP, Agency, Directory, Identity, Membership, Person
-from bot.dispute import Dispute, Status
+from bot import dispute as transitions, moves
+from bot.directory import Directory
+from bot.dispute import Status
 from bot.errors import ConcurrentUpdate, StaleAction
-from bot.moves import AddNote, Escalate, Outcome, ProposeResolution, Withdraw
-from bot.opening import OpenDispute
-from bot.policy import Sides
+from bot.moves import AddNote, Escalate, ProposeResolution, Withdraw
 from bot.upkeep import load_directory
-from handlers.files import read_policy
-from handlers.holidays import calendar_for
-from storage.db import NotMigrated, check_migrated, make_engine, session_factory, upgrade
 from storage.disputes import AppendOnlyViolation
 from storage.models import RecordEntryRow
-from storage.unit_of_work import SqlUnitOfWork
-from tests.builders import POLICE_TENANT, at, directory_for
-from tests.databases import another_engine
-
-# Bradford, with its first step asking both practitioners (the preset asks the raiser only), so
-# that every test here starts with someone to act on each side.
-_BRADFORD = read_policy("bradford")
-POLICY = dataclasses.replace(
-    _BRADFORD, stages=(dataclasses.replace(_BRADFORD.stages[0], sides=Sides.BOTH), *_BRADFORD.stages[1:])
-)
-CALENDAR = calendar_for(POLICY)
-MONDAY = at(2026, 11, 23, 10, 0)  # no bank holidays for the next fortnight
-TUESDAY = at(2026, 11, 24, 10, 0)
-
-
-def new_uow(engine: Engine) -> SqlUnitOfWork:
-    return SqlUnitOfWork(session_factory(engine))
+from tests.builders import at, directory_for
+from tests.storage.store_setup import CALENDAR, MONDAY, POLICY, TUESDAY, assert_aware_utc, count, new_uow, open_dispute, record_rows, stored
 
 
 @pytest.fixture
@@ -49,62 +27,6 @@ def directory(engine: Engine) -> Directory:
     d = directory_for(POLICY)
     load_directory(d, uow=new_uow(engine))
     return d
-
-
-def open_dispute(
-    engine: Engine,
-    *,
-    raiser: str = "amara.okafor",
-    other_agency: str = "police",
-    other_person: str | None = "dc.jones",
-    other_description: str = "",
-    now=MONDAY,
-    reference: str = "CSC-2026-0193",
-    immediate_risk: bool = False,
-    key: str | None = None,
-) -> Outcome:
-    cmd = OpenDispute(
-        raiser=raiser,
-        reference=reference,
-        category="Criteria for referrals",
-        other_agency=other_agency,
-        other_person=other_person,
-        other_description=other_description,
-        problem="The referral about repeated domestic incidents was not accepted for assessment.",
-        cause="Different readings of the threshold document.",
-        outcome="A strategy discussion this week.",
-        discussed=True,
-        immediate_risk=immediate_risk,
-        idempotency_key=key,
-    )
-    return opening.open_dispute(cmd, uow=new_uow(engine), policy=POLICY, calendar=CALENDAR, now=now)
-
-
-def stored(engine: Engine, dispute_id: str) -> Dispute:
-    with new_uow(engine) as uow:
-        return uow.disputes.get(dispute_id)
-
-
-def record_rows(engine: Engine, dispute_id: str | None = None) -> list[tuple]:
-    """(dispute_id, seq, kind, actor_id, details) of the stored entries, read with plain SQL."""
-    query = "SELECT dispute_id, seq, kind, actor_id, details FROM record_entries"
-    with engine.connect() as conn:
-        if dispute_id is None:
-            rows = conn.execute(sa.text(query + " ORDER BY dispute_id, seq"))
-        else:
-            rows = conn.execute(sa.text(query + " WHERE dispute_id = :d ORDER BY seq"), {"d": dispute_id})
-        # SQLite hands JSON back as text, PostgreSQL as values
-        return [(*r[:4], json.loads(r[4]) if isinstance(r[4], str) else r[4]) for r in rows]
-
-
-def count(engine: Engine, table: str) -> int:
-    with engine.connect() as conn:
-        return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
-
-
-def assert_aware_utc(*moments) -> None:
-    for moment in moments:
-        assert moment.tzinfo is not None and moment.utcoffset() == timedelta(0), moment
 
 
 # --- round trip ---------------------------------------------------------------------------------
@@ -400,217 +322,3 @@ def test_overdue_lists_active_disputes_past_their_deadline_oldest_deadline_first
     assert same_day == [d["urgent"]]
     assert next_week == [d["urgent"], d["raised"], d["agency_only"]]
     assert limited == [d["urgent"], d["raised"]]
-
-
-# --- the directory ------------------------------------------------------------------------------
-
-
-def test_the_directory_reads_back_as_stored_with_two_agencies_and_both_platforms(engine: Engine) -> None:
-    tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-    priya = Person(
-        id="priya.patel",
-        name="Dr Priya Patel",
-        email="priya.patel@bdct.nhs.example.uk",
-        memberships=(  # in agency-id order, which is the order the repository reads them back in
-            Membership("csc", frozenset({"safeguarding_lead"}), "ben.hughes"),
-            Membership("health", frozenset({"safeguarding_lead", "head_of_service"}), None),
-        ),
-        identities=(Identity("slack", "T0CSC", "U0PRIYA"), Identity("teams", tenant, "29:1a2b3c")),
-    )
-    base = directory_for(POLICY)
-    directory = Directory(
-        agencies={**base.agencies, "health": Agency("health", "Bradford District Care NHS Foundation Trust")},
-        people={**base.people, priya.id: priya},
-    )
-
-    load_directory(directory, uow=new_uow(engine))
-    with new_uow(engine) as uow:
-        back = uow.directory.load()
-
-    assert back == directory
-    assert back.person("priya.patel") == priya
-    assert back.by_identity("teams", tenant, "29:1a2b3c") == priya
-    assert back.by_identity("slack", "T0CSC", "U0PRIYA") == priya
-    assert back.by_identity("teams", POLICE_TENANT, "29:dcjones").id == "dc.jones"
-    assert [p.id for p in back.holders("csc", "safeguarding_lead")] == ["csc.safeguarding_lead", "priya.patel"]
-    assert [p.id for p in back.holders(PARTNERSHIP, "board_manager")] == ["partnership.board_manager"]
-
-
-def test_replacing_the_directory_removes_people_who_are_no_longer_in_it(engine: Engine) -> None:
-    full = directory_for(POLICY)
-    load_directory(full, uow=new_uow(engine))
-    smaller = Directory(
-        agencies=dict(full.agencies), people={k: v for k, v in full.people.items() if k != "dc.jones"}
-    )
-
-    load_directory(smaller, uow=new_uow(engine))
-    with new_uow(engine) as uow:
-        back = uow.directory.load()
-
-    assert back == smaller
-    assert back.person("dc.jones") is None
-    assert back.by_identity("teams", POLICE_TENANT, "29:dcjones") is None
-    assert count(engine, "identities") == len(smaller.people)
-
-
-def test_the_directory_is_read_once_and_read_again_when_any_process_replaces_it(engine: Engine) -> None:
-    full = directory_for(POLICY)
-    load_directory(full, uow=new_uow(engine))
-    statements: list[str] = []
-
-    with new_uow(engine) as uow:
-        first = uow.directory.load()
-    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    with new_uow(engine) as uow:
-        again = uow.directory.load()
-    assert again is first  # kept in memory: one small query asks whether it changed
-    assert len(statements) == 1 and "directory_revision" in statements[-1]
-
-    other = another_engine(engine)  # as a second server process would
-    try:
-        smaller = Directory(agencies=dict(full.agencies), people={k: v for k, v in full.people.items() if k != "dc.jones"})
-        load_directory(smaller, uow=new_uow(other))
-    finally:
-        other.dispose()
-    with new_uow(engine) as uow:
-        after = uow.directory.load()
-    assert after == smaller and after.person("dc.jones") is None
-
-
-def test_a_directory_replaced_in_a_transaction_that_rolls_back_is_not_kept(engine: Engine) -> None:
-    full = directory_for(POLICY)
-    load_directory(full, uow=new_uow(engine))
-    with new_uow(engine) as uow:
-        uow.directory.replace(Directory(agencies=dict(full.agencies), people={}))
-        assert uow.directory.load().people == {}
-        # no commit: rolled back
-    with new_uow(engine) as uow:
-        assert uow.directory.load() == full
-
-
-# --- migrations ---------------------------------------------------------------------------------
-
-
-def test_an_empty_database_is_refused_with_what_to_run_until_it_is_upgraded(tmp_path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
-    try:
-        with pytest.raises(NotMigrated, match=r"python app\.py db upgrade"):
-            check_migrated(engine)
-
-        upgrade(engine)
-
-        check_migrated(engine)
-    finally:
-        engine.dispose()
-
-
-# --- concurrency --------------------------------------------------------------------------------
-
-CONTENDERS = 20
-
-
-def test_of_twenty_simultaneous_moves_on_one_dispute_exactly_one_wins_and_the_rest_are_told_who_acted(
-    engine: Engine, directory: Directory
-) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite serialises every writer, so there is no race to test; PostgreSQL runs this")
-    dispute_id = open_dispute(engine).dispute.id
-    for hour in (1, 2):  # the raiser moves it on to the managers' step, where the line managers act
-        moves.escalate(
-            Escalate(dispute_id=dispute_id, by="amara.okafor", reason="No agreement yet."),
-            uow=new_uow(engine), policy=POLICY, calendar=CALENDAR, now=MONDAY + timedelta(hours=hour),
-        )  # fmt: skip
-    before = stored(engine, dispute_id)
-    assert POLICY.stages[before.stage_index].id == "managers"
-    entries_before = record_rows(engine, dispute_id)
-    now = MONDAY + timedelta(hours=3)
-
-    def escalate() -> Outcome:
-        cmd = Escalate(dispute_id=dispute_id, by="ben.hughes", reason="Needs a service manager.", expected_version=before.version)
-        return moves.escalate(cmd, uow=new_uow(engine), policy=POLICY, calendar=CALENDAR, now=now)
-
-    def propose() -> Outcome:
-        cmd = ProposeResolution(
-            dispute_id=dispute_id, by="ds.khan", agreed_outcome="Joint visit on Thursday.", expected_version=before.version
-        )
-        return moves.propose_resolution(cmd, uow=new_uow(engine), now=now)
-
-    barrier = threading.Barrier(CONTENDERS)
-    results: list[Outcome | BaseException | None] = [None] * CONTENDERS
-
-    def contend(n: int) -> None:
-        move = escalate if n % 2 == 0 else propose
-        barrier.wait()
-        try:
-            results[n] = move()
-        except BaseException as exc:  # noqa: BLE001 - every outcome is asserted on below
-            results[n] = exc
-
-    threads = [threading.Thread(target=contend, args=(n,)) for n in range(CONTENDERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-
-    winners = [r for r in results if isinstance(r, Outcome)]
-    losers = [r for r in results if not isinstance(r, Outcome)]
-    assert len(winners) == 1, results
-    assert all(isinstance(r, StaleAction) for r in losers), [r for r in losers if not isinstance(r, StaleAction)]
-    won = winners[0]
-    winner = directory.person(won.events[0].actor)
-    assert winner is not None
-    kinds = {e.kind for e in won.events}
-    for refused in losers:
-        assert isinstance(refused, StaleAction)
-        assert refused.by == winner.name
-        assert refused.what in kinds
-        assert f"by {winner.name}" in str(refused)
-
-    after = stored(engine, dispute_id)
-    assert after.version == before.version + 1
-    assert after == won.dispute
-    entries_after = record_rows(engine, dispute_id)
-    new = entries_after[len(entries_before) :]
-    assert entries_after[: len(entries_before)] == entries_before
-    assert [(row[2], row[3]) for row in new] == [(e.kind, e.actor) for e in won.events]
-    assert [row[1] for row in new] == list(range(len(entries_before) + 1, len(entries_after) + 1))
-
-
-def test_ten_simultaneous_opens_with_the_same_idempotency_key_open_one_dispute(
-    engine: Engine, directory: Directory
-) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite serialises every writer, so there is no race to test; PostgreSQL runs this")
-    barrier = threading.Barrier(10)
-    results: list[Outcome | BaseException | None] = [None] * 10
-
-    def contend(n: int) -> None:
-        barrier.wait()
-        try:
-            results[n] = open_dispute(engine, key="slack:T0CSC:view:V0RETRY", now=MONDAY + timedelta(seconds=n))
-        except BaseException as exc:  # noqa: BLE001 - every outcome is asserted on below
-            results[n] = exc
-
-    threads = [threading.Thread(target=contend, args=(n,)) for n in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-
-    assert all(isinstance(r, Outcome) for r in results), results
-    assert len({r.dispute.id for r in results}) == 1
-    assert sum(1 for r in results if r.events) == 1  # only the first to commit recorded anything
-    assert count(engine, "disputes") == 1
-    assert [row[2] for row in record_rows(engine)] == ["opened", "stage started"]
-
-
-def test_the_migrations_build_exactly_the_tables_the_models_describe(engine: Engine) -> None:
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
-    from storage.models import Base
-
-    with engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert differences == []
