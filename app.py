@@ -44,6 +44,7 @@ from handlers.cli.parser import build_parser
 from handlers.composition import compose
 from handlers.files import read_policy
 from handlers.frontends import ConfigError
+from handlers.platforms import hold_slack_work
 from handlers.startup import Parley, build_web_app, last_slack_workspace, practice, watch_slack, work
 from storage.db import NotMigrated, session_factory
 from storage.gates import PlatformChecks
@@ -173,6 +174,7 @@ def boot(settings: Settings) -> Parley | None:
     parley = Parley(wiring=compose(engine=engine, policy=policy, clock=now, slack_site=slack_site, teams_site=teams_site),
                     sweep_seconds=settings.parley_sweep_seconds)  # fmt: skip
     watch_slack(parley, every=settings.parley_recheck_seconds, now=now)
+    hold_slack_work(parley, now)  # Slack never reached: nothing is queued under an unknown workspace (handlers/platforms.py)
     for front in (parley.slack, parley.teams):
         if front is not None:
             print(front.describe())
@@ -201,6 +203,7 @@ def cmd_serve(settings: Settings) -> int:
         )
     print(f"Parley: checking deadlines and reminders every {settings.parley_sweep_seconds:g} seconds.")
     web_app = build_web_app(parley)
+    web_app.middlewares.extend(parley.health.middlewares)
     host = practice(
         parley, web_app, mode=settings.parley_practice, chat_credentials=settings.chat_credentials(), folder=settings.parley_practice_folder,
         database_url=settings.database_url, host=settings.host, port=settings.port,

@@ -294,6 +294,9 @@ def _ready(
         tally["waiting"] += 1
         return False, None
     if thread is None:
+        # the root may have landed between the two reads (its thread and its sent mark are one transaction)
+        thread = outbox.thread(message.dispute_id, message.platform, thread_space(message))
+    if thread is None:
         # the root was refused for good: keep the reply as failed beside it, to send again with it
         _give_up(outbox, sender, message, Undeliverable("the thread's first message could not be posted"), now, tally)
         return False, None
