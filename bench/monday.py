@@ -90,7 +90,9 @@ def spread_people(engine: Engine, people: int) -> None:
             conn.execute(update(OutboxRow).where(OutboxRow.id == id_).values(target=f"{target}{k:04d}"))
 
 
-async def deliver(engine: Engine, slack: LimitedSlack, connector: LimitedConnector, policy: Any, *, as_before: bool, max_seconds: float) -> dict[str, Any]:
+async def deliver(
+    engine: Engine, slack: LimitedSlack, connector: LimitedConnector, policy: Any, *, as_before: bool, max_seconds: float, lanes: int = LANES
+) -> dict[str, Any]:
     sessions = session_factory(engine)
     outbox = OutboxDelivery(sessions)
     slack_sender = SlackSender(AsyncWebClient(token="xoxb-bench", base_url=slack.api_url, timeout=10), threads=outbox.thread)
@@ -107,7 +109,7 @@ async def deliver(engine: Engine, slack: LimitedSlack, connector: LimitedConnect
         t = time.perf_counter()
         tally.update(await deliver_due(
             outbox, senders, now=clock(), clock=clock, paces=BEFORE if as_before else PACES, limit=5000,
-            lanes=1 if as_before else LANES,
+            lanes=1 if as_before else lanes,
         ))
         passes.append(time.perf_counter() - t)
         with sessions() as s:
@@ -161,9 +163,9 @@ async def run(engine: Engine, args: argparse.Namespace) -> None:
         shape = Shape.of(engine)
         print(f"  the sweep with the real notifiers: {report.escalated} escalated, {report.nudged} reminders, {sweep_ms:.0f} ms")
         print_shape(shape)
-        result = await deliver(engine, slack, connector, policy, as_before=args.as_before, max_seconds=args.max_seconds)
+        result = await deliver(engine, slack, connector, policy, as_before=args.as_before, max_seconds=args.max_seconds, lanes=args.lanes)
         made, refused = calls_of(slack, connector)
-        how = "pacing before issue 10" if args.as_before else f"PACES, {LANES} lanes"
+        how = "pacing before issue 10" if args.as_before else f"PACES, {args.lanes} lane(s)"
         print(f"\n  delivery ({how}), load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())}:")
         left = sum(result["pending"].values())
         state = "everything sent" if result["done"] else f"stopped after {args.max_seconds:.0f} s with {left} still pending ({dict(result['pending'])})"
@@ -186,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=1, help="spread each direct message over this many people per directory entry")
     parser.add_argument("--max-seconds", type=float, default=180.0)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--lanes", type=int, default=LANES, help=f"conversations sent to at once (the timekeeper: {LANES})")
     parser.add_argument("--as-before", action="store_true", help="Parley's pacing before issue 10: one conversation at a time, updates unpaced")
     parser.add_argument("--old-threads", action="store_true", help="threads without their permalink kept (each DM's link costs a call)")
     args = parser.parse_args(argv)
