@@ -16,9 +16,9 @@ posts per channel or conversation (Slack: one a second; Teams: one every half se
 7 a second and 60 in 30 seconds), Slack's updates in place per workspace (chat.update, Tier 3),
 and Teams' requests per tenant. Retry times are counted from the platform's answer.
 
-A pass sends to several conversations at once (LANES), each conversation's messages in order,
-one at a time; an update in place that a newer update of the same root supersedes is settled
-without a call.
+A pass can send to several conversations at once (`lanes`; the timekeeper's passes use LANES,
+one for now: see handlers/pacing.py), each conversation's messages in order, one at a time; an
+update in place that a newer update of the same root supersedes is settled without a call.
 
 A rate limit (429 with Retry-After), a 5xx or a timeout puts the message back with a backoff;
 a message that the platform refuses for good, or that keeps failing for hours (MAX_ATTEMPTS), is
