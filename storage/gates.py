@@ -107,8 +107,13 @@ class PlatformChecks:
         self.sessions = sessions
 
     def remember(self, platform: str, workspace: str, detail: dict[str, Any], now: datetime) -> None:
+        # one statement, so replicas starting together can't both insert (a merge reads, then inserts)
+        values = {"workspace": workspace, "detail": detail, "checked_at": now}
         with self.sessions.begin() as session:
-            session.merge(PlatformCheckRow(platform=platform, workspace=workspace, detail=detail, checked_at=now))
+            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+            session.execute(
+                insert(PlatformCheckRow).values(platform=platform, **values).on_conflict_do_update(index_elements=["platform"], set_=values)
+            )
 
     def last(self, platform: str) -> PlatformCheckRow | None:
         with self.sessions() as session:
