@@ -43,18 +43,7 @@ def _slash_command(port: int) -> int:
         {"team_id": "T0CSC", "user_id": "U0AMARAOKAFOR", "command": "/disagree", "text": "help", "trigger_id": "t.1",
          "response_url": "http://127.0.0.1:9/response", "channel_id": "C0GENERAL"}
     )
-    ts = str(int(time.time()))
-    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/slack/events",
-        data=body.encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+    return _post(port, body)[0]
 
 
 def test_serve_and_worker_start_while_slack_fails_and_recover_when_it_is_back(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from messages.teams import Verb
 from tests.builders import CSC_WORKSPACE, POLICE_TENANT
 from tests.chaos.cluster import SECRET, SLACK_CHANNEL, TEAMS_CHANNEL, Keys, MockProcess, Node
 from tests.slack.harness import fill
+from tests.teams.harness import actions
 
 AMARA_SLACK = "U0AMARAOKAFOR"  # tests/builders.py's Slack id for amara.okafor
 JONES_TEAMS = "29:dcjones"  # and its Teams id for dc.jones
@@ -267,7 +268,7 @@ class TeamsUser:
         form = self._card(*self._execute(self._activity(verb, data, reply_to=str(root["activity"]))))
         if form is None:
             return "no form"
-        submit = _actions(form).get(submit_title)
+        submit = actions(form).get(submit_title)
         if submit is None:
             return "refused"  # the card says why (someone acted first, not theirs to press)
         typed = {k: f"{v} ({note})" if note else v for k, v in answers.items()}
@@ -278,19 +279,3 @@ class TeamsUser:
 
         return send
 
-
-def _actions(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                out[node["title"]] = node["data"]
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return out
