@@ -45,7 +45,7 @@ from handlers.composition import compose
 from handlers.files import read_policy
 from handlers.frontends import ConfigError
 from handlers.platforms import hold_slack_work
-from handlers.startup import Parley, build_web_app, last_slack_workspace, practice, watch_slack, work
+from handlers.startup import Parley, build_web_app, last_slack_workspace, practice, settle_memory, watch_slack, work
 from storage.db import NotMigrated, session_factory
 from storage.gates import PlatformChecks
 
@@ -188,6 +188,7 @@ def boot(settings: Settings) -> Parley | None:
             f"Parley: {people} people in the directory. Set PARLEY_DIRECTORY to a directory file "
             "(see docs/directory-format.md and examples/directory.yaml) to load who is who."
         )
+    settle_memory()
     return parley
 
 

@@ -68,6 +68,7 @@ from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from handlers.notify import SlackNotifier
 from handlers.scheduler import SweepReport, Timekeeper
+from handlers.startup import settle_memory
 from storage.db import session_factory
 from storage.models import DisputeRow, InvolvementRow, NudgeRow, RecordEntryRow
 from storage.unit_of_work import SqlUnitOfWork
@@ -179,6 +180,7 @@ def run_size(
     )
     assert counts["disputes"] == size and built.disputes == size - due
 
+    settle_memory()  # as `serve` and `worker` do once they have booted (handlers/startup.py)
     log = StatementLog(engine)
     keeper = Timekeeper(
         sessions=sessions, policy=policy, calendar=calendar, clock=lambda: NOW_QUIET, notifier=FakeNotifier()

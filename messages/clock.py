@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
 
+@functools.lru_cache(maxsize=4096)  # a sweep writes the same deadlines and moments thousands of times
 def when(at: datetime) -> str:
     """'Tue 1 Dec 2026, 19:33' (Europe/London)."""
     local = at.astimezone(LONDON)
