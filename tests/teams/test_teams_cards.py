@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, strategies as st
 
 from bot.events import DisputeOpened, NoteAdded
 from handlers.files import read_policy
@@ -32,6 +33,21 @@ TEAMS_LIMIT = 28 * 1024  # Teams refuses a message over about 28 KB
 )
 def test_esc_leaves_no_markdown_link_emphasis_list_or_mention(typed: str, shown: str) -> None:
     assert esc(typed) == shown
+
+
+def _esc_every_rule(text: str) -> str:
+    """esc without its shortcut for text that needs nothing: every rule applied to everything."""
+    from messages.teams import base
+
+    out = base._ENTITY.sub("\uff06", plain(text))
+    out = base._MARKDOWN.sub(r"\\\1", out)
+    out = base._LINE_START.sub(r"\1\\\2", out)
+    return base._NUMBERED.sub(r"\1\\\2\3", out)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab 1.2)\n\t-+#><&;*_[]~`\\é")), max_size=16))
+def test_esc_shortcut_changes_nothing_the_rules_would_change(typed: str) -> None:
+    assert esc(typed) == _esc_every_rule(typed)
 
 
 def test_plain_text_only_loses_its_angle_brackets_and_paragraphs_keep_each_line() -> None:
