@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
-from sqlalchemy import CursorResult, Result, and_, func, or_, select, update
+from sqlalchemy import CursorResult, Result, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -142,6 +142,11 @@ class SqlThreadRepository:
 
 def _rowcount(result: Result[Any]) -> int:  # how many rows an UPDATE changed (execute() is typed as a plain Result)
     return int(cast("CursorResult[Any]", result).rowcount)
+
+
+def _still_mine(message: QueuedMessage) -> tuple[Any, ...]:
+    """The row of `message`, while its claim's token still holds it and it is pending."""
+    return (OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
 
 
 def _thread(row: ThreadRow) -> Thread:
@@ -298,7 +303,7 @@ class OutboxDelivery:
                 )
             result = session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
+                .where(*_still_mine(message))
                 .values(claimed_until=now + lease, sending_at=now)
                 .execution_options(synchronize_session=False)
             )
@@ -310,17 +315,13 @@ class OutboxDelivery:
     def holds(self, message: QueuedMessage) -> bool:
         """Is `message` still pending under this claim's token?"""
         with self.sessions() as session:
-            return session.scalar(
-                select(OutboxRow.id).where(
-                    OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING
-                )
-            ) is not None
+            return session.scalar(select(OutboxRow.id).where(*_still_mine(message))) is not None
 
     def _settle(self, message: QueuedMessage, values: dict[str, Any], paced: Paced = (), now: datetime | None = None) -> bool:
         with self.sessions.begin() as session:
             result = session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
+                .where(*_still_mine(message))
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
@@ -364,22 +365,14 @@ class OutboxDelivery:
     def root_pending(self, dispute_id: str, platform: str, workspace: str) -> bool:
         """Is this dispute's root message in that space still waiting to be delivered?"""
         with self.sessions() as session:
-            return (
-                session.scalar(
-                    select(OutboxRow.id)
-                    .where(
-                        and_(
-                            OutboxRow.dispute_id == dispute_id,
-                            OutboxRow.platform == platform,
-                            OutboxRow.workspace == workspace,
-                            OutboxRow.delivery == Delivery.THREAD_ROOT.value,
-                            OutboxRow.status == PENDING,
-                        )
-                    )
-                    .limit(1)
-                )
-                is not None
+            pending_root = select(OutboxRow.id).where(
+                OutboxRow.dispute_id == dispute_id,
+                OutboxRow.platform == platform,
+                OutboxRow.workspace == workspace,
+                OutboxRow.delivery == Delivery.THREAD_ROOT.value,
+                OutboxRow.status == PENDING,
             )
+            return session.scalar(pending_root.limit(1)) is not None
 
     def record_root(self, thread: Thread, *, message: QueuedMessage, now: datetime, paced: Paced = ()) -> bool:
         """Keep where the root landed and mark it sent, in one transaction, if this claim still holds it."""
@@ -387,7 +380,7 @@ class OutboxDelivery:
             push_gates(session, message.platform, paced, now)
             result = session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
+                .where(*_still_mine(message))
                 .values(status=SENT, message_id=thread.root_id, sent_at=now, claimed_until=None, last_error=None, sending_at=None)
                 .execution_options(synchronize_session=False)
             )
