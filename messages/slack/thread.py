@@ -109,7 +109,7 @@ def thread_link_block(permalink: str) -> Block:
 
 def reminder_line(view: DisputeView, people: Sequence[PersonView], *, team: str) -> Payload:
     """The thread's note that Parley reminded the people asked to act."""
-    return {"text": "Parley sent a reminder", "blocks": [_context(mrkdwn(reminded_line(view, people), team))]}
+    return {"text": "Parley reminder", "blocks": [_context(mrkdwn(reminded_line(view, people), team))]}
 
 
 def unreachable_message(view: DisputeView, person: PersonView, platform: str, why: str) -> Payload:

@@ -97,4 +97,4 @@ def unreachable_activity(view: DisputeView, person: PersonView, platform: str, w
 def reminder_line_activity(view: DisputeView, people: Sequence[PersonView], *, teams_ids: Mapping[str, str] | None = None) -> dict[str, Any]:
     mention = Mentions(teams_ids)
     body = [_subtle(markdown(reminded_line(view, people), mention))]
-    return activity(card(body, mentions=mention), "Parley sent a reminder")
+    return activity(card(body, mentions=mention), "Parley reminder")

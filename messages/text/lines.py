@@ -211,9 +211,13 @@ def nudge_line(view: DisputeView, nudge: str) -> Line:
 
 
 def reminded_line(view: DisputeView, people: Sequence[PersonView]) -> Line:
-    """The thread's note that Parley reminded the people asked to act."""
-    who = joined([(Mention(p),) for p in people]) or ("nobody",)
-    return (Strong("Parley"), " sent a reminder to ", *who, ": due ", Said(by_when(view.deadline)), ".")
+    """The thread's note that Parley is reminding the people asked to act. It is queued with the reminders
+    themselves, before they are delivered, so it says what Parley is doing, not that they arrived (a reminder
+    that can't be delivered gets its own couldn't-reach line)."""
+    if not people:
+        return (Strong("Parley"), " has nobody to remind: nobody is asked to act at this stage. Due ", Said(by_when(view.deadline)), ".")
+    who = joined([(Mention(p),) for p in people], last=" and ")
+    return (Strong("Parley"), " is reminding ", *who, " by direct message: due ", Said(by_when(view.deadline)), ".")
 
 
 # --- a line in the thread for each event --------------------------------------------------------

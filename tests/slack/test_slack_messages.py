@@ -176,7 +176,7 @@ def test_what_parley_does_on_its_own_is_said_to_be_parley() -> None:
     assert lines[1].startswith("*Parley* started *Line managers discuss*.")
     assert lines[-1].startswith("*Parley*: the timescale for *LSCB Board Manager mediates* ran out")
     reminder = Notifiers(notifier).reminders_for(uow.disputes.get(outcome.dispute.id), "overdue 1", directory)[0]
-    assert reminder.payload["blocks"][0]["elements"][0]["text"].startswith("*Parley* sent a reminder to ")
+    assert reminder.payload["blocks"][0]["elements"][0]["text"].startswith("*Parley* is reminding ")
 
 
 def test_someone_withdrawing_or_closing_it_is_named_with_their_agency() -> None:

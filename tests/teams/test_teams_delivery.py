@@ -317,8 +317,8 @@ def test_reminders_and_the_morning_digest_reach_teams_people_in_their_one_to_one
         assert reminder.body["summary"] == "Reminder: POL-2040-0193"
         assert "is due **by Mon 12 Nov 2040, 10:00**" in texts(reminder.cards()[0])
         assert set(actions(reminder.cards()[0])) == {"Resolve", "Escalate", "Add note", "View record", "Withdraw"}
-        assert h.thread()[-1].body["summary"] == "Parley sent a reminder"
-        assert "**Parley** sent a reminder to" in texts(h.thread()[-1].cards()[0])
+        assert h.thread()[-1].body["summary"] == "Parley reminder"
+        assert "**Parley** is reminding " in texts(h.thread()[-1].cards()[0])
         assert "<at>DC Rhys Jones</at>" in texts(h.thread()[-1].cards()[0])
 
         # the morning digest goes to managers and leads only: escalate so DS Khan is asked
