@@ -34,11 +34,14 @@ message is retried later rather than failed unreported.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,6 +60,31 @@ from storage.outbox import OutboxDelivery, QueuedMessage, Thread, thread_space
 from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger("parley.delivery")
+T = TypeVar("T")
+
+# Every database step of a delivery pass (claiming, pacing, settling) runs on this one thread, never on
+# the event loop: a step that waits (SQLite's one writer, a busy PostgreSQL) then holds up no web request
+# and no other lane's send. One thread keeps the steps in order, and the tallies and the set of busy lanes
+# are only ever touched by it.
+_STEPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-delivery")
+
+
+class Tally(dict[str, int]):
+    """What a pass did, counted from the loop and from the steps' thread alike."""
+
+    KINDS = ("sent", "retried", "failed", "waiting", "found", "lost claim", "paused", "superseded")
+
+    def __init__(self) -> None:
+        super().__init__(dict.fromkeys(self.KINDS, 0))
+        self._lock = threading.Lock()
+
+    def add(self, kind: str) -> None:
+        with self._lock:
+            self[kind] += 1
+
+
+async def _step(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_STEPS, functools.partial(fn, *args, **kwargs))
 
 MAX_BACKOFF = timedelta(minutes=15)
 # Backoff 5 s, 10 s ... then every 15 minutes: 30 attempts is about six hours of trying before a
@@ -146,26 +174,26 @@ def _kept_failing(message: QueuedMessage, exc: Exception) -> Undeliverable:
 
 
 def _give_up(
-    outbox: OutboxDelivery, sender: Sender, message: QueuedMessage, exc: Undeliverable, now: datetime, tally: dict[str, int]
+    outbox: OutboxDelivery, sender: Sender, message: QueuedMessage, exc: Undeliverable, now: datetime, tally: Tally
 ) -> None:
     """Keep the message as failed, and report a direct message about a dispute as someone not reached."""
     report: OnUndeliverable | None = getattr(sender, "on_undeliverable", None)
     if report is not None and message.delivery is Delivery.DIRECT and message.dispute_id:
         if not outbox.holds(message):
-            tally["lost claim"] += 1
+            tally.add("lost claim")
             return
         try:
             report(message, exc, now)
         except Exception:
             outbox.retry_later(message, at=now + backoff(message.attempts), error=f"{exc} (reporting it failed; will retry)")
             log.exception("message %s (%s) cannot be delivered, and reporting it failed; will retry", message.id, message.key)
-            tally["retried"] += 1
+            tally.add("retried")
             return
     elif not outbox.mark_failed(message, error=str(exc)):
-        tally["lost claim"] += 1
+        tally.add("lost claim")
         return
     log.error("message %s (%s) cannot be delivered: %s", message.id, message.key, exc)
-    tally["failed"] += 1
+    tally.add("failed")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -196,20 +224,27 @@ async def deliver_due(
     """
     read = clock or (lambda: now)
     gates = gates or DeliveryGates(outbox.sessions)
-    tally = {"sent": 0, "retried": 0, "failed": 0, "waiting": 0, "found": 0, "lost claim": 0, "paused": 0, "superseded": 0}
+    tally = Tally()
     started = read()
     busy: set[Lane] = set()
     tried = 0
 
-    async def worker() -> None:
+    def claim() -> tuple[Lane, list[QueuedMessage]] | None:
         nonlocal tried
+        claimed = outbox.claim_lane(read(), limit=min(CLAIM, limit - tried), lease=LEASE, busy=busy)
+        if not claimed:
+            return None
+        lane = lane_of(claimed[0])
+        busy.add(lane)  # in the same step as the claim, so the next claim leaves this lane out
+        tried += len(claimed)
+        return lane, claimed
+
+    async def worker() -> None:
         while tried < limit and read() - started < budget:
-            claimed = outbox.claim_lane(read(), limit=min(CLAIM, limit - tried), lease=LEASE, busy=busy)
-            if not claimed:
+            taken = await _step(claim)
+            if taken is None:
                 return  # nothing due outside the lanes being sent to now
-            lane = lane_of(claimed[0])
-            busy.add(lane)
-            tried += len(claimed)
+            lane, claimed = taken
             try:
                 for i, message in enumerate(claimed):
                     await _deliver_one(outbox, gates, senders, message, claimed[i:], read, tally, paces or {})
@@ -217,7 +252,7 @@ async def deliver_due(
                 busy.discard(lane)
 
     await asyncio.gather(*(worker() for _ in range(max(1, lanes))))
-    return tally
+    return dict(tally)
 
 
 async def _deliver_one(
@@ -227,22 +262,23 @@ async def _deliver_one(
     message: QueuedMessage,
     rest: list[QueuedMessage],
     read: Callable[[], datetime],
-    tally: dict[str, int],
+    tally: Tally,
     paces: Mapping[str, Pace],
 ) -> None:
     now = read()
     sender = senders.get(message.platform)
     if sender is None:
         # the platform is not configured (yet): keep it queued, check again later
-        outbox.retry_later(message, at=now + MAX_BACKOFF, error=f"{message.platform} is not configured", count_attempt=False)
-        tally["waiting"] += 1
+        await _step(outbox.retry_later, message, at=now + MAX_BACKOFF, error=f"{message.platform} is not configured", count_attempt=False)
+        tally.add("waiting")
         return
-    ready, thread = _ready(outbox, sender, message, now, tally)
+    ready, thread = await _step(_ready, outbox, sender, message, now, tally)
     if not ready:
         return
     pace = paces.get(message.platform)
     paced = paces_of(message, thread, pace)
-    slot = gates.reserve(
+    slot = await _step(
+        gates.reserve,
         message.platform,
         pause=f"workspace:{message.workspace}",
         paces=paced,
@@ -251,8 +287,8 @@ async def _deliver_one(
     )
     if not slot.taken:
         # the workspace is paused (a 429) or the channel is busy: back then, without using up an attempt
-        outbox.retry_later(message, at=slot.at, error="waiting for the platform's rate limit", count_attempt=False, in_doubt=message.in_doubt)
-        tally["paused"] += 1
+        await _step(outbox.retry_later, message, at=slot.at, error="waiting for the platform's rate limit", count_attempt=False, in_doubt=message.in_doubt)
+        tally.add("paused")
         return
     delay = (slot.at - read()).total_seconds()
     if delay > 0:
@@ -264,25 +300,26 @@ async def _deliver_one(
         if message.in_doubt and find is not None:
             sent = await asyncio.wait_for(find(message, thread), SEND_TIMEOUT)
             if sent is not None:
-                tally["found"] += 1
+                tally.add("found")
                 log.info("message %s (%s) had reached %s already; marked sent", message.id, message.key, message.platform)
         if sent is None:
-            if not outbox.begin_send(message, still_claimed=rest, now=read(), lease=LEASE, paced=paced):
-                tally["lost claim"] += 1  # our lease ran out and another sender took it: theirs now
+            if not await _step(outbox.begin_send, message, still_claimed=rest, now=read(), lease=LEASE, paced=paced):
+                tally.add("lost claim")  # our lease ran out and another sender took it: theirs now
                 return
             began = True
             sent = await asyncio.wait_for(sender.send(message, thread), SEND_TIMEOUT)
     except Undeliverable as exc:
-        _give_up(outbox, sender, message, exc, read(), tally)
+        await _step(_give_up, outbox, sender, message, exc, read(), tally)
         return
     except Exception as exc:  # noqa: BLE001 - a platform's trouble, or an unexpected error: retried; never stops the others
-        _not_yet(outbox, gates, sender, message, exc, began=began, answered=read(), tally=tally)
+        await _step(_not_yet, outbox, gates, sender, message, exc, began=began, answered=read(), tally=tally)
         return
-    _settle(outbox, gates, message, sent, slot.failures, read(), tally, [Gate(g.scope, g.interval - ANSWERED) for g in paced if not g.burst])
+    gates_after = [Gate(g.scope, g.interval - ANSWERED) for g in paced if not g.burst]
+    await _step(_settle, outbox, gates, message, sent, slot.failures, read(), tally, gates_after)
 
 
 def _ready(
-    outbox: OutboxDelivery, sender: Sender, message: QueuedMessage, now: datetime, tally: dict[str, int]
+    outbox: OutboxDelivery, sender: Sender, message: QueuedMessage, now: datetime, tally: Tally
 ) -> tuple[bool, Thread | None]:
     """Can it go now, and into which thread? A reply waits for its root; an update a newer one supersedes is done."""
     if message.delivery not in (Delivery.THREAD_REPLY, Delivery.ROOT_UPDATE) or not message.dispute_id:
@@ -291,7 +328,7 @@ def _ready(
     if thread is None and outbox.root_pending(message.dispute_id, message.platform, message.workspace):
         # the root has not landed yet; replies wait for it, without using up attempts
         outbox.retry_later(message, at=now + timedelta(seconds=2), error="waiting for the thread root", count_attempt=False, in_doubt=message.in_doubt)
-        tally["waiting"] += 1
+        tally.add("waiting")
         return False, None
     if thread is None:
         # the root may have landed between the two reads (its thread and its sent mark are one transaction)
@@ -302,7 +339,7 @@ def _ready(
         return False, None
     newer = outbox.superseded(message)
     if newer is not None:  # a newer update of the same root is queued or sent: this one adds nothing
-        tally["superseded" if outbox.mark_superseded(message, by=newer, now=now) else "lost claim"] += 1
+        tally.add("superseded" if outbox.mark_superseded(message, by=newer, now=now) else "lost claim")
         return False, None
     return True, thread
 
@@ -316,7 +353,7 @@ def _not_yet(
     *,
     began: bool,
     answered: datetime,
-    tally: dict[str, int],
+    tally: Tally,
 ) -> None:
     """The platform did not take it (busy, down, no answer, or an unexpected error): pause if it said so, retry later."""
     unexpected = not isinstance(exc, (RetryLater, TimeoutError))
@@ -337,7 +374,7 @@ def _not_yet(
     else:
         outbox.retry_later(message, at=answered + backoff(message.attempts), error=repr(exc), in_doubt=began or message.in_doubt)
         log.error("message %s (%s) failed unexpectedly; will retry", message.id, message.key, exc_info=exc)
-    tally["retried"] += 1
+    tally.add("retried")
 
 
 def _settle(
@@ -347,7 +384,7 @@ def _settle(
     sent: Sent,
     failures: int,
     answered: datetime,
-    tally: dict[str, int],
+    tally: Tally,
     paced: list[Gate],
 ) -> None:
     """It went through: the failures in a row are over; keep where a root landed; mark it sent if the claim still holds."""
@@ -363,8 +400,8 @@ def _settle(
     else:
         done = outbox.mark_sent(message, platform_id=sent.message_id, now=answered, paced=paced)
     if done:
-        tally["sent"] += 1
+        tally.add("sent")
     else:
         # sent, but our claim had been taken over: the new holder finds it in doubt and looks first
-        tally["lost claim"] += 1
+        tally.add("lost claim")
         log.warning("message %s (%s) was sent after its claim was taken over", message.id, message.key)
