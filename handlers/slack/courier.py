@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 from handlers.courier import Courier  # noqa: F401 - the Slack front end's courier
 
@@ -29,16 +29,22 @@ class Inflight:
     def track(self, func: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
         @functools.wraps(func)
         async def listener(**kwargs: object) -> None:
-            self._count += 1
-            self._event().clear()
-            try:
+            with self.running():
                 await func(**kwargs)
-            finally:
-                self._count -= 1
-                if self._count == 0:
-                    self._event().set()
 
         return listener
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Counted as a listener while the block runs (work answered outside bolt, too)."""
+        self._count += 1
+        self._event().clear()
+        try:
+            yield
+        finally:
+            self._count -= 1
+            if self._count == 0:
+                self._event().set()
 
     async def idle(self) -> None:
         await self._event().wait()

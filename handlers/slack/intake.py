@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.directory import PARTNERSHIP, Directory
@@ -130,6 +132,8 @@ def my_disputes(deps: SlackDeps, team: str, user: str) -> tuple[str, list[Disput
 # --- submission -------------------------------------------------------------------------------------
 
 
+log = logging.getLogger("parley.slack")
+
 _ANSWER = "parley.intake.answer"  # where the saving step leaves the listener its answer, in bolt's context
 
 
@@ -165,6 +169,31 @@ async def _answer(deps: SlackDeps, body: dict[str, Any], view: dict[str, Any]) -
             return {"response_action": "update", "view": blocks.message_modal("Not raised", text)}, False
         case raised:
             return {"response_action": "update", "view": blocks.intake_done(raised, channel=deps.channel, team=deps.team)}, True
+
+
+def is_submission(body: dict[str, Any]) -> bool:
+    """A submitted intake form (what bolt's view_submission listener for ViewId.INTAKE matches)."""
+    view = body.get("view")
+    return body.get("type") == "view_submission" and isinstance(view, dict) and view.get("callback_id") == ViewId.INTAKE.value
+
+
+async def answer_submission(deps: SlackDeps, body: dict[str, Any]) -> BoltResponse:
+    """POST /slack/events with a submitted intake form, answered without bolt's dispatch.
+
+    The same work and answer as the bolt listener (which Socket Mode still uses): saved, committed,
+    then the answer bolt's ack() would send. Bolt would only add its per-request context (a
+    Web API client made per request, its middleware and every listener's matcher in turn), which
+    under a burst of submissions cost a fifth of each one's CPU. The gate has already checked the
+    signature and the body; a failure is logged and answered 500, as bolt answers it."""
+    with deps.inflight.running():
+        try:
+            answer, queued = await _answer(deps, body, body["view"])
+        except Exception:
+            log.exception("Slack listener failed (view_submission)")
+            return BoltResponse(status=500, body="")
+    if queued:
+        deps.delivered_soon()
+    return BoltResponse(status=200, body=answer)
 
 
 def _submit(deps: SlackDeps):
