@@ -15,7 +15,12 @@ from storage.models import AgencyRow, DirectoryRevisionRow, IdentityRow, Members
 # every sweep needs it, and it changes only when someone loads a new directory file.
 _DIRECTORIES: WeakKeyDictionary[Engine, tuple[int, Directory]] = WeakKeyDictionary()
 _revisions = table_of(DirectoryRevisionRow)
-_REVISION = select(_revisions.c.revision).where(_revisions.c.id == 1)
+REVISION = select(_revisions.c.revision).where(_revisions.c.id == 1)
+
+
+def cached_directory(engine: Engine) -> tuple[int, Directory] | None:
+    """The directory last read from this database, with its revision then (None if none was read)."""
+    return _DIRECTORIES.get(engine)
 
 
 class SqlDirectoryRepository:
@@ -26,7 +31,7 @@ class SqlDirectoryRepository:
         """The whole directory as core types; read from the tables only when its revision changed."""
         # Core on the session's connection, one statement built once: this is the first statement of
         # every use case's transaction, and the ORM's execution would only add cost to a single number.
-        revision = self.session.connection().execute(_REVISION).scalar()
+        revision = self.session.connection().execute(REVISION).scalar()
         engine = self.session.get_bind()
         cached = _DIRECTORIES.get(engine) if isinstance(engine, Engine) else None
         if cached is not None and revision is not None and cached[0] == revision:

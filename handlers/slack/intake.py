@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from messages import replies, slack as blocks
 from messages.replies import not_in_directory
 from messages.slack import FIND_PERSON, Field, ViewId
 from messages.text import DisputeView, dispute_view
+from storage.group_commit import GroupedUnitOfWork, NotGrouped
 
 # Parley's manifest has one slash command, /disagree; a workspace where that name is taken can
 # call it something else. Every command Slack sends Parley is that one, whatever it is called, and
@@ -222,11 +223,12 @@ def _open(deps: SlackDeps, form: IntakeForm, team: str, user: str, view_id: str,
         other = directory.person(form.other_in_directory)
         if other is None:
             return {"other_in_directory": replies.NO_LONGER_LISTED}
+    key = f"{PLATFORM}:{team}:{user}:view:{view_id}"  # a double submission (or Slack retrying it) carries the same view id: one dispute
     try:
-        # a double submission (or Slack retrying it) carries the same view id: one dispute
-        outcome = raise_dispute(
-            deps.env(), form, raiser=raiser, other=other, key=f"{PLATFORM}:{team}:{user}:view:{view_id}", now=now
-        )
+        try:  # committed with the other submissions saved at this moment (storage/group_commit.py)
+            outcome = raise_dispute(replace(deps.env(), uow=lambda: GroupedUnitOfWork(deps.sessions)), form, raiser=raiser, other=other, key=key, now=now)
+        except NotGrouped:  # nothing of it was kept: the ordinary way, in a transaction of its own
+            outcome = raise_dispute(deps.env(), form, raiser=raiser, other=other, key=key, now=now)
     except UnknownPerson as exc:
         if form.other_in_directory and exc.who == form.other_in_directory:
             return {"other_in_directory": replies.NO_LONGER_LISTED}
