@@ -97,15 +97,18 @@ class _Save:
         self.ok: bool | None = None
 
 
-_GROUPS: WeakKeyDictionary[sessionmaker[Session], GroupCommit] = WeakKeyDictionary()
+_GROUPS: WeakKeyDictionary[Engine, GroupCommit] = WeakKeyDictionary()
 _groups_lock = threading.Lock()
 
 
 def group_for(sessions: sessionmaker[Session]) -> GroupCommit:
+    """The group of the database these sessions are bound to (one for every session factory of it)."""
+    engine = sessions.kw["bind"]
+    assert isinstance(engine, Engine)
     with _groups_lock:
-        group = _GROUPS.get(sessions)
+        group = _GROUPS.get(engine)
         if group is None:
-            group = _GROUPS[sessions] = GroupCommit(sessions)
+            group = _GROUPS[engine] = GroupCommit(sessions)
         return group
 
 

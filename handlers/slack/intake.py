@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
+import os
 import re
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -135,6 +139,10 @@ def my_disputes(deps: SlackDeps, team: str, user: str) -> tuple[str, list[Disput
 
 log = logging.getLogger("parley.slack")
 
+# The threads that save submissions: more than the loop's default (6 on 2 CPUs), so that a burst's
+# saves can wait for the group being written and join the next (storage/group_commit.py).
+_SAVERS = ThreadPoolExecutor(max_workers=int(os.environ.get("PARLEY_SAVERS", "8")), thread_name_prefix="parley-save")
+
 _ANSWER = "parley.intake.answer"  # where the saving step leaves the listener its answer, in bolt's context
 
 
@@ -162,7 +170,8 @@ async def _answer(deps: SlackDeps, body: dict[str, Any], view: dict[str, Any]) -
     assert form is not None
     team, user = team_of(body), user_of(body)
     now = deps.clock()
-    result = await asyncio.to_thread(_open, deps, form, team, user, view["id"], now)
+    call = functools.partial(contextvars.copy_context().run, _open, deps, form, team, user, view["id"], now)
+    result = await asyncio.get_running_loop().run_in_executor(_SAVERS, call)
     match result:
         case dict() as errors:
             return {"response_action": "errors", "errors": field_errors(errors, view, Field.PROBLEM)}, False
