@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -184,6 +184,7 @@ async def deliver_due(
     budget: timedelta = timedelta(seconds=45),
     paces: Mapping[str, Pace] | None = None,
     lanes: int = 1,
+    quiet: Callable[[], Awaitable[None]] | None = None,
 ) -> dict[str, int]:
     """Deliver what is due, until nothing due is left, `limit` messages were tried, or `budget` has
     passed. Returns how many were sent, retried, failed...
@@ -192,7 +193,8 @@ async def deliver_due(
     to at once (the timekeeper's passes: LANES); each lane's messages go one at a time, oldest first, in claims of at most CLAIM.
     `clock` is read after each answer (retry times count from it); without one, `now` is used throughout.
     `paces` (PACES in production, with a real clock) spaces sends per channel and workspace; a 429
-    pauses the workspace for every process either way.
+    pauses the workspace for every process either way. `quiet`, awaited before each message's work,
+    lets requests waiting for their answers in the same process go first (the courier's passes).
     """
     read = clock or (lambda: now)
     gates = gates or DeliveryGates(outbox.sessions)
@@ -212,7 +214,9 @@ async def deliver_due(
             tried += len(claimed)
             try:
                 for i, message in enumerate(claimed):
-                    await _deliver_one(outbox, gates, senders, message, claimed[i:], read, tally, paces or {})
+                    if quiet is not None:
+                        await quiet()
+                    await _deliver_one(outbox, gates, senders, message, claimed[i:], read, tally, paces or {}, quiet)
             finally:
                 busy.discard(lane)
 
@@ -229,6 +233,7 @@ async def _deliver_one(
     read: Callable[[], datetime],
     tally: dict[str, int],
     paces: Mapping[str, Pace],
+    quiet: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     now = read()
     sender = senders.get(message.platform)
@@ -254,9 +259,7 @@ async def _deliver_one(
         outbox.retry_later(message, at=slot.at, error="waiting for the platform's rate limit", count_attempt=False, in_doubt=message.in_doubt)
         tally["paused"] += 1
         return
-    delay = (slot.at - read()).total_seconds()
-    if delay > 0:
-        await asyncio.sleep(delay)
+    await _until(slot.at, read, quiet)
     began = False  # until the send begins, an earlier attempt's doubt stands
     try:
         sent = None
@@ -279,6 +282,15 @@ async def _deliver_one(
         _not_yet(outbox, gates, sender, message, exc, began=began, answered=read(), tally=tally)
         return
     _settle(outbox, gates, message, sent, slot.failures, read(), tally, [Gate(g.scope, g.interval - ANSWERED) for g in paced if not g.burst])
+
+
+async def _until(at: datetime, read: Callable[[], datetime], quiet: Callable[[], Awaitable[None]] | None) -> None:
+    """Sleep until the platform's pace lets the message go, then let the process's waiting requests go first."""
+    delay = (at - read()).total_seconds()
+    if delay > 0:
+        await asyncio.sleep(delay)
+    if quiet is not None:
+        await quiet()
 
 
 def _ready(

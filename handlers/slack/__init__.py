@@ -33,7 +33,7 @@ from handlers.notify import SlackNotifier
 from handlers.quiet import without_line
 from handlers.refusal import Refused
 from handlers.slack import actions, files, home, intake
-from handlers.slack.courier import Courier, Inflight
+from handlers.slack.courier import AnswersFirst, Courier, Inflight
 from handlers.slack.deps import SlackDeps
 from handlers.slack.gate import check_signature, read_body
 from handlers.slack.sender import SlackSender
@@ -236,12 +236,14 @@ def front_end(
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             client_for_pass = AsyncWebClient(token=site.bot_token, base_url=site.api_url, timeout=10, session=http)
             senders = {**common.senders, "slack": sender.with_client(client_for_pass)}
-            return await deliver_due(outbox, senders, now=common.clock(), clock=common.clock, paces=paces)
+            # before each message, the requests answered first (a pass may wake from Slack's pace mid-burst)
+            return await deliver_due(outbox, senders, now=common.clock(), clock=common.clock, paces=paces, quiet=answers_first.wait_from_another_thread)
 
     async def delivery_pass() -> Any:
         # Its own event loop in a worker thread: the outbox's database calls must not hold up requests.
         return await asyncio.to_thread(asyncio.run, one_pass())
 
+    answers_first = AnswersFirst()
     deps = SlackDeps(
         sessions=common.sessions,
         policy=common.policy,
@@ -253,6 +255,7 @@ def front_end(
         command=site.command,
         courier=Courier(delivery_pass) if common.deliver_at_once else None,
         inflight=Inflight(),
+        answers_first=answers_first,
     )
     if deps.courier is not None:
         deps.courier.before_pass = deps.answers_first.wait

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import time
 from collections.abc import Awaitable, Callable, Iterator
 
 from handlers.courier import Courier  # noqa: F401 - the Slack front end's courier
@@ -85,3 +86,10 @@ class AnswersFirst:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event().wait(), self.max_wait)
+
+    async def wait_from_another_thread(self) -> None:
+        """wait(), from a worker thread's own event loop (the courier's delivery pass, before each
+        message): the count is read every few milliseconds, since the event belongs to the server's loop."""
+        deadline = time.monotonic() + self.max_wait
+        while self._waiting and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
