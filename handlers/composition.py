@@ -28,10 +28,11 @@ from bot.calendar import WorkingCalendar
 from bot.outbox import Notifier, Notifiers
 from bot.policy import Policy
 from handlers import slack
-from handlers.delivery import PACES, Pace, Sender, unreachable_reporter
+from handlers.delivery import PACES, Pace, Sender
 from handlers.frontends import Common
 from handlers.holidays import calendar_for
 from handlers.scheduler import Timekeeper
+from handlers.unreachable import unreachable_reporter
 from storage.db import session_factory
 from storage.unit_of_work import SqlUnitOfWork
 

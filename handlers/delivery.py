@@ -26,7 +26,7 @@ kept as failed, logged loudly and listed by `app.py outbox failed`. A reply whos
 refused is kept as failed beside it. Nothing is ever dropped.
 
 A direct message about a dispute that is refused for good means someone wasn't reached. When the
-platform's sender carries an `on_undeliverable` hook (see `unreachable_reporter`), the hook keeps
+platform's sender carries an `on_undeliverable` hook (handlers/unreachable.py), the hook keeps
 the message as failed, records it and tells the raiser, in one transaction; if it fails, the
 message is retried later rather than failed unreported.
 """
@@ -37,16 +37,13 @@ import asyncio
 import functools
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from bot import upkeep
-from bot.outbox import Delivery, Notifier
+from bot.outbox import Delivery
 from handlers.pacing import (
     ANSWERED,
     LANES as LANES,  # re-exported: the timekeeper, the benches
@@ -57,7 +54,6 @@ from handlers.pacing import (
 from storage.gates import DeliveryGates
 from storage.lanes import Gate, Lane, lane_of
 from storage.outbox import OutboxDelivery, QueuedMessage, Thread, thread_space
-from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger("parley.delivery")
 T = TypeVar("T")
@@ -139,33 +135,6 @@ SEND_TIMEOUT = 12.0  # seconds; the clients give up at 10
 CLAIM = max(1, int(LEASE.total_seconds() // (2 * SEND_TIMEOUT)))
 
 
-def unreachable_reporter(sessions: sessionmaker[Session], notifier: Callable[[], Notifier]) -> OnUndeliverable:
-    """The hook that reports a person a direct message couldn't reach (bot.upkeep.report_unreachable).
-
-    `notifier` is read at each failure (handlers.composition builds every platform's notifier before the senders).
-    """
-
-    def report(message: QueuedMessage, failure: Undeliverable, now: datetime) -> None:
-        assert message.dispute_id is not None
-        upkeep.report_unreachable(
-            upkeep.ReportUnreachable(
-                message_id=message.id,
-                dispute_id=message.dispute_id,
-                platform=message.platform,
-                workspace=message.workspace,
-                user_id=message.target,
-                reason=failure.why,
-                error=str(failure),
-                tag=f"m{message.id}",
-            ),
-            uow=SqlUnitOfWork(sessions),
-            now=now,
-            notifier=notifier(),
-        )
-
-    return report
-
-
 def _kept_failing(message: QueuedMessage, exc: Exception) -> Undeliverable:
     return Undeliverable(
         f"gave up after {message.attempts} attempts: {exc!r}",
@@ -212,6 +181,7 @@ async def deliver_due(
     budget: timedelta = timedelta(seconds=45),
     paces: Mapping[str, Pace] | None = None,
     lanes: int = 1,
+    quiet: Callable[[], Awaitable[None]] | None = None,
 ) -> dict[str, int]:
     """Deliver what is due, until nothing due is left, `limit` messages were tried, or `budget` has
     passed. Returns how many were sent, retried, failed...
@@ -220,7 +190,8 @@ async def deliver_due(
     to at once (the timekeeper's passes: LANES); each lane's messages go one at a time, oldest first, in claims of at most CLAIM.
     `clock` is read after each answer (retry times count from it); without one, `now` is used throughout.
     `paces` (PACES in production, with a real clock) spaces sends per channel and workspace; a 429
-    pauses the workspace for every process either way.
+    pauses the workspace for every process either way. `quiet`, awaited before each message's work,
+    lets requests waiting for their answers in the same process go first (the courier's passes).
     """
     read = clock or (lambda: now)
     gates = gates or DeliveryGates(outbox.sessions)
@@ -247,7 +218,9 @@ async def deliver_due(
             lane, claimed = taken
             try:
                 for i, message in enumerate(claimed):
-                    await _deliver_one(outbox, gates, senders, message, claimed[i:], read, tally, paces or {})
+                    if quiet is not None:
+                        await quiet()
+                    await _deliver_one(outbox, gates, senders, message, claimed[i:], read, tally, paces or {}, quiet)
             finally:
                 busy.discard(lane)
 
@@ -264,6 +237,7 @@ async def _deliver_one(
     read: Callable[[], datetime],
     tally: Tally,
     paces: Mapping[str, Pace],
+    quiet: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     now = read()
     sender = senders.get(message.platform)
@@ -290,9 +264,7 @@ async def _deliver_one(
         await _step(outbox.retry_later, message, at=slot.at, error="waiting for the platform's rate limit", count_attempt=False, in_doubt=message.in_doubt)
         tally.add("paused")
         return
-    delay = (slot.at - read()).total_seconds()
-    if delay > 0:
-        await asyncio.sleep(delay)
+    await _until(slot.at, read, quiet)
     began = False  # until the send begins, an earlier attempt's doubt stands
     try:
         sent = None
@@ -316,6 +288,15 @@ async def _deliver_one(
         return
     gates_after = [Gate(g.scope, g.interval - ANSWERED) for g in paced if not g.burst]
     await _step(_settle, outbox, gates, message, sent, slot.failures, read(), tally, gates_after)
+
+
+async def _until(at: datetime, read: Callable[[], datetime], quiet: Callable[[], Awaitable[None]] | None) -> None:
+    """Sleep until the platform's pace lets the message go, then let the process's waiting requests go first."""
+    delay = (at - read()).total_seconds()
+    if delay > 0:
+        await asyncio.sleep(delay)
+    if quiet is not None:
+        await quiet()
 
 
 def _ready(

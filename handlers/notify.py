@@ -79,7 +79,7 @@ class SlackNotifier:
         """(workspace, user id) to send this person a direct message about a dispute on Slack, or None when
         another platform tells them. Someone on Slack only, in a workspace Parley isn't installed in, still has
         one queued: the sender refuses it without calling Slack, so the dispute records that Parley couldn't
-        reach them and the threads and the raiser are told (handlers.delivery.unreachable_reporter)."""
+        reach them and the threads and the raiser are told (handlers.unreachable.unreachable_reporter)."""
         if person.slack is None:
             return None  # not on Slack: Teams tells them
         if person.slack[0] == self.team:

@@ -19,6 +19,7 @@ from bot.policy import PRACTITIONER
 from storage.models import AskedRow, table_of
 
 _asked = table_of(AskedRow)
+_INSERT, _DELETE = insert(_asked), delete(_asked)
 
 
 def asked_rows(dispute: Dispute) -> list[dict[str, object]]:
@@ -48,13 +49,14 @@ def keep_asked(session: Session, disputes: Sequence[Dispute], *, new: bool = Fal
     """Replace these disputes' rows with who is asked now (`new` disputes have none yet): two statements."""
     if not disputes:
         return
+    connection = session.connection()  # Core: nothing here loads or tracks objects
     if not new:
         ids = sorted({d.id for d in disputes})
         for start in range(0, len(ids), 1000):
-            session.execute(delete(_asked).where(_asked.c.dispute_id.in_(ids[start : start + 1000])))
+            connection.execute(_DELETE.where(_asked.c.dispute_id.in_(ids[start : start + 1000])))
     rows = [r for d in disputes for r in asked_rows(d)]
     if rows:
-        session.execute(insert(_asked), rows)
+        connection.execute(_INSERT, rows)
 
 
 class Waiting(NamedTuple):

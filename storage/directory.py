@@ -9,11 +9,18 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.directory import Agency, Directory, Identity, Membership, Person
-from storage.models import AgencyRow, DirectoryRevisionRow, IdentityRow, MembershipRow, PersonRow
+from storage.models import AgencyRow, DirectoryRevisionRow, IdentityRow, MembershipRow, PersonRow, table_of
 
 # The parsed directory of each database, with the revision it was read at: every request and
 # every sweep needs it, and it changes only when someone loads a new directory file.
 _DIRECTORIES: WeakKeyDictionary[Engine, tuple[int, Directory]] = WeakKeyDictionary()
+_revisions = table_of(DirectoryRevisionRow)
+REVISION = select(_revisions.c.revision).where(_revisions.c.id == 1)
+
+
+def cached_directory(engine: Engine) -> tuple[int, Directory] | None:
+    """The directory last read from this database, with its revision then (None if none was read)."""
+    return _DIRECTORIES.get(engine)
 
 
 class SqlDirectoryRepository:
@@ -22,7 +29,9 @@ class SqlDirectoryRepository:
 
     def load(self) -> Directory:
         """The whole directory as core types; read from the tables only when its revision changed."""
-        revision = self.session.scalar(select(DirectoryRevisionRow.revision).where(DirectoryRevisionRow.id == 1))
+        # Core on the session's connection, one statement built once: this is the first statement of
+        # every use case's transaction, and the ORM's execution would only add cost to a single number.
+        revision = self.session.connection().execute(REVISION).scalar()
         engine = self.session.get_bind()
         cached = _DIRECTORIES.get(engine) if isinstance(engine, Engine) else None
         if cached is not None and revision is not None and cached[0] == revision:

@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.calendar import WorkingCalendar
 from bot.outbox import Notifier, Notifiers
 from bot.policy import Policy
-from handlers.delivery import OnUndeliverable, Pace, Sender, deliver_due, unreachable_reporter
+from handlers.delivery import OnUndeliverable, Pace, Sender, deliver_due
 from handlers.frontends import Common
 from handlers.notify import SlackNotifier
 from handlers.quiet import without_line
 from handlers.refusal import Refused
 from handlers.slack import actions, files, home, intake
-from handlers.slack.courier import Courier, Inflight
+from handlers.slack.courier import AnswersFirst, Courier, Inflight
 from handlers.slack.deps import SlackDeps
 from handlers.slack.gate import check_signature, read_body
 from handlers.slack.sender import SlackSender
@@ -50,6 +50,7 @@ from handlers.slack.setup import (
     know_who_we_are,
     site_from_settings,
 )
+from handlers.unreachable import unreachable_reporter
 from messages import http
 from messages.slack import DEFAULT_COMMAND
 from storage.outbox import OutboxDelivery
@@ -136,9 +137,12 @@ class SlackFrontEnd:
                 raise Refused(413, f"a body over {request.client_max_size} bytes", http.TOO_LARGE) from None
             check_signature(raw, request.headers, SignatureVerifier(self.signing_secret))
             body = read_body(raw, request.content_type)
-            # parsed once: bolt takes a dict only in "socket_mode", which changes nothing but skip the signature check above
-            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers, mode="socket_mode")  # type: ignore[arg-type]
-            response = await self.app.async_dispatch(bolt_request)
+            if intake.is_submission(body):  # the busiest request under load: answered without bolt's dispatch
+                response = await intake.answer_submission(self.deps, body)
+            else:
+                # parsed once: bolt takes a dict only in "socket_mode", which changes nothing but skip the signature check above
+                bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers, mode="socket_mode")  # type: ignore[arg-type]
+                response = await self.app.async_dispatch(bolt_request)
         except Refused as refused:
             log.warning("Slack request refused (%s): %s", refused.status, refused.reason)
             return web.Response(status=refused.status, text=refused.answer)
@@ -233,12 +237,14 @@ def front_end(
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             client_for_pass = AsyncWebClient(token=site.bot_token, base_url=site.api_url, timeout=10, session=http)
             senders = {**common.senders, "slack": sender.with_client(client_for_pass)}
-            return await deliver_due(outbox, senders, now=common.clock(), clock=common.clock, paces=paces)
+            # before each message, the requests answered first (a pass may wake from Slack's pace mid-burst)
+            return await deliver_due(outbox, senders, now=common.clock(), clock=common.clock, paces=paces, quiet=answers_first.wait_from_another_thread)
 
     async def delivery_pass() -> Any:
         # Its own event loop in a worker thread: the outbox's database calls must not hold up requests.
         return await asyncio.to_thread(asyncio.run, one_pass())
 
+    answers_first = AnswersFirst()
     deps = SlackDeps(
         sessions=common.sessions,
         policy=common.policy,
@@ -250,6 +256,7 @@ def front_end(
         command=site.command,
         courier=Courier(delivery_pass) if common.deliver_at_once else None,
         inflight=Inflight(),
+        answers_first=answers_first,
     )
     if deps.courier is not None:
         deps.courier.before_pass = deps.answers_first.wait

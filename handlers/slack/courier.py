@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
 
 from handlers.courier import Courier  # noqa: F401 - the Slack front end's courier
 
@@ -29,16 +30,22 @@ class Inflight:
     def track(self, func: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
         @functools.wraps(func)
         async def listener(**kwargs: object) -> None:
-            self._count += 1
-            self._event().clear()
-            try:
+            with self.running():
                 await func(**kwargs)
-            finally:
-                self._count -= 1
-                if self._count == 0:
-                    self._event().set()
 
         return listener
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Counted as a listener while the block runs (work answered outside bolt, too)."""
+        self._count += 1
+        self._event().clear()
+        try:
+            yield
+        finally:
+            self._count -= 1
+            if self._count == 0:
+                self._event().set()
 
     async def idle(self) -> None:
         await self._event().wait()
@@ -79,3 +86,10 @@ class AnswersFirst:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event().wait(), self.max_wait)
+
+    async def wait_from_another_thread(self) -> None:
+        """wait(), from a worker thread's own event loop (the courier's delivery pass, before each
+        message): the count is read every few milliseconds, since the event belongs to the server's loop."""
+        deadline = time.monotonic() + self.max_wait
+        while self._waiting and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)

@@ -6,7 +6,7 @@ Pure functions of the `view.state.values` Slack sends; no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from bot.dispute import MAX_TEXT
@@ -69,7 +69,9 @@ def read_intake(values: Mapping[str, Any], categories: Sequence[str]) -> tuple[I
         errors[Field.OTHER_IN_DIRECTORY.value] = CHOSEN_TWICE
     if checked is None or errors:
         return None, errors
-    return IntakeForm(**asdict(checked), other_user=other_user, other_in_directory=other_in_directory), {}
+    # its fields as they are (text, flags): dataclasses.asdict would deep-copy each one
+    answered = {f.name: getattr(checked, f.name) for f in fields(checked)}
+    return IntakeForm(**answered, other_user=other_user, other_in_directory=other_in_directory), {}
 
 
 def field_errors(errors: Mapping[str, str], view: Mapping[str, Any], fallback: Field) -> dict[str, str]:

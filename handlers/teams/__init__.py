@@ -25,7 +25,7 @@ from bot.calendar import WorkingCalendar
 from bot.outbox import Notifier
 from bot.policy import Policy
 from handlers.courier import Courier
-from handlers.delivery import OnUndeliverable, Pace, Sender, deliver_due, unreachable_reporter
+from handlers.delivery import OnUndeliverable, Pace, Sender, deliver_due
 from handlers.frontends import Common
 from handlers.refusal import Refused
 from handlers.teams.adapter import BotConfig, KeysUnavailable, make_adapter
@@ -35,6 +35,7 @@ from handlers.teams.gate import ServiceUrls, check_origin, check_value, read_bod
 from handlers.teams.notify import TeamsNotifier
 from handlers.teams.sender import DEFAULT_SERVICE_URL, TeamsSender
 from handlers.teams.setup import APP_TYPES, INSECURE_SETTING, TeamsConfigError, TeamsSite, check_settings, site_from_settings
+from handlers.unreachable import unreachable_reporter
 from messages import http
 from storage.outbox import OutboxDelivery
 from storage.teams import SqlTeamsConversations

@@ -16,11 +16,12 @@ from bot import moves, upkeep
 from bot.errors import StaleAction
 from bot.events import PersonUnreachable
 from bot.outbox import Delivery, Notifiers
-from handlers.delivery import Sent, Undeliverable, deliver_due, unreachable_reporter
+from handlers.delivery import Sent, Undeliverable, deliver_due
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
 from handlers.notify import SlackNotifier
 from handlers.teams.notify import TeamsNotifier
+from handlers.unreachable import unreachable_reporter
 from messages.record import record_text
 from storage.db import session_factory
 from storage.models import OutboxRow
