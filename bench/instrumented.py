@@ -5,7 +5,7 @@ The server runs unchanged under a small wrapper (`serve_args`). SIGUSR1 starts c
 and stops counting. It counts, with SQLAlchemy's engine events, the statements sent and the commits made,
 split into those of the outbox delivery passes (`handlers.delivery.deliver_due`, each in a worker
 thread with its own event loop) and all the rest (saving and answering the submissions); and for
-the delivery passes their threads' CPU time (a pass still going when counting starts or stops
+the delivery passes their threads' CPU time, and that of the thread their database steps run on (a pass still going when counting starts or stops
 counted from or to that moment). With a profile file, a
 cProfile runs in every thread (the request thread, the worker threads that save disputes, the
 delivery passes) while counting, timing each thread's CPU (time.thread_time: a thread waiting for
@@ -79,11 +79,18 @@ def hook(frame, event, arg):
     if on.is_set():
         profile_here()
 
+steps = {}  # the delivery passes' database steps run on a thread of their own (handlers/delivery.py)
+
+def step_threads():
+    return [t.ident for t in threading.enumerate() if t.name.startswith("parley-delivery") and t.ident]
+
 def start(signum, frame):
     with lock:
         zero()
         for ident in running:
             running[ident] = cpu_of(ident)
+        steps.clear()
+        steps.update((ident, cpu_of(ident)) for ident in step_threads())
     on.set()
     if profile_out != "-":
         profile_here()
@@ -92,6 +99,8 @@ def write(signum, frame):
     with lock:
         for ident, base in running.items():  # passes still going: their CPU so far
             counts["delivery_cpu"] += cpu_of(ident) - base
+        for ident in step_threads():  # and the steps' thread (started meanwhile: all its CPU)
+            counts["delivery_cpu"] += cpu_of(ident) - steps.get(ident, 0.0)
     on.clear()
     with open(out + ".part", "w") as f:
         json.dump(counts, f)

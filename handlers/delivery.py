@@ -34,6 +34,7 @@ message is retried later rather than failed unreported.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
 import threading
@@ -80,7 +81,9 @@ class Tally(dict[str, int]):
 
 
 async def _step(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    return await asyncio.get_running_loop().run_in_executor(_STEPS, functools.partial(fn, *args, **kwargs))
+    """Run one step on the steps' thread, in this pass's context (as asyncio.to_thread would)."""
+    call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_STEPS, call)
 
 MAX_BACKOFF = timedelta(minutes=15)
 # Backoff 5 s, 10 s ... then every 15 minutes: 30 attempts is about six hours of trying before a
