@@ -27,6 +27,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from handlers.practice.fakes import web_api_args
 from tests.slack.mock_slack import Call as SlackCall, MockSlack
 from tests.teams.mock_connector import MockConnector
 
@@ -82,7 +83,7 @@ class LimitedSlack(MockSlack):
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        args = await self._args(request)
+        args = await web_api_args(request)
         checks: list[tuple[Any, Windows]] = [((method, "workspace"), SLACK_TIERS.get(method, TIER_4))]
         if method == "chat.postMessage":
             channel = str(args.get("channel", ""))
