@@ -17,7 +17,7 @@ posts per channel or conversation (Slack: one a second; Teams: one every half se
 and Teams' requests per tenant. Retry times are counted from the platform's answer.
 
 A pass can send to several conversations at once (`lanes`; the timekeeper's passes use LANES,
-one for now: see handlers/pacing.py), each conversation's messages in order, one at a time; an
+four: see handlers/pacing.py), each conversation's messages in order, one at a time; an
 update in place that a newer update of the same root supersedes is settled without a call.
 
 A rate limit (429 with Retry-After), a 5xx or a timeout puts the message back with a backoff;

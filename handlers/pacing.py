@@ -45,12 +45,11 @@ PACES = {
 # interval less this after that one was answered: however long a send took to reach the platform,
 # two never arrive closer than (interval - ANSWERED).
 ANSWERED = timedelta(seconds=0.1)
-# Lanes (conversations) the timekeeper's delivery pass sends to at once. One for now: the outbox and
-# gate calls between sends are synchronous database calls on the pass's event loop, so with several
-# lanes one that waits on the database holds up the others' answers; in the long chaos run (16 lanes)
-# sends kept timing out at 12 s after the platforms were calm and the outbox did not drain in 600 s.
-# bench.monday --lanes 16 shows what several lanes give once those calls leave the loop.
-LANES = 1
+# Lanes (conversations) the timekeeper's delivery pass sends to at once. The outbox and gate calls
+# between sends run on a thread of their own (handlers/delivery.py), so a lane waiting on the database
+# holds up no other lane; the long chaos run passed with 4 (docs/chaos.md). Sixteen, when those calls
+# still ran on the event loop, made sends time out after the platforms were calm.
+LANES = 4
 
 
 def paces_of(message: QueuedMessage, thread: Thread | None, pace: Pace | None) -> list[Gate]:
