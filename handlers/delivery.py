@@ -61,8 +61,8 @@ T = TypeVar("T")
 
 # Every database step of a delivery pass (claiming, pacing, settling) runs on this one thread, never on
 # the event loop: a step that waits (SQLite's one writer, a busy PostgreSQL) then holds up no web request
-# and no other lane's send. One thread keeps the steps in order, and the tallies and the set of busy lanes
-# are only ever touched by it.
+# and no other lane's send. One thread keeps the steps in order, and the set of lanes being sent to is
+# only ever touched by it.
 _STEPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-delivery")
 
 
@@ -225,7 +225,7 @@ async def deliver_due(
                         await quiet()
                     await _deliver_one(outbox, gates, senders, message, claimed[i:], read, tally, paces or {}, quiet)
             finally:
-                busy.discard(lane)
+                await _step(busy.discard, lane)  # on the steps' thread, where the next claim reads the set
 
     await asyncio.gather(*(worker() for _ in range(max(1, lanes))))
     return dict(tally)
