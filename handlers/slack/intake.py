@@ -6,7 +6,6 @@ import asyncio
 import contextvars
 import functools
 import logging
-import os
 import re
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -141,7 +140,8 @@ log = logging.getLogger("parley.slack")
 
 # The threads that save submissions: more than the loop's default (6 on 2 CPUs), so that a burst's
 # saves can wait for the group being written and join the next (storage/group_commit.py).
-_SAVERS = ThreadPoolExecutor(max_workers=int(os.environ.get("PARLEY_SAVERS", "8")), thread_name_prefix="parley-save")
+# (16 or 50 measured no better: bench/README.md)
+_SAVERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="parley-save")
 
 _ANSWER = "parley.intake.answer"  # where the saving step leaves the listener its answer, in bolt's context
 
