@@ -392,4 +392,4 @@ class OutboxDelivery:
     def counts(self) -> dict[str, int]:
         """Messages by status, for /healthz and the admin view."""
         with self.sessions() as session:
-            return dict(session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).tuples().all())
+            return {status: n for status, n in session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status))}
