@@ -33,19 +33,17 @@ from bench.sweep import (
     make_templates,
     postgresql_database,
     postgresql_url,
+    real_notifiers,
     sqlite_database,
 )
 from bot import due_work, opening, upkeep
-from bot.outbox import Notifiers
 from bot.policy import Policy
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
-from handlers.notify import SlackNotifier
-from handlers.teams.notify import TeamsNotifier
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import AskedRow, DailyRunRow, DisputeRow, InvolvementRow, NudgeRow, OutboxRow, RecordEntryRow
 from storage.unit_of_work import SqlUnitOfWork
-from tests.builders import CSC_WORKSPACE, POLICE_TENANT, at, directory_for
+from tests.builders import at, directory_for
 
 RUNS = 7  # after one warm-up
 TARGET_MS = 200.0
@@ -96,10 +94,7 @@ def run_size(database: str, engine: Any, size: int, share: float, policy: Policy
     sessions = session_factory(engine)
     upkeep.load_directory(directory_for(policy), uow=SqlUnitOfWork(sessions))
     print(f"  built {size:,} open disputes ({urgent:,} waiting on leads) in {time.perf_counter() - started:.1f} s", flush=True)
-    notifier = Notifiers(
-        SlackNotifier(policy, team=CSC_WORKSPACE, channel="C0PARLEY"),
-        TeamsNotifier(policy, tenant=POLICE_TENANT, channel="19:parley@thread.tacv2"),
-    )
+    notifier = real_notifiers(policy, teams_channel="19:parley@thread.tacv2")
     calendar = calendar_for(policy)
     log = StatementLog(engine)
     times: list[float] = []

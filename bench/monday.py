@@ -36,14 +36,14 @@ from sqlalchemy import Engine, select, update
 
 from bench.limits import LimitedConnector, LimitedSlack
 from bench.monday_shape import Shape, drain_bound, print_shape
+from bench.sweep import real_notifiers
 from bench.sweep_data import NOW_DUE, Unavailable, insert_clones, insert_due_set, make_templates, postgresql_database, postgresql_url, sqlite_database
-from bot.outbox import Delivery, Notifiers
+from bot.outbox import Delivery
 from bot.upkeep import load_directory
 from handlers import teams
 from handlers.delivery import LANES, PACES, Pace, deliver_due
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
-from handlers.notify import SlackNotifier
 from handlers.scheduler import Timekeeper
 from handlers.slack.sender import PERMALINK, SlackSender
 from handlers.teams.adapter import BotConfig
@@ -152,9 +152,7 @@ async def run(engine: Engine, args: argparse.Namespace) -> None:
     await connector.start()
     try:
         seed_threads(engine, connector.url, permalinks=not args.old_threads)
-        notifier = Notifiers(
-            SlackNotifier(policy, team=CSC_WORKSPACE, channel=SLACK_CHANNEL), teams.TeamsNotifier(policy, tenant=POLICE_TENANT, channel=TEAMS_CHANNEL)
-        )
+        notifier = real_notifiers(policy, slack_channel=SLACK_CHANNEL, teams_channel=TEAMS_CHANNEL)
         keeper = Timekeeper(sessions=sessions, policy=policy, calendar=calendar, clock=lambda: NOW_DUE, notifier=notifier)
         t = time.perf_counter()
         report = keeper.run_due_work(NOW_DUE)

@@ -69,6 +69,7 @@ from handlers.holidays import calendar_for
 from handlers.notify import SlackNotifier
 from handlers.scheduler import SweepReport, Timekeeper
 from handlers.startup import settle_memory
+from messages.text import shared_views
 from storage.db import session_factory
 from storage.models import DisputeRow, InvolvementRow, NudgeRow, RecordEntryRow
 from storage.unit_of_work import SqlUnitOfWork
@@ -140,11 +141,12 @@ def _sweep(keeper: Timekeeper, now: datetime) -> tuple[float, SweepReport]:
     return (time.perf_counter() - started) * 1000, report
 
 
-def real_notifiers(policy: Policy) -> Notifier:
+def real_notifiers(policy: Policy, *, slack_channel: str = "C0PARLEY", teams_channel: str = "19:parley-disputes@thread.tacv2") -> Notifier:
     """Slack's and Teams' notifiers as production joins them (handlers/composition.py), one channel each."""
     return Notifiers(
-        SlackNotifier(policy, team=CSC_WORKSPACE, channel="C0PARLEY"),
-        teams.TeamsNotifier(policy, tenant=POLICE_TENANT, channel="19:parley-disputes@thread.tacv2"),
+        SlackNotifier(policy, team=CSC_WORKSPACE, channel=slack_channel),
+        teams.TeamsNotifier(policy, tenant=POLICE_TENANT, channel=teams_channel),
+        around=shared_views,
     )
 
 

@@ -29,7 +29,12 @@ class Event:
         return out
 
 
+_AS_THEY_ARE = frozenset({str, int, float, bool})  # most fields: JSON-ready already
+
+
 def _plain(value: Any) -> Any:
+    if value is None or type(value) in _AS_THEY_ARE:
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, enum.Enum):

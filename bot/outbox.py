@@ -10,7 +10,8 @@ Slack, at least once on Teams.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -94,26 +95,34 @@ class NoNotifier:
 
 
 class Notifiers:
-    """Several platforms' notifiers as one: each adds the messages for its own people and threads."""
+    """Several platforms' notifiers as one: each adds the messages for its own people and threads.
 
-    def __init__(self, *parts: Notifier) -> None:
+    `around` is opened around each call to all the parts (production's, messages.text.shared_views: the
+    parts then build each dispute's view once between them)."""
+
+    def __init__(self, *parts: Notifier, around: Callable[[], AbstractContextManager[object]] = nullcontext) -> None:
         self.parts = parts
+        self.around = around
 
     def messages_for(self, dispute: Dispute, events: Sequence[Event], directory: Directory) -> list[OutgoingMessage]:
-        return [m for p in self.parts for m in p.messages_for(dispute, events, directory)]
+        with self.around():
+            return [m for p in self.parts for m in p.messages_for(dispute, events, directory)]
 
     def reminders_for(self, dispute: Dispute, nudge: str, directory: Directory) -> list[OutgoingMessage]:
-        return [m for p in self.parts for m in p.reminders_for(dispute, nudge, directory)]
+        with self.around():
+            return [m for p in self.parts for m in p.reminders_for(dispute, nudge, directory)]
 
     def digest_for(
         self, person_id: str, disputes: Sequence[Dispute], directory: Directory, day: str, *, total: int | None = None
     ) -> list[OutgoingMessage]:
-        return [m for p in self.parts for m in p.digest_for(person_id, disputes, directory, day, total=total)]
+        with self.around():
+            return [m for p in self.parts for m in p.digest_for(person_id, disputes, directory, day, total=total)]
 
     def unreachable_for(
         self, dispute: Dispute, event: PersonUnreachable, directory: Directory, tag: str
     ) -> list[OutgoingMessage]:
-        return [m for p in self.parts for m in p.unreachable_for(dispute, event, directory, tag)]
+        with self.around():
+            return [m for p in self.parts for m in p.unreachable_for(dispute, event, directory, tag)]
 
     def learning_for(self, dispute: Dispute, event: Event, directory: Directory) -> list[OutgoingMessage]:
         """A learning answer's summary, from each platform's notifier that sends one."""

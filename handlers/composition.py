@@ -33,6 +33,7 @@ from handlers.frontends import Common
 from handlers.holidays import calendar_for
 from handlers.scheduler import Timekeeper
 from handlers.unreachable import unreachable_reporter
+from messages.text import shared_views
 from storage.db import session_factory
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -111,7 +112,7 @@ def compose(
         from handlers import teams  # botbuilder is imported only when Teams is used
 
         teams_notifier = teams.notifier_for(teams_site, policy)
-    notifier = Notifiers(*(n for n in (slack_notifier, teams_notifier) if n is not None))
+    notifier = Notifiers(*(n for n in (slack_notifier, teams_notifier) if n is not None), around=shared_views)
     report = unreachable_reporter(sessions, lambda: notifier)
 
     senders: dict[str, Sender] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import sys
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web import BaseRequest, StreamResponse
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
@@ -91,6 +94,19 @@ def settle_memory() -> None:
     collected as before. (The gc module's documentation suggests this for long-running servers.)"""
     gc.collect()
     gc.freeze()
+
+
+class AccessLog(AbstractAccessLogger):
+    """One short line per request: method, path, status and time taken (no address, no query string:
+    a Slack or Teams request's query carries nothing worth keeping). aiohttp's default line parses
+    a format of twelve fields for each request, a few per cent of a form submission's CPU under load."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        self.logger.info("%s %s %s %.1f ms", request.method, request.path, response.status, time * 1000)
+
+    @property
+    def enabled(self) -> bool:
+        return self.logger.isEnabledFor(logging.INFO)
 
 
 def watch_slack(parley: Parley, *, every: float, now: Callable[[], datetime]) -> None:

@@ -46,12 +46,15 @@ def render_line(line: Line, *, said: Callable[[str], str], strong: Callable[[str
     emphasis and mention; Parley's own words as they are."""
     out: list[str] = []
     for part in line:
-        if isinstance(part, Said):
-            out.append(said(part.text))
-        elif isinstance(part, Strong):
-            out.append(strong(part.text))
-        elif isinstance(part, Mention):
-            out.append(mention(part.person))
-        else:
+        kind = type(part)  # the parts are exactly these four types (messages/text: Part), tested most common first
+        if kind is str:
             out.append(part)
+        elif kind is Said:
+            out.append(said(part.text))
+        elif kind is Mention:
+            out.append(mention(part.person))
+        elif kind is Strong:
+            out.append(strong(part.text))
+        else:
+            raise TypeError(f"a line's part is a {kind.__name__}, not text, Said, Strong or Mention")
     return "".join(out)

@@ -138,11 +138,10 @@ class SlackFrontEnd:
             check_signature(raw, request.headers, SignatureVerifier(self.signing_secret))
             body = read_body(raw, request.content_type)
             if intake.is_submission(body):  # the busiest request under load: answered without bolt's dispatch
-                response = await intake.answer_submission(self.deps, body)
-            else:
-                # parsed once: bolt takes a dict only in "socket_mode", which changes nothing but skip the signature check above
-                bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers, mode="socket_mode")  # type: ignore[arg-type]
-                response = await self.app.async_dispatch(bolt_request)
+                return await intake.answer_submission(self.deps, body)
+            # parsed once: bolt takes a dict only in "socket_mode", which changes nothing but skip the signature check above
+            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers, mode="socket_mode")  # type: ignore[arg-type]
+            response = await self.app.async_dispatch(bolt_request)
         except Refused as refused:
             log.warning("Slack request refused (%s): %s", refused.status, refused.reason)
             return web.Response(status=refused.status, text=refused.answer)

@@ -17,6 +17,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
@@ -57,7 +58,7 @@ def read_body(raw: bytes, content_type: str | None) -> dict[str, Any]:
     where = "the body" if json_body else "payload="
     try:
         value = None if json_body else form_value(raw, b"payload")
-        parsed = json.loads(value) if value is not None else parse_body(body, content_type)
+        parsed = _loads(value) if value is not None else parse_body(body, content_type)
     except (ValueError, RecursionError) as exc:
         raise Refused(400, f"{where} is not JSON ({type(exc).__name__})", http.UNREADABLE_REQUEST) from None
     if not isinstance(parsed, dict):
@@ -65,6 +66,15 @@ def read_body(raw: bytes, content_type: str | None) -> dict[str, Any]:
     if json_body or "payload" in body:
         _check_shape(parsed, PAYLOAD, "the body" if json_body else "payload")
     return parsed
+
+
+def _loads(text: str) -> Any:
+    """json.loads, with orjson (a fraction of its time for a 20 kB form) first. What orjson refuses and json
+    takes (a lone half of a surrogate pair, which the form then points out beside its field) json reads."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def form_value(raw: bytes, name: bytes) -> str | None:

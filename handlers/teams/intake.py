@@ -54,7 +54,7 @@ def _notifier_for(deps: TeamsDeps, chat: str | None, tenant: str) -> Notifier:
     if deps.notifier is deps.teams_notifier:
         return in_chat
     if isinstance(deps.notifier, Notifiers):
-        return Notifiers(*(in_chat if part is deps.teams_notifier else part for part in deps.notifier.parts))
+        return Notifiers(*(in_chat if part is deps.teams_notifier else part for part in deps.notifier.parts), around=deps.notifier.around)
     return deps.notifier
 
 

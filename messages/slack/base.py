@@ -205,9 +205,13 @@ def mention(person: PersonView, team: str) -> str:
     return f"*{esc(person.name)}*"
 
 
+def _strong(text: str) -> str:
+    return f"*{esc(text)}*"
+
+
 def mrkdwn(line: Line, team: str = "") -> str:
     """A line from messages/text.py in mrkdwn: people's words escaped, emphasis in *bold*, mentions."""
-    return render_line(line, said=esc, strong=lambda text: f"*{esc(text)}*", mention=lambda person: mention(person, team))
+    return render_line(line, said=esc, strong=_strong, mention=lambda person: mention(person, team))
 
 
 # --- the thread's root message -------------------------------------------------------------------

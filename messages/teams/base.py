@@ -139,9 +139,13 @@ class Mentions:
         return text
 
 
+def _strong(text: str) -> str:
+    return f"**{esc(text)}**"
+
+
 def markdown(line: Line, mention: Mentions | None = None) -> str:
     """A line from messages/text.py for a TextBlock: people's words escaped, emphasis in **bold**, mentions."""
-    return render_line(line, said=esc, strong=lambda text: f"**{esc(text)}**", mention=mention or Mentions())
+    return render_line(line, said=esc, strong=_strong, mention=mention or Mentions())
 
 
 def card(body: list[Element], actions: list[Element] | None = None, mentions: Mentions | None = None) -> Card:

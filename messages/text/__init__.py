@@ -59,6 +59,7 @@ from messages.text.view import (  # noqa: F401 - the package's public names
     person_view,
     proposal_token,
     role_words,
+    shared_views,
     when,
 )
 from messages.text.where import (  # noqa: F401 - the package's public names

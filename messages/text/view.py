@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from bot.directory import Directory
 from bot.dispute import OTHER, RAISER, Dispute, Status, confirmers, sides_to_confirm
@@ -11,6 +15,8 @@ from bot.permissions import Intent, root_buttons
 from bot.policy import Policy
 from messages import clock
 from messages.words import role_name, stage_label
+
+T = TypeVar("T")
 
 LONDON = clock.LONDON
 by_when = clock.by_when
@@ -121,8 +127,45 @@ def person_view(
     )
 
 
+# Views built while a notifier call is under way (shared_views), for the next platform's notifier to reuse
+_SHARED: ContextVar[dict[tuple[Any, ...], tuple[tuple[object, ...], Any]] | None] = ContextVar("parley_shared_views", default=None)
+
+
+@contextmanager
+def shared_views() -> Iterator[None]:
+    """While it is open, each dispute's view (and each set of names) is built once, however many platforms'
+    notifiers render it: Slack's and Teams' read the same dispute, directory and policy, which nothing
+    changes while they render (bot.outbox.Notifiers opens one around each call to its parts)."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _shared(key: tuple[Any, ...], of: tuple[object, ...], build: Callable[[], T]) -> T:
+    """`key` names the objects in `of` by id; they are kept with what was built, so no id can be another's meanwhile."""
+    memo = _SHARED.get()
+    if memo is None:
+        return build()
+    hit = memo.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], of, strict=True)):
+        return hit[1]
+    value = build()
+    memo[key] = (of, value)
+    return value
+
+
 def dispute_view(dispute: Dispute, directory: Directory, policy: Policy, *, version: int | None = None) -> DisputeView:
     """The plain view of a dispute that every message builder reads."""
+    return _shared(
+        ("view", id(dispute), dispute.version, version, id(directory), id(policy)),
+        (dispute, directory, policy),
+        lambda: _dispute_view(dispute, directory, policy, version=version),
+    )
+
+
+def _dispute_view(dispute: Dispute, directory: Directory, policy: Policy, *, version: int | None) -> DisputeView:
     stage = policy.stages[dispute.stage_index] if dispute.stage_index < len(policy.stages) else None
     agency_of_side = {RAISER: dispute.raiser.agency, OTHER: dispute.other.agency}
     proposal = None
@@ -235,6 +278,10 @@ def asked_person(view: DisputeView, names: Names, person_id: str) -> PersonView:
 
 
 def names_for(directory: Directory, policy: Policy, person_ids: set[str]) -> Names:
+    return _shared(("names", id(directory), id(policy), frozenset(person_ids)), (directory, policy), lambda: _names_for(directory, policy, person_ids))
+
+
+def _names_for(directory: Directory, policy: Policy, person_ids: set[str]) -> Names:
     return Names(
         people={p: person_view(directory, p) for p in person_ids if p},
         stages={s.id: s.name for s in policy.stages},
