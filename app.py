@@ -45,7 +45,7 @@ from handlers.composition import compose
 from handlers.files import read_policy
 from handlers.frontends import ConfigError
 from handlers.platforms import hold_slack_work
-from handlers.startup import AccessLog, Parley, build_web_app, last_slack_workspace, practice, settle_memory, watch_slack, work
+from handlers.startup import Parley, RequestLog, build_web_app, last_slack_workspace, practice, settle_memory, watch_slack, work
 from storage.db import NotMigrated, session_factory
 from storage.gates import PlatformChecks
 
@@ -212,7 +212,7 @@ def cmd_serve(settings: Settings) -> int:
     if host is None:
         return 2
     print(f"Parley: serving http://{host}:{settings.port}/healthz  (Ctrl+C to stop)")
-    web.run_app(web_app, host=host, port=settings.port, print=None, access_log_class=AccessLog)
+    web.run_app(web_app, host=host, port=settings.port, print=None, access_log_class=RequestLog)
     return 0
 
 

@@ -96,13 +96,17 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-class AccessLog(AbstractAccessLogger):
-    """One short line per request: method, path, status and time taken (no address, no query string:
-    a Slack or Teams request's query carries nothing worth keeping). aiohttp's default line parses
-    a format of twelve fields for each request, a few per cent of a form submission's CPU under load."""
+class RequestLog(AbstractAccessLogger):
+    """A line for each request that failed (4xx, 5xx) or took over a second: method, path, status, time
+    taken (no address or query string). Requests answered well and in time go unlogged: every change
+    they make is in the dispute's record, and under a burst a line per request (aiohttp's default parses
+    a twelve-field format for each) was a few per cent of each form submission's CPU."""
+
+    SLOW = 1.0  # seconds
 
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
-        self.logger.info("%s %s %s %.1f ms", request.method, request.path, response.status, time * 1000)
+        if response.status >= 400 or time >= self.SLOW:
+            self.logger.info("%s %s %s %.1f ms", request.method, request.path, response.status, time * 1000)
 
     @property
     def enabled(self) -> bool:

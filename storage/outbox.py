@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outbox import Delivery, OutgoingMessage
 from bot.plan import SPACE
-from storage.lanes import Lane, Paced, in_lane, newer_update, push_gates
+from storage.lanes import Lane, Paced, claim_rows, newer_update, push_gates
 from storage.models import OutboxRow, ThreadRow, table_of
 
 PENDING = "pending"
@@ -228,40 +228,8 @@ class OutboxDelivery:
         On PostgreSQL, rows another sender holds are skipped (FOR UPDATE SKIP LOCKED).
         """
         token = uuid4().hex
-        claimable = (
-            OutboxRow.status == PENDING,
-            OutboxRow.next_attempt_at <= now,
-            or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
-        )
         with self.sessions.begin() as session:
-            first = session.execute(
-                select(OutboxRow.platform, OutboxRow.workspace, OutboxRow.target, OutboxRow.delivery)
-                .where(*claimable, *[~in_lane(lane) for lane in busy])
-                .order_by(OutboxRow.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            ).first()
-            if first is None:
-                return []
-            lane = Lane(first.platform, first.workspace, first.target, first.delivery == Delivery.ROOT_UPDATE.value)
-            ids = list(
-                session.scalars(
-                    select(OutboxRow.id)
-                    .where(*claimable, in_lane(lane))
-                    .order_by(OutboxRow.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            if not ids:
-                return []
-            rows = session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id.in_(ids), claimable[0], claimable[2])  # still pending, and still nobody's
-                .values(claimed_until=now + lease, attempts=OutboxRow.attempts + 1, claim_token=token)
-                .returning(OutboxRow)
-                .execution_options(synchronize_session=False)
-            ).scalars()
+            rows = claim_rows(session, now, limit=limit, until=now + lease, token=token, busy=busy)
             return sorted((_queued(r) for r in rows), key=lambda m: m.id)
 
     def superseded(self, message: QueuedMessage) -> str | None:

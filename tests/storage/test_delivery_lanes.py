@@ -14,7 +14,7 @@ from bot.outbox import Delivery, OutgoingMessage
 from handlers.delivery import Sent, deliver_due
 from storage.db import session_factory
 from storage.gates import DeliveryGates
-from storage.lanes import Gate, Lane
+from storage.lanes import WINDOW, Gate, Lane
 from storage.models import OutboxRow
 from storage.outbox import SENT, OutboxDelivery, QueuedMessage, Thread
 from storage.unit_of_work import SqlUnitOfWork
@@ -41,6 +41,17 @@ def test_a_claim_takes_the_oldest_lane_and_passes_over_the_busy_ones(engine) -> 
     assert [m.key for m in outbox.claim_lane(T0, limit=5, lease=timedelta(seconds=60), busy=busy)] == ["c1"]
     assert [m.key for m in outbox.claim_lane(T0, limit=1, lease=timedelta(seconds=60))] == ["b1"]  # at most `limit`
     assert outbox.claim_lane(T0, limit=5, lease=timedelta(seconds=60), busy={Lane("slack", "T1", "UB", False)}) == []
+
+
+def test_a_claim_finds_a_free_lane_behind_more_due_messages_of_busy_lanes_than_it_first_reads(engine) -> None:
+    crowd = WINDOW + 6  # more due messages of the busy lanes than the claim's first read takes in
+    _queue(engine, [_dm(f"a{i}", "UA" if i % 2 else "UB") for i in range(crowd)] + [_dm("c1", "UC"), _dm("a-late", "UA")])
+    outbox = OutboxDelivery(session_factory(engine))
+    busy = {Lane("slack", "T1", "UA", False), Lane("slack", "T1", "UB", False)}
+    assert [m.key for m in outbox.claim_lane(T0, limit=5, lease=timedelta(seconds=60), busy=busy)] == ["c1"]
+    assert outbox.claim_lane(T0, limit=5, lease=timedelta(seconds=60), busy=busy | {Lane("slack", "T1", "UC", False)}) == []
+    updates = {Lane("slack", "T1", "UB", True)}  # a conversation's updates in place are a lane of their own: its posts are free
+    assert [m.key for m in outbox.claim_lane(T0, limit=2, lease=timedelta(seconds=60), busy=updates)] == ["a0", "a2"]
 
 
 class Recording:
