@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from bot import moves, opening
 from bot.directory import PARTNERSHIP, Person
 from bot.errors import InvalidInput
 from bot.intake import Intake
 from bot.outbox import Notifier
+from bot.ports import UnitOfWork
 from handlers.interaction import Env
 from messages.problems import word_errors
+from storage.group_commit import GroupedUnitOfWork, NotGrouped
 
 
 def other_agency_of(other: Person, raiser: Person) -> str:
@@ -34,8 +38,12 @@ def raise_dispute(
     key: str | None,
     now: datetime,
     notifier: Notifier | None = None,
+    grouped: sessionmaker[Session] | None = None,
 ) -> moves.Outcome | dict[str, str]:
-    """Open the dispute (the same key twice opens one); or the errors to show beside the fields."""
+    """Open the dispute (the same key twice opens one); or the errors to show beside the fields.
+
+    With `grouped`, its writes are committed with those of the other forms being saved at the same moment,
+    in one transaction (storage/group_commit.py), and in one of its own if the group can't take them."""
     other_agency = form.other_agency
     if other is not None and other_agency is None:
         other_agency = other_agency_of(other, raiser)
@@ -54,9 +62,15 @@ def raise_dispute(
         immediate_risk=form.immediate_risk,
         idempotency_key=key,
     )
+    def open_in(uow: UnitOfWork) -> moves.Outcome:
+        return opening.open_dispute(command, uow=uow, policy=env.policy, calendar=env.calendar, now=now, notifier=notifier or env.notifier)
+
     try:
-        return opening.open_dispute(
-            command, uow=env.uow(), policy=env.policy, calendar=env.calendar, now=now, notifier=notifier or env.notifier
-        )
+        if grouped is not None:
+            try:  # committed with the other forms saved at this moment (storage/group_commit.py)
+                return open_in(GroupedUnitOfWork(grouped))
+            except NotGrouped:  # nothing of it was kept: the ordinary way, in a transaction of its own
+                pass
+        return open_in(env.uow())
     except InvalidInput as exc:
         return word_errors(exc.errors)

@@ -9,7 +9,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,6 @@ from messages import replies, slack as blocks
 from messages.replies import not_in_directory
 from messages.slack import FIND_PERSON, Field, ViewId
 from messages.text import DisputeView, dispute_view
-from storage.group_commit import GroupedUnitOfWork, NotGrouped
 
 # Parley's manifest has one slash command, /disagree; a workspace where that name is taken can
 # call it something else. Every command Slack sends Parley is that one, whatever it is called, and
@@ -236,10 +235,7 @@ def _open(deps: SlackDeps, form: IntakeForm, team: str, user: str, view_id: str,
             return {"other_in_directory": replies.NO_LONGER_LISTED}
     key = f"{PLATFORM}:{team}:{user}:view:{view_id}"  # a double submission (or Slack retrying it) carries the same view id: one dispute
     try:
-        try:  # committed with the other submissions saved at this moment (storage/group_commit.py)
-            outcome = raise_dispute(replace(deps.env(), uow=lambda: GroupedUnitOfWork(deps.sessions)), form, raiser=raiser, other=other, key=key, now=now)
-        except NotGrouped:  # nothing of it was kept: the ordinary way, in a transaction of its own
-            outcome = raise_dispute(deps.env(), form, raiser=raiser, other=other, key=key, now=now)
+        outcome = raise_dispute(deps.env(), form, raiser=raiser, other=other, key=key, now=now, grouped=deps.sessions)
     except UnknownPerson as exc:
         if form.other_in_directory and exc.who == form.other_in_directory:
             return {"other_in_directory": replies.NO_LONGER_LISTED}

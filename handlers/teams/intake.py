@@ -164,6 +164,7 @@ def open_from_card(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], car
             key=f"teams:{caller.tenant}:{caller.user_id}:card:{card_id}" if card_id else None,
             now=now,
             notifier=_notifier_for(deps, chat, caller.tenant),
+            grouped=deps.sessions,
         )
     except UnknownPerson:
         return stranger(directory, caller)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from handlers.files import read_policy
 from messages.teams import Field, Verb
 from messages.text import IMMEDIATE_RISK
+from storage import group_commit
 from storage.models import DisputeRow, OutboxRow, TeamsConversationRow
 from tests.builders import POLICE_TENANT, directory_for
 from tests.teams.harness import (
@@ -147,6 +148,26 @@ def test_the_same_card_submitted_twice_opens_one_dispute(engine: Engine) -> None
         assert len(h.dispute_ids()) == 1
         keys = [r.key for r in h.outbox()]
         assert len(keys) == len(set(keys)) == 3  # root and two thread lines, once
+
+    run(engine, scenario, policy=LSCB)
+
+
+def test_a_submitted_card_is_saved_with_the_forms_submitted_at_the_same_moment(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # as on Slack, in the group commit (storage/group_commit.py): one transaction for the forms saved together
+    written: list[int] = []
+    real = group_commit.GroupCommit._write
+
+    def write(self: group_commit.GroupCommit, group: list[Any]) -> bool:
+        written.append(len(group))
+        return real(self, group)
+
+    monkeypatch.setattr(group_commit.GroupCommit, "_write", write)
+
+    async def scenario(h: Harness) -> None:
+        raised = await h.execute(DC_JONES, Verb.INTAKE, intake_answers())
+        assert element(raised.card, "raised")
+        assert written == [1] and len(h.dispute_ids()) == 1
+        assert h.record_kinds(h.dispute_ids()[0]) == ["opened", "stage started"]
 
     run(engine, scenario, policy=LSCB)
 
