@@ -62,6 +62,7 @@ def raise_dispute(
         immediate_risk=form.immediate_risk,
         idempotency_key=key,
     )
+
     def open_in(uow: UnitOfWork) -> moves.Outcome:
         return opening.open_dispute(command, uow=uow, policy=env.policy, calendar=env.calendar, now=now, notifier=notifier or env.notifier)
 
