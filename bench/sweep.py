@@ -223,7 +223,7 @@ def run_size(
         log.keep_kinds = True
         profiler = cProfile.Profile()
         profiler.enable()
-        report = keeper.run_due_work(NOW_DUE)
+        report = real.run_due_work(NOW_DUE)
         profiler.disable()
         log.keep_kinds = False
         _expect(report, *split(due), "profiled sweep")
@@ -235,7 +235,7 @@ def _print_profile(database: str, size: int, due: int, profiler: cProfile.Profil
     print(f"\n  profile of one sweep, {database}, {size:,} open disputes, " + "{} overdue + {} reminders:".format(*split(due)))
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(r"(bot|storage|handlers)/.*\.py", 25)
+    stats.sort_stats("cumulative").print_stats(r"(bot|storage|handlers|messages)/.*\.py", 40)
     print("\n".join("    " + line for line in out.getvalue().splitlines() if line.strip()))
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)

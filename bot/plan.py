@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.directory import PARTNERSHIP, Directory
 from bot.dispute import Dispute, Status, confirmers
-from bot.events import DisputeClosedUnresolved, DisputeOpened, DisputeResolved, Event, ResolutionProposed, StageStarted
+from bot.events import DisputeClosedUnresolved, DisputeEscalated, DisputeOpened, DisputeResolved, Event, ResolutionProposed, StageStarted
 from bot.learning import CaseReviewPrompted, LearningGiven
 from bot.policy import Policy
 
@@ -41,7 +41,7 @@ class Plan:
     opened: bool  # a new dispute: post the thread's root (else update it)
     step: str  # 'opened' or 'v<version>': names the change in every key
     shown_version: int  # the version the root and the buttons show
-    thread: tuple[tuple[int, Event], ...]  # a thread line for each (numbered) event that has one
+    thread: tuple[tuple[int, tuple[Event, ...]], ...]  # the thread's lines: the events each tells, numbered by its first
     direct: tuple[Direct, ...]
     named: frozenset[str]  # the people the thread and the messages name (to look up once)
 
@@ -82,10 +82,22 @@ def after(dispute: Dispute, events: Sequence[Event]) -> Plan | None:  # noqa: C9
         step=step,
         # a new dispute is stored at its version; a change is saved as version + 1
         shown_version=dispute.version if opened else dispute.version + 1,
-        thread=tuple(enumerate(events)),
+        thread=thread_lines(events),
         direct=tuple(direct),
         named=frozenset(named | {d.person_id for d in direct}),
     )
+
+
+def thread_lines(events: Sequence[Event]) -> tuple[tuple[int, tuple[Event, ...]], ...]:
+    """The thread's lines for these events, each numbered by its first event: one line an event, except that an
+    escalation and the stage it moves to are one line (one message in the thread, one post in the channel)."""
+    lines: list[tuple[int, tuple[Event, ...]]] = []
+    for n, event in enumerate(events):
+        if isinstance(event, StageStarted) and lines and isinstance(lines[-1][1][-1], DisputeEscalated):
+            lines[-1] = (lines[-1][0], (*lines[-1][1], event))
+        else:
+            lines.append((n, (event,)))
+    return tuple(lines)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ keys name its space: <team> for Parley's configured channel, <team>/<channel> fo
   <dispute>:slack:<team>:root                       the thread's root message (once per dispute)
   <dispute>:slack:<team>:opened:<n>:<kind>          the thread lines of the events that opened it
   <dispute>:slack:<team>:v<version>:<n>:<kind>      the thread lines of the change made on <version>
+                                                    (<n>, <kind>: a line's first event; bot.plan.thread_lines)
   <dispute>:slack:<team>:v<version>:root            the root message updated after that change
   <dispute>:slack:<team>:<step>:asked:<stage>:<who> a DM to someone asked to act
   <dispute>:slack:<team>:<step>:confirm:<who>       a DM asking for written confirmation
@@ -104,10 +105,10 @@ class SlackNotifier:
             prefix, mark, root = self._space_prefix(dispute, space), self._mark(space), blocks.root_message(view, team=self.team)
             if planned.opened:
                 out.append(self._message(dispute, f"{prefix}:root", Delivery.THREAD_ROOT, space.channel, root | mark))
-            for n, event in planned.thread:
-                payload = blocks.event_message(event, view, names, team=self.team)
+            for n, told in planned.thread:
+                payload = blocks.line_message(told, view, names, team=self.team)
                 if payload is not None:
-                    out.append(self._message(dispute, f"{prefix}:{step}:{n}:{event.kind}", Delivery.THREAD_REPLY, space.channel, payload | mark))
+                    out.append(self._message(dispute, f"{prefix}:{step}:{n}:{told[0].kind}", Delivery.THREAD_REPLY, space.channel, payload | mark))
             if not planned.opened:
                 out.append(self._message(dispute, f"{prefix}:{step}:root", Delivery.ROOT_UPDATE, space.channel, root | mark))
         out += self._direct(dispute, view, names, planned.direct, f"{self._prefix(dispute)}:{step}", directory=directory, spaces=spaces)

@@ -11,6 +11,7 @@ keys name its space: <tenant> for Parley's configured channel, <tenant>/<channel
   <dispute>:teams:<tenant>:root                        the thread's first post (once per dispute)
   <dispute>:teams:<tenant>:opened:<n>:<kind>           the replies for the events that opened it
   <dispute>:teams:<tenant>:v<version>:<n>:<kind>       the replies for the change made on <version>
+                                                       (<n>, <kind>: a reply's first event; bot.plan.thread_lines)
   <dispute>:teams:<tenant>:v<version>:root             the first post's card, updated after that change
   <dispute>:teams:<tenant>:<step>:asked:<stage>:<who>  a 1:1 to someone asked to act
   <dispute>:teams:<tenant>:<step>:confirm:<who>        a 1:1 asking for written confirmation
@@ -23,7 +24,8 @@ For a 1:1, <tenant> is the person's own tenant.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from bot import plan
 from bot.directory import Directory
@@ -105,12 +107,15 @@ class TeamsNotifier:
                 out[person_id] = found[1]
         return out
 
-    def _direct(self, dispute: Dispute, directory: Directory, person_id: str, key_tail: str, activity: dict) -> OutgoingMessage | None:
+    def _direct(
+        self, dispute: Dispute, directory: Directory, person_id: str, key_tail: str, build: Callable[[], dict]
+    ) -> OutgoingMessage | None:
+        """A 1:1 to someone on Teams, its card built (`build`) only then."""
         found = teams_identity(directory, person_id)
         if found is None:
             return None  # not on Teams: the Slack notifier (or the thread) tells them
         tenant, user = found
-        return self._message(dispute, f"{self._prefix(dispute, tenant)}:{key_tail}", Delivery.DIRECT, user, activity, workspace=tenant)
+        return self._message(dispute, f"{self._prefix(dispute, tenant)}:{key_tail}", Delivery.DIRECT, user, build(), workspace=tenant)
 
     # -- the Notifier protocol ------------------------------------------------------------------
 
@@ -136,10 +141,10 @@ class TeamsNotifier:
                 key = f"{prefix}:root"
                 extra = (extra or {}) | mark
                 out.append(self._message(dispute, key, Delivery.THREAD_ROOT, target, root, workspace=space.workspace, version=shown, extra=extra))
-            for n, event in planned.thread:
-                reply = cards.event_activity(event, view, names, teams_ids=ids)
+            for n, told in planned.thread:
+                reply = cards.line_activity(told, view, names, teams_ids=ids)
                 if reply is not None:
-                    key = f"{prefix}:{step}:{n}:{event.kind}"
+                    key = f"{prefix}:{step}:{n}:{told[0].kind}"
                     out.append(self._message(dispute, key, Delivery.THREAD_REPLY, space.channel, reply, workspace=space.workspace, extra=mark))
             if not planned.opened:
                 key = f"{prefix}:{step}:root"
@@ -175,23 +180,30 @@ class TeamsNotifier:
     ) -> list[OutgoingMessage]:
         out = []
         for item in direct:
-            place = spaces.of(directory, item.person_id, TEAMS, plan.side_agencies(dispute, item.person_id))
-            match item.tell:
-                case plan.Tell.ASKED_TO_ACT:
-                    where = None if place is None else THREAD_IN_CHANNEL if place is spaces.configured else THREAD_IN_AGENCY_CHANNEL
-                    activity = cards.asked_to_act_activity(view, asked_person(view, names, item.person_id), where=where)
-                case plan.Tell.CONFIRM_REQUEST:
-                    activity = cards.confirm_request_activity(view)
-                case plan.Tell.LEARNING:
-                    activity = learning_cards.learning_prompt_activity(view)
-                case plan.Tell.CASE_REVIEW:
-                    activity = learning_cards.case_review_activity(view)
-                case _:
-                    activity = cards.reminder_activity(view, nudge)
-            message = self._direct(dispute, directory, item.person_id, f"{step}:{item.key}", activity)
+            message = self._direct(
+                dispute, directory, item.person_id, f"{step}:{item.key}", partial(self._card, dispute, directory, view, names, item, nudge, spaces)
+            )
             if message is not None:
                 out.append(message)
         return out
+
+    @staticmethod
+    def _card(
+        dispute: Dispute, directory: Directory, view: DisputeView, names: Names, item: plan.Direct, nudge: str, spaces: plan.Spaces
+    ) -> dict:
+        match item.tell:
+            case plan.Tell.ASKED_TO_ACT:
+                place = spaces.of(directory, item.person_id, TEAMS, plan.side_agencies(dispute, item.person_id))
+                where = None if place is None else THREAD_IN_CHANNEL if place is spaces.configured else THREAD_IN_AGENCY_CHANNEL
+                return cards.asked_to_act_activity(view, asked_person(view, names, item.person_id), where=where)
+            case plan.Tell.CONFIRM_REQUEST:
+                return cards.confirm_request_activity(view)
+            case plan.Tell.LEARNING:
+                return learning_cards.learning_prompt_activity(view)
+            case plan.Tell.CASE_REVIEW:
+                return learning_cards.case_review_activity(view)
+            case _:
+                return cards.reminder_activity(view, nudge)
 
     def learning_for(self, dispute: Dispute, event: LearningGiven, directory: Directory) -> list[OutgoingMessage]:
         """The Teams rendering of `bot.plan.learning_told`: a post in the policy's learning channel, and 1:1s.
@@ -269,7 +281,7 @@ class TeamsNotifier:
         raiser = dispute.raiser.person_id
         if raiser and raiser != event.person_id:
             message = self._direct(
-                dispute, directory, raiser, f"unreachable:{tag}:raiser", cards.unreachable_notice_activity(view, person, event.platform)
+                dispute, directory, raiser, f"unreachable:{tag}:raiser", partial(cards.unreachable_notice_activity, view, person, event.platform)
             )
             if message is not None:
                 out.append(message)

@@ -32,10 +32,11 @@ from messages.text import (
     BUTTON_LABELS,
     URGENT,
     DisputeView,
+    EventText,
     Names,
     PersonView,
     asked_now,
-    event_text,
+    line_text,
     procedure_line,
     reminded_line,
     root_facts,
@@ -75,9 +76,20 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
 
 def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -> Payload | None:
     """The thread reply that records one event (worded by `event_text`), or None for an event that needs none."""
-    said = event_text(event, view, names)
-    if said is None:
+    return line_message((event,), view, names, team=team)
+
+
+def line_message(events: Sequence[Event], view: DisputeView, names: Names, *, team: str) -> Payload | None:
+    """One thread reply recording these events, each worded by `event_text` in turn (bot.plan.thread_lines
+    groups them); None when none of them needs a line."""
+    line = line_text(events, view, names)
+    if line is None:
         return None
+    blocks = [block for said in line.parts for block in _said(said, team)]
+    return {"text": esc(line.summary), "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
+
+
+def _said(said: EventText, team: str) -> list[Block]:
     main = "\n".join(mrkdwn(line, team) for line in said.lines)
     blocks = [section(f":white_check_mark: {main}" if said.resolved else main)]
     if said.words is not None:
@@ -89,7 +101,7 @@ def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -
         blocks.append(_context(*(f":warning: {esc(f)}" for f in said.warnings)))
     if said.alert:
         blocks.append(section(f":rotating_light: {esc(said.alert)}"))
-    return {"text": esc(said.summary), "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
+    return blocks
 
 
 # --- direct messages ------------------------------------------------------------------------------

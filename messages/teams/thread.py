@@ -10,10 +10,11 @@ from messages.teams.base import Card, Element, Mentions, _facts, _labelled, _sub
 from messages.text import (
     URGENT,
     DisputeView,
+    EventText,
     Names,
     PersonView,
     asked_now,
-    event_text,
+    line_text,
     procedure_line,
     reminded_line,
     root_facts,
@@ -70,10 +71,24 @@ def event_activity(
     event: Event, view: DisputeView, names: Names, *, teams_ids: Mapping[str, str] | None = None
 ) -> dict[str, Any] | None:
     """The thread reply that records one event (worded by `event_text`, as on Slack); None when it needs none."""
-    said = event_text(event, view, names)
-    if said is None:
+    return line_activity((event,), view, names, teams_ids=teams_ids)
+
+
+def line_activity(
+    events: Sequence[Event], view: DisputeView, names: Names, *, teams_ids: Mapping[str, str] | None = None
+) -> dict[str, Any] | None:
+    """One thread reply recording these events, each worded by `event_text` in turn (as on Slack); None when none
+    of them needs a line."""
+    line = line_text(events, view, names)
+    if line is None:
         return None
     mention = Mentions(teams_ids)
+    body = [element for said in line.parts for element in _said(said, mention)]
+    body.append(_subtle(f"Case {esc(view.reference)}"))
+    return activity(card(body, mentions=mention), line.summary)
+
+
+def _said(said: EventText, mention: Mentions) -> list[Element]:
     main = "\n\n".join(markdown(line, mention) for line in said.lines)
     body = [text_block(f"✅ {main}", color="Good") if said.resolved else text_block(main)]
     if said.words is not None:
@@ -84,8 +99,7 @@ def event_activity(
     body += [_subtle(f"⚠ {esc(flag)}", color="Warning") for flag in said.warnings]
     if said.alert:
         body.append(text_block(esc(said.alert), color="Attention", weight="Bolder"))
-    body.append(_subtle(f"Case {esc(view.reference)}"))
-    return activity(card(body, mentions=mention), said.summary)
+    return body
 
 
 def unreachable_activity(view: DisputeView, person: PersonView, platform: str, why: str) -> dict[str, Any]:

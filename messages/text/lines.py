@@ -359,3 +359,24 @@ def event_text(event: Event, view: DisputeView, names: Names) -> EventText | Non
                 summary=f"{by}: the timescale ran out",
             )
     return None
+
+
+@dataclass(frozen=True)
+class LineText:
+    """One message in the thread: the events it records (bot.plan.thread_lines groups them), each worded by
+    `event_text` and shown in turn, and one summary for notifications."""
+
+    parts: tuple[EventText, ...]
+    summary: str
+
+
+def line_text(events: Sequence[Event], view: DisputeView, names: Names) -> LineText | None:
+    """The thread's message for these events, or None when none of them needs a line."""
+    parts = tuple(said for said in (event_text(e, view, names) for e in events) if said is not None)
+    if not parts:
+        return None
+    started = [e for e in events if isinstance(e, StageStarted)]
+    if len(parts) == 2 and isinstance(events[0], DisputeEscalated) and started:
+        # "… escalated this to Step 2, due by …": the stage's own line says the rest
+        return LineText(parts, f"{parts[0].summary}, due {by_when(started[0].deadline)}")
+    return LineText(parts, "; ".join(said.summary for said in parts))

@@ -71,9 +71,12 @@ def test_bradford_from_disagree_to_both_sides_confirming(engine: Engine) -> None
         # Amara escalates: Step 2 asks both practitioners; DC Jones is mentioned and sent a DM with a link
         await _use_form(h, AMARA, ActionId.ESCALATE, button(root.args["blocks"], ActionId.ESCALATE), {"reason": "No reply in five days."})
         thread = _thread(h)
+        # one message in the thread: the escalation and the step it moves to
+        assert len(thread) == 3 and thread[2].args["thread_ts"] == root.answer["ts"]
         assert "*Amara Okafor* (Children's Social Care) escalated this from *Step 1" in thread[2].text() and "No reply in five days." in thread[2].text()
-        assert "Step 2 - Speak to the person who made the original decision" in thread[3].text()
-        assert f"<@{DC_JONES}>" in thread[3].text() and f"<@{AMARA}>" in thread[3].text()
+        assert "Step 2 - Speak to the person who made the original decision" in thread[2].text()
+        assert f"<@{DC_JONES}>" in thread[2].text() and f"<@{AMARA}>" in thread[2].text()
+        assert thread[2].args["text"].endswith("escalated this to Step 2 - Speak to the person who made the original decision, due by Mon 12 Nov 2040, 10:00")
         [dm] = _dms(h, DC_JONES)
         assert "You're asked to act as a practitioner" in dm.text()
         assert f"https://t0csc.slack.com/archives/{CHANNEL}/p{h.root().answer['ts'].replace('.', '')}" in dm.text()

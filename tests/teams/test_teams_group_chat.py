@@ -56,7 +56,7 @@ def test_a_dispute_raised_in_a_group_chat_has_its_thread_there(engine: Engine) -
         form = (await h.execute(DC_JONES, Verb.ESCALATE, actions(root.cards()[0])["Escalate"])).card
         await h.execute(DC_JONES, Verb.ESCALATE_SUBMIT, {**actions(form)["Escalate"], "reason": "No reply today."})
         await h.deliver()
-        assert "escalated this to Line managers discuss" in h.connector.sent_to(GROUP)[-2].body["summary"]
+        assert "escalated this to Line managers discuss, due by " in h.connector.sent_to(GROUP)[-1].body["summary"]
         [update] = h.connector.updates_of(GROUP, root.answer["id"])
         assert "Line managers discuss" in texts(update.cards()[0])
         assert not h.connector.sent_to(CHANNEL) and {r.status for r in h.outbox()} == {SENT}
