@@ -14,19 +14,45 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.lanes import Gate
-from storage.models import DeliveryGateRow, PlatformCheckRow
+from storage.models import DeliveryGateRow, PlatformCheckRow, table_of
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 MAX_PAUSE = 30  # seconds: the longest pause after failures in a row
 
 
-def _insert(session: Session) -> Any:  # PostgreSQL's or SQLite's INSERT, for their ON CONFLICT
-    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(DeliveryGateRow)
+# A send's statements, built once with bound parameters and run through Core (storage.outbox's note on
+# delivery's statements): a gate's row first (on SQLite it takes the write lock before anything is read; on
+# PostgreSQL the rows then exist to be locked, in a fixed order), then the rows locked, then each pace moved on.
+_GATES = table_of(DeliveryGateRow)
+_ADD = {
+    name: insert(_GATES).on_conflict_do_nothing(index_elements=["platform", "scope"])
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_LOCKED = (
+    select(_GATES.c.scope, _GATES.c.not_before, _GATES.c.failures)
+    .where(_GATES.c.platform == bindparam("platform"), _GATES.c.scope.in_(bindparam("scopes", expanding=True)))
+    .order_by(_GATES.c.scope)
+    .with_for_update()
+)
+_MOVE_ON = (
+    update(_GATES)
+    .where(_GATES.c.platform == bindparam("g_platform"), _GATES.c.scope == bindparam("g_scope"))
+    .values(not_before=bindparam("g_not_before"))
+)
+
+
+def _locked(session: Session, platform: str, scopes: Sequence[str]) -> dict[str, Any]:
+    """The gates' rows (scope, not_before, failures) by scope, each made if new, locked until commit."""
+    connection = session.connection()
+    wanted = sorted(set(scopes))
+    rows = [{"platform": platform, "scope": s, "not_before": EPOCH, "reason": None, "failures": 0} for s in wanted]
+    connection.execute(_ADD[connection.dialect.name], rows)
+    return {r.scope: r for r in connection.execute(_LOCKED, {"platform": platform, "scopes": wanted})}
 
 
 @dataclass(frozen=True)
@@ -41,18 +67,9 @@ class DeliveryGates:
         self.sessions = sessions
 
     def _lock(self, session: Session, platform: str, scopes: Sequence[str]) -> dict[str, DeliveryGateRow]:
-        # an insert first: on SQLite it takes the write lock before anything is read; on PostgreSQL
-        # the rows then exist to be locked, in a fixed order
-        session.execute(
-            _insert(session).on_conflict_do_nothing(index_elements=["platform", "scope"]),
-            [{"platform": platform, "scope": s, "not_before": EPOCH, "reason": None, "failures": 0} for s in sorted(set(scopes))],
-        )
-        rows = session.scalars(
-            select(DeliveryGateRow)
-            .where(DeliveryGateRow.platform == platform, DeliveryGateRow.scope.in_(sorted(set(scopes))))
-            .order_by(DeliveryGateRow.scope)
-            .with_for_update()
-        )
+        """The gates' rows as objects to change, each made if new, locked until commit (the rarer steps)."""
+        _locked(session, platform, scopes)
+        rows = session.scalars(select(DeliveryGateRow).where(DeliveryGateRow.platform == platform, DeliveryGateRow.scope.in_(sorted(set(scopes)))))
         return {r.scope: r for r in rows}
 
     def reserve(self, platform: str, *, pause: str, paces: Sequence[Gate] = (), now: datetime, max_wait: timedelta) -> Slot:
@@ -62,13 +79,17 @@ class DeliveryGates:
         from it); otherwise nothing changes and the caller comes back then."""
         scopes = [pause] + [g.scope for g in paces]
         with self.sessions.begin() as session:
-            rows = self._lock(session, platform, scopes)
+            rows = _locked(session, platform, scopes)
             at = max([now, rows[pause].not_before] + [rows[g.scope].not_before - g.burst for g in paces])
             failures = rows[pause].failures
             if at - now > max_wait:
                 return Slot(at, False, failures)
+            next_slot = {scope: row.not_before for scope, row in rows.items()}
             for g in paces:
-                rows[g.scope].not_before = max(rows[g.scope].not_before, at) + g.interval
+                next_slot[g.scope] = max(next_slot[g.scope], at) + g.interval
+            moved = [{"g_platform": platform, "g_scope": s, "g_not_before": next_slot[s]} for s in dict.fromkeys(g.scope for g in paces)]
+            if moved:
+                session.connection().execute(_MOVE_ON, moved)
             return Slot(at, True, failures)
 
     def pause(self, platform: str, scope: str, *, until: datetime, reason: str) -> None:

@@ -82,14 +82,16 @@ def push_gates(session: Session, platform: str, paced: Paced, at: datetime) -> N
     """Each spacing gate's next slot is at least its interval after `at` (when a send really went, or
     was answered); gates with a burst keep their own schedule."""
     for gate in paced:
-        if gate.burst:
-            continue
-        session.execute(
-            update(DeliveryGateRow)
-            .where(DeliveryGateRow.platform == platform, DeliveryGateRow.scope == gate.scope, DeliveryGateRow.not_before < at + gate.interval)
-            .values(not_before=at + gate.interval)
-            .execution_options(synchronize_session=False)
-        )
+        if not gate.burst:
+            session.connection().execute(_PUSH, {"g_platform": platform, "g_scope": gate.scope, "g_until": at + gate.interval})
+
+
+_GATES = table_of(DeliveryGateRow)
+_PUSH = (  # built once (storage.outbox's note on delivery's statements)
+    update(_GATES)
+    .where(_GATES.c.platform == bindparam("g_platform"), _GATES.c.scope == bindparam("g_scope"), _GATES.c.not_before < bindparam("g_until"))
+    .values(not_before=bindparam("g_until"))
+)
 
 
 # --- claiming a lane (storage.outbox.OutboxDelivery.claim_lane) ----------------------------------
@@ -133,10 +135,11 @@ def claim_rows(session: Session, now: datetime, *, limit: int, until: datetime, 
     """Claim (in `session`'s transaction) up to `limit` due rows of one lane, the lane of the oldest due row
     not in `busy`, for `token` until `until`: the rows, as they are now. Rows another sender is claiming
     (locked) are skipped on PostgreSQL."""
-    oldest = [_lane(r) for r in session.execute(_OLDEST, {"now": now, "window": WINDOW})]
+    connection = session.connection()  # Core: no ORM work on the way (storage.outbox's note on delivery's statements)
+    oldest = [_lane(r) for r in connection.execute(_OLDEST, {"now": now, "window": WINDOW})]
     lane = next((lane for lane in oldest if lane not in busy), None)
     if lane is None and len(oldest) == WINDOW:  # every due row in reach is in a busy lane, and there are more: look past them
-        first = session.execute(
+        first = connection.execute(
             select(OutboxRow.platform, OutboxRow.workspace, OutboxRow.target, OutboxRow.delivery)
             .where(*_CLAIMABLE, *[~in_lane(b) for b in busy])
             .order_by(OutboxRow.id)
@@ -147,10 +150,10 @@ def claim_rows(session: Session, now: datetime, *, limit: int, until: datetime, 
     if lane is None:
         return []
     where = {"now": now, "platform": lane.platform, "workspace": lane.workspace, "target": lane.target, "limit": limit}
-    ids = list(session.scalars(_LANE_IDS[lane.updates], where))
+    ids = list(connection.execute(_LANE_IDS[lane.updates], where).scalars())
     if not ids:
         return []
-    return list(session.execute(_TAKE, {"ids": ids, "now": now, "until": until, "token": token}))
+    return list(connection.execute(_TAKE, {"ids": ids, "now": now, "until": until, "token": token}))
 
 
 def _lane(row: Any) -> Lane:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
-from sqlalchemy import CursorResult, Result, func, or_, select, update
+from sqlalchemy import CursorResult, Result, Update, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -144,9 +145,33 @@ def _rowcount(result: Result[Any]) -> int:  # how many rows an UPDATE changed (e
     return int(cast("CursorResult[Any]", result).rowcount)
 
 
-def _still_mine(message: QueuedMessage) -> tuple[Any, ...]:
-    """The row of `message`, while its claim's token still holds it and it is pending."""
-    return (OutboxRow.id == message.id, OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
+# A delivery step's statements, built once with bound parameters (so compiled once, and run through
+# Core): built afresh for every message, as ORM statements, they cost more CPU than running them.
+_OUTBOX = table_of(OutboxRow)
+_MINE = (_OUTBOX.c.id == bindparam("m_id"), _OUTBOX.c.claim_token == bindparam("m_token"), _OUTBOX.c.status == PENDING)
+_HOLDS = select(_OUTBOX.c.id).where(*_MINE)
+_RENEW = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.claim_token == bindparam("m_token"), _OUTBOX.c.status == PENDING)
+    .values(claimed_until=bindparam("v_claimed_until"))
+)
+
+
+@functools.cache
+def _mine_update(columns: tuple[str, ...], one_attempt_back: bool = False) -> Update:
+    """UPDATE of the row of a message while its claim's token still holds it and it is pending, setting
+    `columns` (bound as v_<column>); `one_attempt_back`: and taking back the attempt its claim counted."""
+    values: dict[str, Any] = {c: bindparam(f"v_{c}") for c in columns}
+    if one_attempt_back:
+        values["attempts"] = _OUTBOX.c.attempts - 1
+    return update(_OUTBOX).where(*_MINE).values(values)
+
+
+def _set_if_mine(session: Session, message: QueuedMessage, values: dict[str, Any], *, one_attempt_back: bool = False) -> bool:
+    """Set `values` on the message's row if its claim still holds it; False if another sender took it over."""
+    statement = _mine_update(tuple(values), one_attempt_back)
+    params = {"m_id": message.id, "m_token": message.token, **{f"v_{c}": v for c, v in values.items()}}
+    return _rowcount(session.connection().execute(statement, params)) == 1
 
 
 def _thread(row: ThreadRow) -> Thread:
@@ -263,19 +288,8 @@ class OutboxDelivery:
         with self.sessions.begin() as session:
             others = [m.id for m in still_claimed if m.id != message.id and m.token == message.token]
             if others:
-                session.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id.in_(others), OutboxRow.claim_token == message.token, OutboxRow.status == PENDING)
-                    .values(claimed_until=now + lease)
-                    .execution_options(synchronize_session=False)
-                )
-            result = session.execute(
-                update(OutboxRow)
-                .where(*_still_mine(message))
-                .values(claimed_until=now + lease, sending_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if _rowcount(result) != 1:
+                session.connection().execute(_RENEW, {"ids": others, "m_token": message.token, "v_claimed_until": now + lease})
+            if not _set_if_mine(session, message, {"claimed_until": now + lease, "sending_at": now}):
                 return False
             push_gates(session, message.platform, paced, now)
             return True
@@ -283,19 +297,16 @@ class OutboxDelivery:
     def holds(self, message: QueuedMessage) -> bool:
         """Is `message` still pending under this claim's token?"""
         with self.sessions() as session:
-            return session.scalar(select(OutboxRow.id).where(*_still_mine(message))) is not None
+            return session.connection().execute(_HOLDS, {"m_id": message.id, "m_token": message.token}).first() is not None
 
-    def _settle(self, message: QueuedMessage, values: dict[str, Any], paced: Paced = (), now: datetime | None = None) -> bool:
+    def _settle(
+        self, message: QueuedMessage, values: dict[str, Any], paced: Paced = (), now: datetime | None = None, *, one_attempt_back: bool = False
+    ) -> bool:
         with self.sessions.begin() as session:
-            result = session.execute(
-                update(OutboxRow)
-                .where(*_still_mine(message))
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
+            done = _set_if_mine(session, message, values, one_attempt_back=one_attempt_back)
             if now is not None:
                 push_gates(session, message.platform, paced, now)
-            return _rowcount(result) == 1
+            return done
 
     def mark_sent(self, message: QueuedMessage, *, platform_id: str, now: datetime, paced: Paced = ()) -> bool:
         """Mark it sent if this claim still holds it; False if another sender took it over meanwhile.
@@ -316,11 +327,9 @@ class OutboxDelivery:
         `in_doubt`: the platform may have taken it (a timeout after sending), so the next attempt looks first.
         """
         values: dict[str, Any] = {"next_attempt_at": at, "claimed_until": None, "last_error": error[:2000]}
-        if not count_attempt:
-            values["attempts"] = OutboxRow.attempts - 1
         if not in_doubt:
             values["sending_at"] = None
-        return self._settle(message, values)
+        return self._settle(message, values, one_attempt_back=not count_attempt)
 
     def mark_failed(self, message: QueuedMessage, *, error: str) -> bool:
         """The platform refused it for good: keep it, visible to admins, and stop retrying."""
@@ -346,13 +355,8 @@ class OutboxDelivery:
         """Keep where the root landed and mark it sent, in one transaction, if this claim still holds it."""
         with self.sessions.begin() as session:
             push_gates(session, message.platform, paced, now)
-            result = session.execute(
-                update(OutboxRow)
-                .where(*_still_mine(message))
-                .values(status=SENT, message_id=thread.root_id, sent_at=now, claimed_until=None, last_error=None, sending_at=None)
-                .execution_options(synchronize_session=False)
-            )
-            if _rowcount(result) != 1:
+            done = {"status": SENT, "message_id": thread.root_id, "sent_at": now, "claimed_until": None, "last_error": None, "sending_at": None}
+            if not _set_if_mine(session, message, done):
                 return False
             SqlThreadRepository(session).put(thread)
             return True
