@@ -8,12 +8,14 @@ from bot.events import (
     DisputeEscalated,
     DisputeOpened,
     DisputeResolved,
+    FormalChallengeLodged,
     NoteAdded,
     PersonUnreachable,
     ResolutionProposed,
     StageStarted,
 )
-from messages.text import DisputeView, Mention, Names, PersonView, Said, Strong, event_text, joined, party
+from bot.plan import thread_lines
+from messages.text import DisputeView, Mention, Names, PersonView, Said, Strong, event_text, joined, line_text, party
 
 AT = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
 AMARA = PersonView("amara", "Amara <Okafor>", "Children's Social Care")
@@ -125,3 +127,20 @@ def test_parties_and_lists_read_as_plain_english():
     assert words_of(party(SANA, "", "Other")) == "DS Sana Khan (West Yorkshire Police)"
     assert joined([("a",), ("b",), ("c",)], last=" and ") == ("a", ", ", "b", " and ", "c")
     assert joined([]) == ()
+
+
+def test_an_escalation_and_the_stage_it_moves_to_are_one_line_in_the_thread() -> None:
+    escalated = DisputeEscalated("d1", AT, "amara", "practitioners", "managers", "No reply.", False, ("ben",))
+    started = StageStarted("d1", AT, "amara", "managers", "Line managers", AT, (("ben", "raiser", "csc", "line_manager"),), ())
+    challenge = FormalChallengeLodged("d1", AT, "amara", stage_id="managers")
+    note = NoteAdded("d1", AT, "sana", text="Seen.")
+    # numbered by their first event, as the messages' keys are; a stage started on its own keeps its own line
+    assert thread_lines([escalated, started, challenge]) == ((0, (escalated, started)), (2, (challenge,)))
+    assert thread_lines([note, started]) == ((0, (note,)), (1, (started,)))
+
+    line = line_text((escalated, started), view(stage_name="Line managers"), NAMES)
+    assert line is not None and [part.lines[0][4] for part in line.parts] == [" escalated this from ", " started "]
+    assert line.parts[0].fields == (("Reason", "No reply."),)  # the reason stays with the escalation, before the new stage
+    assert line.summary == "Amara <Okafor> (Children's Social Care) escalated this to Line managers, due by Mon 2 Nov 2026, 10:00"
+    noted = line_text((note,), view(), NAMES)
+    assert noted is not None and noted.summary == "DS Sana Khan (West Yorkshire Police) added a note"
