@@ -88,7 +88,6 @@ from messages.slack.forms import (  # noqa: F401 - the package's public names
 )
 from messages.slack.thread import (  # noqa: F401 - the package's public names
     _thread_pointer,
-    event_message,
     line_message,
     reminder_line,
     root_message,

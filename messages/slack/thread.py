@@ -74,11 +74,6 @@ def root_message(view: DisputeView, *, team: str) -> Payload:
 # --- a line in the thread for each event ---------------------------------------------------------
 
 
-def event_message(event: Event, view: DisputeView, names: Names, *, team: str) -> Payload | None:
-    """The thread reply that records one event (worded by `event_text`), or None for an event that needs none."""
-    return line_message((event,), view, names, team=team)
-
-
 def line_message(events: Sequence[Event], view: DisputeView, names: Names, *, team: str) -> Payload | None:
     """One thread reply recording these events, each worded by `event_text` in turn (bot.plan.thread_lines
     groups them); None when none of them needs a line."""

@@ -90,7 +90,6 @@ from messages.teams.forms import (  # noqa: F401 - the package's public names
 )
 from messages.teams.thread import (  # noqa: F401 - the package's public names
     _status_facts,
-    event_activity,
     line_activity,
     reminder_line_activity,
     root_activity,

@@ -67,13 +67,6 @@ def root_activity(view: DisputeView, *, teams_ids: Mapping[str, str] | None = No
 # --- a reply in the thread for each event ----------------------------------------------------------
 
 
-def event_activity(
-    event: Event, view: DisputeView, names: Names, *, teams_ids: Mapping[str, str] | None = None
-) -> dict[str, Any] | None:
-    """The thread reply that records one event (worded by `event_text`, as on Slack); None when it needs none."""
-    return line_activity((event,), view, names, teams_ids=teams_ids)
-
-
 def line_activity(
     events: Sequence[Event], view: DisputeView, names: Names, *, teams_ids: Mapping[str, str] | None = None
 ) -> dict[str, Any] | None:

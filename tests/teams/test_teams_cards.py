@@ -83,9 +83,9 @@ def test_the_longest_raised_dispute_still_fits_in_one_teams_message() -> None:
         dispute.id, NOW, "dc.jones", reference=dispute.reference, category=dispute.category, raiser="dc.jones", raiser_agency="police",
         other="amara.okafor", other_agency="csc", problem="<" * 2900, cause="*" * 2900, outcome="[" * 2900, discussed=True, immediate_risk=True,
     )  # fmt: skip
-    activity = cards.event_activity(opened, view, names_for(directory, LSCB, {"dc.jones"}))
+    activity = cards.line_activity((opened,), view, names_for(directory, LSCB, {"dc.jones"}))
     assert activity is not None and len(json.dumps(activity).encode()) < TEAMS_LIMIT
-    note = cards.event_activity(NoteAdded(dispute.id, NOW, "dc.jones", text="_" * 2900), view, names_for(directory, LSCB, {"dc.jones"}))
+    note = cards.line_activity((NoteAdded(dispute.id, NOW, "dc.jones", text="_" * 2900),), view, names_for(directory, LSCB, {"dc.jones"}))
     assert note is not None and len(json.dumps(note).encode()) < TEAMS_LIMIT
     record = cards.record_card(view, "x" * 100_000)
     assert len(json.dumps(record).encode()) < TEAMS_LIMIT
