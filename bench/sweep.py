@@ -130,15 +130,27 @@ class Result:
     due_ms: list[float] = field(default_factory=list)
     due_queries: int = 0
     real_ms: list[float] = field(default_factory=list)  # the same, with production's Slack and Teams notifiers
+    real_changes_ms: list[float] = field(default_factory=list)  # of which the changes saved (escalations, reminders claimed)
+    real_tell_ms: list[float] = field(default_factory=list)  # and then the people told (their messages built and queued)
     open_after: int = 0
     due: int = 0
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)  # the machine's load average after the due sweeps
 
 
 def _sweep(keeper: Timekeeper, now: datetime) -> tuple[float, SweepReport]:
+    ms, _, _, report = _sweep_in_steps(keeper, now)
+    return ms, report
+
+
+def _sweep_in_steps(keeper: Timekeeper, now: datetime) -> tuple[float, float, float, SweepReport]:
+    """`run_due_work`, timed as a whole and in its two steps: the changes saved, then the people told
+    (the digest, which needs working hours, is never due at the bench's moments)."""
     started = time.perf_counter()
-    report = keeper.run_due_work(now)
-    return (time.perf_counter() - started) * 1000, report
+    report = keeper.run_changes(now)
+    saved = time.perf_counter()
+    keeper.run_telling(now, report)
+    done = time.perf_counter()
+    return (done - started) * 1000, (saved - started) * 1000, (done - saved) * 1000, report
 
 
 def real_notifiers(policy: Policy, *, slack_channel: str = "C0PARLEY", teams_channel: str = "19:parley-disputes@thread.tacv2") -> Notifier:
@@ -151,8 +163,10 @@ def real_notifiers(policy: Policy, *, slack_channel: str = "C0PARLEY", teams_cha
 
 
 def _expect(report: SweepReport, escalated: int, nudged: int, what: str) -> None:
-    if (report.escalated, report.nudged, report.missed, report.skipped, report.errors) != (escalated, nudged, 0, 0, 0):
-        raise SystemExit(f"bench.sweep: {what}: expected {escalated} escalated and {nudged} nudged, got {report}")
+    if (report.escalated, report.nudged, report.told, report.missed, report.skipped, report.errors) != (
+        escalated, nudged, escalated + nudged, 0, 0, 0
+    ):
+        raise SystemExit(f"bench.sweep: {what}: expected {escalated} escalated, {nudged} nudged and all told, got {report}")
 
 
 def run_size(
@@ -211,9 +225,11 @@ def run_size(
     real = Timekeeper(sessions=sessions, policy=policy, calendar=calendar, clock=lambda: NOW_DUE, notifier=real_notifiers(policy))
     for _ in range(DUE_RUNS):
         insert_due_set(engine, templates, due)
-        ms, report = _sweep(real, NOW_DUE)
+        ms, changes_ms, tell_ms, report = _sweep_in_steps(real, NOW_DUE)
         _expect(report, *split(due), "sweep with items due, real notifiers")
         result.real_ms.append(ms)
+        result.real_changes_ms.append(changes_ms)
+        result.real_tell_ms.append(tell_ms)
     result.open_after = size + due * DUE_RUNS * 2
     result.load = os.getloadavg()
 
@@ -274,6 +290,8 @@ def print_table(results: list[Result], skipped: list[str]) -> None:
         if r.real_ms:
             real_item = statistics.median(r.real_ms) / r.due
             print(f"{r.database:<11} {r.open_disputes:>13,}  {'  real notifiers':<22} {_fmt(r.real_ms):>22}  {'':>7}  {real_item:>15.2f}")
+            print(f"{r.database:<11} {r.open_disputes:>13,}  {'    changes saved':<22} {_fmt(r.real_changes_ms):>22}")
+            print(f"{r.database:<11} {r.open_disputes:>13,}  {'    then people told':<22} {_fmt(r.real_tell_ms):>22}")
     print()
     for database in dict.fromkeys(r.database for r in results):
         mine = sorted((r for r in results if r.database == database), key=lambda r: r.open_disputes)
@@ -288,9 +306,10 @@ def print_table(results: list[Result], skipped: list[str]) -> None:
         worst = max(statistics.median(r.quiet_ms), statistics.median(r.due_ms))
         target = TARGET_1000_MS if r.due >= 1000 else TARGET_MS
         verdict = "within" if worst < target else "OVER"
-        real = statistics.median(r.real_ms)
+        real, saved = statistics.median(r.real_ms), statistics.median(r.real_changes_ms)
         print(f"{r.database:<11} {r.open_disputes:>9,} open: slowest median {worst:.1f} ms, {verdict} the {target:.0f} ms target "
-              f"(with the real notifiers {real:.1f} ms, {'within' if real < target else 'OVER'})")
+              f"(with the real notifiers: changes saved in {saved:.1f} ms, {'within' if saved < target else 'OVER'}; "
+              f"changes and messages {real:.1f} ms, {'within' if real < target else 'OVER'})")
     print()
     print("Build times (bulk insert of the open disputes and the first due set): "
           + ", ".join(f"{r.database} {r.open_disputes:,} {r.build_s:.1f} s" for r in results))

@@ -10,13 +10,14 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot import dispute as transitions
+from bot import dispute as transitions, notices
 from bot.calendar import WorkingCalendar
 from bot.directory import Directory
 from bot.dispute import Dispute
 from bot.errors import ConcurrentUpdate
 from bot.events import Event
 from bot.moves import Outcome
+from bot.notices import Notice, tell_held
 from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge
 from bot.outbox import Notifier, OutgoingMessage
 from bot.policy import Policy, WhenMissed
@@ -36,8 +37,8 @@ def escalate_overdue(
     """Act on every dispute whose timescale has run out: escalate, or record the miss and wait.
 
     Up to `limit` disputes are done in one transaction: read (and on PostgreSQL locked) together,
-    each moved in memory, and their record entries, messages and reminders written a few
-    statements for all. A dispute whose move fails is reported and left for the next sweep. If
+    each moved in memory, and their record entries, notices (bot/notices.py: `tell` turns them into
+    messages just after) and reminders written a few statements for all. A dispute whose move fails is reported and left for the next sweep. If
     the database refuses the batch (someone moved one of the disputes meanwhile, a bad row),
     each dispute is tried again in a transaction of its own, so one never holds up the rest; a
     dispute someone else moved is then simply left out.
@@ -47,11 +48,13 @@ def escalate_overdue(
         with uow:
             directory = uow.directory.load()
             results: list[Outcome | Exception] = []
-            moves: list[tuple[Dispute, list[Event], list[OutgoingMessage]]] = []
-            for dispute in uow.disputes.overdue(now, limit, ids=ids):
+            moves: list[tuple[Dispute, list[Event], Notice]] = []
+            overdue = uow.disputes.overdue(now, limit, ids=ids)
+            tell_held(uow, overdue, directory, notifier, now)  # what an earlier sweep saved and nobody told yet goes first
+            for dispute in overdue:
                 try:
                     events = _on_overdue(dispute, directory, policy=policy, calendar=calendar, now=now)
-                    moves.append((dispute, events, notifier.messages_for(dispute, events, directory)))
+                    moves.append((dispute, events, notices.of_change(dispute, events)))
                 except Exception as exc:  # noqa: BLE001 - reported to the caller, never stops the sweep
                     results.append(exc)
             try:
@@ -60,7 +63,7 @@ def escalate_overdue(
                 if len(moves) > 1:
                     raise  # someone moved one of them meanwhile: the disputes are retried one by one
                 return results  # someone moved it meanwhile: nothing left to do
-            uow.outbox.add([message for _, _, messages in moves for message in messages], now)
+            uow.notices.add([notice for _, _, notice in moves], now)
             uow.nudges.skip_ended([d for d, _, _ in moves], now)
             uow.nudges.schedule_many(
                 [p for d, events, _ in moves for p in planned_reminders(d, events, policy=policy, calendar=calendar, now=now)]
@@ -111,13 +114,12 @@ def send_due_nudges(
     policy: Policy,
     calendar: WorkingCalendar,
     now: datetime,
-    notifier: Notifier = NO_NOTIFIER,
     limit: int = 100,
 ) -> list[tuple[DueNudge, str] | Exception]:
-    """Queue the reminders that are due, each exactly once.
+    """Queue the reminders that are due, each exactly once (as notices: `tell` builds their messages).
 
     Up to `limit` nudges are done in one transaction. Each is claimed by a conditional update in
-    the transaction that queues its messages (on PostgreSQL they are also locked when read, and
+    the transaction that keeps its notice (on PostgreSQL they are also locked when read, and
     nudges locked by another sweeper are passed over), so two sweepers or replicas never both
     send it, and a sweep that dies before committing leaves it pending for the next one. A nudge
     whose stage has moved on, or that a later nudge has overtaken while Parley was down, is
@@ -132,10 +134,9 @@ def send_due_nudges(
             # transaction, or (holding the dispute already) leaves its nudges to it and to the next sweep
             disputes = uow.disputes.get_many({n.dispute_id for n in due}, lock=True)
             overtaken = uow.nudges.overtaken(due, now)
-            directory = uow.directory.load()
             results: list[tuple[DueNudge, str] | Exception] = []
             skip: list[DueNudge] = []
-            send: dict[int, tuple[DueNudge, list[OutgoingMessage], list[tuple[str, int, PlannedNudge]]]] = {}
+            send: dict[int, tuple[DueNudge, Notice, list[tuple[str, int, PlannedNudge]]]] = {}
             for nudge in due:
                 dispute = disputes.get(nudge.dispute_id)
                 if dispute is None:
@@ -154,12 +155,12 @@ def send_due_nudges(
                         follow_up.append(
                             (dispute.id, dispute.stage_index, next_overdue_nudge(dispute, number=number, after=now, calendar=calendar))
                         )
-                    send[nudge.id] = (nudge, notifier.reminders_for(dispute, nudge.kind, directory), follow_up)
+                    send[nudge.id] = (nudge, notices.of_reminder(dispute, nudge.kind), follow_up)
                 except Exception as exc:  # noqa: BLE001 - left pending and retried; never stops the sweep
                     results.append(exc)
             sent = uow.nudges.claim(send.keys(), NUDGE_SENT, now)  # the rest: another sweeper took them
             skipped = uow.nudges.claim([n.id for n in skip], NUDGE_SKIPPED, now)
-            uow.outbox.add([m for id_ in sorted(sent) for m in send[id_][1]], now)
+            uow.notices.add([send[id_][1] for id_ in sorted(sent)], now)
             uow.nudges.schedule_many([p for id_ in sorted(sent) for p in send[id_][2]])
             uow.commit()
             done = {**{i: NUDGE_SENT for i in sent}, **{i: NUDGE_SKIPPED for i in skipped}}
@@ -170,6 +171,60 @@ def send_due_nudges(
             return [n.id for n in uow.nudges.due(now, limit)]
 
     return _batch_or_one_by_one(batch, due)
+
+
+def tell(*, uow: UnitOfWork, notifier: Notifier, now: datetime, limit: int = 100) -> list[int | Exception]:
+    """Turn the sweep's notices into messages, oldest first, and delete them (bot/notices.py).
+
+    Up to `limit` notices in one transaction, with their disputes locked (on PostgreSQL, passing
+    over those being moved: a move tells its dispute's notices itself). A notice whose messages
+    cannot be built is reported and tried again by the next sweep, up to MAX_ATTEMPTS times, and its
+    dispute's later notices wait for it. Returns the ids told and the errors.
+    """
+
+    def batch(ids: Collection[int] | None) -> list[int | Exception]:
+        with uow:
+            pending = uow.notices.pending(limit, ids=ids)
+            disputes = uow.disputes.get_many({n.dispute_id for n in pending}, lock=True)
+            directory = uow.directory.load()
+            results: list[int | Exception] = []
+            told: list[int] = []
+            failed: list[int] = []
+            waiting: set[str] = set()  # disputes whose earlier notice is not told now: their later ones wait too
+            out: list[OutgoingMessage] = []
+            for notice in pending:
+                dispute = disputes.get(notice.dispute_id)
+                if dispute is None or notice.dispute_id in waiting or notice.id is None:
+                    waiting.add(notice.dispute_id)  # someone is moving it right now, and tells it
+                    continue
+                try:
+                    out += notices.messages(notice, dispute, directory, notifier)
+                    told.append(notice.id)
+                except Exception as exc:  # noqa: BLE001 - reported; tried again by the next sweep
+                    results.append(exc)
+                    failed.append(notice.id)
+                    waiting.add(notice.dispute_id)
+            uow.outbox.add(out, now)
+            uow.notices.delete(told)
+            uow.notices.failed(failed)
+            uow.commit()
+            return results + told
+
+    def counted(ids: Collection[int] | None) -> list[int | Exception]:
+        try:
+            return batch(ids)
+        except Exception:
+            if ids is not None:  # a notice the database refuses on its own: one try less, in a transaction of its own
+                with uow:
+                    uow.notices.failed(ids)
+                    uow.commit()
+            raise
+
+    def due() -> list[int]:
+        with uow:
+            return [n.id for n in uow.notices.pending(limit) if n.id is not None]
+
+    return _batch_or_one_by_one(counted, due)
 
 
 DIGEST_TOP = 15  # the disputes a digest lists, soonest due first; it counts the rest ("and N more")

@@ -17,6 +17,7 @@ from bot.dispute import Dispute
 from bot.errors import ConcurrentUpdate, StaleAction
 from bot.events import Event
 from bot.learning import CaseReviewPrompted
+from bot.notices import tell_held
 from bot.outbox import Notifier
 from bot.policy import Policy
 from bot.ports import NO_NOTIFIER, UnitOfWork
@@ -99,6 +100,7 @@ def _act(
             if move.expected_version is not None and dispute.version != move.expected_version:
                 raise _stale(uow, move.dispute_id)
             directory = uow.directory.load()
+            tell_held(uow, [dispute], directory, notifier, now)  # what the sweep saved and has not told yet goes first
             at_stage = (dispute.stage_index, dispute.status.is_active)
             events = change(dispute, directory)
             messages = notifier.messages_for(dispute, events, directory)

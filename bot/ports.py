@@ -13,6 +13,7 @@ from typing import Protocol, Self
 
 from bot.directory import Directory
 from bot.dispute import Dispute
+from bot.notices import Notice
 from bot.nudges import PlannedNudge
 from bot.outbox import NoNotifier, OutgoingMessage
 from bot.record import RecordEntry
@@ -63,6 +64,14 @@ class NudgeRepository(Protocol):
     def skip_ended(self, disputes: Sequence[Dispute], now: datetime) -> None: ...
 
 
+class NoticeRepository(Protocol):
+    def add(self, notices: Sequence[Notice], now: datetime) -> None: ...
+    def pending(self, limit: int, ids: Collection[int] | None = None) -> list[Notice]: ...
+    def for_disputes(self, dispute_ids: Collection[str]) -> list[Notice]: ...
+    def delete(self, ids: Collection[int]) -> None: ...
+    def failed(self, ids: Collection[int]) -> None: ...
+
+
 class SubmissionLog(Protocol):
     def seen(self, key: str) -> bool: ...
     def add(self, key: str, dispute_id: str, now: datetime) -> None: ...
@@ -77,6 +86,7 @@ class UnitOfWork(Protocol):
     directory: DirectoryRepository
     outbox: OutboxRepository
     nudges: NudgeRepository
+    notices: NoticeRepository
     daily: DailyRuns
     submissions: SubmissionLog
 

@@ -3,8 +3,10 @@
 The database is the source of truth. There are no one-off jobs per dispute: deadlines live on
 the disputes, nudges in their table, messages in the outbox. Each sweep
   1. escalates (or records) every missed timescale,
-  2. queues every due nudge exactly once, and once a working day the leads' digest,
-  3. delivers the outbox (a job of its own, so a paced or waiting delivery never holds up 1 and 2).
+  2. claims every due nudge exactly once, and then
+  3. tells people: turns the notices 1 and 2 saved into messages (bot/notices.py), and once a
+     working day queues the leads' digest,
+  4. delivers the outbox (a job of its own, so a paced or waiting delivery never holds up 1-3).
 A sweep that dies part-way leaves the rest for the next one; running several (a `worker` beside
 the web server, or replicas) is safe because every step claims its work in the database first.
 """
@@ -44,6 +46,7 @@ class SweepReport:
     missed: int = 0
     nudged: int = 0
     skipped: int = 0
+    told: int = 0  # notices turned into messages
     digests: int = 0
     errors: int = 0
     delivery: dict[str, int] = field(default_factory=dict)
@@ -63,10 +66,9 @@ class Timekeeper:
         return SqlUnitOfWork(self.sessions)
 
     def run_due_work(self, now: datetime) -> SweepReport:
-        """Steps 1 and 2 of a sweep, at `now` (synchronous: the database work)."""
-        report = SweepReport()
-        self._escalations(now, report)
-        self._reminders(now, report)
+        """Steps 1 to 3 of a sweep, at `now` (synchronous: the database work)."""
+        report = self.run_changes(now)
+        self.run_telling(now, report)
         try:
             report.digests = due_work.send_digests(
                 uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier
@@ -75,6 +77,27 @@ class Timekeeper:
             report.errors += 1
             log.error("could not send the morning digest: %r", exc)
         return report
+
+    def run_changes(self, now: datetime) -> SweepReport:
+        """Steps 1 and 2: the changes the clock makes, each saved with a notice and no message yet."""
+        report = SweepReport()
+        self._escalations(now, report)
+        self._reminders(now, report)
+        return report
+
+    def run_telling(self, now: datetime, report: SweepReport) -> None:
+        """Step 3, but for the digest: the messages of every notice left to tell (this sweep's, and any
+        a stopped process left)."""
+        for _ in range(2 * MAX_BATCHES):
+            results = due_work.tell(uow=self.uow(), notifier=self.notifier, now=now, limit=BATCH)
+            for result in results:
+                if isinstance(result, Exception):
+                    report.errors += 1
+                    log.error("could not build the messages of a change or reminder: %r", result)
+                else:
+                    report.told += 1
+            if len(results) < BATCH:
+                return
 
     def _escalations(self, now: datetime, report: SweepReport) -> None:
         for _ in range(MAX_BATCHES):
@@ -96,9 +119,7 @@ class Timekeeper:
 
     def _reminders(self, now: datetime, report: SweepReport) -> None:
         for _ in range(MAX_BATCHES):
-            results = due_work.send_due_nudges(
-                uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier, limit=BATCH
-            )
+            results = due_work.send_due_nudges(uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, limit=BATCH)
             for result in results:
                 if isinstance(result, Exception):
                     report.errors += 1
@@ -114,7 +135,7 @@ class Timekeeper:
         """One whole sweep: due work, then delivery. Reads the clock once for each step."""
         report = await asyncio.to_thread(self.run_due_work, self.clock())
         report.delivery = await self.deliver()
-        if report.escalated or report.missed or report.nudged or report.digests or report.errors:
+        if report.escalated or report.missed or report.nudged or report.told or report.digests or report.errors:
             log.info("sweep: %s", report)
         return report
 
@@ -135,7 +156,7 @@ class Timekeeper:
     async def _safe_due_work(self) -> None:
         try:
             report = await asyncio.to_thread(self.run_due_work, self.clock())
-            if report.escalated or report.missed or report.nudged or report.digests or report.errors:
+            if report.escalated or report.missed or report.nudged or report.told or report.digests or report.errors:
                 log.info("sweep: %s", report)
         except Exception:
             log.exception("sweep failed; the next one will pick up the work")

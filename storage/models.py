@@ -237,6 +237,20 @@ class NudgeRow(Base):
     )
 
 
+class NoticeRow(Base):
+    """A change or due reminder saved by the sweep and not yet told (bot/notices.py): told and deleted moments later."""
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dispute_id: Mapped[str] = mapped_column(ForeignKey("disputes.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    events: Mapped[list[Any]]  # bot.event_codec's JSON of each event; empty for a reminder
+    nudge: Mapped[str | None] = mapped_column(String(64))
+    stage_index: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # tries whose messages could not be built
+    created_at: Mapped[datetime]
+
+
 class DirectoryRevisionRow(Base):
     """One row: bumped whenever the directory is replaced, so each process reloads it only then."""
 

@@ -30,6 +30,7 @@ from storage.models import (
     LearningAnswerRow,
     LearningThemeRow,
     LegalHoldRow,
+    NoticeRow,
     NudgeRow,
     OutboxRow,
     PurgeAuthorisationRow,
@@ -198,7 +199,7 @@ def _purge_one(
     ).scalar_one()
     session.execute(insert(PurgeAuthorisationRow).values(dispute_id=dispute_id, purge_log_id=log_id))
     session.execute(delete(RecordEntryRow).where(RecordEntryRow.dispute_id == dispute_id))
-    for table in (AccessLogRow, InvolvementRow, AskedRow, NudgeRow, ThreadRow, OutboxRow):
+    for table in (AccessLogRow, InvolvementRow, AskedRow, NudgeRow, NoticeRow, ThreadRow, OutboxRow):
         session.execute(delete(table).where(table.dispute_id == dispute_id))
     if mode == ANONYMISE:
         session.execute(update(LearningAnswerRow).where(LearningAnswerRow.dispute_id == dispute_id).values(person_id=None, learning_points=""))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.errors import ConcurrentUpdate
 from storage.directory import SqlDirectoryRepository
 from storage.disputes import SqlDisputeRepository
+from storage.notices import SqlNoticeRepository
 from storage.nudges import SqlDailyRuns, SqlNudgeRepository
 from storage.outbox import SqlOutboxRepository, SqlThreadRepository
 from storage.submissions import SqlSubmissionRepository
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
         self.directory = SqlDirectoryRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
         self.nudges = SqlNudgeRepository(self.session)
+        self.notices = SqlNoticeRepository(self.session)
         self.daily = SqlDailyRuns(self.session)
         self.threads = SqlThreadRepository(self.session)
         self.submissions = SqlSubmissionRepository(self.session)

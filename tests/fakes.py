@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Self
@@ -11,6 +12,7 @@ from bot.directory import Directory
 from bot.dispute import Dispute
 from bot.errors import ConcurrentUpdate, DisputeNotFound
 from bot.events import Event
+from bot.notices import MAX_ATTEMPTS, Notice
 from bot.nudges import PlannedNudge
 from bot.outbox import Delivery, OutgoingMessage
 from bot.policy import PRACTITIONER
@@ -166,6 +168,34 @@ class FakeNudgeRepository:
                     r["status"] = "skipped"
 
 
+class FakeNoticeRepository:
+    def __init__(self) -> None:
+        self.rows: dict[int, Notice] = {}
+        self.attempts: dict[int, int] = {}
+        self.last_id = 0
+
+    def add(self, notices: Sequence[Notice], now: datetime) -> None:
+        for n in notices:
+            self.last_id += 1
+            self.rows[self.last_id] = dataclasses.replace(n, id=self.last_id)
+            self.attempts[self.last_id] = 0
+
+    def pending(self, limit: int, ids: Collection[int] | None = None) -> list[Notice]:
+        found = [n for i, n in sorted(self.rows.items()) if self.attempts[i] < MAX_ATTEMPTS and (ids is None or i in ids)]
+        return found[:limit]
+
+    def for_disputes(self, dispute_ids: Collection[str]) -> list[Notice]:
+        return [n for i, n in sorted(self.rows.items()) if self.attempts[i] < MAX_ATTEMPTS and n.dispute_id in dispute_ids]
+
+    def delete(self, ids: Collection[int]) -> None:
+        for i in ids:
+            self.rows.pop(i, None)
+
+    def failed(self, ids: Collection[int]) -> None:
+        for i in ids:
+            self.attempts[i] += 1
+
+
 class FakeDailyRuns:
     def __init__(self) -> None:
         self.done: set[tuple[str, str]] = set()
@@ -195,6 +225,7 @@ class FakeUnitOfWork:
         self.directory = FakeDirectoryRepository(directory)
         self.outbox = FakeOutboxRepository()
         self.nudges = FakeNudgeRepository()
+        self.notices = FakeNoticeRepository()
         self.daily = FakeDailyRuns()
         self.committed = 0
 

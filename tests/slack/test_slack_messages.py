@@ -169,6 +169,7 @@ def test_what_parley_does_on_its_own_is_said_to_be_parley() -> None:
     later = outcome.dispute.deadline
     for _ in range(len(LSCB.stages)):  # every escalating stage runs out, then the last one is missed
         list(due_work.escalate_overdue(uow=uow, policy=LSCB, calendar=calendar, now=later, notifier=notifier))
+        due_work.tell(uow=uow, notifier=notifier, now=later)
         later = uow.disputes.get(outcome.dispute.id).deadline
     lines = _thread_lines(uow)[2:]
     assert lines[0].startswith(

@@ -139,7 +139,8 @@ def test_a_missed_last_stage_is_recorded_and_the_partnership_role_that_owns_it_i
 
     notifier = FakeNotifier()
     morning = calendar.next_morning(last_deadline)
-    sent = due_work.send_due_nudges(uow=uow, policy=policy, calendar=calendar, now=morning, notifier=notifier)
+    sent = due_work.send_due_nudges(uow=uow, policy=policy, calendar=calendar, now=morning)
+    due_work.tell(uow=uow, notifier=notifier, now=morning)
     assert [status for n, status in sent if n.kind.startswith(OVERDUE)] == [due_work.NUDGE_SENT]  # type: ignore[union-attr]
     with uow:
         reminded = set(uow.session.scalars(select(OutboxRow.target).where(OutboxRow.key.contains(f":{OVERDUE} 1:"))))

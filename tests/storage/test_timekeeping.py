@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot import due_work, moves
+from bot import due_work, moves, notices
+from bot.events import NoteAdded
 from bot.policy import Nudge, WhenMissed
 from handlers.files import read_policy
 from tests.builders import at
 from tests.databases import recipe
 from tests.fakes import FakeNotifier
-from tests.storage.timekeeping import keeper, nudges, open_dispute, reminders, stage_of
+from tests.storage.timekeeping import keeper, nudges, open_dispute, reminders, stage_of, thread_keys
 
 
 def test_a_stage_plans_its_nudges_half_way_and_on_the_morning_of_the_due_day(engine):
@@ -102,14 +103,15 @@ def test_the_urgent_path_nudges_on_its_own_same_day_clock(engine):
     assert [(n[1], n[2]) for n in nudges(tk, d)] == [("half way", at(2026, 11, 2, 13, 30))]
 
 
-def test_one_broken_dispute_does_not_stop_the_sweep_and_its_nudge_is_sent_by_the_next(engine):
+def test_a_reminder_whose_messages_cannot_be_built_is_reported_and_told_by_the_next_sweep(engine):
     tk = keeper(engine, notifier=FakeNotifier(fail_on=1))
     first = open_dispute(tk, at(2026, 11, 2, 10))
     second = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0194")
     report = tk.run_due_work(at(2026, 11, 4, 14))
-    assert (report.nudged, report.errors) == (1, 1)
+    assert (report.nudged, report.told, report.errors) == (2, 1, 1)  # both claimed; one told, one kept
     tk.notifier = FakeNotifier()
-    assert tk.run_due_work(at(2026, 11, 4, 14, 1)).nudged == 1
+    report = tk.run_due_work(at(2026, 11, 4, 14, 1))
+    assert (report.nudged, report.told, report.errors) == (0, 1, 0)
     sent = reminders(tk)
     assert len(sent) == 2 and len(set(sent)) == 2
     assert {k.split(":")[0] for k in sent} == {first, second}
@@ -135,14 +137,39 @@ class PoisonNotifier(FakeNotifier):
         return self._poison(dispute, super().reminders_for(dispute, nudge, directory))
 
 
-def test_a_dispute_the_database_refuses_is_retried_alone_and_the_others_escalate(engine):
+def test_an_escalation_whose_messages_cannot_be_built_still_happens_and_is_told_once_they_can(engine):
     tk = keeper(engine)
     good = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in (1, 2)]
     bad = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0666")
+    now = at(2026, 11, 9, 10)
 
-    results = due_work.escalate_overdue(
-        uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 9, 10), notifier=PoisonNotifier("CSC-2026-0666")
-    )
+    results = due_work.escalate_overdue(uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=now, notifier=FakeNotifier())
+    assert sorted(r.dispute.id for r in results if isinstance(r, moves.Outcome)) == sorted([*good, bad])
+    assert [stage_of(tk, d) for d in (*good, bad)] == [1, 1, 1]
+
+    told = due_work.tell(uow=tk.uow(), notifier=PoisonNotifier("CSC-2026-0666"), now=now)
+    assert len([r for r in told if isinstance(r, Exception)]) == 1  # the database refused its messages: retried alone
+    assert {m.split(":")[0] for m in thread_keys(tk)} == set(good)
+    again = due_work.tell(uow=tk.uow(), notifier=FakeNotifier(), now=now)
+    assert len(again) == 1 and not isinstance(again[0], Exception)
+    assert {m.split(":")[0] for m in thread_keys(tk)} == {*good, bad}
+    assert due_work.tell(uow=tk.uow(), notifier=FakeNotifier(), now=now) == []  # each told once
+
+
+def test_a_dispute_the_database_refuses_is_retried_alone_and_the_others_escalate(engine, monkeypatch):
+    tk = keeper(engine)
+    good = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in (1, 2)]
+    bad = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0666")
+    plain = notices.of_change
+
+    def poisoned(dispute, events):  # a notice the database cannot store, for one dispute
+        notice = plain(dispute, events)
+        if dispute.reference != "CSC-2026-0666":
+            return notice
+        return dataclasses.replace(notice, events=(NoteAdded(dispute.id, events[0].at, None, text=object()),))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(notices, "of_change", poisoned)
+    results = due_work.escalate_overdue(uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 9, 10), notifier=FakeNotifier())
 
     assert sorted(r.dispute.id for r in results if isinstance(r, moves.Outcome)) == sorted(good)
     assert len([r for r in results if isinstance(r, Exception)]) == 1
@@ -150,26 +177,24 @@ def test_a_dispute_the_database_refuses_is_retried_alone_and_the_others_escalate
     assert stage_of(tk, bad) == 0  # nothing of it was written: it waits for the next sweep
     with tk.uow() as uow:
         assert "escalated" not in [e.kind for e in uow.disputes.record(bad)]
+    monkeypatch.setattr(notices, "of_change", plain)
     again = due_work.escalate_overdue(uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 9, 10, 1), notifier=FakeNotifier())
     assert [r.dispute.id for r in again] == [bad] and stage_of(tk, bad) == 1
 
 
-def test_a_reminder_the_database_refuses_stays_pending_and_the_others_are_sent(engine):
+def test_a_reminder_the_database_refuses_is_kept_and_the_others_are_sent(engine):
     tk = keeper(engine)
     good = [open_dispute(tk, at(2026, 11, 2, 10), reference=f"CSC-2026-{i:04d}") for i in (1, 2)]
     bad = open_dispute(tk, at(2026, 11, 2, 10), reference="CSC-2026-0666")
 
-    results = due_work.send_due_nudges(
-        uow=tk.uow(), policy=tk.policy, calendar=tk.calendar, now=at(2026, 11, 4, 14), notifier=PoisonNotifier("CSC-2026-0666")
-    )
-
-    sent = [r for r in results if not isinstance(r, Exception)]
-    assert sorted(n.dispute_id for n, status in sent if status == due_work.NUDGE_SENT) == sorted(good)
-    assert len(results) - len(sent) == 1
+    tk.notifier = PoisonNotifier("CSC-2026-0666")
+    report = tk.run_due_work(at(2026, 11, 4, 14))
+    assert (report.nudged, report.told) == (3, 2) and report.errors >= 1
     assert {k.split(":")[0] for k in reminders(tk)} == set(good)
-    assert [status for _, kind, _, status in nudges(tk, bad) if kind == Nudge.HALF_WAY.value] == ["pending"]
+    assert [status for _, kind, _, status in nudges(tk, bad) if kind == Nudge.HALF_WAY.value] == ["sent"]  # claimed, its notice kept
     tk.notifier = FakeNotifier()
-    assert tk.run_due_work(at(2026, 11, 4, 14, 1)).nudged == 1
+    report = tk.run_due_work(at(2026, 11, 4, 14, 1))
+    assert (report.nudged, report.told, report.errors) == (0, 1, 0)
     assert {k.split(":")[0] for k in reminders(tk)} == {*good, bad}
 
 
@@ -246,13 +271,14 @@ def test_a_sweep_killed_halfway_leaves_the_rest_for_the_next_which_does_it_once(
         sweeper.join(10)
     assert sweeper.exitcode == -signal.SIGKILL
 
-    # Killed after committing the escalations and while working on the reminders.
+    # Killed after committing the escalations and the reminders' claims, while telling people.
     assert [stage_of(tk, d) for d in late] == [1, 1]
-    assert all(status == "pending" for d in halfway for _, _, _, status in nudges(tk, d))
-    assert reminders(tk) == []
+    assert all(status == "sent" for d in halfway for _, kind, _, status in nudges(tk, d) if kind == Nudge.HALF_WAY.value)
+    assert reminders(tk) == [] and thread_keys(tk) == []
 
     report = tk.run_due_work(now + timedelta(minutes=1))
-    assert (report.escalated, report.nudged, report.errors) == (0, 2, 0)
+    assert (report.escalated, report.nudged, report.told, report.errors) == (0, 0, 4, 0)
+    assert {k.split(":")[0] for k in thread_keys(tk)} == set(late)
     assert {k.split(":")[0] for k in reminders(tk)} == set(halfway)
     assert len(reminders(tk)) == len(set(reminders(tk)))
     with tk.uow() as uow:

@@ -50,6 +50,13 @@ def reminders(tk: Timekeeper) -> list[str]:
         return list(s.scalars(select(OutboxRow.key).where(OutboxRow.delivery == Delivery.DIRECT.value).order_by(OutboxRow.id)))
 
 
+def thread_keys(tk: Timekeeper) -> list[str]:
+    """The keys of the escalations told in the threads (tests.fakes.FakeNotifier's: "<dispute>:v<n>:<i>:escalated")."""
+    with tk.sessions() as s:
+        keys = s.scalars(select(OutboxRow.key).where(OutboxRow.delivery == Delivery.THREAD_REPLY.value).order_by(OutboxRow.id))
+        return [k for k in keys if k.endswith(":escalated")]
+
+
 def stage_of(tk: Timekeeper, dispute_id: str) -> int:
     with tk.uow() as uow:
         return uow.disputes.get(dispute_id).stage_index
