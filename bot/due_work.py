@@ -19,7 +19,7 @@ from bot.events import Event
 from bot.moves import Outcome
 from bot.notices import Notice, tell_held
 from bot.nudges import OVERDUE, PlannedNudge, is_stale, next_overdue_nudge
-from bot.outbox import Notifier, OutgoingMessage
+from bot.outbox import Notifier, NotYet, OutgoingMessage
 from bot.policy import Policy, WhenMissed
 from bot.ports import NO_NOTIFIER, DueNudge, UnitOfWork
 from bot.scheduling import planned_reminders
@@ -179,7 +179,7 @@ def tell(*, uow: UnitOfWork, notifier: Notifier, now: datetime, limit: int = 100
     Up to `limit` notices in one transaction, with their disputes locked (on PostgreSQL, passing
     over those being moved: a move tells its dispute's notices itself). A notice whose messages
     cannot be built is reported and tried again by the next sweep, up to MAX_ATTEMPTS times, and its
-    dispute's later notices wait for it. Returns the ids told and the errors.
+    dispute's later notices wait for it; one that cannot be built yet (NotYet) waits, uncounted. Returns the ids told and the errors.
     """
 
     def batch(ids: Collection[int] | None) -> list[int | Exception]:
@@ -200,6 +200,8 @@ def tell(*, uow: UnitOfWork, notifier: Notifier, now: datetime, limit: int = 100
                 try:
                     out += notices.messages(notice, dispute, directory, notifier)
                     told.append(notice.id)
+                except NotYet:
+                    waiting.add(notice.dispute_id)  # nothing wrong with it: told once it can be, never given up on
                 except Exception as exc:  # noqa: BLE001 - reported; tried again by the next sweep
                     results.append(exc)
                     failed.append(notice.id)

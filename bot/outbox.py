@@ -1,8 +1,9 @@
 """Outgoing chat messages, as the core sees them.
 
 Every message Parley sends is first written to an outbox in the same transaction as the change
-that causes it, then delivered after commit by a sender that retries until the platform accepts
-it. So a crash, an outage or a rate limit can delay a message but never lose it. The same `key`
+that causes it (the timekeeper's changes are saved with a notice that is turned into messages in
+the transaction just after: bot/notices.py), then delivered after commit by a sender that retries
+until the platform accepts it. So a crash, an outage or a rate limit can delay a message but never lose it. The same `key`
 is queued once; how often it is delivered depends on the platform (handlers/delivery.py): once on
 Slack, at least once on Teams.
 """
@@ -18,6 +19,11 @@ from typing import Any, Protocol
 from bot.directory import Directory
 from bot.dispute import Dispute
 from bot.events import Event, PersonUnreachable
+
+
+class NotYet(Exception):
+    """The messages cannot be built yet (a platform Parley has not reached since it first started):
+    nothing is wrong with them, so whatever needs them waits and tries again, with nothing lost."""
 
 
 class Delivery(enum.Enum):

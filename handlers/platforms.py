@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bot.outbox import NotYet
+
 log = logging.getLogger("parley.platforms")
 
 
@@ -68,13 +70,14 @@ async def check_again(
 # very first start there is none: until the team is known, nothing may be queued under an empty one
 # (the root would land in a thread nobody finds again and the direct messages would be dropped).
 # So Slack work waits: a Slack request first asks Slack itself (once, briefly), else the person is
-# told, kindly, to try again, with nothing changed; anything else that would render Slack messages
-# (the sweep, a Teams request) stops with TeamUnknown before its transaction commits, and is tried
-# again later. The moment any process reaches Slack, it keeps the workspace in the database and
-# every other process takes it from there.
+# told, kindly, to try again, with nothing changed; a Teams request that would render Slack messages
+# stops with TeamUnknown before its transaction commits, and is tried again later. The sweep still
+# escalates on time: its notices (bot/notices.py) wait, and are told once the team is known. The
+# moment any process reaches Slack, it keeps the workspace in the database and every other process
+# takes it from there.
 
 
-class TeamUnknown(Exception):
+class TeamUnknown(NotYet):
     """No Parley process has reached Slack with this token yet, so its workspace is not known: nothing changed."""
 
 

@@ -165,16 +165,22 @@ def test_slack_unreachable_on_the_very_first_start_holds_slack_work_until_its_wo
                                 my_agencies=[("csc", "Children's Social Care")], procedure=policy.title), "id": "V0OPENEDBEFORE"}
         status, body = _post(serve.port, _intake_submission(modal, 2))
         assert status == 200 and words.SLACK_NOT_KNOWN_YET in json.dumps(body), body
-        time.sleep(3)  # a few sweeps: the overdue dispute waits, rather than be escalated with Slack messages under no team
+        # a few sweeps: the overdue dispute is escalated on time, and its messages wait for the team
+        deadline = time.monotonic() + 30
+        while not _escalated(engine):
+            assert time.monotonic() < deadline, "the overdue dispute was not escalated while Slack was unreachable"
+            time.sleep(0.5)
+        time.sleep(2)
         with engine.connect() as conn:
             assert conn.scalar(sa.text("SELECT count(*) FROM disputes")) == 1
-            assert conn.scalar(sa.text("SELECT stage_index FROM disputes")) == 0
-            assert conn.scalar(sa.text("SELECT count(*) FROM outbox")) == 0
+            assert conn.scalar(sa.text("SELECT count(*) FROM outbox")) == 0  # nothing under an empty team
+            assert conn.scalar(sa.text("SELECT count(*) FROM notices")) == 1  # waiting, never given up on
+            assert conn.scalar(sa.text("SELECT attempts FROM notices")) == 0
 
         slack.chaos("ok")  # Slack answers: the background check learns the workspace, for every process
         deadline = time.monotonic() + 60
-        while not _escalated(engine):
-            assert time.monotonic() < deadline, "the overdue dispute was never acted on once Slack was back"
+        while not _told(engine):
+            assert time.monotonic() < deadline, "the overdue dispute's escalation was never told once Slack was back"
             time.sleep(0.5)
         status, body = _post(serve.port, _intake_submission(modal, 3))
         assert status == 200 and body["response_action"] == "update" and words.SLACK_NOT_KNOWN_YET not in json.dumps(body), body
@@ -191,6 +197,13 @@ def test_slack_unreachable_on_the_very_first_start_holds_slack_work_until_its_wo
         slack.stop()
         teams.stop()
         engine.dispose()
+
+
+def _told(engine: sa.Engine) -> bool:
+    """The sweep's notices are told: none left, and the escalation's Slack messages queued."""
+    with engine.connect() as conn:
+        left = conn.scalar(sa.text("SELECT count(*) FROM notices"))
+        return left == 0 and bool(conn.scalar(sa.text("SELECT count(*) FROM outbox WHERE platform = 'slack'")))
 
 
 def _escalated(engine: sa.Engine) -> bool:
