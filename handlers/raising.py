@@ -64,7 +64,11 @@ def raise_dispute(
     )
 
     def open_in(uow: UnitOfWork) -> moves.Outcome:
-        return opening.open_dispute(command, uow=uow, policy=env.policy, calendar=env.calendar, now=now, notifier=notifier or env.notifier)
+        # with the deployment's notifier, its messages are built just after the commit, by the courier or the sweep
+        # (bot/notices.py), so the raiser's answer does not wait for them; another notifier builds them here
+        return opening.open_dispute(
+            command, uow=uow, policy=env.policy, calendar=env.calendar, now=now, notifier=notifier or env.notifier, tell_after=notifier is None
+        )
 
     try:
         if grouped is not None:

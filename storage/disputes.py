@@ -180,8 +180,9 @@ class SqlDisputeRepository:
         ids = sorted(set(dispute_ids))
         found: dict[str, Dispute] = {}
         for start in range(0, len(ids), 1000):
-            query = select(DisputeRow).where(DisputeRow.id.in_(ids[start : start + 1000])).order_by(DisputeRow.id)
-            rows = self.session.scalars(skip_locked(self.session, query) if lock else query)
+            # the table's columns as plain rows, as overdue() reads them: no ORM objects to build and track
+            query = select(_disputes).where(_disputes.c.id.in_(ids[start : start + 1000])).order_by(_disputes.c.id)
+            rows = self.session.execute(skip_locked(self.session, query) if lock else query)
             found.update((r.id, _to_dispute(r)) for r in rows)
         return found
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.directory import Directory
 from storage.directory import REVISION, cached_directory
 from storage.disputes import SqlDisputeRepository
+from storage.notices import SqlNoticeRepository
 from storage.nudges import SqlNudgeRepository
 from storage.outbox import SqlOutboxRepository
 
@@ -167,6 +168,7 @@ class GroupedUnitOfWork:
         self.disputes = SqlDisputeRepository(session)
         self.outbox = SqlOutboxRepository(session)
         self.nudges = SqlNudgeRepository(session)
+        self.notices = SqlNoticeRepository(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

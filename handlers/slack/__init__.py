@@ -32,6 +32,7 @@ from handlers.frontends import Common
 from handlers.notify import SlackNotifier
 from handlers.quiet import without_line
 from handlers.refusal import Refused
+from handlers.scheduler import tell_notices
 from handlers.slack import actions, files, home, intake
 from handlers.slack.courier import AnswersFirst, Courier, Inflight
 from handlers.slack.deps import SlackDeps
@@ -60,6 +61,8 @@ __all__ = [
     "Workspace", "build", "check_app_token", "check_settings", "connect", "front_end", "know_who_we_are", "notifier_for",
     "sender_for", "site_from_settings",
 ]  # fmt: skip
+
+TELL_AT_ONCE = 10  # notices told in one transaction by a delivery pass, between looks at the requests waiting
 
 log = logging.getLogger("parley.slack")
 
@@ -232,6 +235,12 @@ def front_end(
     outbox = OutboxDelivery(common.sessions)
 
     async def one_pass() -> Any:
+        # new disputes' messages, built after their answers, a few at a time: the requests answered first
+        while True:
+            await answers_first.wait_from_another_thread()
+            told, errors = tell_notices(common.sessions, deps.notifier, common.clock(), limit=TELL_AT_ONCE, batches=1)
+            if told + errors < TELL_AT_ONCE:
+                break
         # one keep-alive session for the pass's messages, on the pass's own loop
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             client_for_pass = AsyncWebClient(token=site.bot_token, base_url=site.api_url, timeout=10, session=http)
