@@ -32,6 +32,7 @@ from handlers.platforms import PlatformHealth, check_again
 from handlers.scheduler import Timekeeper
 from policies import PRESETS
 from storage.gates import PlatformChecks
+from storage.notices import notice_counts
 from storage.outbox import OutboxDelivery
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -146,6 +147,7 @@ def build_web_app(parley: Parley) -> web.Application:
 
     async def healthz(_: web.Request) -> web.Response:
         counts = await asyncio.to_thread(outbox.counts)
+        untold = await asyncio.to_thread(notice_counts, parley.wiring.sessions)
         teams = parley.teams
         return web.json_response(
             {
@@ -154,6 +156,7 @@ def build_web_app(parley: Parley) -> web.Application:
                 "platforms": sorted(parley.senders),
                 "unreachable": parley.health.as_json(),
                 "outbox": {"pending": counts.get("pending", 0), "failed": counts.get("failed", 0)},
+                "notices": untold,  # changes whose messages are still to be built (bot/notices.py)
                 **({"teams": {"authentication": not teams.config.authentication_off}} if teams is not None else {}),
             }
         )

@@ -6,8 +6,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, case, delete, func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import event_codec
 from bot.notices import MAX_ATTEMPTS, Notice
@@ -77,3 +77,12 @@ class SqlNoticeRepository:
         """Count a try whose messages could not be built; after MAX_ATTEMPTS the notice is kept but no longer tried."""
         if ids:
             self.session.connection().execute(_FAILED, {"ids": sorted(ids)})
+
+
+def notice_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
+    """For /healthz: notices waiting to be told, and those given up on (MAX_ATTEMPTS tries failed: an
+    administrator should look at the log)."""
+    given_up = _NOTICES.c.attempts >= MAX_ATTEMPTS
+    with sessions() as session:
+        everything, failed = session.execute(select(func.count(), func.coalesce(func.sum(case((given_up, 1), else_=0)), 0))).one()
+    return {"waiting": everything - failed, "given_up": failed}

@@ -246,7 +246,10 @@ def test_healthz_answers_ok_with_the_policy_in_use_and_the_outbox(database_url: 
     status, body = asyncio.run(ask())
 
     assert status == 200
-    assert body == {"status": "ok", "policy": "bradford", "platforms": [], "unreachable": {}, "outbox": {"pending": 0, "failed": 0}}
+    assert body == {
+        "status": "ok", "policy": "bradford", "platforms": [], "unreachable": {},
+        "outbox": {"pending": 0, "failed": 0}, "notices": {"waiting": 0, "given_up": 0},
+    }  # fmt: skip
 
 
 # --- record -------------------------------------------------------------------------------------
