@@ -62,7 +62,7 @@ __all__ = [
     "sender_for", "site_from_settings",
 ]  # fmt: skip
 
-TELL_AT_ONCE = 10  # notices told in one transaction by a delivery pass, between looks at the requests waiting
+TELL_AT_ONCE = 10  # new disputes' notices told in one transaction, between looks at the requests waiting
 
 log = logging.getLogger("parley.slack")
 
@@ -186,6 +186,8 @@ class SlackFrontEnd:
             await asyncio.wait_for(self.deps.inflight.idle(), timeout=10)
         except TimeoutError:
             log.warning("some Slack listeners were still running at shutdown; the sweep will deliver what they queued")
+        if self.deps.teller is not None:
+            await self.deps.teller.close()  # what it has not told yet, the sweep tells
         if self.deps.courier is not None:
             await self.deps.courier.close()
         if self.client.session is not None:
@@ -194,6 +196,8 @@ class SlackFrontEnd:
     async def settle(self) -> None:
         """Wait for every listener still running after its ack, then for delivery (tests)."""
         await self.deps.inflight.idle()
+        if self.deps.teller is not None:
+            await self.deps.teller.drain()
         if self.deps.courier is not None:
             await self.deps.courier.drain()
 
@@ -235,12 +239,6 @@ def front_end(
     outbox = OutboxDelivery(common.sessions)
 
     async def one_pass() -> Any:
-        # new disputes' messages, built after their answers, a few at a time: the requests answered first
-        while True:
-            await answers_first.wait_from_another_thread()
-            told, errors = tell_notices(common.sessions, deps.notifier, common.clock(), limit=TELL_AT_ONCE, batches=1)
-            if told + errors < TELL_AT_ONCE:
-                break
         # one keep-alive session for the pass's messages, on the pass's own loop
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             client_for_pass = AsyncWebClient(token=site.bot_token, base_url=site.api_url, timeout=10, session=http)
@@ -251,6 +249,14 @@ def front_end(
     async def delivery_pass() -> Any:
         # Its own event loop in a worker thread: the outbox's database calls must not hold up requests.
         return await asyncio.to_thread(asyncio.run, one_pass())
+
+    async def tell_pass() -> Mapping[str, int]:
+        # new disputes' messages, built after their answers, a few at a time (the courier looks at the
+        # requests waiting before each go); each go hands what it queued to the delivery pass at once
+        told, errors = await asyncio.to_thread(tell_notices, common.sessions, deps.notifier, common.clock(), limit=TELL_AT_ONCE, batches=1)
+        if told and deps.courier is not None:
+            deps.courier.kick()
+        return {"told": told, "errors": errors}
 
     answers_first = AnswersFirst()
     deps = SlackDeps(
@@ -263,11 +269,13 @@ def front_end(
         team=site.team,
         command=site.command,
         courier=Courier(delivery_pass) if common.deliver_at_once else None,
+        teller=Courier(tell_pass, batch=TELL_AT_ONCE) if common.deliver_at_once else None,
         inflight=Inflight(),
         answers_first=answers_first,
     )
-    if deps.courier is not None:
-        deps.courier.before_pass = deps.answers_first.wait
+    for runs in (deps.courier, deps.teller):
+        if runs is not None:
+            runs.before_pass = deps.answers_first.wait
     intake.register(app, deps)
     actions.register(app, deps)
     files.register(app, deps)

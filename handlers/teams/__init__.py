@@ -28,7 +28,6 @@ from handlers.courier import Courier
 from handlers.delivery import OnUndeliverable, Pace, Sender, deliver_due
 from handlers.frontends import Common
 from handlers.refusal import Refused
-from handlers.scheduler import tell_notices
 from handlers.teams.adapter import BotConfig, KeysUnavailable, make_adapter
 from handlers.teams.bot import ParleyBot, on_turn_error
 from handlers.teams.deps import TeamsDeps
@@ -162,7 +161,6 @@ def front_end(
 
         async def delivery_pass() -> Mapping[str, int]:
             # its own event loop in a worker thread: the outbox's database calls must not hold up requests
-            await asyncio.to_thread(tell_notices, common.sessions, deps.notifier, common.clock())
             return await asyncio.to_thread(asyncio.run, deliver_due(outbox, dict(common.senders), now=common.clock(), clock=common.clock, paces=paces))
 
         courier = Courier(delivery_pass)
