@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import uuid4
 
-from bot import dispute as transitions, notices
+from bot import dispute as transitions
 from bot.calendar import WorkingCalendar
 from bot.dispute import Party
 from bot.errors import Code, ConcurrentUpdate, InvalidInput, UnknownPerson, problem
@@ -46,7 +46,6 @@ def open_dispute(
     now: datetime,
     notifier: Notifier = NO_NOTIFIER,
     new_id: Callable[[], str] = lambda: uuid4().hex,
-    tell_after: bool = False,
 ) -> Outcome:
     """Open a dispute; the same idempotency key twice returns the first one and records nothing new.
 
@@ -55,10 +54,6 @@ def open_dispute(
     messages and reminders, so a key already taken fails at once on its unique index; the first
     dispute is then read back. A replay that the directory or the checks would now refuse
     (UnknownPerson, InvalidInput) gets the first dispute too.
-
-    `tell_after`: keep a notice (bot/notices.py) instead of the messages, for `bot.due_work.tell`
-    to build with the deployment's notifier right after the commit (the raiser's answer then does
-    not wait for them); `notifier` is not used then.
     """
     reference = checked_reference(cmd.reference, policy.case_references)
     try:
@@ -100,11 +95,8 @@ def open_dispute(
                 now=now,
             )
             events = list(dispute.events)
-            notice = notices.of_change(dispute, events) if tell_after else None
-            messages = [] if tell_after else notifier.messages_for(dispute, events, directory)
+            messages = notifier.messages_for(dispute, events, directory)
             uow.disputes.add(dispute, idempotency_key=cmd.idempotency_key)  # the first write: a key already taken fails here
-            if notice is not None:
-                uow.notices.add([notice], now)
             uow.outbox.add(messages, now)
             schedule_reminders(uow, dispute, events, policy=policy, calendar=calendar, now=now)
             uow.commit()

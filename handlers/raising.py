@@ -64,11 +64,7 @@ def raise_dispute(
     )
 
     def open_in(uow: UnitOfWork) -> moves.Outcome:
-        # with the deployment's notifier, its messages are built just after the commit, by the courier or the sweep
-        # (bot/notices.py), so the raiser's answer does not wait for them; another notifier builds them here
-        return opening.open_dispute(
-            command, uow=uow, policy=env.policy, calendar=env.calendar, now=now, notifier=notifier or env.notifier, tell_after=notifier is None
-        )
+        return opening.open_dispute(command, uow=uow, policy=env.policy, calendar=env.calendar, now=now, notifier=notifier or env.notifier)
 
     try:
         if grouped is not None:

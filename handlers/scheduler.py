@@ -40,27 +40,6 @@ MAX_BATCHES = 8  # per sweep (2,000 items each way); the rest waits for the next
 DELIVERY_LIMIT = 5000  # messages tried per sweep (within handlers.delivery's time budget)
 
 
-def tell_notices(
-    sessions: sessionmaker[Session], notifier: Notifier, now: datetime, *, limit: int = BATCH, batches: int = 2 * MAX_BATCHES
-) -> tuple[int, int]:
-    """Build and queue the messages of the notices left to tell (bot/notices.py), a batch at a time:
-    after the sweep's changes, and in each delivery pass right after a person's change (a new dispute's
-    messages). Up to `limit` in a transaction, `batches` times at most. Returns how many were told and
-    how many could not be (each logged)."""
-    told = errors = 0
-    for _ in range(batches):
-        results = due_work.tell(uow=SqlUnitOfWork(sessions), notifier=notifier, now=now, limit=limit)
-        for result in results:
-            if isinstance(result, Exception):
-                errors += 1
-                log.error("could not build the messages of a change or reminder: %r", result)
-            else:
-                told += 1
-        if len(results) < limit:
-            break
-    return told, errors
-
-
 @dataclass
 class SweepReport:
     escalated: int = 0
@@ -109,9 +88,16 @@ class Timekeeper:
     def run_telling(self, now: datetime, report: SweepReport) -> None:
         """Step 3, but for the digest: the messages of every notice left to tell (this sweep's, and any
         a stopped process left)."""
-        told, errors = tell_notices(self.sessions, self.notifier, now)
-        report.told += told
-        report.errors += errors
+        for _ in range(2 * MAX_BATCHES):
+            results = due_work.tell(uow=self.uow(), notifier=self.notifier, now=now, limit=BATCH)
+            for result in results:
+                if isinstance(result, Exception):
+                    report.errors += 1
+                    log.error("could not build the messages of a change or reminder: %r", result)
+                else:
+                    report.told += 1
+            if len(results) < BATCH:
+                return
 
     def _escalations(self, now: datetime, report: SweepReport) -> None:
         for _ in range(MAX_BATCHES):
@@ -182,9 +168,7 @@ class Timekeeper:
             log.exception("delivery pass failed; the next one will pick up the work")
 
     async def deliver(self) -> dict[str, int]:
-        """One delivery pass over what is due (within handlers.delivery's time budget), after telling
-        any notice left (a new dispute's, when no courier ran: tests that deliver by hand)."""
-        await asyncio.to_thread(tell_notices, self.sessions, self.notifier, self.clock())
+        """One delivery pass over what is due (within handlers.delivery's time budget)."""
         return await deliver_due(
             OutboxDelivery(self.sessions), self.senders, now=self.clock(), clock=self.clock, paces=self.paces, limit=DELIVERY_LIMIT,
             lanes=LANES,

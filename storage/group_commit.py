@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.directory import Directory
 from storage.directory import REVISION, cached_directory
 from storage.disputes import SqlDisputeRepository
-from storage.notices import SqlNoticeRepository
 from storage.nudges import SqlNudgeRepository
 from storage.outbox import SqlOutboxRepository
 
@@ -168,7 +167,6 @@ class GroupedUnitOfWork:
         self.disputes = SqlDisputeRepository(session)
         self.outbox = SqlOutboxRepository(session)
         self.nudges = SqlNudgeRepository(session)
-        self.notices = SqlNoticeRepository(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -32,7 +32,6 @@ from handlers.frontends import Common
 from handlers.notify import SlackNotifier
 from handlers.quiet import without_line
 from handlers.refusal import Refused
-from handlers.scheduler import tell_notices
 from handlers.slack import actions, files, home, intake
 from handlers.slack.courier import AnswersFirst, Courier, Inflight
 from handlers.slack.deps import SlackDeps
@@ -61,8 +60,6 @@ __all__ = [
     "Workspace", "build", "check_app_token", "check_settings", "connect", "front_end", "know_who_we_are", "notifier_for",
     "sender_for", "site_from_settings",
 ]  # fmt: skip
-
-TELL_AT_ONCE = 10  # new disputes' notices told in one transaction, between looks at the requests waiting
 
 log = logging.getLogger("parley.slack")
 
@@ -186,8 +183,6 @@ class SlackFrontEnd:
             await asyncio.wait_for(self.deps.inflight.idle(), timeout=10)
         except TimeoutError:
             log.warning("some Slack listeners were still running at shutdown; the sweep will deliver what they queued")
-        if self.deps.teller is not None:
-            await self.deps.teller.close()  # what it has not told yet, the sweep tells
         if self.deps.courier is not None:
             await self.deps.courier.close()
         if self.client.session is not None:
@@ -196,8 +191,6 @@ class SlackFrontEnd:
     async def settle(self) -> None:
         """Wait for every listener still running after its ack, then for delivery (tests)."""
         await self.deps.inflight.idle()
-        if self.deps.teller is not None:
-            await self.deps.teller.drain()
         if self.deps.courier is not None:
             await self.deps.courier.drain()
 
@@ -250,14 +243,6 @@ def front_end(
         # Its own event loop in a worker thread: the outbox's database calls must not hold up requests.
         return await asyncio.to_thread(asyncio.run, one_pass())
 
-    async def tell_pass() -> Mapping[str, int]:
-        # new disputes' messages, built after their answers, a few at a time (the courier looks at the
-        # requests waiting before each go); each go hands what it queued to the delivery pass at once
-        told, errors = await asyncio.to_thread(tell_notices, common.sessions, deps.notifier, common.clock(), limit=TELL_AT_ONCE, batches=1)
-        if told and deps.courier is not None:
-            deps.courier.kick()
-        return {"told": told, "errors": errors}
-
     answers_first = AnswersFirst()
     deps = SlackDeps(
         sessions=common.sessions,
@@ -269,13 +254,11 @@ def front_end(
         team=site.team,
         command=site.command,
         courier=Courier(delivery_pass) if common.deliver_at_once else None,
-        teller=Courier(tell_pass, batch=TELL_AT_ONCE) if common.deliver_at_once else None,
         inflight=Inflight(),
         answers_first=answers_first,
     )
-    for runs in (deps.courier, deps.teller):
-        if runs is not None:
-            runs.before_pass = deps.answers_first.wait
+    if deps.courier is not None:
+        deps.courier.before_pass = deps.answers_first.wait
     intake.register(app, deps)
     actions.register(app, deps)
     files.register(app, deps)

@@ -69,8 +69,7 @@ class SlackDeps:
     # The slash command's name in this workspace: /disagree unless the admin named it otherwise
     # (build(command=...)); updated from each command request, which says the name people type.
     command: str = DEFAULT_COMMAND
-    courier: Courier | None = None  # delivery passes right after a change
-    teller: Courier | None = None  # builds a new dispute's messages right after its answer (bot/notices.py), then kicks the courier
+    courier: Courier | None = None
     inflight: Inflight = field(default_factory=Inflight)
     answers_first: AnswersFirst = field(default_factory=AnswersFirst)
     directories: DirectoryCache = field(init=False)
@@ -94,9 +93,7 @@ class SlackDeps:
         return self.directories.cached() or await asyncio.to_thread(self.directories.get)
 
     def delivered_soon(self) -> None:
-        """Something was queued (or kept to be told): deliver it now rather than at the next sweep."""
-        if self.teller is not None:
-            self.teller.kick()
+        """Something was queued: deliver it now rather than at the next sweep."""
         if self.courier is not None:
             self.courier.kick()
 

@@ -31,7 +31,6 @@ from bot.upkeep import load_directory
 from handlers import slack
 from handlers.composition import compose
 from handlers.delivery import deliver_due
-from handlers.scheduler import tell_notices
 from storage.db import session_factory
 from storage.models import DisputeRow, OutboxRow
 from storage.outbox import OutboxDelivery
@@ -242,7 +241,6 @@ class Harness:
 
     async def deliver(self) -> dict[str, int]:
         """A later delivery pass at the clock's time (what the periodic sweep does)."""
-        tell_notices(self.sessions, self.front.deps.notifier, self.clock())  # the sweep tells what is left to tell first
         return await deliver_due(OutboxDelivery(self.sessions), {"slack": self.front.sender}, now=self.clock())
 
     def opened_views(self) -> list[dict[str, Any]]:

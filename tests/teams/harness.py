@@ -31,7 +31,6 @@ from bot.upkeep import load_directory
 from handlers import teams
 from handlers.composition import compose
 from handlers.delivery import deliver_due
-from handlers.scheduler import tell_notices
 from handlers.teams.adapter import BotConfig
 from handlers.teams.gate import ServiceUrls
 from messages.teams import Verb, cards_in
@@ -237,7 +236,6 @@ class Harness:
         senders: dict[str, Any] = {"teams": self.front.sender}
         if self.slack_front is not None:
             senders["slack"] = self.slack_front.sender
-        tell_notices(self.sessions, self.front.deps.notifier, self.clock())  # the sweep tells what is left to tell first
         return await deliver_due(OutboxDelivery(self.sessions), senders, now=self.clock())
 
     def replies(self, user: str) -> list[Call]:
