@@ -130,3 +130,15 @@ def test_a_notice_that_cannot_be_told_never_stops_a_move_and_is_reported_by_the_
     assert due_work.tell(uow=uow, notifier=FakeNotifier(fail_on=1), now=MONDAY) == []
     assert uow.notices.pending(10) == []  # given up on after MAX_ATTEMPTS, and kept for whoever looks
     assert len(uow.notices.rows) == 1
+
+
+def test_the_sweeps_next_change_tells_the_last_one_first_so_the_thread_stays_in_order(uow) -> None:
+    dispute = open_one(uow).dispute
+    opened = len(uow.outbox.messages)
+    due_work.escalate_overdue(uow=uow, policy=POLICY, calendar=CALENDAR, now=dispute.deadline)  # not told: no notifier ran
+    later = uow.disputes.get(dispute.id).deadline
+    due_work.escalate_overdue(uow=uow, policy=POLICY, calendar=CALENDAR, now=later, notifier=FakeNotifier())
+    assert [k.split(":")[1] for k in _keys(uow)[opened:]] == [f"v{dispute.version}"] * 2  # the first escalation, told by the second
+    assert len(uow.notices.pending(10)) == 1
+    due_work.tell(uow=uow, notifier=FakeNotifier(), now=later)
+    assert [k.split(":")[1] for k in _keys(uow)[opened:]] == [f"v{dispute.version}"] * 2 + [f"v{dispute.version + 1}"] * 2
