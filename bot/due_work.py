@@ -38,7 +38,8 @@ def escalate_overdue(
 
     Up to `limit` disputes are done in one transaction: read (and on PostgreSQL locked) together,
     each moved in memory, and their record entries, notices (bot/notices.py: `tell` turns them into
-    messages just after) and reminders written a few statements for all. A dispute whose move fails is reported and left for the next sweep. If
+    messages just after) and reminders written a few statements for all. A dispute whose move
+    fails is reported and left for the next sweep. If
     the database refuses the batch (someone moved one of the disputes meanwhile, a bad row),
     each dispute is tried again in a transaction of its own, so one never holds up the rest; a
     dispute someone else moved is then simply left out.
@@ -179,7 +180,8 @@ def tell(*, uow: UnitOfWork, notifier: Notifier, now: datetime, limit: int = 100
     Up to `limit` notices in one transaction, with their disputes locked (on PostgreSQL, passing
     over those being moved: a move tells its dispute's notices itself). A notice whose messages
     cannot be built is reported and tried again by the next sweep, up to MAX_ATTEMPTS times, and its
-    dispute's later notices wait for it; one that cannot be built yet (NotYet) waits, uncounted. Returns the ids told and the errors.
+    dispute's later notices wait for it; one that cannot be built yet (NotYet) waits, uncounted.
+    Returns the ids told and the errors.
     """
 
     def batch(ids: Collection[int] | None) -> list[int | Exception]:

@@ -68,19 +68,22 @@ def tell_held(uow: UnitOfWork, disputes: Iterable[Dispute], directory: Directory
     """Queue the messages of these disputes' pending notices, oldest first, in the caller's
     transaction (which holds the disputes and is about to change them), and delete the notices.
 
-    A notice whose messages cannot be built is left for `bot.due_work.tell`, which reports it:
-    it never stops the caller's move."""
+    A notice whose messages cannot be built is left, with the dispute's later ones, for
+    `bot.due_work.tell`, which reports it: it never stops the caller's move."""
     held = {d.id: d for d in disputes}
     if not held:
         return
     told: list[int] = []
+    kept: set[str] = set()  # disputes with a notice left: their later notices stay behind it
     out: list[OutgoingMessage] = []
     for notice in uow.notices.for_disputes(held.keys()):
+        if notice.dispute_id in kept or notice.id is None:
+            continue
         try:
             out += messages(notice, held[notice.dispute_id], directory, notifier)
         except Exception:  # noqa: BLE001 - kept: the next tell reports it and tries again
+            kept.add(notice.dispute_id)
             continue
-        if notice.id is not None:
-            told.append(notice.id)
+        told.append(notice.id)
     uow.outbox.add(out, now)
     uow.notices.delete(told)

@@ -119,11 +119,14 @@ def test_a_reminder_for_a_stage_the_dispute_has_left_is_dropped(uow) -> None:
 
 def test_a_notice_that_cannot_be_told_never_stops_a_move_and_is_reported_by_the_sweep(uow) -> None:
     dispute = open_one(uow).dispute
-    uow.notices.add([notices.of_reminder(uow.disputes.get(dispute.id), "half way")], MONDAY)
+    held = uow.disputes.get(dispute.id)
+    uow.notices.add([notices.of_reminder(held, "half way"), notices.of_reminder(held, "morning of due day")], MONDAY)
     broken = FakeNotifier(fail_on=1)
     moves.add_note(moves.AddNote(dispute_id=dispute.id, by="amara", text="Called again."), uow=uow, now=MONDAY, notifier=broken)
     assert "Called again." in [e.details.get("text") for e in uow.disputes.record(dispute.id)]
-    assert len(uow.notices.pending(10)) == 1  # kept for the sweep
+    assert [n.nudge for n in uow.notices.pending(10)] == ["half way", "morning of due day"]  # kept for the sweep, in order
+    [later] = [n for n in uow.notices.pending(10) if n.nudge == "morning of due day"]
+    uow.notices.delete([later.id])  # the rest of this test follows the first one alone
     for attempt in range(notices.MAX_ATTEMPTS):
         [error] = due_work.tell(uow=uow, notifier=FakeNotifier(fail_on=1), now=MONDAY)
         assert isinstance(error, RuntimeError), attempt
