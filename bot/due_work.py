@@ -187,6 +187,8 @@ def tell(*, uow: UnitOfWork, notifier: Notifier, now: datetime, limit: int = 100
     def batch(ids: Collection[int] | None) -> list[int | Exception]:
         with uow:
             pending = uow.notices.pending(limit, ids=ids)
+            if not pending:
+                return []  # the usual sweep: one statement, nothing to commit
             disputes = uow.disputes.get_many({n.dispute_id for n in pending}, lock=True)
             directory = uow.directory.load()
             results: list[int | Exception] = []
@@ -197,7 +199,8 @@ def tell(*, uow: UnitOfWork, notifier: Notifier, now: datetime, limit: int = 100
             for notice in pending:
                 dispute = disputes.get(notice.dispute_id)
                 if dispute is None or notice.dispute_id in waiting or notice.id is None:
-                    waiting.add(notice.dispute_id)  # someone is moving it right now, and tells it
+                    # being moved right now (the move tells it), or behind a notice of its dispute not told now
+                    waiting.add(notice.dispute_id)
                     continue
                 try:
                     out += notices.messages(notice, dispute, directory, notifier)

@@ -3,9 +3,9 @@
 Every message Parley sends is first written to an outbox in the same transaction as the change
 that causes it (the timekeeper's changes are saved with a notice that is turned into messages in
 the transaction just after: bot/notices.py), then delivered after commit by a sender that retries
-until the platform accepts it. So a crash, an outage or a rate limit can delay a message but never lose it. The same `key`
-is queued once; how often it is delivered depends on the platform (handlers/delivery.py): once on
-Slack, at least once on Teams.
+until the platform accepts it. So a crash, an outage or a rate limit can delay a message but never
+lose it. The same `key` is queued once; how often it is delivered depends on the platform
+(handlers/delivery.py): once on Slack, at least once on Teams.
 """
 
 from __future__ import annotations
