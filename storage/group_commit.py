@@ -7,8 +7,10 @@ submission's use case runs against a `GroupedUnitOfWork`: its repositories are t
 but the statements they would execute are only noted. Its commit() hands them to the engine's
 `GroupCommit`: if no group is being written, this thread writes its own and whatever other saves
 are waiting (the revision of the directory they all used checked first, then each statement
-once for all of their rows, one commit); if one is being written, it waits for it and joins the
-next. commit() returns only after the commit that holds its rows.
+once for all of their rows, through the driver's executemany (storage/bulk.py), one commit); if
+one is being written, it waits for it and joins the next. commit() returns only after the commit
+that holds its rows. The writer's connection passes from group to group while saves are queued,
+and goes back to the pool when none is.
 
 If anything about the group fails (a taken idempotency key, a changed directory, the database),
 nothing of it is kept, and each of its saves raises `NotGrouped`: the caller then runs its use
@@ -24,10 +26,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Self
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.directory import Directory
+from storage.bulk import insert_many
 from storage.directory import REVISION, cached_directory
 from storage.disputes import SqlDisputeRepository
 from storage.nudges import SqlNudgeRepository
@@ -44,10 +47,13 @@ class GroupCommit:
     """The saves of one engine waiting to be written together (`group_for`)."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
+        engine = sessions.kw["bind"]
+        assert isinstance(engine, Engine)
+        self.engine = engine
         self._lock = threading.Condition()
         self._waiting: list[_Save] = []
         self._writing = False
+        self._connection: Connection | None = None  # the writer's, kept from group to group while saves queue
         self.groups = 0  # how many groups were committed (tests, benchmarks)
 
     def commit(self, statements: Sequence[Statement], revision: int) -> bool:
@@ -68,7 +74,12 @@ class GroupCommit:
                 for member in group:
                     member.ok = ok
                 self._writing = False
+                idle = None if self._waiting else self._connection  # the burst is over: back to the pool
+                if idle is not None:
+                    self._connection = None
                 self._lock.notify_all()
+            if idle is not None:
+                idle.close()
         return ok
 
     def _write(self, group: list[_Save]) -> bool:
@@ -77,17 +88,21 @@ class GroupCommit:
             for statement, rows in save.statements:
                 merged.setdefault(id(statement), (statement, []))[1].extend(rows)
         try:
-            with self.sessions() as session:
-                connection = session.connection()
+            if self._connection is None:
+                self._connection = self.engine.connect()
+            connection = self._connection
+            with connection.begin():
                 revision = connection.execute(REVISION).scalar()
                 if any(save.revision != revision for save in group):
-                    return False  # the directory changed: each save checks its people again
+                    return False  # the directory changed: each save checks its people again (nothing written)
                 for statement, rows in merged.values():
-                    connection.execute(statement, rows)
-                session.commit()
-                self.groups += 1
-                return True
+                    insert_many(connection, statement, rows)
+            self.groups += 1
+            return True
         except Exception:  # noqa: BLE001 - a taken key, a lost connection: each save then tries alone
+            held, self._connection = self._connection, None
+            if held is not None:
+                held.close()  # rolled back; one the database dropped is found out by the pool
             return False
 
 
