@@ -21,6 +21,7 @@ dispute opened before, which the ordinary way does).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, Self
@@ -95,8 +96,9 @@ class GroupCommit:
                 revision = connection.execute(REVISION).scalar()
                 if any(save.revision != revision for save in group):
                     return False  # the directory changed: each save checks its people again (nothing written)
-                for statement, rows in merged.values():
-                    insert_many(connection, statement, rows)
+                with _pipeline(connection):
+                    for statement, rows in merged.values():
+                        insert_many(connection, statement, rows)
             self.groups += 1
             return True
         except Exception:  # noqa: BLE001 - a taken key, a lost connection: each save then tries alone
@@ -104,6 +106,13 @@ class GroupCommit:
             if held is not None:
                 held.close()  # rolled back; one the database dropped is found out by the pool
             return False
+
+
+def _pipeline(connection: Connection) -> contextlib.AbstractContextManager[Any]:
+    """On PostgreSQL, psycopg's pipeline mode: the group's statements sent together, one wait for all."""
+    driver = connection.connection.driver_connection
+    pipeline = getattr(driver, "pipeline", None)
+    return pipeline() if pipeline is not None else contextlib.nullcontext()
 
 
 class _Save:
