@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.dispute import Dispute
 from bot.policy import PRACTITIONER
+from storage.bulk import insert_many
 from storage.models import AskedRow, table_of
 
 _asked = table_of(AskedRow)
@@ -56,7 +57,7 @@ def keep_asked(session: Session, disputes: Sequence[Dispute], *, new: bool = Fal
             connection.execute(_DELETE.where(_asked.c.dispute_id.in_(ids[start : start + 1000])))
     rows = [r for d in disputes for r in asked_rows(d)]
     if rows:
-        connection.execute(_INSERT, rows)
+        insert_many(connection, _INSERT, rows)
 
 
 class Waiting(NamedTuple):

@@ -9,8 +9,10 @@ parameters in one pass with the same type conversions (UTC times, JSON text), an
 executemany runs it through `exec_driver_sql`: the same SQL, the same transaction, and the
 engine's events still see every statement.
 
-Rows that need more than that (a key missing, so a column default would be filled in) go the
-ordinary way.
+The repositories insert their rows through it (the outbox, the record, involvement, reminders,
+notices). Rows that need more (a key missing, so a column default would be filled in), any
+statement but an insert, and the group commit's noting connection (storage/group_commit.py,
+which writes the noted rows through here in its turn) go the ordinary way.
 """
 
 from __future__ import annotations
@@ -57,11 +59,11 @@ def _for(statement: Insert, dialect: Dialect, keys: tuple[str, ...]) -> _Compile
     return made
 
 
-def insert_many(connection: Connection, statement: Insert, rows: Sequence[Mapping[str, Any]]) -> None:
+def insert_many(connection: Any, statement: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """Execute the insert for all rows, in the connection's transaction (see the module's docstring)."""
     if not rows:
         return
-    if not isinstance(statement, Insert):
+    if not isinstance(connection, Connection) or not isinstance(statement, Insert):  # the group commit's noting connection: as is
         connection.execute(statement, list(rows))
         return
     keys = tuple(rows[0])

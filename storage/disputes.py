@@ -17,6 +17,7 @@ from bot.record import RecordEntry, entry_for
 from bot.routing import Assignee, Routing
 from storage import chain
 from storage.asked import Waiting, keep_asked, waiting_on_leads
+from storage.bulk import insert_many
 from storage.locking import skip_locked
 from storage.models import WATCHED_DEADLINE, DisputeRow, InvolvementRow, RecordEntryRow, table_of
 
@@ -227,7 +228,7 @@ class SqlDisputeRepository:
         }
         rows = [{"dispute_id": d.id, "person_id": p} for d in disputes for p in sorted(d.involved) if (d.id, p) not in known]
         if rows:
-            self.session.connection().execute(_INSERT_INVOLVEMENT, rows)
+            insert_many(self.session.connection(), _INSERT_INVOLVEMENT, rows)
 
     def _append(self, dispute: Dispute) -> None:
         self._append_many([dispute])
@@ -248,7 +249,7 @@ class SqlDisputeRepository:
                 prev = row["hash"] = chain.entry_hash(prev, row)  # chained to the entry before (storage/chain.py)
                 rows.append(row)
             dispute.events.clear()
-        self.session.connection().execute(_INSERT_ENTRIES, rows)
+        insert_many(self.session.connection(), _INSERT_ENTRIES, rows)
 
     def by_idempotency_key(self, key: str) -> Dispute | None:
         row = self.session.scalar(select(DisputeRow).where(DisputeRow.idempotency_key == key))

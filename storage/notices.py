@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import event_codec
 from bot.notices import MAX_ATTEMPTS, Notice
+from storage.bulk import insert_many
 from storage.locking import skip_locked
 from storage.models import NoticeRow, table_of
 
@@ -48,7 +49,7 @@ class SqlNoticeRepository:
             }
             for n in notices
         ]
-        self.session.connection().execute(_INSERT, rows)  # Core: nothing here loads or tracks objects
+        insert_many(self.session.connection(), _INSERT, rows)  # Core: nothing here loads or tracks objects
 
     def pending(self, limit: int, ids: Collection[int] | None = None) -> list[Notice]:
         """The oldest notices still to be told (not given up on), oldest first; on PostgreSQL locked

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.dispute import Dispute
 from bot.nudges import PlannedNudge
 from bot.ports import DueNudge
+from storage.bulk import insert_many
 from storage.locking import skip_locked
 from storage.models import DailyRunRow, NudgeRow, table_of
 
@@ -37,7 +38,8 @@ class SqlNudgeRepository:
         if not planned:
             return
         connection = self.session.connection()  # Core: nothing here loads or tracks objects
-        connection.execute(
+        insert_many(
+            connection,
             _SCHEDULE[connection.dialect.name],
             [{"dispute_id": d, "stage_index": i, "kind": p.kind, "due_at": p.due_at, "status": PENDING_NUDGE} for d, i, p in planned],
         )

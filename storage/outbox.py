@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outbox import Delivery, OutgoingMessage
 from bot.plan import SPACE
+from storage.bulk import insert_many
 from storage.lanes import Lane, Paced, claim_rows, newer_update, push_gates
 from storage.models import OutboxRow, ThreadRow, table_of
 
@@ -93,7 +94,7 @@ class SqlOutboxRepository:
         ]
         # one statement executed for many rows: compiled once, whatever the number of messages
         connection = self.session.connection()  # Core: nothing here loads or tracks objects
-        connection.execute(_QUEUE[connection.dialect.name], rows)
+        insert_many(connection, _QUEUE[connection.dialect.name], rows)
 
     def mark_failed(self, message_id: int, *, error: str) -> bool:
         """Keep a message the platform refused for good as failed, in the current transaction.
