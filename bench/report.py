@@ -38,8 +38,9 @@ from sqlalchemy import Engine, select
 
 from bench.sweep import Unavailable, postgresql_database, postgresql_url, sqlite_database
 from handlers.board_report import board_report_file, build_board_report
+from storage.board_rows import LearningAnswerRow, LearningThemeRow
 from storage.db import make_engine, session_factory, upgrade
-from storage.models import DisputeRow, LearningAnswerRow, LearningThemeRow, RecordEntryRow
+from storage.models import DisputeRow, RecordEntryRow
 from tests.report.lifecycle import CALENDAR, POLICY
 from tests.report.seed import NOW, seed_november
 

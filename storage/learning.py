@@ -8,7 +8,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.learning import LearningAnswer
-from storage.models import DisputeRow, LearningAnswerRow, LearningThemeRow
+from storage.board_rows import LearningAnswerRow, LearningThemeRow
+from storage.models import DisputeRow
 from storage.unit_of_work import SqlUnitOfWork
 
 

@@ -20,7 +20,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.dispute import Status
 from bot.report import DayGroup, RawFigures, SpanGroup
-from storage.models import DisputeRow, LearningAnswerRow, LearningThemeRow, StageResultRow
+from storage.board_rows import LearningAnswerRow, LearningThemeRow, StageResultRow
+from storage.models import DisputeRow
 
 FINISHED = (Status.RESOLVED.value, Status.CLOSED_UNRESOLVED.value)
 

@@ -21,22 +21,24 @@ from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.retention import ANONYMISE, DELETE, Hold
+from storage.board_rows import (
+    LearningAnswerRow,
+    LearningThemeRow,
+    LegalHoldRow,
+    PurgeAuthorisationRow,
+    PurgeLogRow,
+    StageResultRow,
+)
 from storage.learning import BoardUnitOfWork
 from storage.models import (
     AccessLogRow,
     AskedRow,
     DisputeRow,
     InvolvementRow,
-    LearningAnswerRow,
-    LearningThemeRow,
-    LegalHoldRow,
     NoticeRow,
     NudgeRow,
     OutboxRow,
-    PurgeAuthorisationRow,
-    PurgeLogRow,
     RecordEntryRow,
-    StageResultRow,
     ThreadRow,
 )
 

@@ -97,3 +97,12 @@ def test_the_reader_sees_function_level_and_relative_imports(tmp_path: Path) -> 
     module.parent.mkdir(parents=True)
     module.write_text("import os\n\ndef f():\n    import app\n    from ..teams import flows\n    from . import y\n", encoding="utf-8")
     assert list(_imports(module, tmp_path)) == [(1, "os"), (4, "app"), (5, "handlers.teams"), (6, "handlers.cli")]
+
+
+MOST_LINES = 400  # a module a newcomer can read in one sitting (issue 11)
+
+
+def test_no_module_of_the_product_is_over_400_lines() -> None:
+    modules = [ROOT / "app.py", *(p for folder in ("bot", "handlers", "storage", "messages") for p in (ROOT / folder).rglob("*.py"))]
+    long = {str(p.relative_to(ROOT)): n for p in modules if (n := len(p.read_text(encoding="utf-8").splitlines())) > MOST_LINES}
+    assert long == {}, f"split these by responsibility: {long}"

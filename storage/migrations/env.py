@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from storage import board_rows  # noqa: F401 - its tables in the metadata too
 from storage.models import Base
 
 engine = context.config.attributes["engine"]

@@ -14,7 +14,7 @@ from bot.learning import THEMES
 from bot.policy import LearningRouting
 from handlers.files import read_policy
 from messages.slack import ActionId, ViewId
-from storage.models import LearningAnswerRow
+from storage.board_rows import LearningAnswerRow
 from storage.unit_of_work import SqlUnitOfWork
 from tests.builders import directory_for
 from tests.slack.harness import AMARA, CHANNEL, DC_JONES, TEAM, Harness, button, done_text, run, slack_id, with_police_on_slack

@@ -14,7 +14,7 @@ from bot.dispute import Status
 from bot.policy import LearningRouting
 from handlers.files import read_policy
 from messages.teams import Verb
-from storage.models import LearningAnswerRow
+from storage.board_rows import LearningAnswerRow
 from tests.builders import POLICE_TENANT, directory_for
 from tests.teams.harness import BEN, DC_JONES, DS_KHAN, Harness, actions, element, intake_answers, run, teams_id, texts, with_csc_on_teams
 from tests.teams.test_card_schemas import card_problems
