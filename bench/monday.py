@@ -6,12 +6,13 @@ how long Parley takes to deliver it against mocks that enforce Slack's and Teams
 
 It builds the due set of bench.sweep (half disputes past their deadline, half with a reminder due;
 each between Children's Social Care on Slack and the police on Teams, with its threads posted long
-ago in one Slack channel and one Teams channel), runs one sweep with the real Slack and Teams
-notifiers, prints what it queued (by platform and kind, and the busiest conversation), then runs
-the timekeeper's delivery passes (real clock, PACES, LANES) against bench.limits' LimitedSlack and
-LimitedConnector until everything is sent or `max-seconds` pass. It prints the time to drain, the
-calls made, the 429s received (0 when the pacing is right) and a lower bound on the time to drain
-that the published limits set, whatever the sender does.
+ago in one Slack channel and one Teams channel), runs the sweeps with the real Slack and Teams
+notifiers as production runs them (each within the timekeeper's budget, the next at once), prints
+what they queued (by platform and kind, and the busiest conversation), then runs the timekeeper's
+delivery passes (real clock, PACES, LANES) against bench.limits' LimitedSlack and LimitedConnector
+until everything is sent or `max-seconds` pass. It prints the time to drain, the calls made, the
+429s received (0 when the pacing is right) and a lower bound on the time to drain that the
+published limits set, whatever the sender does.
 
 `--people N` spreads each direct message over N people per directory entry (the bench's directory
 has a dozen people, so a thousand disputes would otherwise send hundreds of DMs to each: a real
@@ -36,7 +37,7 @@ from sqlalchemy import Engine, select, update
 
 from bench.limits import LimitedConnector, LimitedSlack
 from bench.monday_shape import Shape, drain_bound, print_shape
-from bench.sweep import real_notifiers
+from bench.sweep import real_notifiers, sweeps_until_done
 from bench.sweep_data import NOW_DUE, Unavailable, insert_clones, insert_due_set, make_templates, postgresql_database, postgresql_url, sqlite_database
 from bot.outbox import Delivery
 from bot.upkeep import load_directory
@@ -44,7 +45,7 @@ from handlers import teams
 from handlers.delivery import LANES, PACES, Pace, deliver_due
 from handlers.files import read_policy
 from handlers.holidays import calendar_for
-from handlers.scheduler import Timekeeper
+from handlers.scheduler import SWEEP_BUDGET, Timekeeper
 from handlers.slack.sender import PERMALINK, SlackSender
 from handlers.teams.adapter import BotConfig
 from handlers.teams.gate import ServiceUrls
@@ -153,16 +154,15 @@ async def run(engine: Engine, args: argparse.Namespace) -> None:
     try:
         seed_threads(engine, connector.url, permalinks=not args.old_threads)
         notifier = real_notifiers(policy, slack_channel=SLACK_CHANNEL, teams_channel=TEAMS_CHANNEL)
-        keeper = Timekeeper(sessions=sessions, policy=policy, calendar=calendar, clock=lambda: NOW_DUE, notifier=notifier)
-        t = time.perf_counter()
-        report = keeper.run_changes(NOW_DUE)
-        saved_ms = (time.perf_counter() - t) * 1000
-        keeper.run_telling(NOW_DUE, report)
-        sweep_ms = (time.perf_counter() - t) * 1000
+        keeper = Timekeeper(
+            sessions=sessions, policy=policy, calendar=calendar, clock=lambda: NOW_DUE, notifier=notifier, budget=SWEEP_BUDGET
+        )
+        times, report = sweeps_until_done(keeper, NOW_DUE)
         spread_people(engine, args.people)
         shape = Shape.of(engine)
-        print(f"  the sweep with the real notifiers: {report.escalated} escalated, {report.nudged} reminders, {sweep_ms:.0f} ms "
-              f"(changes saved in {saved_ms:.0f} ms, then {report.told} told)")
+        print(f"  the sweeps with the real notifiers, as production runs them ({SWEEP_BUDGET * 1000:.0f} ms budget each, "
+              f"the next at once): {report.escalated} escalated, {report.nudged} reminders, {report.told} told in "
+              f"{len(times)} sweeps of {' + '.join(f'{ms:.0f}' for ms in times)} ms ({sum(times):.0f} ms in all)")
         print_shape(shape)
         result = await deliver(engine, slack, connector, policy, as_before=args.as_before, max_seconds=args.max_seconds, lanes=args.lanes)
         made, refused = calls_of(slack, connector)

@@ -31,7 +31,7 @@ from handlers import slack
 from handlers.delivery import PACES, Pace, Sender
 from handlers.frontends import Common
 from handlers.holidays import calendar_for
-from handlers.scheduler import Timekeeper
+from handlers.scheduler import SWEEP_BUDGET, Timekeeper
 from handlers.unreachable import unreachable_reporter
 from messages.text import shared_views
 from storage.db import session_factory
@@ -69,6 +69,7 @@ class Wiring:
             notifier=self.notifier,
             senders=self.senders,
             paces=self.paces,
+            budget=SWEEP_BUDGET,
         )
 
     def mount(self, web_app: web.Application) -> None:

@@ -9,15 +9,24 @@ the disputes, nudges in their table, messages in the outbox. Each sweep
   4. delivers the outbox (a job of its own, so a paced or waiting delivery never holds up 1-3).
 A sweep that dies part-way leaves the rest for the next one; running several (a `worker` beside
 the web server, or replicas) is safe because every step claims its work in the database first.
+
+In production a sweep has a budget (SWEEP_BUDGET): it starts a batch only if, at the pace of that
+step's last batch, the batch ends within it, and stops with `more` set when one would not; the
+next sweep then starts at once, after a short pause for the requests and the delivery waiting
+beside it. So a Monday's thousand due items are done in a few sweeps, each under half a second,
+one after the other, and a web server's answers never wait behind a second of due work. Every
+sweep runs batches until one finds work, so each moves the work on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +47,9 @@ log = logging.getLogger("parley.timekeeper")
 BATCH = 250
 MAX_BATCHES = 8  # per sweep (2,000 items each way); the rest waits for the next sweep, seconds later
 DELIVERY_LIMIT = 5000  # messages tried per sweep (within handlers.delivery's time budget)
+SWEEP_BUDGET = 0.45  # seconds of due work a sweep starts batches within (the module's docstring)
+FOLLOW_UPS = 20  # sweeps run back to back while each stops at its budget with work left
+FOLLOW_UP_PAUSE = 0.05  # seconds between them: the requests and delivery waiting go first
 
 
 @dataclass
@@ -49,7 +61,35 @@ class SweepReport:
     told: int = 0  # notices turned into messages
     digests: int = 0
     errors: int = 0
+    more: bool = False  # stopped at its budget with work left: the next sweep follows at once
     delivery: dict[str, int] = field(default_factory=dict)
+
+
+class Budget:
+    """A sweep's time: a batch is started only if, at the pace of its step's last batch, it ends in time.
+
+    Until a batch has found work, every batch is allowed, so every sweep moves the work on. `paces`
+    (each step's last batch that found work, in seconds; a step not timed yet is taken to be as slow
+    as the slowest) outlive the sweep: the next one starts with them. No `seconds`: no limit."""
+
+    def __init__(self, seconds: float | None, timer: Callable[[], float], paces: dict[str, float]) -> None:
+        self.timer, self.paces = timer, paces
+        self.end = None if seconds is None else timer() + seconds
+        self.worked = False  # a batch of this sweep found work
+
+    def allows(self, step: str) -> bool:
+        if self.end is None or not self.worked:
+            return True
+        pace = self.paces.get(step, max(self.paces.values(), default=0.0))  # a step not timed yet: the slowest
+        return self.timer() + pace <= self.end
+
+    def run(self, step: str, batch: Callable[[], list[Any]]) -> list[Any]:
+        started = self.timer()
+        results = batch()
+        if results:  # a batch that found nothing says little about the next that will
+            self.paces[step] = self.timer() - started
+            self.worked = True
+        return results
 
 
 @dataclass
@@ -61,35 +101,50 @@ class Timekeeper:
     notifier: Notifier = field(default_factory=NoNotifier)
     senders: Mapping[str, Sender] = field(default_factory=dict)
     paces: Mapping[str, Pace] | None = None  # handlers.delivery.PACES in production (a real clock)
+    budget: float | None = None  # seconds per sweep (SWEEP_BUDGET in production); None: all that is due, at once
+    timer: Callable[[], float] = time.monotonic  # the budget's clock
+    _batch_paces: dict[str, float] = field(default_factory=dict, init=False, repr=False)  # each step's last batch
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
 
     def run_due_work(self, now: datetime) -> SweepReport:
-        """Steps 1 to 3 of a sweep, at `now` (synchronous: the database work)."""
-        report = self.run_changes(now)
-        self.run_telling(now, report)
+        """Steps 1 to 3 of a sweep, at `now` (synchronous: the database work), within the budget."""
+        budget = Budget(self.budget, self.timer, self._batch_paces)
+        report = self.run_changes(now, budget)
+        if not report.more:
+            self.run_telling(now, report, budget)
+        if report.more or not budget.allows("digest"):
+            report.more = True
+            return report  # the digest, claimed only when queued, goes with the next sweep
         try:
-            report.digests = due_work.send_digests(
-                uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier
-            )
+            report.digests = budget.run(
+                "digest",
+                lambda: [due_work.send_digests(uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier)],
+            )[0]
         except Exception as exc:  # noqa: BLE001 - today's digest is claimed only when queued; the next sweep retries
             report.errors += 1
             log.error("could not send the morning digest: %r", exc)
         return report
 
-    def run_changes(self, now: datetime) -> SweepReport:
+    def run_changes(self, now: datetime, budget: Budget | None = None) -> SweepReport:
         """Steps 1 and 2: the changes the clock makes, each saved with a notice and no message yet."""
+        budget = budget or Budget(None, self.timer, self._batch_paces)
         report = SweepReport()
-        self._escalations(now, report)
-        self._reminders(now, report)
+        self._escalations(now, report, budget)
+        if not report.more:
+            self._reminders(now, report, budget)
         return report
 
-    def run_telling(self, now: datetime, report: SweepReport) -> None:
+    def run_telling(self, now: datetime, report: SweepReport, budget: Budget | None = None) -> None:
         """Step 3, but for the digest: the messages of every notice left to tell (this sweep's, and any
         a stopped process left)."""
+        budget = budget or Budget(None, self.timer, self._batch_paces)
         for _ in range(2 * MAX_BATCHES):
-            results = due_work.tell(uow=self.uow(), notifier=self.notifier, now=now, limit=BATCH)
+            if not budget.allows("telling"):
+                report.more = True
+                return
+            results = budget.run("telling", lambda: due_work.tell(uow=self.uow(), notifier=self.notifier, now=now, limit=BATCH))
             for result in results:
                 if isinstance(result, Exception):
                     report.errors += 1
@@ -98,11 +153,18 @@ class Timekeeper:
                     report.told += 1
             if len(results) < BATCH:
                 return
+        report.more = True  # the most one sweep tells: the rest with the next
 
-    def _escalations(self, now: datetime, report: SweepReport) -> None:
+    def _escalations(self, now: datetime, report: SweepReport, budget: Budget) -> None:
         for _ in range(MAX_BATCHES):
-            results = due_work.escalate_overdue(
-                uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier, limit=BATCH
+            if not budget.allows("escalations"):
+                report.more = True
+                return
+            results = budget.run(
+                "escalations",
+                lambda: due_work.escalate_overdue(
+                    uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, notifier=self.notifier, limit=BATCH
+                ),
             )
             for result in results:
                 if isinstance(result, StaleAction):
@@ -116,10 +178,17 @@ class Timekeeper:
                     report.missed += 1
             if len(results) < BATCH:
                 return
+        report.more = True
 
-    def _reminders(self, now: datetime, report: SweepReport) -> None:
+    def _reminders(self, now: datetime, report: SweepReport, budget: Budget) -> None:
         for _ in range(MAX_BATCHES):
-            results = due_work.send_due_nudges(uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, limit=BATCH)
+            if not budget.allows("reminders"):
+                report.more = True
+                return
+            results = budget.run(
+                "reminders",
+                lambda: due_work.send_due_nudges(uow=self.uow(), policy=self.policy, calendar=self.calendar, now=now, limit=BATCH),
+            )
             for result in results:
                 if isinstance(result, Exception):
                     report.errors += 1
@@ -130,13 +199,12 @@ class Timekeeper:
                     report.skipped += 1
             if len(results) < BATCH:
                 return
+        report.more = True
 
     async def sweep(self) -> SweepReport:
-        """One whole sweep: due work, then delivery. Reads the clock once for each step."""
-        report = await asyncio.to_thread(self.run_due_work, self.clock())
+        """One whole sweep: the due work (with its follow-ups), then delivery. Reads the clock for each step."""
+        report = await self.due_work()
         report.delivery = await self.deliver()
-        if report.escalated or report.missed or report.nudged or report.told or report.digests or report.errors:
-            log.info("sweep: %s", report)
         return report
 
     def start(self, interval_seconds: float) -> AsyncIOScheduler:
@@ -153,11 +221,25 @@ class Timekeeper:
         scheduler.start()
         return scheduler
 
-    async def _safe_due_work(self) -> None:
-        try:
+    async def due_work(self) -> SweepReport:
+        """Due work as the job runs it: a sweep, and while one stops at its budget with work left, the
+        next at once (at most FOLLOW_UPS more); what they did in all. Each reads the clock."""
+        total = SweepReport()
+        for _ in range(1 + FOLLOW_UPS):
             report = await asyncio.to_thread(self.run_due_work, self.clock())
             if report.escalated or report.missed or report.nudged or report.told or report.digests or report.errors:
                 log.info("sweep: %s", report)
+            for name in ("escalated", "missed", "nudged", "skipped", "told", "digests", "errors"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.more = report.more
+            if not report.more:
+                break
+            await asyncio.sleep(FOLLOW_UP_PAUSE)
+        return total
+
+    async def _safe_due_work(self) -> None:
+        try:
+            await self.due_work()
         except Exception:
             log.exception("sweep failed; the next one will pick up the work")
 
