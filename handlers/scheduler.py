@@ -47,7 +47,7 @@ log = logging.getLogger("parley.timekeeper")
 BATCH = 250
 MAX_BATCHES = 8  # per sweep (2,000 items each way); the rest waits for the next sweep, seconds later
 DELIVERY_LIMIT = 5000  # messages tried per sweep (within handlers.delivery's time budget)
-SWEEP_BUDGET = 0.45  # seconds of due work a sweep starts batches within (the module's docstring)
+SWEEP_BUDGET = 0.4  # seconds of due work a sweep starts batches within (the module's docstring)
 FOLLOW_UPS = 20  # sweeps run back to back while each stops at its budget with work left
 FOLLOW_UP_PAUSE = 0.05  # seconds between them: the requests and delivery waiting go first
 
@@ -68,11 +68,14 @@ class SweepReport:
 class Budget:
     """A sweep's time: a batch is started only if, at the pace of its step's last batch, it ends in time.
 
-    Until a batch has found work, every batch is allowed, so every sweep moves the work on. `paces`
-    (each step's last batch that found work, in seconds; a step not timed yet is taken to be as slow
-    as the slowest) outlive the sweep: the next one starts with them. No `seconds`: no limit."""
+    Until a batch has found work, every batch is allowed, so every sweep moves the work on. A step's
+    pace is the slowest of its last PACED batches that found work (a batch of escalations' notices
+    takes several times one of reminders'); a step not timed yet is taken to be as slow as the
+    slowest. `paces` outlive the sweep: the next one starts with them. No `seconds`: no limit."""
 
-    def __init__(self, seconds: float | None, timer: Callable[[], float], paces: dict[str, float]) -> None:
+    PACED = 4
+
+    def __init__(self, seconds: float | None, timer: Callable[[], float], paces: dict[str, list[float]]) -> None:
         self.timer, self.paces = timer, paces
         self.end = None if seconds is None else timer() + seconds
         self.worked = False  # a batch of this sweep found work
@@ -80,14 +83,14 @@ class Budget:
     def allows(self, step: str) -> bool:
         if self.end is None or not self.worked:
             return True
-        pace = self.paces.get(step, max(self.paces.values(), default=0.0))  # a step not timed yet: the slowest
-        return self.timer() + pace <= self.end
+        known = self.paces.get(step) or [max((max(p) for p in self.paces.values() if p), default=0.0)]
+        return self.timer() + max(known) <= self.end
 
     def run(self, step: str, batch: Callable[[], list[Any]]) -> list[Any]:
         started = self.timer()
         results = batch()
         if results:  # a batch that found nothing says little about the next that will
-            self.paces[step] = self.timer() - started
+            self.paces[step] = [*self.paces.get(step, [])[1 - self.PACED :], self.timer() - started]
             self.worked = True
         return results
 
@@ -103,7 +106,7 @@ class Timekeeper:
     paces: Mapping[str, Pace] | None = None  # handlers.delivery.PACES in production (a real clock)
     budget: float | None = None  # seconds per sweep (SWEEP_BUDGET in production); None: all that is due, at once
     timer: Callable[[], float] = time.monotonic  # the budget's clock
-    _batch_paces: dict[str, float] = field(default_factory=dict, init=False, repr=False)  # each step's last batch
+    _batch_paces: dict[str, list[float]] = field(default_factory=dict, init=False, repr=False)  # each step's last batches
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
