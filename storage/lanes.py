@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.outbox import Delivery
 from bot.plan import SPACE
-from storage.models import DeliveryGateRow, OutboxRow, table_of
+from storage.models import DeliveryGateRow, OutboxRow, table_of, unindexed
 
 if TYPE_CHECKING:
     from storage.outbox import QueuedMessage
@@ -125,7 +125,7 @@ def _lane_ids(updates: bool) -> Any:
 _LANE_IDS = {False: _lane_ids(False), True: _lane_ids(True)}
 _TAKE = (
     update(table_of(OutboxRow))
-    .where(OutboxRow.id.in_(bindparam("ids", expanding=True)), _CLAIMABLE[0], _CLAIMABLE[2])  # still pending, and still nobody's
+    .where(OutboxRow.id.in_(bindparam("ids", expanding=True)), unindexed(OutboxRow.status) == PENDING, _CLAIMABLE[2])  # still pending, nobody's
     .values(claimed_until=bindparam("until"), attempts=OutboxRow.attempts + 1, claim_token=bindparam("token"))
     .returning(*table_of(OutboxRow).c)
 )

@@ -48,6 +48,14 @@ def table_of(row: type[Base]) -> Table:
     """The row class's Table, typed as one (mypy sees `__table__` as any FromClause)."""
     return cast(Table, row.__table__)
 
+
+def unindexed(column: Any) -> Any:
+    """`column` as `column || ''`: a WHERE term that no index can serve. Beside `id IN (...)`, SQLite
+    (which keeps no statistics) takes `status = 'pending'` for the narrower term and walks the index
+    of every pending row instead of looking up the ids it was given (45 ms instead of 7 for a
+    sweep's reminders at 100k open disputes); PostgreSQL plans it as before."""
+    return column.concat("")
+
 class AgencyRow(Base):
     __tablename__ = "agencies"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -14,7 +14,7 @@ from bot.nudges import PlannedNudge
 from bot.ports import DueNudge
 from storage.bulk import insert_many
 from storage.locking import skip_locked
-from storage.models import DailyRunRow, NudgeRow, table_of
+from storage.models import DailyRunRow, NudgeRow, table_of, unindexed
 
 PENDING_NUDGE = "pending"
 _KEY = ["dispute_id", "stage_index", "kind"]
@@ -81,7 +81,7 @@ class SqlNudgeRepository:
             return set()
         claimed = self.session.scalars(
             update(NudgeRow)
-            .where(NudgeRow.id.in_(sorted(ids)), NudgeRow.status == PENDING_NUDGE)
+            .where(NudgeRow.id.in_(sorted(ids)), unindexed(NudgeRow.status) == PENDING_NUDGE)
             .values(status=status, done_at=now)
             .returning(NudgeRow.id)
             .execution_options(synchronize_session=False)
@@ -110,7 +110,7 @@ class SqlNudgeRepository:
         if ended:
             self.session.execute(
                 update(NudgeRow)
-                .where(NudgeRow.id.in_(ended), NudgeRow.status == PENDING_NUDGE)
+                .where(NudgeRow.id.in_(ended), unindexed(NudgeRow.status) == PENDING_NUDGE)
                 .values(status="skipped", done_at=now)
                 .execution_options(synchronize_session=False)
             )

@@ -17,7 +17,7 @@ from bot.outbox import Delivery, OutgoingMessage
 from bot.plan import SPACE
 from storage.bulk import insert_many
 from storage.lanes import Lane, Paced, claim_rows, newer_update, push_gates
-from storage.models import OutboxRow, ThreadRow, table_of
+from storage.models import OutboxRow, ThreadRow, table_of, unindexed
 
 PENDING = "pending"
 SENT = "sent"
@@ -153,7 +153,7 @@ _MINE = (_OUTBOX.c.id == bindparam("m_id"), _OUTBOX.c.claim_token == bindparam("
 _HOLDS = select(_OUTBOX.c.id).where(*_MINE)
 _RENEW = (
     update(_OUTBOX)
-    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.claim_token == bindparam("m_token"), _OUTBOX.c.status == PENDING)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.claim_token == bindparam("m_token"), unindexed(_OUTBOX.c.status) == PENDING)
     .values(claimed_until=bindparam("v_claimed_until"))
 )
 
@@ -233,7 +233,7 @@ class OutboxDelivery:
                 update(OutboxRow)
                 .where(
                     OutboxRow.id.in_(ids),
-                    OutboxRow.status == PENDING,
+                    unindexed(OutboxRow.status) == PENDING,
                     or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
                 )
                 .values(claimed_until=now + lease, attempts=OutboxRow.attempts + 1, claim_token=token)
