@@ -24,18 +24,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.sweep import (
-    StatementLog,
-    Template,
-    Unavailable,
-    _sizes,
-    insert_clones,
-    make_templates,
-    postgresql_database,
-    postgresql_url,
-    real_notifiers,
-    sqlite_database,
-)
+from bench.sweep import StatementLog, _sizes, real_notifiers
+from bench.sweep_data import Template, Unavailable, insert_clones, make_templates, postgresql_database, postgresql_url, sqlite_database
 from bot import due_work, opening, upkeep
 from bot.policy import Policy
 from handlers.files import read_policy
