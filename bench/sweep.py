@@ -168,9 +168,7 @@ def sweeps_until_done(keeper: Timekeeper, now: datetime) -> tuple[list[float], S
         started = time.perf_counter()
         report = keeper.run_due_work(now)
         times.append((time.perf_counter() - started) * 1000)
-        for name in ("escalated", "nudged", "told", "missed", "skipped", "errors", "digests"):
-            setattr(total, name, getattr(total, name) + getattr(report, name))
-        total.more = report.more
+        total.then(report)
         if len(times) > 100:
             raise SystemExit("bench.sweep: the budgeted sweeps never finished")
     return times, total

@@ -11,7 +11,7 @@ A sweep that dies part-way leaves the rest for the next one; running several (a 
 the web server, or replicas) is safe because every step claims its work in the database first.
 
 In production a sweep has a budget (SWEEP_BUDGET): it starts a batch only if, at the pace of that
-step's last batch, the batch ends within it, and stops with `more` set when one would not; the
+step's recent batches (Budget), the batch ends within it, and stops with `more` set when one would not; the
 next sweep then starts at once, after a short pause for the requests and the delivery waiting
 beside it. So a Monday's thousand due items are done in a few sweeps, each under half a second,
 one after the other, and a web server's answers never wait behind a second of due work. Every
@@ -64,9 +64,15 @@ class SweepReport:
     more: bool = False  # stopped at its budget with work left: the next sweep follows at once
     delivery: dict[str, int] = field(default_factory=dict)
 
+    def then(self, later: SweepReport) -> None:
+        """Add what a later sweep did; whether work is left is the later sweep's to say."""
+        for name in ("escalated", "missed", "nudged", "skipped", "told", "digests", "errors"):
+            setattr(self, name, getattr(self, name) + getattr(later, name))
+        self.more = later.more
+
 
 class Budget:
-    """A sweep's time: a batch is started only if, at the pace of its step's last batch, it ends in time.
+    """A sweep's time: a batch is started only if, at the pace of its step's recent batches, it ends in time.
 
     Until a batch has found work, every batch is allowed, so every sweep moves the work on. A step's
     pace is the slowest of its last PACED batches that found work (a batch of escalations' notices
@@ -232,9 +238,7 @@ class Timekeeper:
             report = await asyncio.to_thread(self.run_due_work, self.clock())
             if report.escalated or report.missed or report.nudged or report.told or report.digests or report.errors:
                 log.info("sweep: %s", report)
-            for name in ("escalated", "missed", "nudged", "skipped", "told", "digests", "errors"):
-                setattr(total, name, getattr(total, name) + getattr(report, name))
-            total.more = report.more
+            total.then(report)
             if not report.more:
                 break
             await asyncio.sleep(FOLLOW_UP_PAUSE)

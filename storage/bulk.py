@@ -32,7 +32,7 @@ class _Compiled:
     def __init__(self, statement: Insert, dialect: Dialect, keys: tuple[str, ...]) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys), for_executemany=True)
         self.sql = str(compiled)
-        names = {bind: name for bind, name in compiled.bind_names.items()}
+        names = dict(compiled.bind_names)  # each bound parameter and its name in the SQL
         self.fits = set(names.values()) == set(keys) and len(names) == len(keys)
         converters = {name: bind.type.dialect_impl(dialect).bind_processor(dialect) for bind, name in names.items()}
         order = compiled.positiontup  # the driver's positional order; None for named parameters
