@@ -4,7 +4,7 @@
 parameters through the compiled statement and runs every value through its column's type, each
 step per row in general-purpose code: for the thousands of outbox rows of a Monday's sweep, or the
 rows of a burst of form submissions written together, that was a large share of the work. Here
-the statement is compiled once per dialect and set of keys, each row becomes the driver's
+the statement is compiled once per engine's dialect and set of keys, each row becomes the driver's
 parameters in one pass with the same type conversions (UTC times, JSON text), and the driver's
 executemany runs it through `exec_driver_sql`: the same SQL, the same transaction, and the
 engine's events still see every statement.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
@@ -40,22 +41,25 @@ class _Compiled:
         self.order: tuple[tuple[str, Convert], ...] = tuple((name, converters.get(name)) for name in (order or list(converters)))
 
 
-_compiled: dict[tuple[int, str, tuple[str, ...]], tuple[Insert, _Compiled]] = {}
+# per dialect object, as the engine's own compiled cache is per engine: the converters a statement
+# is compiled with (the JSON serializer, the parameter style) are that engine's
+_compiled: WeakKeyDictionary[Dialect, dict[tuple[int, tuple[str, ...]], tuple[Insert, _Compiled]]] = WeakKeyDictionary()
 _lock = threading.Lock()
-_MOST = 256  # the repositories' statements are a few dozen, built once each
+_MOST = 256  # statements kept per dialect: the repositories' are a few dozen, built once each
 
 
 def _for(statement: Insert, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled:
-    cache_key = (id(statement), dialect.name, keys)
+    cache_key = (id(statement), keys)
     with _lock:
-        found = _compiled.get(cache_key)
+        found = _compiled.get(dialect, {}).get(cache_key)
     if found is not None and found[0] is statement:
         return found[1]
     made = _Compiled(statement, dialect, keys)
     with _lock:
-        if len(_compiled) >= _MOST:
-            _compiled.clear()  # statements made per call would otherwise be kept for ever
-        _compiled[cache_key] = (statement, made)  # the statement kept with it, so its id is never reused
+        mine = _compiled.setdefault(dialect, {})
+        if len(mine) >= _MOST:
+            mine.clear()  # statements made per call would otherwise be kept for ever
+        mine[cache_key] = (statement, made)  # the statement kept with it, so its id is never reused
     return made
 
 
