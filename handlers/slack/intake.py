@@ -27,7 +27,7 @@ from handlers.slack.forms import IntakeForm, field_errors, read_intake, value
 from messages import replies, slack as blocks
 from messages.replies import not_in_directory
 from messages.slack import FIND_PERSON, Field, ViewId
-from messages.text import DisputeView, dispute_view
+from messages.text import DisputeView, dispute_view, shared_views
 
 # Parley's manifest has one slash command, /disagree; a workspace where that name is taken can
 # call it something else. Every command Slack sends Parley is that one, whatever it is called, and
@@ -234,14 +234,15 @@ def _open(deps: SlackDeps, form: IntakeForm, team: str, user: str, view_id: str,
         if other is None:
             return {"other_in_directory": replies.NO_LONGER_LISTED}
     key = f"{PLATFORM}:{team}:{user}:view:{view_id}"  # a double submission (or Slack retrying it) carries the same view id: one dispute
-    try:
-        outcome = raise_dispute(deps.env(), form, raiser=raiser, other=other, key=key, now=now, grouped=deps.sessions)
-    except UnknownPerson as exc:
-        if form.other_in_directory and exc.who == form.other_in_directory:
-            return {"other_in_directory": replies.NO_LONGER_LISTED}
-        return Refused(not_in_directory(directory, platform="Slack", user_id=user))
-    if isinstance(outcome, dict):
-        if form.other_in_directory and "other_party" in outcome:
-            outcome["other_in_directory"] = outcome.pop("other_party")  # say it where they chose them
-        return outcome
-    return dispute_view(outcome.dispute, directory, deps.policy)
+    with shared_views():  # the answer's view is the one the new thread's messages were built from
+        try:
+            outcome = raise_dispute(deps.env(), form, raiser=raiser, other=other, key=key, now=now, grouped=deps.sessions)
+        except UnknownPerson as exc:
+            if form.other_in_directory and exc.who == form.other_in_directory:
+                return {"other_in_directory": replies.NO_LONGER_LISTED}
+            return Refused(not_in_directory(directory, platform="Slack", user_id=user))
+        if isinstance(outcome, dict):
+            if form.other_in_directory and "other_party" in outcome:
+                outcome["other_in_directory"] = outcome.pop("other_party")  # say it where they chose them
+            return outcome
+        return dispute_view(outcome.dispute, directory, deps.policy)

@@ -18,7 +18,7 @@ from handlers.teams.deps import Caller, TeamsDeps, person_for
 from handlers.teams.reply import Reply, stranger, thread_ids
 from messages import replies, teams as cards
 from messages.teams import Field
-from messages.text import dispute_view
+from messages.text import dispute_view, shared_views
 
 
 def intake_form(
@@ -154,24 +154,25 @@ def open_from_card(deps: TeamsDeps, caller: Caller, data: Mapping[str, Any], car
         if other is None:
             errors = {Field.OTHER_PERSON.value: replies.NOT_LISTED}
             return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=errors, origin=chat))
-    try:
-        # the same card submitted twice by the same person (a double click, a retried invoke) opens one dispute
-        outcome = raise_dispute(
-            deps.env(),
-            form,
-            raiser=raiser,
-            other=other,
-            key=f"teams:{caller.tenant}:{caller.user_id}:card:{card_id}" if card_id else None,
-            now=now,
-            notifier=_notifier_for(deps, chat, caller.tenant),
-            grouped=deps.sessions,
-        )
-    except UnknownPerson:
-        return stranger(directory, caller)
-    if isinstance(outcome, dict):
-        shown = forms.field_errors(outcome, [*_INTAKE_FIELDS, Field.RAISER_AGENCY], Field.PROBLEM)
-        return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=shown, origin=chat))
-    view = dispute_view(outcome.dispute, directory, deps.policy)
+    with shared_views():  # the answer's view is the one the new thread's messages were built from
+        try:
+            # the same card submitted twice by the same person (a double click, a retried invoke) opens one dispute
+            outcome = raise_dispute(
+                deps.env(),
+                form,
+                raiser=raiser,
+                other=other,
+                key=f"teams:{caller.tenant}:{caller.user_id}:card:{card_id}" if card_id else None,
+                now=now,
+                notifier=_notifier_for(deps, chat, caller.tenant),
+                grouped=deps.sessions,
+            )
+        except UnknownPerson:
+            return stranger(directory, caller)
+        if isinstance(outcome, dict):
+            shown = forms.field_errors(outcome, [*_INTAKE_FIELDS, Field.RAISER_AGENCY], Field.PROBLEM)
+            return Reply(card=_intake_card(deps, directory, raiser.id, values=values, errors=shown, origin=chat))
+        view = dispute_view(outcome.dispute, directory, deps.policy)
     return Reply(card=cards.raised_card(view, teams_ids=thread_ids(deps, directory, view)), changed=bool(outcome.events))
 
 

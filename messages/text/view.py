@@ -135,7 +135,11 @@ _SHARED: ContextVar[dict[tuple[Any, ...], tuple[tuple[object, ...], Any]] | None
 def shared_views() -> Iterator[None]:
     """While it is open, each dispute's view (and each set of names) is built once, however many platforms'
     notifiers render it: Slack's and Teams' read the same dispute, directory and policy, which nothing
-    changes while they render (bot.outbox.Notifiers opens one around each call to its parts)."""
+    changes while they render (bot.outbox.Notifiers opens one around each call to its parts). One opened
+    inside another shares the outer one's views (a new dispute's answer and its messages: handlers.slack.intake)."""
+    if _SHARED.get() is not None:
+        yield
+        return
     token = _SHARED.set({})
     try:
         yield
@@ -158,8 +162,9 @@ def _shared(key: tuple[Any, ...], of: tuple[object, ...], build: Callable[[], T]
 
 def dispute_view(dispute: Dispute, directory: Directory, policy: Policy, *, version: int | None = None) -> DisputeView:
     """The plain view of a dispute that every message builder reads."""
+    shown = dispute.version if version is None else version  # the same view, asked for by its version or not
     return _shared(
-        ("view", id(dispute), dispute.version, version, id(directory), id(policy)),
+        ("view", id(dispute), dispute.version, shown, id(directory), id(policy)),
         (dispute, directory, policy),
         lambda: _dispute_view(dispute, directory, policy, version=version),
     )

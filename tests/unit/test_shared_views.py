@@ -58,3 +58,20 @@ def test_a_view_is_shared_only_inside_the_scope_and_only_for_the_same_dispute_an
         assert names_for(people, POLICY, {"amara"}) is not names
     with shared_views():
         assert dispute_view(dispute, people, POLICY) is not first  # each scope starts empty
+
+
+def test_a_scope_opened_inside_another_shares_its_views_and_a_version_asked_for_is_the_same_view() -> None:
+    people = directory()
+    opened = open_one(FakeUnitOfWork(people))
+    dispute = opened.dispute
+    alone = dispute_view(dispute, people, POLICY)  # built outside any scope
+    with shared_views():  # as handlers.slack.intake opens one around a new dispute and its answer
+        messages = _notifiers(around=shared_views).messages_for(dispute, opened.events, people)  # opens its own inside
+        assert messages
+        answer = dispute_view(dispute, people, POLICY)
+        assert dispute_view(dispute, people, POLICY, version=dispute.version) is answer  # its own version, said or not
+        assert answer == alone
+    with shared_views():
+        with shared_views():
+            inner_built = dispute_view(dispute, people, POLICY)
+        assert dispute_view(dispute, people, POLICY) is inner_built  # the inner scope was the outer one
