@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.dml import Insert
-
-Convert = Callable[[Any], Any] | None
 
 
 class _Compiled:
@@ -38,7 +37,29 @@ class _Compiled:
         converters = {name: bind.type.dialect_impl(dialect).bind_processor(dialect) for bind, name in names.items()}
         order = compiled.positiontup  # the driver's positional order; None for named parameters
         self.positional = order is not None
-        self.order: tuple[tuple[str, Convert], ...] = tuple((name, converters.get(name)) for name in (order or list(converters)))
+        self.names: tuple[str, ...] = tuple(order or list(converters))
+        # a row's values in that order, fetched in C; then only the columns that need it converted
+        self.values: Callable[[Mapping[str, Any]], tuple[Any, ...]] = itemgetter(*self.names) if len(self.names) > 1 else _one(self.names[0])
+        self.converts: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
+            (i, convert) for i, name in enumerate(self.names) if (convert := converters.get(name)) is not None
+        )
+
+    def params(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """The driver's parameters for the rows (KeyError if a row lacks one of the first row's keys)."""
+        values, converts, out = self.values, self.converts, []
+        for row in rows:
+            got: Any = values(row)
+            if converts:
+                got = list(got)
+                for i, convert in converts:
+                    got[i] = convert(got[i])
+            out.append(tuple(got) if self.positional else dict(zip(self.names, got, strict=True)))
+        return out
+
+
+def _one(name: str) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """As itemgetter(*names) for one name, but a tuple of one (itemgetter of one name gives the value alone)."""
+    return lambda row: (row[name],)
 
 
 # per dialect object, as the engine's own compiled cache is per engine: the converters a statement
@@ -75,14 +96,8 @@ def insert_many(connection: Any, statement: Any, rows: Sequence[Mapping[str, Any
     if not compiled.fits or any(len(row) != len(keys) for row in rows):
         connection.execute(statement, list(rows))
         return
-    order = compiled.order
     try:
-        if compiled.positional:
-            params: list[Any] = [
-                tuple(row[name] if convert is None else convert(row[name]) for name, convert in order) for row in rows
-            ]
-        else:
-            params = [{name: row[name] if convert is None else convert(row[name]) for name, convert in order} for row in rows]
+        params = compiled.params(rows)
     except KeyError:  # a row with other keys than the first
         connection.execute(statement, list(rows))
         return

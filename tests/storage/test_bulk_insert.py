@@ -98,3 +98,32 @@ def test_the_writers_connection_goes_back_to_the_pool_once_no_save_waits(engine:
     with engine.connect() as conn:
         opened = conn.execute(select(DisputeRow.idempotency_key).where(DisputeRow.idempotency_key.like("burst-%"))).scalars().all()
     assert len(opened) == 16
+
+
+def test_sqlites_times_are_written_as_sqlalchemy_writes_them_and_naive_ones_are_refused() -> None:
+    # storage.models.UTCDateTime makes SQLite's text in one step: the same text as the ordinary two
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.types import TypeDecorator
+
+    from storage.models import UTCDateTime
+
+    dialect = sqlite.dialect()
+    column = UTCDateTime().dialect_impl(dialect)
+    fast, ordinary = column.bind_processor(dialect), TypeDecorator.bind_processor(column, dialect)
+    assert fast is not None and ordinary is not None
+    for minutes in (-600, -59, 0, 1, 60, 330, 600):
+        zone = timezone(timedelta(minutes=minutes))
+        for at in (datetime(2040, 3, 31, 0, 30, tzinfo=zone), datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=zone), datetime(2, 1, 1, 12, tzinfo=zone)):
+            assert fast(at) == ordinary(at), at
+    assert fast(datetime(2040, 1, 1, tzinfo=timezone.utc)) == "2040-01-01 00:00:00.000000"
+    assert fast(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        fast(datetime(2040, 1, 1))
+
+
+def test_a_row_with_another_key_than_the_first_goes_the_ordinary_way(engine: Engine) -> None:
+    statement = _QUEUE[engine.dialect.name]
+    other = _row("b")
+    other["sent_at"] = other.pop("created_at")  # as many keys, one of them another
+    with pytest.raises(Exception, match="created_at"), engine.begin() as conn:
+        insert_many(conn, statement, [_row("a"), other])  # the engine's own executemany says what is missing
