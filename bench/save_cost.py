@@ -81,7 +81,7 @@ def measure(forms: int, sequential: bool) -> float:
                 results = []
                 for start in range(first, first + n, BURST):
                     results += [f.result() for f in [savers.submit(save, i) for i in range(start, min(first + n, start + BURST))]]
-            refused = [r for r in results if isinstance(r, dict) or type(r).__name__ == "Refused"]
+            refused = [r for r in results if isinstance(r, dict | intake.Refused)]
             assert not refused, refused[:1]
 
         run(0, 30)

@@ -42,15 +42,17 @@ class UTCDateTime(TypeDecorator[datetime]):
     def bind_processor(self, dialect: Any) -> Callable[[Any], Any] | None:
         """On SQLite, process_bind_param and the column's own text in one step: the same text SQLAlchemy's
         DATETIME writes ("2026-12-04 19:00:00.000000"), made by datetime.isoformat in C. A new dispute's
-        rows carry about fifteen times, and the two general-purpose steps were most of their conversion."""
+        rows carry about fifteen times, and the two general-purpose steps were a large part of their conversion."""
         general = super().bind_processor(dialect)
-        if dialect.name != "sqlite":
+        if dialect.name != "sqlite" or general is None:
             return general
         utc = timezone.utc
 
         def process(value: Any) -> Any:
+            if value is None:
+                return None
             if type(value) is not datetime or value.tzinfo is None:
-                return None if value is None or general is None else general(value)  # naive: refused as before
+                return general(value)  # anything else the ordinary way: a naive time is refused there
             return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
 
         return process

@@ -136,7 +136,7 @@ def shared_views() -> Iterator[None]:
     """While it is open, each dispute's view (and each set of names) is built once, however many platforms'
     notifiers render it: Slack's and Teams' read the same dispute, directory and policy, which nothing
     changes while they render (bot.outbox.Notifiers opens one around each call to its parts). One opened
-    inside another shares the outer one's views (a new dispute's answer and its messages: handlers.slack.intake)."""
+    inside another shares the outer one's views (a new dispute's answer and its messages, on Slack and Teams)."""
     if _SHARED.get() is not None:
         yield
         return
